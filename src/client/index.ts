@@ -1,0 +1,12 @@
+export {
+  TrackingClient,
+  type CreateExperimentOptions,
+  type CreateRunOptions,
+  type LogBatchOptions,
+  type LogMetricOptions,
+  type MetricInput,
+  type SearchExperimentsOptions,
+  type SearchRunsOptions,
+  type TagsInput,
+  type UpdateRunOptions,
+} from './tracking-client.js';

@@ -1,0 +1,514 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../errors.js';
+import type { Run } from '../entities/index.js';
+import type { TrackingClient } from './tracking-client.js';
+
+/** A fresh, empty backend for one test, and how to dispose of it. */
+export interface ContractBackend {
+  client: TrackingClient;
+  cleanup: () => Promise<void>;
+}
+
+/** Asserts that `promise` rejects with an agentrack error of `code` whose message contains `fragment`. */
+export async function expectError(
+  promise: Promise<unknown>,
+  code: ErrorCode,
+  fragment?: string | RegExp,
+): Promise<void> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected ${code}`).toBeDefined();
+  const e = caught as { code?: unknown; message?: unknown; name?: unknown };
+  expect(e.name).toBe('AgentrackError');
+  expect(e.code).toBe(code);
+  if (fragment !== undefined) expect(String(e.message)).toMatch(fragment);
+}
+
+const ids = (runs: readonly Run[]) => runs.map((r) => r.info.run_id);
+
+/**
+ * The TrackingClient contract: every backend (SQLite, PostgreSQL, REST) must pass it unchanged.
+ * `open` returns a client on a fresh, empty store.
+ */
+export function describeTrackingClientContract(
+  backendName: string,
+  open: () => Promise<ContractBackend>,
+): void {
+  describe(`TrackingClient contract: ${backendName}`, () => {
+    let backend: ContractBackend;
+    let client: TrackingClient;
+    let clock = 1_700_000_000_000;
+    const tick = () => ++clock;
+
+    beforeEach(async () => {
+      backend = await open();
+      client = backend.client;
+    });
+    afterEach(async () => {
+      await backend.cleanup();
+    });
+
+    describe('experiments', () => {
+      it('has the Default experiment with id 0 from the start', async () => {
+        const experiment = await client.getExperiment('0');
+        expect(experiment.name).toBe('Default');
+        expect(experiment.lifecycle_stage).toBe('active');
+        expect(await client.getExperimentByName('Default')).toMatchObject({ experiment_id: '0' });
+      });
+
+      it('creates an experiment with MLflow shape and tags', async () => {
+        const id = await client.createExperiment('/Shared/agent/development', { tags: { team: 'core' } });
+        expect(id).toMatch(/^\d+$/);
+        const experiment = await client.getExperiment(id);
+        expect(experiment).toEqual({
+          experiment_id: id,
+          name: '/Shared/agent/development',
+          artifact_location: expect.any(String),
+          lifecycle_stage: 'active',
+          last_update_time: expect.any(Number),
+          creation_time: expect.any(Number),
+          tags: [{ key: 'team', value: 'core' }],
+        });
+        expect(experiment.artifact_location.length).toBeGreaterThan(0);
+      });
+
+      it('omits tags when an experiment has none', async () => {
+        const id = await client.createExperiment('/Shared/agent/no-tags');
+        expect(await client.getExperiment(id)).not.toHaveProperty('tags');
+      });
+
+      it('refuses a duplicate name with "already exists", also when the holder is deleted', async () => {
+        const id = await client.createExperiment('/Shared/agent/evaluation');
+        await expectError(
+          client.createExperiment('/Shared/agent/evaluation'),
+          'RESOURCE_ALREADY_EXISTS',
+          'already exists',
+        );
+        await client.deleteExperiment(id);
+        await expectError(
+          client.createExperiment('/Shared/agent/evaluation'),
+          'RESOURCE_ALREADY_EXISTS',
+          'already exists',
+        );
+      });
+
+      it('reports missing experiments', async () => {
+        await expectError(
+          client.getExperiment('999'),
+          'RESOURCE_DOES_NOT_EXIST',
+          'No Experiment with id=999 exists',
+        );
+        expect(await client.getExperimentByName('/nope')).toBeNull();
+      });
+
+      it('rejects invalid names and ids naming the field', async () => {
+        await expectError(client.createExperiment(''), 'INVALID_PARAMETER_VALUE', /name/);
+        await expectError(client.createExperiment('x'.repeat(501)), 'INVALID_PARAMETER_VALUE', /name/);
+        await expectError(client.getExperiment('abc'), 'INVALID_PARAMETER_VALUE', /abc/);
+      });
+
+      it('renames, refusing a taken name', async () => {
+        const a = await client.createExperiment('/Shared/a');
+        await client.createExperiment('/Shared/b');
+        await client.renameExperiment(a, '/Shared/c');
+        expect((await client.getExperiment(a)).name).toBe('/Shared/c');
+        await expectError(
+          client.renameExperiment(a, '/Shared/b'),
+          'RESOURCE_ALREADY_EXISTS',
+          'already exists',
+        );
+      });
+
+      it('soft-deletes and restores, and get-by-name still finds a deleted experiment', async () => {
+        const id = await client.createExperiment('/Shared/gone');
+        await client.deleteExperiment(id);
+        expect((await client.getExperiment(id)).lifecycle_stage).toBe('deleted');
+        expect(await client.getExperimentByName('/Shared/gone')).toMatchObject({
+          lifecycle_stage: 'deleted',
+        });
+        await client.restoreExperiment(id);
+        expect((await client.getExperiment(id)).lifecycle_stage).toBe('active');
+      });
+
+      it("takes a deleted experiment's runs out of active searches and brings them back on restore", async () => {
+        const id = await client.createExperiment('/Shared/lane');
+        const run = await client.createRun(id, { runName: 'r1' });
+        await client.deleteExperiment(id);
+        expect((await client.searchRuns({ experimentIds: [id] })).items).toEqual([]);
+        expect(ids((await client.searchRuns({ experimentIds: [id], runViewType: 'ALL' })).items)).toEqual([
+          run.info.run_id,
+        ]);
+        await client.restoreExperiment(id);
+        expect(ids((await client.searchRuns({ experimentIds: [id] })).items)).toEqual([run.info.run_id]);
+      });
+
+      it('sets, overwrites and deletes experiment tags', async () => {
+        const id = await client.createExperiment('/Shared/tags');
+        await client.setExperimentTag(id, 'owner', 'a');
+        await client.setExperimentTag(id, 'owner', 'b');
+        expect((await client.getExperiment(id)).tags).toEqual([{ key: 'owner', value: 'b' }]);
+        await client.deleteExperimentTag(id, 'owner');
+        expect(await client.getExperiment(id)).not.toHaveProperty('tags');
+        await expectError(client.deleteExperimentTag(id, 'owner'), 'RESOURCE_DOES_NOT_EXIST');
+      });
+
+      it('searches experiments by name, tag and view type, with order_by', async () => {
+        const dev = await client.createExperiment('/Shared/bot/development', { tags: { lane: 'dev' } });
+        const ev = await client.createExperiment('/Shared/bot/evaluation', { tags: { lane: 'eval' } });
+        const other = await client.createExperiment('/Users/me/scratch');
+        await client.deleteExperiment(other);
+        const byName = await client.searchExperiments({
+          filter: "name LIKE '/Shared/bot/%'",
+          orderBy: ['name ASC'],
+        });
+        expect(byName.items.map((e) => e.experiment_id)).toEqual([dev, ev]);
+        const byTag = await client.searchExperiments({ filter: "tags.lane = 'eval'" });
+        expect(byTag.items.map((e) => e.experiment_id)).toEqual([ev]);
+        const deleted = await client.searchExperiments({ viewType: 'DELETED_ONLY' });
+        expect(deleted.items.map((e) => e.experiment_id)).toEqual([other]);
+        const all = await client.searchExperiments({ viewType: 'ALL', maxResults: 50000 });
+        expect(all.items.map((e) => e.experiment_id).sort()).toEqual(['0', dev, ev, other].sort());
+      });
+
+      it('pages experiments with opaque tokens, each experiment once', async () => {
+        const created: string[] = ['0'];
+        for (let i = 0; i < 7; i++) created.push(await client.createExperiment(`/Shared/page/${i}`));
+        const seen: string[] = [];
+        for await (const page of client.searchExperimentsPages({ maxResults: 3 })) {
+          expect(page.items.length).toBeLessThanOrEqual(3);
+          seen.push(...page.items.map((e) => e.experiment_id));
+        }
+        expect(seen.sort()).toEqual(created.sort());
+      });
+    });
+
+    describe('runs', () => {
+      let experimentId: string;
+      beforeEach(async () => {
+        experimentId = await client.createExperiment('/Shared/agent/runs');
+      });
+
+      it('creates a run with MLflow shape and mirrors its name in mlflow.runName', async () => {
+        const run = await client.createRun(experimentId, {
+          runName: 'dev_20261126_101500',
+          startTime: 1_700_000_000_000,
+          userId: 'alice',
+          tags: { run_type: 'development' },
+        });
+        expect(run.info.run_id).toMatch(/^[0-9a-f]{32}$/);
+        expect(run).toEqual({
+          info: {
+            run_uuid: run.info.run_id,
+            experiment_id: experimentId,
+            run_name: 'dev_20261126_101500',
+            user_id: 'alice',
+            status: 'RUNNING',
+            start_time: 1_700_000_000_000,
+            artifact_uri: expect.stringContaining(run.info.run_id),
+            lifecycle_stage: 'active',
+            run_id: run.info.run_id,
+          },
+          data: {
+            tags: expect.arrayContaining([
+              { key: 'run_type', value: 'development' },
+              { key: 'mlflow.runName', value: 'dev_20261126_101500' },
+            ]),
+          },
+          inputs: {},
+        });
+        expect(await client.getRun(run.info.run_id)).toEqual(run);
+      });
+
+      it('generates a run name when none is given', async () => {
+        const run = await client.createRun(experimentId);
+        expect(run.info.run_name).toMatch(/^[a-z]+-[a-z]+-\d{1,3}$/);
+        expect(run.data.tags).toContainEqual({ key: 'mlflow.runName', value: run.info.run_name });
+      });
+
+      it('refuses runs in missing or deleted experiments', async () => {
+        await expectError(
+          client.createRun('999'),
+          'RESOURCE_DOES_NOT_EXIST',
+          'No Experiment with id=999 exists',
+        );
+        await client.deleteExperiment(experimentId);
+        await expectError(
+          client.createRun(experimentId),
+          'INVALID_PARAMETER_VALUE',
+          "must be in the 'active' state",
+        );
+      });
+
+      it('reports a missing run', async () => {
+        await expectError(
+          client.getRun('00000000000000000000000000000000'),
+          'RESOURCE_DOES_NOT_EXIST',
+          'Run with id=00000000000000000000000000000000 not found',
+        );
+      });
+
+      it('updates status, name and end time; setTerminated finishes the run', async () => {
+        const run = await client.createRun(experimentId, { runName: 'before' });
+        const info = await client.updateRun(run.info.run_id, { name: 'after', status: 'SCHEDULED' });
+        expect(info).toMatchObject({ run_name: 'after', status: 'SCHEDULED' });
+        const renamed = await client.getRun(run.info.run_id);
+        expect(renamed.data.tags).toContainEqual({ key: 'mlflow.runName', value: 'after' });
+        const ended = await client.setTerminated(run.info.run_id, 'FAILED', 1_800_000_000_000);
+        expect(ended).toMatchObject({ status: 'FAILED', end_time: 1_800_000_000_000 });
+        await expectError(
+          client.updateRun(run.info.run_id, { status: 'DONE' as never }),
+          'INVALID_PARAMETER_VALUE',
+          /status/i,
+        );
+      });
+
+      it('renames a run when mlflow.runName is set as a tag', async () => {
+        const run = await client.createRun(experimentId, { runName: 'first' });
+        await client.setTag(run.info.run_id, 'mlflow.runName', 'second');
+        expect((await client.getRun(run.info.run_id)).info.run_name).toBe('second');
+      });
+
+      it('keeps params write-once: the same value is accepted, a different one refused', async () => {
+        const run = await client.createRun(experimentId);
+        await client.logParam(run.info.run_id, 'lr', '0.01');
+        await client.logParam(run.info.run_id, 'lr', 0.01);
+        await expectError(
+          client.logParam(run.info.run_id, 'lr', '0.02'),
+          'INVALID_PARAMETER_VALUE',
+          'Changing param values is not allowed',
+        );
+        await expectError(
+          client.logBatch(run.info.run_id, { params: { lr: '0.03' } }),
+          'INVALID_PARAMETER_VALUE',
+          'Changing param values is not allowed',
+        );
+        expect((await client.getRun(run.info.run_id)).data.params).toEqual([{ key: 'lr', value: '0.01' }]);
+      });
+
+      it('overwrites tags and deletes them', async () => {
+        const run = await client.createRun(experimentId, { runName: 'x' });
+        await client.setTag(run.info.run_id, 'stage', 'a');
+        await client.setTag(run.info.run_id, 'stage', 'b');
+        let tags = (await client.getRun(run.info.run_id)).data.tags ?? [];
+        expect(tags.filter((t) => t.key === 'stage')).toEqual([{ key: 'stage', value: 'b' }]);
+        await client.deleteTag(run.info.run_id, 'stage');
+        tags = (await client.getRun(run.info.run_id)).data.tags ?? [];
+        expect(tags.find((t) => t.key === 'stage')).toBeUndefined();
+        await expectError(client.deleteTag(run.info.run_id, 'stage'), 'RESOURCE_DOES_NOT_EXIST');
+      });
+
+      it('appends metrics and keeps the latest by (step, timestamp, value)', async () => {
+        const run = await client.createRun(experimentId);
+        const id = run.info.run_id;
+        await client.logMetric(id, 'loss', 0.9, { step: 2, timestamp: 100 });
+        await client.logMetric(id, 'loss', 0.5, { step: 1, timestamp: 500 });
+        await client.logMetric(id, 'loss', 0.7, { step: 2, timestamp: 50 });
+        let latest = (await client.getRun(id)).data.metrics;
+        expect(latest).toEqual([{ key: 'loss', value: 0.9, timestamp: 100, step: 2 }]);
+        await client.logMetric(id, 'loss', 0.95, { step: 2, timestamp: 100 });
+        latest = (await client.getRun(id)).data.metrics;
+        expect(latest).toEqual([{ key: 'loss', value: 0.95, timestamp: 100, step: 2 }]);
+        const history = await client.getMetricHistory(id, 'loss');
+        expect(history.map((m) => m.value).sort()).toEqual([0.5, 0.7, 0.9, 0.95]);
+        expect(await client.getMetricHistory(id, 'missing')).toEqual([]);
+      });
+
+      it('accepts NaN and ±Infinity and gives them back', async () => {
+        const run = await client.createRun(experimentId);
+        const id = run.info.run_id;
+        await client.logBatch(id, {
+          metrics: [
+            { key: 'nan', value: Number.NaN, step: 0, timestamp: 1 },
+            { key: 'pinf', value: Infinity, step: 0, timestamp: 1 },
+            { key: 'ninf', value: -Infinity, step: 0, timestamp: 1 },
+          ],
+        });
+        const metrics = Object.fromEntries(
+          ((await client.getRun(id)).data.metrics ?? []).map((m) => [m.key, m.value]),
+        );
+        expect(metrics.nan).toBeNaN();
+        expect(metrics.pinf).toBe(Infinity);
+        expect(metrics.ninf).toBe(-Infinity);
+        expect((await client.getMetricHistory(id, 'nan'))[0]?.value).toBeNaN();
+      });
+
+      it('returns the whole metric history across pages', async () => {
+        const run = await client.createRun(experimentId);
+        const metrics = Array.from({ length: 1000 }, (_, i) => ({
+          key: 'm',
+          value: i,
+          step: i,
+          timestamp: 1000 + i,
+        }));
+        for (let i = 0; i < 30; i++) {
+          await client.logBatch(run.info.run_id, {
+            metrics: metrics.map((m) => ({ ...m, step: m.step + i * 1000 })),
+          });
+        }
+        const history = await client.getMetricHistory(run.info.run_id, 'm');
+        expect(history).toHaveLength(30_000);
+        expect(new Set(history.map((m) => m.step)).size).toBe(30_000);
+      });
+
+      it('enforces MLflow limits with INVALID_PARAMETER_VALUE naming the field', async () => {
+        const id = (await client.createRun(experimentId)).info.run_id;
+        const metric = (i: number) => ({ key: `m${i}`, value: i, step: 0, timestamp: 1 });
+        await expectError(
+          client.logBatch(id, { metrics: Array.from({ length: 1001 }, (_, i) => metric(i)) }),
+          'INVALID_PARAMETER_VALUE',
+          /metrics/,
+        );
+        await expectError(
+          client.logBatch(id, {
+            params: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`p${i}`, 'v'])),
+          }),
+          'INVALID_PARAMETER_VALUE',
+          /params/,
+        );
+        await expectError(
+          client.logBatch(id, {
+            tags: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`t${i}`, 'v'])),
+          }),
+          'INVALID_PARAMETER_VALUE',
+          /tags/,
+        );
+        await expectError(client.setTag(id, 'bad key!', 'v'), 'INVALID_PARAMETER_VALUE', /key/);
+        await expectError(client.logParam(id, 'p', 'x'.repeat(6001)), 'INVALID_PARAMETER_VALUE', /6000/);
+        await expectError(client.setTag(id, 't', 'x'.repeat(8001)), 'INVALID_PARAMETER_VALUE', /8000/);
+        await expectError(client.logMetric(id, 'k'.repeat(251), 1), 'INVALID_PARAMETER_VALUE', /250/);
+        // Nothing of a refused batch is written.
+        expect((await client.getRun(id)).data.metrics).toBeUndefined();
+      });
+
+      it('soft-deletes and restores runs', async () => {
+        const run = await client.createRun(experimentId, { runName: 'doomed' });
+        const id = run.info.run_id;
+        await client.deleteRun(id);
+        expect((await client.getRun(id)).info.lifecycle_stage).toBe('deleted');
+        await expectError(
+          client.logMetric(id, 'm', 1),
+          'INVALID_PARAMETER_VALUE',
+          "must be in the 'active' state",
+        );
+        expect((await client.searchRuns({ experimentIds: [experimentId] })).items).toEqual([]);
+        expect(
+          ids(
+            (await client.searchRuns({ experimentIds: [experimentId], runViewType: 'DELETED_ONLY' })).items,
+          ),
+        ).toEqual([id]);
+        await client.restoreRun(id);
+        expect(ids((await client.searchRuns({ experimentIds: [experimentId] })).items)).toEqual([id]);
+      });
+
+      it('searches runs with the mission queries', async () => {
+        const mk = async (name: string, type: string, extra: Record<string, string> = {}) => {
+          const run = await client.createRun(experimentId, {
+            runName: name,
+            startTime: tick(),
+            tags: { run_type: type, ...extra },
+          });
+          return run.info.run_id;
+        };
+        const e1 = await mk('eval_1', 'evaluation');
+        const d1 = await mk('deploy_1', 'deployment', { model_version: '3' });
+        const e2 = await mk('eval_2', 'evaluation');
+        const d2 = await mk('deploy_2', 'deployment', { model_version: '2' });
+        await client.logMetric(e1, 'accuracy', 0.91);
+        await client.logMetric(e2, 'accuracy', 0.85);
+
+        const latest = await client.searchRuns({
+          experimentIds: [experimentId],
+          filter: "tags.run_type = 'evaluation'",
+          orderBy: ['start_time DESC'],
+          maxResults: 1,
+        });
+        expect(ids(latest.items)).toEqual([e2]);
+        expect(latest.nextPageToken).toBeDefined();
+
+        const v3 = await client.searchRuns({
+          experimentIds: [experimentId],
+          filter: "tags.model_version = '3'",
+        });
+        expect(ids(v3.items)).toEqual([d1]);
+        expect(v3.nextPageToken).toBeUndefined();
+
+        const good = await client.searchRuns({
+          experimentIds: [experimentId],
+          filter: 'metrics.accuracy > 0.9',
+          orderBy: ['metrics.accuracy DESC'],
+        });
+        expect(ids(good.items)).toEqual([e1]);
+
+        const byMetric = await client.searchRuns({
+          experimentIds: [experimentId],
+          orderBy: ['metrics.accuracy ASC'],
+        });
+        // Runs without the metric sort last.
+        expect(ids(byMetric.items)).toEqual([e2, e1, d2, d1]);
+
+        const byDefault = await client.searchRuns({ experimentIds: [experimentId] });
+        expect(ids(byDefault.items)).toEqual([d2, e2, d1, e1]);
+
+        const names = await client.searchRuns({
+          experimentIds: [experimentId],
+          filter: "run_name LIKE 'deploy_%'",
+        });
+        expect(ids(names.items).sort()).toEqual([d1, d2].sort());
+      });
+
+      it('refuses a malformed filter or order_by with the offending token', async () => {
+        await expectError(
+          client.searchRuns({ experimentIds: [experimentId], filter: 'tags.run_type = evaluation' }),
+          'INVALID_PARAMETER_VALUE',
+          /evaluation/,
+        );
+        await expectError(
+          client.searchRuns({ experimentIds: [experimentId], orderBy: ['foo.bar DESC'] }),
+          'INVALID_PARAMETER_VALUE',
+          /foo/,
+        );
+        await expectError(
+          client.searchRuns({ experimentIds: [experimentId], pageToken: 'garbage' }),
+          'INVALID_PARAMETER_VALUE',
+          /page token/i,
+        );
+      });
+
+      it('pages while runs are being created, neither skipping nor repeating a run', async () => {
+        const before: string[] = [];
+        for (let i = 0; i < 25; i++) {
+          before.push((await client.createRun(experimentId, { startTime: 1_000 + (i % 5) })).info.run_id);
+        }
+        const seen: string[] = [];
+        let inserted = 0;
+        for await (const page of client.searchRunsPages({ experimentIds: [experimentId], maxResults: 4 })) {
+          seen.push(...ids(page.items));
+          // New runs land before, inside and after the pages already read.
+          await client.createRun(experimentId, { startTime: 1_000 + (inserted++ % 7) });
+        }
+        const pre = seen.filter((id) => before.includes(id));
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(pre.sort()).toEqual([...before].sort());
+      });
+
+      it('iterates every run of a search', async () => {
+        for (let i = 0; i < 11; i++) await client.createRun(experimentId, { startTime: tick() });
+        const all: string[] = [];
+        for await (const run of client.iterateRuns({ experimentIds: experimentId, maxResults: 3 })) {
+          all.push(run.info.run_id);
+        }
+        expect(all).toHaveLength(11);
+        expect(new Set(all).size).toBe(11);
+      });
+    });
+
+    it('fails with INVALID_STATE after close', async () => {
+      await client.close();
+      await expectError(client.getExperiment('0'), 'INVALID_STATE');
+    });
+  });
+}

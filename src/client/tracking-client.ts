@@ -1,0 +1,329 @@
+import { userInfo } from 'node:os';
+import type {
+  Experiment,
+  Metric,
+  Param,
+  Run,
+  RunInfo,
+  RunStatus,
+  RunTag,
+  ViewType,
+} from '../entities/index.js';
+import { invalidParameter } from '../errors.js';
+import { openStore, type OpenStoreOptions } from '../store/open-store.js';
+import type { Page, TrackingStore } from '../store/tracking-store.js';
+
+/** Tags as a plain object (`{ team: 'core' }`) or as MLflow's list of pairs. */
+export type TagsInput = Record<string, string> | readonly RunTag[];
+
+/** Options of {@link TrackingClient.createExperiment}. */
+export interface CreateExperimentOptions {
+  artifactLocation?: string;
+  tags?: TagsInput;
+}
+
+/** Options of {@link TrackingClient.searchExperiments}. */
+export interface SearchExperimentsOptions {
+  viewType?: ViewType;
+  maxResults?: number;
+  filter?: string;
+  orderBy?: readonly string[];
+  pageToken?: string;
+}
+
+/** Options of {@link TrackingClient.createRun}. */
+export interface CreateRunOptions {
+  runName?: string;
+  startTime?: number;
+  tags?: TagsInput;
+  /** Defaults to the operating-system user, as MLflow's client does. */
+  userId?: string;
+}
+
+/** Options of {@link TrackingClient.updateRun}. */
+export interface UpdateRunOptions {
+  status?: RunStatus;
+  name?: string;
+  endTime?: number;
+}
+
+/** Options of {@link TrackingClient.logMetric}. */
+export interface LogMetricOptions {
+  /** Epoch milliseconds; defaults to now. */
+  timestamp?: number;
+  /** Defaults to 0. */
+  step?: number;
+}
+
+/** A metric for {@link TrackingClient.logBatch}; `timestamp` defaults to now and `step` to 0. */
+export interface MetricInput {
+  key: string;
+  value: number;
+  timestamp?: number;
+  step?: number;
+}
+
+/** Arguments of {@link TrackingClient.logBatch}. */
+export interface LogBatchOptions {
+  metrics?: readonly MetricInput[];
+  params?: readonly Param[] | Record<string, string | number | boolean>;
+  tags?: TagsInput;
+}
+
+/** Arguments of {@link TrackingClient.searchRuns}. */
+export interface SearchRunsOptions {
+  experimentIds: readonly string[] | string;
+  filter?: string;
+  runViewType?: ViewType;
+  maxResults?: number;
+  orderBy?: readonly string[];
+  pageToken?: string;
+}
+
+/**
+ * The library API: the operations of MLflow's `MlflowClient`, in camelCase, over any
+ * tracking store. Returned entities have MLflow's JSON shapes.
+ *
+ * @example
+ * const client = await TrackingClient.open('sqlite:///agentrack.db');
+ * const experimentId = await client.createExperiment('/Shared/my_agent/development');
+ * const run = await client.createRun(experimentId, { runName: 'dev_20260101_120000' });
+ * await client.logMetric(run.info.run_id, 'accuracy', 0.93);
+ * await client.setTerminated(run.info.run_id);
+ * await client.close();
+ */
+export class TrackingClient {
+  /** The store this client talks to. */
+  readonly store: TrackingStore;
+  readonly #now: () => number;
+
+  constructor(store: TrackingStore, options: { now?: () => number } = {}) {
+    this.store = store;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Opens a client on the tracking URI given, else `AGENTRACK_TRACKING_URI`, else
+   * `MLFLOW_TRACKING_URI`, else the embedded database `./agentrack.db`.
+   */
+  static async open(uri?: string, options: OpenStoreOptions = {}): Promise<TrackingClient> {
+    return new TrackingClient(await openStore(uri, options), options.now ? { now: options.now } : {});
+  }
+
+  /** Creates an experiment and returns its id. */
+  async createExperiment(name: string, options: CreateExperimentOptions = {}): Promise<string> {
+    return this.store.createExperiment({
+      name,
+      ...(options.artifactLocation !== undefined ? { artifactLocation: options.artifactLocation } : {}),
+      tags: toPairs(options.tags),
+    });
+  }
+
+  /** The experiment with this id; RESOURCE_DOES_NOT_EXIST when there is none. */
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    return this.store.getExperiment(experimentId);
+  }
+
+  /** The experiment with this name (active or deleted), or `null`. */
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    return this.store.getExperimentByName(name);
+  }
+
+  /** One page of experiments matching a filter such as `name LIKE '/Shared/%'`. */
+  async searchExperiments(options: SearchExperimentsOptions = {}): Promise<Page<Experiment>> {
+    return this.store.searchExperiments(options);
+  }
+
+  /** Every page of an experiment search, fetched as the iteration goes. */
+  async *searchExperimentsPages(
+    options: Omit<SearchExperimentsOptions, 'pageToken'> = {},
+  ): AsyncGenerator<Page<Experiment>> {
+    let pageToken: string | undefined;
+    do {
+      const page = await this.store.searchExperiments({ ...options, ...(pageToken ? { pageToken } : {}) });
+      yield page;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  /** Renames an experiment. */
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    return this.store.renameExperiment(experimentId, newName);
+  }
+
+  /** Soft-deletes an experiment and its runs. */
+  async deleteExperiment(experimentId: string): Promise<void> {
+    return this.store.deleteExperiment(experimentId);
+  }
+
+  /** Restores a deleted experiment and its runs. */
+  async restoreExperiment(experimentId: string): Promise<void> {
+    return this.store.restoreExperiment(experimentId);
+  }
+
+  /** Sets (overwrites) an experiment tag. */
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    return this.store.setExperimentTag(experimentId, key, value);
+  }
+
+  /** Deletes an experiment tag. */
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    return this.store.deleteExperimentTag(experimentId, key);
+  }
+
+  /** Creates a run in RUNNING state. */
+  async createRun(experimentId: string, options: CreateRunOptions = {}): Promise<Run> {
+    return this.store.createRun({
+      experimentId,
+      userId: options.userId ?? currentUser(),
+      startTime: options.startTime ?? this.#now(),
+      tags: toPairs(options.tags),
+      ...(options.runName !== undefined ? { runName: options.runName } : {}),
+    });
+  }
+
+  /** The run with this id, with its latest metrics, params and tags. */
+  async getRun(runId: string): Promise<Run> {
+    return this.store.getRun(runId);
+  }
+
+  /** Updates a run's status, name or end time. */
+  async updateRun(runId: string, options: UpdateRunOptions): Promise<RunInfo> {
+    return this.store.updateRun(runId, {
+      ...(options.status !== undefined ? { status: options.status } : {}),
+      ...(options.name !== undefined ? { runName: options.name } : {}),
+      ...(options.endTime !== undefined ? { endTime: options.endTime } : {}),
+    });
+  }
+
+  /** Ends a run: status FINISHED unless given, end time now unless given. */
+  async setTerminated(runId: string, status: RunStatus = 'FINISHED', endTime?: number): Promise<RunInfo> {
+    return this.store.updateRun(runId, { status, endTime: endTime ?? this.#now() });
+  }
+
+  /** Soft-deletes a run. */
+  async deleteRun(runId: string): Promise<void> {
+    return this.store.deleteRun(runId);
+  }
+
+  /** Restores a deleted run. */
+  async restoreRun(runId: string): Promise<void> {
+    return this.store.restoreRun(runId);
+  }
+
+  /** Appends one metric value. NaN and ±Infinity are accepted. */
+  async logMetric(runId: string, key: string, value: number, options: LogMetricOptions = {}): Promise<void> {
+    return this.store.logMetric(runId, toMetric({ key, value, ...options }, this.#now()));
+  }
+
+  /** Logs a param; params are write-once (the same value again is accepted). */
+  async logParam(runId: string, key: string, value: string | number | boolean): Promise<void> {
+    return this.store.logParam(runId, { key, value: String(value) });
+  }
+
+  /** Sets (overwrites) a run tag. */
+  async setTag(runId: string, key: string, value: string): Promise<void> {
+    return this.store.setTag(runId, { key, value });
+  }
+
+  /** Deletes a run tag. */
+  async deleteTag(runId: string, key: string): Promise<void> {
+    return this.store.deleteTag(runId, key);
+  }
+
+  /** Logs metrics, params and tags in one atomic call, within MLflow's batch limits. */
+  async logBatch(runId: string, batch: LogBatchOptions): Promise<void> {
+    const now = this.#now();
+    return this.store.logBatch(runId, {
+      metrics: (batch.metrics ?? []).map((m) => toMetric(m, now)),
+      params: toParamPairs(batch.params),
+      tags: toPairs(batch.tags),
+    });
+  }
+
+  /** Every value ever logged for one metric of a run. */
+  async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+    const out: Metric[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.store.getMetricHistory(runId, key, {
+        maxResults: 25_000,
+        ...(pageToken ? { pageToken } : {}),
+      });
+      out.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return out;
+  }
+
+  /**
+   * One page of runs matching MLflow's filter language.
+   *
+   * @example
+   * const { items } = await client.searchRuns({
+   *   experimentIds: [id], filter: "tags.run_type = 'evaluation'", orderBy: ['start_time DESC'], maxResults: 1,
+   * });
+   */
+  async searchRuns(options: SearchRunsOptions): Promise<Page<Run>> {
+    return this.store.searchRuns({ ...options, experimentIds: toIds(options.experimentIds) });
+  }
+
+  /** Every page of a run search, fetched as the iteration goes. */
+  async *searchRunsPages(options: Omit<SearchRunsOptions, 'pageToken'>): AsyncGenerator<Page<Run>> {
+    const experimentIds = toIds(options.experimentIds);
+    let pageToken: string | undefined;
+    do {
+      const page = await this.store.searchRuns({
+        ...options,
+        experimentIds,
+        ...(pageToken ? { pageToken } : {}),
+      });
+      yield page;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  /** Every run of a search, one at a time, across pages. */
+  async *iterateRuns(options: Omit<SearchRunsOptions, 'pageToken'>): AsyncGenerator<Run> {
+    for await (const page of this.searchRunsPages(options)) yield* page.items;
+  }
+
+  /** Closes the store. */
+  async close(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+function toPairs(tags: TagsInput | undefined): RunTag[] {
+  if (tags === undefined) return [];
+  if (Array.isArray(tags)) return tags.map((t: RunTag) => ({ key: t.key, value: t.value }));
+  return Object.entries(tags as Record<string, string>).map(([key, value]) => ({ key, value }));
+}
+
+function toParamPairs(params: LogBatchOptions['params']): Param[] {
+  if (params === undefined) return [];
+  if (Array.isArray(params)) return params.map((p: Param) => ({ key: p.key, value: p.value }));
+  return Object.entries(params as Record<string, string | number | boolean>).map(([key, value]) => ({
+    key,
+    value: String(value),
+  }));
+}
+
+function toMetric(m: MetricInput, now: number): Metric {
+  return { key: m.key, value: m.value, timestamp: m.timestamp ?? now, step: m.step ?? 0 };
+}
+
+function toIds(ids: readonly string[] | string): string[] {
+  if (typeof ids === 'string') return [ids];
+  if (!Array.isArray(ids))
+    throw invalidParameter(`'experimentIds' must be an experiment id or a list of them.`);
+  return [...ids];
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? '';
+  }
+}

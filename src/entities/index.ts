@@ -1,0 +1,107 @@
+/**
+ * MLflow's entities, in the exact JSON shapes MLflow's REST API returns (snake_case).
+ *
+ * Optional fields are absent rather than null, and empty lists are omitted, as MLflow's
+ * protobuf JSON does: `JSON.stringify(run)` is what MLflow's server would answer.
+ */
+
+/** Lifecycle stages of experiments and runs. */
+export const LIFECYCLE_STAGES = ['active', 'deleted'] as const;
+/** `active` or `deleted`. */
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+
+/** Run statuses, as MLflow's `RunStatus`. */
+export const RUN_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
+/** One of {@link RUN_STATUSES}. */
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Which lifecycle stages a search sees, as MLflow's `ViewType`. */
+export const VIEW_TYPES = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'] as const;
+/** One of {@link VIEW_TYPES}. */
+export type ViewType = (typeof VIEW_TYPES)[number];
+
+/** True when `value` is a run status. */
+export function isRunStatus(value: unknown): value is RunStatus {
+  return typeof value === 'string' && (RUN_STATUSES as readonly string[]).includes(value);
+}
+
+/** True when `value` is a view type. */
+export function isViewType(value: unknown): value is ViewType {
+  return typeof value === 'string' && (VIEW_TYPES as readonly string[]).includes(value);
+}
+
+/** A key/value pair: a tag or a param. */
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** A run tag. */
+export type RunTag = KeyValue;
+/** A run param. */
+export type Param = KeyValue;
+/** An experiment tag. */
+export type ExperimentTag = KeyValue;
+
+/**
+ * One metric value. `value` is a number, or, as on MLflow's wire, the strings
+ * `"NaN"`, `"Infinity"` and `"-Infinity"` once serialized; in memory it stays a JS number.
+ */
+export interface Metric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+
+/** An experiment, as MLflow's `Experiment` message. */
+export interface Experiment {
+  experiment_id: string;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: LifecycleStage;
+  last_update_time: number;
+  creation_time: number;
+  tags?: ExperimentTag[];
+}
+
+/** A run's metadata, as MLflow's `RunInfo` message. */
+export interface RunInfo {
+  run_uuid: string;
+  experiment_id: string;
+  run_name: string;
+  user_id: string;
+  status: RunStatus;
+  start_time: number;
+  end_time?: number;
+  artifact_uri: string;
+  lifecycle_stage: LifecycleStage;
+  run_id: string;
+}
+
+/** A run's data: latest metrics, params and tags. Empty lists are omitted. */
+export interface RunData {
+  metrics?: Metric[];
+  params?: Param[];
+  tags?: RunTag[];
+}
+
+/** A run, as MLflow's `Run` message. */
+export interface Run {
+  info: RunInfo;
+  data: RunData;
+  inputs: Record<string, never>;
+}
+
+/** The tag MLflow mirrors a run's name into. */
+export const RUN_NAME_TAG = 'mlflow.runName';
+/** The tag MLflow records the user in. */
+export const USER_TAG = 'mlflow.user';
+
+/** MLflow's JSON form of a metric value: numbers as numbers, NaN and ±Infinity as strings. */
+export function metricValueToJson(value: number): number | string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '-Infinity';
+  return value;
+}

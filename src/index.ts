@@ -1,0 +1,46 @@
+/**
+ * agentrack: experiment tracking for GenAI agents, with MLflow's data model and search
+ * language on embedded SQLite.
+ *
+ * @example
+ * import { TrackingClient } from 'agentrack';
+ * const client = await TrackingClient.open();
+ */
+export {
+  TrackingClient,
+  type CreateExperimentOptions,
+  type CreateRunOptions,
+  type LogBatchOptions,
+  type LogMetricOptions,
+  type MetricInput,
+  type SearchExperimentsOptions,
+  type SearchRunsOptions,
+  type TagsInput,
+  type UpdateRunOptions,
+} from './client/index.js';
+export { AgentrackError, ERROR_CODES, httpStatusFor, isAgentrackError, type ErrorCode } from './errors.js';
+export {
+  LIFECYCLE_STAGES,
+  RUN_NAME_TAG,
+  RUN_STATUSES,
+  VIEW_TYPES,
+  metricValueToJson,
+  type Experiment,
+  type ExperimentTag,
+  type LifecycleStage,
+  type Metric,
+  type Param,
+  type Run,
+  type RunData,
+  type RunInfo,
+  type RunStatus,
+  type RunTag,
+  type ViewType,
+} from './entities/index.js';
+export {
+  openStore,
+  resolveTrackingUri,
+  parseTrackingUri,
+  type Page,
+  type TrackingStore,
+} from './store/index.js';

@@ -1,0 +1,73 @@
+/**
+ * Small builders of MLflow entities for tests.
+ */
+import type { Experiment, Metric, Run, RunStatus } from '../../entities/index.js';
+
+/** What a test run needs; everything else gets a plain default. */
+export interface RunSpec {
+  id: string;
+  experimentId?: string;
+  name?: string;
+  user?: string;
+  status?: RunStatus;
+  startTime?: number;
+  endTime?: number;
+  lifecycleStage?: 'active' | 'deleted';
+  artifactUri?: string;
+  metrics?: Record<string, number>;
+  params?: Record<string, string>;
+  tags?: Record<string, string>;
+}
+
+/** A run in MLflow's wire shape (latest metrics only). */
+export function makeRun(spec: RunSpec): Run {
+  const metrics: Metric[] = Object.entries(spec.metrics ?? {}).map(([key, value]) => ({
+    key,
+    value,
+    timestamp: 1,
+    step: 0,
+  }));
+  const params = Object.entries(spec.params ?? {}).map(([key, value]) => ({ key, value }));
+  const tags = Object.entries(spec.tags ?? {}).map(([key, value]) => ({ key, value }));
+  return {
+    info: {
+      run_uuid: spec.id,
+      run_id: spec.id,
+      experiment_id: spec.experimentId ?? '1',
+      run_name: spec.name ?? '',
+      user_id: spec.user ?? '',
+      status: spec.status ?? 'RUNNING',
+      start_time: spec.startTime ?? 0,
+      ...(spec.endTime === undefined ? {} : { end_time: spec.endTime }),
+      artifact_uri: spec.artifactUri ?? '',
+      lifecycle_stage: spec.lifecycleStage ?? 'active',
+    },
+    data: {
+      ...(metrics.length ? { metrics } : {}),
+      ...(params.length ? { params } : {}),
+      ...(tags.length ? { tags } : {}),
+    },
+    inputs: {},
+  };
+}
+
+/** An experiment in MLflow's wire shape. */
+export function makeExperiment(spec: {
+  id: string;
+  name?: string;
+  creationTime?: number;
+  lastUpdateTime?: number;
+  lifecycleStage?: 'active' | 'deleted';
+  tags?: Record<string, string>;
+}): Experiment {
+  const tags = Object.entries(spec.tags ?? {}).map(([key, value]) => ({ key, value }));
+  return {
+    experiment_id: spec.id,
+    name: spec.name ?? `exp-${spec.id}`,
+    artifact_location: '',
+    lifecycle_stage: spec.lifecycleStage ?? 'active',
+    creation_time: spec.creationTime ?? 0,
+    last_update_time: spec.lastUpdateTime ?? spec.creationTime ?? 0,
+    ...(tags.length ? { tags } : {}),
+  };
+}

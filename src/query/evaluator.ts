@@ -1,0 +1,148 @@
+/**
+ * The in-memory evaluator: the reference semantics every store's search must reproduce.
+ *
+ * Matching follows MLflow's SQL store: a run lacking the metric, param, tag or attribute
+ * of a clause never matches it, `!=` included. One deliberate deviation: a NaN metric
+ * matches only `!=` (IEEE semantics), where MLflow's SQL store compares the stored 0.
+ * Strings compare by code point (SQLite's BINARY), LIKE is case-sensitive, ILIKE folds
+ * ASCII only. Dataset clauses never match: agentrack records no dataset inputs.
+ */
+import type { Experiment, LifecycleStage, Run, ViewType } from '../entities/index.js';
+import type { Comparison, ExperimentFilter, OrderBy, RunFilter } from './ast.js';
+import { parseExperimentFilter, parseRunFilter } from './filter-parser.js';
+import { ilikeMatches, likeMatches } from './like.js';
+import { parseExperimentOrderBy, parseRunOrderBy } from './order-by-parser.js';
+import {
+  compareSortKeys,
+  experimentAttribute,
+  experimentOrderTerms,
+  experimentSortKey,
+  findByKey,
+  runAttribute,
+  runOrderTerms,
+  runSortKey,
+} from './sort-key.js';
+
+function compareNumber(comparator: string, lhs: number, rhs: number): boolean {
+  switch (comparator) {
+    case '=':
+      return lhs === rhs;
+    case '!=':
+      return lhs !== rhs;
+    case '<':
+      return lhs < rhs;
+    case '<=':
+      return lhs <= rhs;
+    case '>':
+      return lhs > rhs;
+    case '>=':
+      return lhs >= rhs;
+    default:
+      return false;
+  }
+}
+
+/** Does one clause hold for `value` (`undefined`: the row has no such value)? */
+function holds(clause: Comparison, value: string | number | undefined): boolean {
+  if (value === undefined) return false;
+  switch (clause.type) {
+    case 'number_comparison':
+      // NaN compares unequal to everything and is neither smaller nor greater: only != holds.
+      return typeof value === 'number' && compareNumber(clause.comparator, value, clause.value);
+    case 'string_comparison': {
+      if (typeof value !== 'string') return false;
+      switch (clause.comparator) {
+        case '=':
+          return value === clause.value;
+        case '!=':
+          return value !== clause.value;
+        case 'LIKE':
+          return likeMatches(value, clause.value);
+        case 'ILIKE':
+          return ilikeMatches(value, clause.value);
+      }
+      return false;
+    }
+    case 'list_comparison':
+      return typeof value === 'string' && clause.value.includes(value) === (clause.comparator === 'IN');
+  }
+}
+
+function runClauseHolds(clause: Comparison, run: Run): boolean {
+  switch (clause.entity) {
+    case 'metric':
+      return holds(clause, findByKey(run.data.metrics, clause.key)?.value);
+    case 'param':
+      return holds(clause, findByKey(run.data.params, clause.key)?.value);
+    case 'tag':
+      return holds(clause, findByKey(run.data.tags, clause.key)?.value);
+    case 'attribute':
+      return holds(clause, runAttribute(run, clause.key));
+    case 'dataset':
+      return false;
+  }
+}
+
+function experimentClauseHolds(clause: Comparison, experiment: Experiment): boolean {
+  switch (clause.entity) {
+    case 'tag':
+      return holds(clause, findByKey(experiment.tags, clause.key)?.value);
+    case 'attribute':
+      return holds(clause, experimentAttribute(experiment, clause.key));
+    default:
+      return false;
+  }
+}
+
+/**
+ * True when `run` satisfies every clause of `filter` (a parsed filter or filter text).
+ *
+ * @example
+ * runs.filter((run) => matchesRun(parseRunFilter("metrics.acc > 0.9"), run))
+ */
+export function matchesRun(filter: RunFilter | string | undefined, run: Run): boolean {
+  const clauses = typeof filter === 'object' ? filter : parseRunFilter(filter);
+  return clauses.every((clause) => runClauseHolds(clause, run));
+}
+
+/** True when `experiment` satisfies every clause of `filter` (parsed or text). */
+export function matchesExperiment(
+  filter: ExperimentFilter | string | undefined,
+  experiment: Experiment,
+): boolean {
+  const clauses = typeof filter === 'object' ? filter : parseExperimentFilter(filter);
+  return clauses.every((clause) => experimentClauseHolds(clause, experiment));
+}
+
+/** True when a run or experiment in `stage` is visible under `viewType`. */
+export function matchesViewType(viewType: ViewType, stage: LifecycleStage): boolean {
+  return viewType === 'ALL' || (viewType === 'ACTIVE_ONLY' ? stage === 'active' : stage === 'deleted');
+}
+
+function isParsed(orderBy: OrderBy | readonly string[]): orderBy is OrderBy {
+  return orderBy.length === 0 || typeof orderBy[0] !== 'string';
+}
+
+/**
+ * The comparator of MLflow's complete run ordering: the `orderBy` clauses (parsed or text),
+ * values before NaN before missing in either direction, then `start_time DESC` (unless
+ * ordered on), then run id ascending.
+ *
+ * @example
+ * runs.sort(compareRuns(['metrics.rmse ASC']))
+ */
+export function compareRuns(orderBy: OrderBy | readonly string[] = []): (a: Run, b: Run) => number {
+  const terms = runOrderTerms(isParsed(orderBy) ? orderBy : parseRunOrderBy(orderBy));
+  return (a, b) => compareSortKeys(terms, runSortKey(terms, a), runSortKey(terms, b));
+}
+
+/**
+ * The comparator of MLflow's complete experiment ordering: by default creation time
+ * descending then id ascending; with clauses, those then id descending (unless ordered on).
+ */
+export function compareExperiments(
+  orderBy: OrderBy | readonly string[] = [],
+): (a: Experiment, b: Experiment) => number {
+  const terms = experimentOrderTerms(isParsed(orderBy) ? orderBy : parseExperimentOrderBy(orderBy));
+  return (a, b) => compareSortKeys(terms, experimentSortKey(terms, a), experimentSortKey(terms, b));
+}

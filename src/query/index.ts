@@ -1,0 +1,72 @@
+/**
+ * MLflow's search language: parsers, AST, canonical serializer, the in-memory evaluator
+ * (the reference semantics), and the SQL compiler with keyset pagination.
+ */
+export {
+  DATASET_KEYS,
+  ENTITIES,
+  EXPERIMENT_FILTER_ATTRIBUTES,
+  EXPERIMENT_ORDER_BY_ATTRIBUTES,
+  LIST_COMPARATORS,
+  NUMBER_COMPARATORS,
+  RUN_ATTRIBUTES,
+  STRING_COMPARATORS,
+  withoutLocation,
+  type AttributeKind,
+  type Comparator,
+  type Comparison,
+  type Entity,
+  type ExperimentFilter,
+  type ListComparator,
+  type ListComparison,
+  type Location,
+  type NumberComparator,
+  type NumberComparison,
+  type OrderBy,
+  type OrderByClause,
+  type RunFilter,
+  type StringComparator,
+  type StringComparison,
+} from './ast.js';
+export { parseExperimentFilter, parseRunFilter } from './filter-parser.js';
+export { parseExperimentOrderBy, parseRunOrderBy } from './order-by-parser.js';
+export {
+  serializeExperimentFilter,
+  serializeFilter,
+  serializeOrderBy,
+  serializeRunFilter,
+} from './serializer.js';
+export {
+  compareExperiments,
+  compareRuns,
+  matchesExperiment,
+  matchesRun,
+  matchesViewType,
+} from './evaluator.js';
+export {
+  BUCKET_MISSING,
+  BUCKET_NAN,
+  BUCKET_VALUE,
+  compareSortKeys,
+  experimentOrderTerms,
+  experimentSortKey,
+  runOrderTerms,
+  runSortKey,
+  type OrderTerm,
+  type SortKey,
+  type SortKeyValue,
+} from './sort-key.js';
+export { compareText } from './compare-text.js';
+export { asciiLower, ilikeMatches, likeMatches } from './like.js';
+export type { SqlDialect } from './sql-dialect.js';
+export type { SqlFragment, SqlParam, SqlPart } from './sql-fragment.js';
+export { sqliteDialect } from './sqlite-dialect.js';
+export { postgresDialect } from './postgres-dialect.js';
+export {
+  compileExperimentSearch,
+  compileRunSearch,
+  type CompiledSearch,
+  type ExperimentSearchOptions,
+  type RunSearchOptions,
+  type SqlRow,
+} from './sql-compiler.js';

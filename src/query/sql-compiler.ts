@@ -1,0 +1,446 @@
+/**
+ * Compiles a search (filter, order_by, view type, page position) into one SQL query over
+ * the schema of `src/store/sql/schema.ts`, for any {@link SqlDialect}.
+ *
+ * Shape: an inner query selects the row's columns plus its sort key (`sk_b<i>` bucket and
+ * `sk_v<i>` value per ordering term, see `sort-key.ts`) and applies the filter; the outer
+ * query keeps the rows strictly after `after` in the final ordering, orders, and limits.
+ * Metric, param and tag clauses are EXISTS subqueries keyed by `run_seq`, so a run lacking
+ * the key never matches (for `!=` too). Every value and key is a parameter.
+ *
+ * View types filter the row's own `lifecycle_stage` only, as MLflow does: MLflow marks a
+ * deleted experiment's runs deleted (and restores them with it), so the store must do the
+ * same for a deleted experiment's runs to leave ACTIVE_ONLY searches.
+ */
+import type { ViewType } from '../entities/index.js';
+import { invalidParameter } from '../errors.js';
+import type { Comparison, ExperimentFilter, OrderBy, RunFilter } from './ast.js';
+import { parseExperimentFilter, parseRunFilter } from './filter-parser.js';
+import { parseExperimentOrderBy, parseRunOrderBy } from './order-by-parser.js';
+import {
+  BUCKET_MISSING,
+  BUCKET_NAN,
+  BUCKET_VALUE,
+  decodeNumber,
+  encodeNumber,
+  experimentOrderTerms,
+  runOrderTerms,
+  type OrderTerm,
+  type SortKey,
+  type SortKeyValue,
+} from './sort-key.js';
+import type { SqlDialect } from './sql-dialect.js';
+import { join, param, raw, renderSql, sql, type SqlFragment } from './sql-fragment.js';
+
+/** Options of {@link compileRunSearch}. */
+export interface RunSearchOptions {
+  /** Experiments to search (wire ids); ids that are not integers match nothing. */
+  readonly experimentIds: readonly string[];
+  readonly viewType: ViewType;
+  /** Parsed filter or filter text. */
+  readonly filter?: RunFilter | string;
+  /** Parsed order_by or its text entries. */
+  readonly orderBy?: OrderBy | readonly string[];
+  /** Sort key of the last row of the previous page (as decoded from a page token; checked here). */
+  readonly after?: readonly unknown[];
+  /** Maximum number of rows. */
+  readonly limit: number;
+}
+
+/** Options of {@link compileExperimentSearch}. */
+export interface ExperimentSearchOptions {
+  readonly viewType: ViewType;
+  readonly filter?: ExperimentFilter | string;
+  readonly orderBy?: OrderBy | readonly string[];
+  /** Sort key of the last row of the previous page (checked here). */
+  readonly after?: readonly unknown[];
+  readonly limit: number;
+}
+
+/** A row as the database driver returns it. */
+export type SqlRow = Readonly<Record<string, unknown>>;
+
+/** A compiled search: run `sql` with `params`; `sortKeyOf(row)` gives a row's sort key. */
+export interface CompiledSearch {
+  readonly sql: string;
+  readonly params: unknown[];
+  /** The final ordering the query applies. */
+  readonly terms: readonly OrderTerm[];
+  /** The sort key of a result row; pass the last one as `after` for the next page. */
+  sortKeyOf(row: SqlRow): SortKey;
+}
+
+const RUN_COLUMNS: Readonly<Record<string, string>> = {
+  run_id: 'run_uuid',
+  run_name: 'name',
+  user_id: 'user_id',
+  status: 'status',
+  artifact_uri: 'artifact_uri',
+  start_time: 'start_time',
+  end_time: 'end_time',
+};
+
+const RUN_SELECT = [
+  'run_seq',
+  'run_uuid',
+  'experiment_id',
+  'name',
+  'user_id',
+  'status',
+  'start_time',
+  'end_time',
+  'lifecycle_stage',
+  'artifact_uri',
+] as const;
+
+const EXPERIMENT_COLUMNS: Readonly<Record<string, string>> = {
+  experiment_id: 'experiment_id',
+  name: 'name',
+  creation_time: 'creation_time',
+  last_update_time: 'last_update_time',
+};
+
+const EXPERIMENT_SELECT = [
+  'experiment_id',
+  'name',
+  'artifact_location',
+  'lifecycle_stage',
+  'creation_time',
+  'last_update_time',
+] as const;
+
+const RUN_DATA_TABLES = { metric: 'latest_metrics', param: 'params', tag: 'tags' } as const;
+
+const SQL_NUMBER_OPERATORS: Readonly<Record<string, string>> = {
+  '=': '=',
+  '!=': '<>',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+};
+
+const FALSE: SqlFragment = raw('1 = 0');
+
+function column(alias: string, name: string): SqlFragment {
+  return raw(`${alias}.${name}`);
+}
+
+function parenthesize(values: readonly unknown[]): SqlFragment {
+  return sql`(${join(values.map(param), ', ')})`;
+}
+
+/** `expr` compared with a clause's value. */
+function valueCondition(dialect: SqlDialect, expr: SqlFragment, clause: Comparison): SqlFragment {
+  switch (clause.type) {
+    case 'string_comparison':
+      switch (clause.comparator) {
+        case '=':
+          return sql`${expr} = ${param(clause.value)}`;
+        case '!=':
+          return sql`${expr} <> ${param(clause.value)}`;
+        case 'LIKE':
+          return dialect.like(expr, param(dialect.likeParam(clause.value)));
+        case 'ILIKE':
+          return dialect.ilike(expr, param(dialect.ilikeParam(clause.value)));
+      }
+      break;
+    case 'list_comparison':
+      return clause.comparator === 'IN'
+        ? sql`${expr} IN ${parenthesize(clause.value)}`
+        : sql`${expr} NOT IN ${parenthesize(clause.value)}`;
+    case 'number_comparison':
+      return sql`${expr} ${raw(SQL_NUMBER_OPERATORS[clause.comparator] ?? '=')} ${param(clause.value)}`;
+  }
+  return FALSE;
+}
+
+/** The condition of one run filter clause on `runs AS r`. */
+function runCondition(dialect: SqlDialect, clause: Comparison, index: number): SqlFragment {
+  switch (clause.entity) {
+    case 'attribute':
+      return valueCondition(dialect, column('r', RUN_COLUMNS[clause.key] ?? 'run_uuid'), clause);
+    case 'dataset':
+      return FALSE;
+    case 'metric': {
+      const alias = `f${index}`;
+      let condition: SqlFragment;
+      if (clause.type !== 'number_comparison') {
+        condition = FALSE;
+      } else if (clause.comparator === '!=') {
+        condition = sql`(${column(alias, 'is_nan')} = 1 OR ${column(alias, 'value')} <> ${param(clause.value)})`;
+      } else {
+        // A NaN latest value satisfies no ordering and no equality (IEEE). MLflow's SQL store
+        // compares the 0 it stores for NaN instead; agentrack deliberately does not.
+        condition = sql`${column(alias, 'is_nan')} = 0 AND ${valueCondition(dialect, column(alias, 'value'), clause)}`;
+      }
+      return sql`EXISTS (SELECT 1 FROM latest_metrics AS ${raw(alias)} WHERE ${column(alias, 'run_seq')} = r.run_seq AND ${column(alias, 'key')} = ${param(clause.key)} AND ${condition})`;
+    }
+    case 'param':
+    case 'tag': {
+      const alias = `f${index}`;
+      const table = RUN_DATA_TABLES[clause.entity];
+      return sql`EXISTS (SELECT 1 FROM ${raw(table)} AS ${raw(alias)} WHERE ${column(alias, 'run_seq')} = r.run_seq AND ${column(alias, 'key')} = ${param(clause.key)} AND ${valueCondition(dialect, column(alias, 'value'), clause)})`;
+    }
+  }
+}
+
+/** The condition of one experiment filter clause on `experiments AS e`. */
+function experimentCondition(dialect: SqlDialect, clause: Comparison, index: number): SqlFragment {
+  if (clause.entity === 'attribute') {
+    return valueCondition(dialect, column('e', EXPERIMENT_COLUMNS[clause.key] ?? 'name'), clause);
+  }
+  if (clause.entity !== 'tag') return FALSE;
+  const alias = `f${index}`;
+  return sql`EXISTS (SELECT 1 FROM experiment_tags AS ${raw(alias)} WHERE ${column(alias, 'experiment_id')} = e.experiment_id AND ${column(alias, 'key')} = ${param(clause.key)} AND ${valueCondition(dialect, column(alias, 'value'), clause)})`;
+}
+
+function viewTypeCondition(alias: string, viewType: ViewType): SqlFragment[] {
+  if (viewType === 'ALL') return [];
+  return [
+    sql`${column(alias, 'lifecycle_stage')} = ${param(viewType === 'ACTIVE_ONLY' ? 'active' : 'deleted')}`,
+  ];
+}
+
+/** How one ordering term is computed in the inner query. */
+interface TermSql {
+  readonly join?: SqlFragment;
+  readonly bucket: SqlFragment;
+  readonly value: SqlFragment;
+}
+
+function runTermSql(term: OrderTerm, index: number): TermSql {
+  if (term.entity === 'attribute') {
+    const col = column('r', RUN_COLUMNS[term.key] ?? 'run_uuid');
+    return {
+      bucket: term.nullable ? sql`CASE WHEN ${col} IS NULL THEN 2 ELSE 0 END` : raw('0'),
+      value: col,
+    };
+  }
+  const alias = `o${index}`;
+  const join = sql` LEFT JOIN ${raw(RUN_DATA_TABLES[term.entity])} AS ${raw(alias)} ON ${column(alias, 'run_seq')} = r.run_seq AND ${column(alias, 'key')} = ${param(term.key)}`;
+  if (term.entity === 'metric') {
+    return {
+      join,
+      bucket: sql`CASE WHEN ${column(alias, 'run_seq')} IS NULL THEN 2 WHEN ${column(alias, 'is_nan')} = 1 THEN 1 ELSE 0 END`,
+      value: sql`CASE WHEN ${column(alias, 'is_nan')} = 0 THEN ${column(alias, 'value')} END`,
+    };
+  }
+  return {
+    join,
+    bucket: sql`CASE WHEN ${column(alias, 'run_seq')} IS NULL THEN 2 ELSE 0 END`,
+    value: column(alias, 'value'),
+  };
+}
+
+function experimentTermSql(term: OrderTerm): TermSql {
+  return { bucket: raw('0'), value: column('e', EXPERIMENT_COLUMNS[term.key] ?? 'experiment_id') };
+}
+
+function bucketColumn(i: number): string {
+  return `sk_b${i}`;
+}
+function valueColumn(i: number): string {
+  return `sk_v${i}`;
+}
+
+function allowedBuckets(term: OrderTerm): readonly number[] {
+  if (!term.nullable) return [BUCKET_VALUE];
+  return term.entity === 'metric'
+    ? [BUCKET_VALUE, BUCKET_NAN, BUCKET_MISSING]
+    : [BUCKET_VALUE, BUCKET_MISSING];
+}
+
+/** Checks a page position against the ordering and decodes its numbers. */
+function decodeAfter(
+  terms: readonly OrderTerm[],
+  after: readonly unknown[],
+): Array<[number, string | number | null]> {
+  const invalid = () =>
+    invalidParameter(
+      'Invalid page token: its position does not fit this search; restart without a page token',
+    );
+  if (!Array.isArray(after) || after.length !== 2 * terms.length) throw invalid();
+  return terms.map((term, i) => {
+    const bucket = after[2 * i];
+    const value: unknown = after[2 * i + 1];
+    if (typeof bucket !== 'number' || !allowedBuckets(term).includes(bucket)) throw invalid();
+    if (bucket !== BUCKET_VALUE) {
+      if (value !== null) throw invalid();
+      return [bucket, null];
+    }
+    if (term.kind === 'number') {
+      const number = decodeNumber(value);
+      if (number === undefined) throw invalid();
+      return [bucket, number];
+    }
+    if (typeof value !== 'string') throw invalid();
+    return [bucket, value];
+  });
+}
+
+/** Rows strictly after `after` in the ordering `terms`, over the outer query's columns. */
+function keysetCondition(
+  dialect: SqlDialect,
+  terms: readonly OrderTerm[],
+  after: readonly unknown[],
+): SqlFragment {
+  const position = decodeAfter(terms, after);
+  let rest: SqlFragment | undefined;
+  for (let i = terms.length - 1; i >= 0; i -= 1) {
+    const term = terms[i] as OrderTerm;
+    const [bucket, value] = position[i] as [number, string | number | null];
+    const b = column('q', bucketColumn(i));
+    let v = column('q', valueColumn(i));
+    if (term.kind === 'string') v = dialect.binaryText(v);
+    const beyond = raw(term.ascending ? '>' : '<');
+    let gt: SqlFragment;
+    let eq: SqlFragment;
+    if (bucket !== BUCKET_VALUE) {
+      gt = sql`${b} > ${param(bucket)}`;
+      eq = sql`${b} = ${param(bucket)}`;
+    } else if (term.nullable) {
+      // The value column is NULL outside bucket 0, so `v = ?` also pins the bucket.
+      gt = sql`(${b} > ${param(bucket)} OR ${v} ${beyond} ${param(value)})`;
+      eq = sql`${v} = ${param(value)}`;
+    } else {
+      gt = sql`${v} ${beyond} ${param(value)}`;
+      eq = sql`${v} = ${param(value)}`;
+    }
+    rest = rest === undefined ? gt : sql`(${gt} OR (${eq} AND ${rest}))`;
+  }
+  return rest ?? FALSE;
+}
+
+function orderByList(dialect: SqlDialect, terms: readonly OrderTerm[]): SqlFragment {
+  const items: SqlFragment[] = [];
+  terms.forEach((term, i) => {
+    if (term.nullable) items.push(sql`${column('q', bucketColumn(i))} ASC`);
+    const v = column('q', valueColumn(i));
+    items.push(
+      sql`${term.kind === 'string' ? dialect.binaryText(v) : v} ${raw(term.ascending ? 'ASC' : 'DESC')}`,
+    );
+  });
+  return join(items, ', ');
+}
+
+function sortKeyReader(terms: readonly OrderTerm[]): (row: SqlRow) => SortKey {
+  return (row) =>
+    terms.flatMap((term, i): SortKeyValue[] => {
+      const bucket = term.nullable ? Number(row[bucketColumn(i)]) : BUCKET_VALUE;
+      if (bucket !== BUCKET_VALUE) return [bucket, null];
+      const value = row[valueColumn(i)];
+      return [bucket, term.kind === 'number' ? encodeNumber(Number(value)) : String(value)];
+    });
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw invalidParameter(`Invalid limit ${limit}: expected a non-negative integer`);
+  }
+}
+
+function assemble(
+  dialect: SqlDialect,
+  parts: {
+    select: readonly string[];
+    alias: string;
+    table: string;
+    terms: readonly OrderTerm[];
+    termSql: readonly TermSql[];
+    conditions: readonly SqlFragment[];
+    after?: readonly unknown[];
+    limit: number;
+  },
+): CompiledSearch {
+  checkLimit(parts.limit);
+  const { alias, terms, termSql } = parts;
+  const columns = [
+    ...parts.select.map((name) => column(alias, name)),
+    ...termSql.flatMap((t, i) => [
+      sql`${t.bucket} AS ${raw(bucketColumn(i))}`,
+      sql`${t.value} AS ${raw(valueColumn(i))}`,
+    ]),
+  ];
+  const joins = termSql.flatMap((t) => (t.join === undefined ? [] : [t.join]));
+  const where = parts.conditions.length === 0 ? raw('1 = 1') : join(parts.conditions, ' AND ');
+  const inner = sql`SELECT ${join(columns, ', ')} FROM ${raw(parts.table)} AS ${raw(alias)}${join(joins, '')} WHERE ${where}`;
+  const keyset =
+    parts.after === undefined ? [] : [sql` WHERE ${keysetCondition(dialect, terms, parts.after)}`];
+  const query = sql`SELECT q.* FROM (${inner}) AS q${join(keyset, '')} ORDER BY ${orderByList(dialect, terms)} LIMIT ${param(parts.limit)}`;
+  const { sql: text, params } = renderSql(query, (i) => dialect.placeholder(i));
+  return { sql: text, params, terms, sortKeyOf: sortKeyReader(terms) };
+}
+
+function asFilter(
+  filter: readonly Comparison[] | string | undefined,
+  parse: (text?: string) => readonly Comparison[],
+): readonly Comparison[] {
+  return typeof filter === 'object' ? filter : parse(filter);
+}
+
+function asOrderBy(
+  orderBy: OrderBy | readonly string[] | undefined,
+  parse: (o?: readonly string[]) => OrderBy,
+): OrderBy {
+  if (orderBy === undefined || orderBy.length === 0) return [];
+  return typeof orderBy[0] === 'string' ? parse(orderBy as readonly string[]) : (orderBy as OrderBy);
+}
+
+/**
+ * Compiles a run search over `runs AS r`: selects `run_seq, run_uuid, experiment_id, name,
+ * user_id, status, start_time, end_time, lifecycle_stage, artifact_uri` and the sort-key
+ * columns, in MLflow's final order, at most `limit` rows after `after`.
+ *
+ * @example
+ * const q = compileRunSearch(sqliteDialect, { experimentIds: ['1'], viewType: 'ACTIVE_ONLY',
+ *   filter: "metrics.acc > 0.9", orderBy: ['metrics.acc DESC'], limit: 100 });
+ * const rows = db.prepare(q.sql).all(...q.params);
+ */
+export function compileRunSearch(dialect: SqlDialect, options: RunSearchOptions): CompiledSearch {
+  const filter = asFilter(options.filter, parseRunFilter);
+  const terms = runOrderTerms(asOrderBy(options.orderBy, parseRunOrderBy));
+  const ids = options.experimentIds.filter((id) => /^-?\d+$/.test(id)).map(Number);
+  const conditions = [
+    ids.length === 0 ? FALSE : sql`r.experiment_id IN ${parenthesize(ids)}`,
+    ...viewTypeCondition('r', options.viewType),
+    ...filter.map((clause, i) => runCondition(dialect, clause, i)),
+  ];
+  return assemble(dialect, {
+    select: RUN_SELECT,
+    alias: 'r',
+    table: 'runs',
+    terms,
+    termSql: terms.map(runTermSql),
+    conditions,
+    after: options.after,
+    limit: options.limit,
+  });
+}
+
+/**
+ * Compiles an experiment search over `experiments AS e`: selects `experiment_id, name,
+ * artifact_location, lifecycle_stage, creation_time, last_update_time` and the sort-key
+ * columns. `experiment_id` is an integer in SQL; the store turns it into the wire string.
+ */
+export function compileExperimentSearch(
+  dialect: SqlDialect,
+  options: ExperimentSearchOptions,
+): CompiledSearch {
+  const filter = asFilter(options.filter, parseExperimentFilter);
+  const terms = experimentOrderTerms(asOrderBy(options.orderBy, parseExperimentOrderBy));
+  const conditions = [
+    ...viewTypeCondition('e', options.viewType),
+    ...filter.map((clause, i) => experimentCondition(dialect, clause, i)),
+  ];
+  return assemble(dialect, {
+    select: EXPERIMENT_SELECT,
+    alias: 'e',
+    table: 'experiments',
+    terms,
+    termSql: terms.map(experimentTermSql),
+    conditions,
+    after: options.after,
+    limit: options.limit,
+  });
+}

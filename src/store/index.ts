@@ -1,0 +1,22 @@
+export type {
+  CreateExperimentInput,
+  CreateRunInput,
+  LogBatchInput,
+  MetricHistoryInput,
+  Page,
+  SearchExperimentsInput,
+  SearchRunsInput,
+  TrackingStore,
+  UpdateRunInput,
+} from './tracking-store.js';
+export { openStore, type OpenStoreOptions } from './open-store.js';
+export {
+  parseTrackingUri,
+  resolveTrackingUri,
+  DEFAULT_DATABASE,
+  type TrackingTarget,
+} from './tracking-uri.js';
+export { SqlTrackingStore, type SqlStoreOptions } from './sql/sql-store.js';
+export type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from './sql/sql-driver.js';
+export { MIGRATIONS, type Migration } from './sql/schema.js';
+export { migrate } from './sql/migrator.js';

@@ -1,0 +1,45 @@
+import { AgentrackError } from '../../errors.js';
+import { MIGRATIONS, type Migration } from './schema.js';
+import type { SqlDriver } from './sql-driver.js';
+
+/**
+ * Brings the database up to the newest schema version.
+ *
+ * Runs inside one write transaction, so when several processes open a new database at
+ * once, one applies the migrations and the others find them applied. A database written
+ * by a newer agentrack (a version this build does not know) is refused rather than guessed at.
+ */
+export async function migrate(
+  driver: SqlDriver,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number> {
+  return driver.transaction(async (tx) => {
+    await tx.run(
+      `CREATE TABLE IF NOT EXISTS agentrack_schema (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+    );
+    const row = await tx.get<{ version: number | null }>(
+      `SELECT MAX(version) AS version FROM agentrack_schema`,
+    );
+    const current = Number(row?.version ?? 0);
+    const newest = migrations.at(-1)?.version ?? 0;
+    if (current > newest) {
+      throw new AgentrackError(
+        'INVALID_STATE',
+        `The database schema is at version ${current}, newer than this agentrack supports (${newest}); upgrade agentrack.`,
+      );
+    }
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      for (const statement of migration.statements[driver.dialect]) await tx.run(statement);
+      await tx.run(
+        `INSERT INTO agentrack_schema (version, description, applied_at) VALUES (${placeholders(driver, 3)})`,
+        [migration.version, migration.description, Date.now()],
+      );
+    }
+    return newest;
+  });
+}
+
+function placeholders(driver: SqlDriver, n: number): string {
+  return Array.from({ length: n }, (_, i) => (driver.dialect === 'postgres' ? `$${i + 1}` : '?')).join(', ');
+}

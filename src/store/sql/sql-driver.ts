@@ -1,0 +1,34 @@
+/** A row as returned by a driver: column name to value. */
+export type SqlRow = Record<string, unknown>;
+
+/** The result of a statement that writes. */
+export interface SqlRunResult {
+  changes: number;
+}
+
+/**
+ * The small surface the shared SQL store needs from a database driver.
+ *
+ * Implementations: `SqliteDriver` (better-sqlite3) and, later, a PostgreSQL driver. Values
+ * only ever travel as parameters; `sql` text comes from the store and the query compiler.
+ */
+export interface SqlExecutor {
+  all<T extends SqlRow = SqlRow>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  get<T extends SqlRow = SqlRow>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly unknown[]): Promise<SqlRunResult>;
+  /** Runs one statement once per parameter list; the cheap path for bulk inserts. */
+  runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<SqlRunResult>;
+}
+
+/** A connection (or pool) that can also open write transactions. */
+export interface SqlDriver extends SqlExecutor {
+  readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Runs `fn` in one write transaction: committed when it resolves, rolled back when it
+   * throws. Transactions never interleave on one driver.
+   */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Runs `fn` with a consistent read snapshot (no writes). */
+  read<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,808 @@
+import { randomUUID } from 'node:crypto';
+import {
+  RUN_NAME_TAG,
+  type Experiment,
+  type ExperimentTag,
+  type LifecycleStage,
+  type Metric,
+  type Param,
+  type Run,
+  type RunInfo,
+  type RunStatus,
+  type RunTag,
+} from '../../entities/index.js';
+import { AgentrackError, invalidParameter, notFound } from '../../errors.js';
+import {
+  compileExperimentSearch,
+  compileRunSearch,
+  parseExperimentFilter,
+  parseExperimentOrderBy,
+  parseRunFilter,
+  parseRunOrderBy,
+  type SqlDialect,
+} from '../../query/index.js';
+import {
+  validateArtifactLocation,
+  validateExperimentId,
+  validateExperimentIds,
+  validateExperimentName,
+  validateExperimentTag,
+  validateExperimentTagKey,
+  validateLogBatch,
+  validateMetric,
+  validateMetricHistoryMaxResults,
+  validateParam,
+  validateRunId,
+  validateRunName,
+  validateRunNameAgainstTags,
+  validateRunStatus,
+  validateSearchExperimentsMaxResults,
+  validateSearchRunsMaxResults,
+  validateTag,
+  validateTagKey,
+  validateViewType,
+} from '../../validation/index.js';
+import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
+import type {
+  CreateExperimentInput,
+  CreateRunInput,
+  LogBatchInput,
+  MetricHistoryInput,
+  Page,
+  SearchExperimentsInput,
+  SearchRunsInput,
+  TrackingStore,
+  UpdateRunInput,
+} from '../tracking-store.js';
+import { generateRunName } from './run-names.js';
+import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+
+/** Options shared by the SQL stores. */
+export interface SqlStoreOptions {
+  /** Root of new experiments' artifact locations; an experiment gets `<root>/<id>`. */
+  defaultArtifactRoot?: string;
+  /** The clock, in epoch milliseconds; injectable for tests. */
+  now?: () => number;
+}
+
+interface ExperimentRow {
+  experiment_id: number | string;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: LifecycleStage;
+  creation_time: number | string;
+  last_update_time: number | string;
+  [column: string]: unknown;
+}
+
+interface RunRow {
+  run_seq: number | string;
+  run_uuid: string;
+  experiment_id: number | string;
+  name: string;
+  user_id: string;
+  status: RunStatus;
+  start_time: number | string | null;
+  end_time: number | string | null;
+  lifecycle_stage: LifecycleStage;
+  artifact_uri: string;
+  [column: string]: unknown;
+}
+
+interface KeyValueRow {
+  run_seq: number | string;
+  key: string;
+  value: string;
+  [column: string]: unknown;
+}
+
+interface MetricRow {
+  run_seq: number | string;
+  key: string;
+  value: number;
+  timestamp: number | string;
+  step: number | string;
+  is_nan: number | boolean;
+  [column: string]: unknown;
+}
+
+const RUN_COLUMNS =
+  'run_seq, run_uuid, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri';
+const EXPERIMENT_COLUMNS =
+  'experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time';
+
+/** Rows per `IN (...)` list when loading the data of many runs at once. */
+const IN_CHUNK = 500;
+
+/**
+ * MLflow's tracking store over SQL: the rules of `sqlalchemy_store.py`, written once for
+ * every SQL backend. A backend supplies a {@link SqlDriver} and a query {@link SqlDialect}.
+ */
+export class SqlTrackingStore implements TrackingStore {
+  readonly kind: 'sqlite' | 'postgresql';
+  readonly #driver: SqlDriver;
+  readonly #dialect: SqlDialect;
+  readonly #artifactRoot: string;
+  readonly #now: () => number;
+  readonly #sqlCache = new Map<string, string>();
+
+  constructor(driver: SqlDriver, dialect: SqlDialect, options: SqlStoreOptions = {}) {
+    this.#driver = driver;
+    this.#dialect = dialect;
+    this.kind = driver.dialect === 'postgres' ? 'postgresql' : 'sqlite';
+    this.#artifactRoot = (options.defaultArtifactRoot ?? 'mlflow-artifacts:').replace(/\/+$/, '');
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** SQL written with `?` placeholders, in the driver's own placeholder syntax. */
+  #sql(text: string): string {
+    if (this.#driver.dialect !== 'postgres') return text;
+    let out = this.#sqlCache.get(text);
+    if (out === undefined) {
+      let i = 0;
+      out = text.replace(/\?/g, () => `$${++i}`);
+      this.#sqlCache.set(text, out);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- experiments
+
+  async createExperiment(input: CreateExperimentInput): Promise<string> {
+    const name = validateExperimentName(input.name);
+    const tags = (input.tags ?? []).map((tag) => validateExperimentTag(tag));
+    const artifactLocation = validateArtifactLocation(input.artifactLocation);
+    return this.#driver.transaction(async (tx) => {
+      const existing = await tx.get(this.#sql(`SELECT experiment_id FROM experiments WHERE name = ?`), [
+        name,
+      ]);
+      if (existing) throw experimentExists(name);
+      const now = this.#now();
+      const row = await tx.get<{ experiment_id: number | string }>(
+        this.#sql(
+          `INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+           VALUES (?, ?, 'active', ?, ?) RETURNING experiment_id`,
+        ),
+        [name, artifactLocation ?? '', now, now],
+      );
+      const id = String(row?.experiment_id);
+      if (!artifactLocation) {
+        await tx.run(this.#sql(`UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?`), [
+          `${this.#artifactRoot}/${id}`,
+          Number(id),
+        ]);
+      }
+      if (tags.length > 0) {
+        await tx.runMany(
+          this.#sql(
+            `INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)
+             ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value`,
+          ),
+          tags.map((t) => [Number(id), t.key, t.value]),
+        );
+      }
+      return id;
+    });
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    const id = validateExperimentId(experimentId);
+    return this.#driver.read(async (tx) => {
+      const row = await this.#experimentRow(tx, id);
+      return (await this.#experimentsWithTags(tx, [row]))[0] as Experiment;
+    });
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    if (typeof name !== 'string' || name === '') {
+      throw invalidParameter(`Missing value for required parameter 'experiment_name'.`);
+    }
+    return this.#driver.read(async (tx) => {
+      const row = await tx.get<ExperimentRow>(
+        this.#sql(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE name = ?`),
+        [name],
+      );
+      if (!row) return null;
+      return (await this.#experimentsWithTags(tx, [row]))[0] as Experiment;
+    });
+  }
+
+  async searchExperiments(input: SearchExperimentsInput): Promise<Page<Experiment>> {
+    const viewType = validateViewType(input.viewType ?? 'ACTIVE_ONLY');
+    const maxResults = validateSearchExperimentsMaxResults(input.maxResults);
+    const filter = parseExperimentFilter(input.filter);
+    const orderBy = parseExperimentOrderBy(input.orderBy);
+    const fingerprint = queryFingerprint(['experiments', viewType, input.filter ?? '', input.orderBy ?? []]);
+    const after = decodePageToken(input.pageToken, fingerprint);
+    const compiled = compileExperimentSearch(this.#dialect, {
+      viewType,
+      filter,
+      orderBy,
+      ...(after ? { after } : {}),
+      limit: maxResults + 1,
+    });
+    return this.#driver.read(async (tx) => {
+      const rows = await tx.all<ExperimentRow>(compiled.sql, compiled.params);
+      const pageRows = rows.slice(0, maxResults);
+      const items = await this.#experimentsWithTags(tx, pageRows);
+      const last = pageRows.at(-1);
+      return rows.length > maxResults && last
+        ? { items, nextPageToken: encodePageToken(fingerprint, compiled.sortKeyOf(last)) }
+        : { items };
+    });
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    const id = validateExperimentId(experimentId);
+    const name = validateExperimentName(newName);
+    await this.#driver.transaction(async (tx) => {
+      const row = await this.#experimentRow(tx, id);
+      if (row.lifecycle_stage !== 'active') {
+        throw new AgentrackError('INVALID_STATE', 'Cannot rename a non-active experiment.');
+      }
+      if (row.name === name) return;
+      const holder = await tx.get(this.#sql(`SELECT experiment_id FROM experiments WHERE name = ?`), [name]);
+      if (holder) throw experimentExists(name);
+      await tx.run(
+        this.#sql(`UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?`),
+        [name, this.#now(), Number(id)],
+      );
+    });
+  }
+
+  /**
+   * Soft-deletes an active experiment and, as MLflow does, its active runs. The runs get the
+   * experiment's deletion time as `deleted_time`, which is how a restore finds them again.
+   */
+  async deleteExperiment(experimentId: string): Promise<void> {
+    const id = validateExperimentId(experimentId);
+    await this.#driver.transaction(async (tx) => {
+      const row = await this.#experimentRow(tx, id);
+      if (row.lifecycle_stage !== 'active') throw experimentNotFound(id);
+      const now = this.#now();
+      await tx.run(
+        this.#sql(
+          `UPDATE experiments SET lifecycle_stage = 'deleted', last_update_time = ? WHERE experiment_id = ?`,
+        ),
+        [now, Number(id)],
+      );
+      await tx.run(
+        this.#sql(
+          `UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE experiment_id = ? AND lifecycle_stage = 'active'`,
+        ),
+        [now, Number(id)],
+      );
+    });
+  }
+
+  /**
+   * Restores a deleted experiment and the runs its deletion took with it. Unlike MLflow,
+   * which restores every run of the experiment, runs deleted on their own before stay deleted.
+   */
+  async restoreExperiment(experimentId: string): Promise<void> {
+    const id = validateExperimentId(experimentId);
+    await this.#driver.transaction(async (tx) => {
+      const row = await this.#experimentRow(tx, id);
+      if (row.lifecycle_stage !== 'deleted') throw experimentNotFound(id);
+      await tx.run(
+        this.#sql(
+          `UPDATE experiments SET lifecycle_stage = 'active', last_update_time = ? WHERE experiment_id = ?`,
+        ),
+        [this.#now(), Number(id)],
+      );
+      await tx.run(
+        this.#sql(
+          `UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL
+           WHERE experiment_id = ? AND lifecycle_stage = 'deleted' AND deleted_time = ?`,
+        ),
+        [Number(id), Number(row.last_update_time)],
+      );
+    });
+  }
+
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    const id = validateExperimentId(experimentId);
+    const tag = validateExperimentTag({ key, value });
+    await this.#driver.transaction(async (tx) => {
+      await this.#activeExperiment(tx, id);
+      await tx.run(
+        this.#sql(
+          `INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)
+           ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value`,
+        ),
+        [Number(id), tag.key, tag.value],
+      );
+    });
+  }
+
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    const id = validateExperimentId(experimentId);
+    const tagKey = validateExperimentTagKey(key);
+    await this.#driver.transaction(async (tx) => {
+      await this.#activeExperiment(tx, id);
+      const result = await tx.run(
+        this.#sql(`DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?`),
+        [Number(id), tagKey],
+      );
+      if (result.changes === 0) throw notFound(`No tag with name: ${tagKey} in experiment with id ${id}`);
+    });
+  }
+
+  async #experimentRow(tx: SqlExecutor, experimentId: string): Promise<ExperimentRow> {
+    const row = await tx.get<ExperimentRow>(
+      this.#sql(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id = ?`),
+      [Number(experimentId)],
+    );
+    if (!row) throw experimentNotFound(experimentId);
+    return row;
+  }
+
+  async #activeExperiment(tx: SqlExecutor, experimentId: string): Promise<ExperimentRow> {
+    const row = await this.#experimentRow(tx, experimentId);
+    if (row.lifecycle_stage !== 'active') {
+      throw invalidParameter(
+        `The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+      );
+    }
+    return row;
+  }
+
+  async #experimentsWithTags(tx: SqlExecutor, rows: readonly ExperimentRow[]): Promise<Experiment[]> {
+    const tagsById = new Map<string, ExperimentTag[]>();
+    for (const ids of chunks(rows.map((r) => Number(r.experiment_id)))) {
+      const tagRows = await tx.all<{ experiment_id: number | string; key: string; value: string }>(
+        this.#sql(
+          `SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id IN (${ids.map(() => '?').join(', ')}) ORDER BY experiment_id, key`,
+        ),
+        ids,
+      );
+      for (const t of tagRows) push(tagsById, String(t.experiment_id), { key: t.key, value: t.value });
+    }
+    return rows.map((row) => {
+      const id = String(row.experiment_id);
+      const experiment: Experiment = {
+        experiment_id: id,
+        name: row.name,
+        artifact_location: row.artifact_location,
+        lifecycle_stage: row.lifecycle_stage,
+        last_update_time: Number(row.last_update_time),
+        creation_time: Number(row.creation_time),
+      };
+      const tags = tagsById.get(id);
+      if (tags) experiment.tags = tags;
+      return experiment;
+    });
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  async createRun(input: CreateRunInput): Promise<Run> {
+    const experimentId = validateExperimentId(input.experimentId);
+    const tags = (input.tags ?? []).map((tag) => validateTag(tag));
+    const requestedName = validateRunName(input.runName);
+    validateRunNameAgainstTags(requestedName, tags);
+    const runName = requestedName || tags.find((t) => t.key === RUN_NAME_TAG)?.value || generateRunName();
+    const startTime = input.startTime ?? this.#now();
+    if (!Number.isSafeInteger(startTime) || startTime < 0) {
+      throw invalidParameter(
+        `Invalid value ${String(startTime)} for parameter 'start_time': it must be a non-negative integer.`,
+      );
+    }
+    const runId = randomUUID().replaceAll('-', '');
+    return this.#driver.transaction(async (tx) => {
+      const experiment = await this.#activeExperiment(tx, experimentId);
+      const artifactUri = `${experiment.artifact_location}/${runId}/artifacts`;
+      const row = await tx.get<RunRow>(
+        this.#sql(
+          `INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri)
+           VALUES (?, ?, ?, ?, 'RUNNING', ?, NULL, 'active', ?) RETURNING ${RUN_COLUMNS}`,
+        ),
+        [runId, Number(experimentId), runName, input.userId ?? '', startTime, artifactUri],
+      );
+      if (!row) throw new AgentrackError('INTERNAL_ERROR', 'Creating the run returned no row.');
+      const allTags = [...tags.filter((t) => t.key !== RUN_NAME_TAG), { key: RUN_NAME_TAG, value: runName }];
+      await this.#upsertTags(tx, row.run_seq, allTags);
+      return (await this.#runsWithData(tx, [row]))[0] as Run;
+    });
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    const id = validateRunId(runId);
+    return this.#driver.read(async (tx) => {
+      const row = await this.#runRow(tx, id);
+      return (await this.#runsWithData(tx, [row]))[0] as Run;
+    });
+  }
+
+  async updateRun(runId: string, input: UpdateRunInput): Promise<RunInfo> {
+    const id = validateRunId(runId);
+    const status = input.status === undefined ? undefined : validateRunStatus(input.status);
+    if (input.endTime !== undefined && !Number.isSafeInteger(input.endTime)) {
+      throw invalidParameter(
+        `Invalid value ${String(input.endTime)} for parameter 'end_time': it must be an integer.`,
+      );
+    }
+    const runName = validateRunName(input.runName);
+    return this.#driver.transaction(async (tx) => {
+      const row = await this.#activeRun(tx, id);
+      const sets: string[] = [];
+      const params: unknown[] = [];
+      if (status !== undefined) {
+        sets.push('status = ?');
+        params.push(status);
+      }
+      if (input.endTime !== undefined) {
+        sets.push('end_time = ?');
+        params.push(input.endTime);
+      }
+      if (runName) {
+        sets.push('name = ?');
+        params.push(runName);
+        await this.#upsertTags(tx, row.run_seq, [{ key: RUN_NAME_TAG, value: runName }]);
+      }
+      if (sets.length === 0) return toRunInfo(row);
+      const updated = await tx.get<RunRow>(
+        this.#sql(`UPDATE runs SET ${sets.join(', ')} WHERE run_seq = ? RETURNING ${RUN_COLUMNS}`),
+        [...params, row.run_seq],
+      );
+      return toRunInfo(updated ?? row);
+    });
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    const id = validateRunId(runId);
+    await this.#driver.transaction(async (tx) => {
+      const row = await this.#runRow(tx, id);
+      await tx.run(
+        this.#sql(`UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_seq = ?`),
+        [this.#now(), row.run_seq],
+      );
+    });
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    const id = validateRunId(runId);
+    await this.#driver.transaction(async (tx) => {
+      const row = await this.#runRow(tx, id);
+      await tx.run(
+        this.#sql(`UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_seq = ?`),
+        [row.run_seq],
+      );
+    });
+  }
+
+  async logMetric(runId: string, metric: Metric): Promise<void> {
+    return this.#write(validateRunId(runId), { metrics: [validateMetric(metric)] });
+  }
+
+  async logParam(runId: string, param: Param): Promise<void> {
+    return this.#write(validateRunId(runId), { params: [validateParam(param)] });
+  }
+
+  async setTag(runId: string, tag: RunTag): Promise<void> {
+    return this.#write(validateRunId(runId), { tags: [validateTag(tag)] });
+  }
+
+  async deleteTag(runId: string, key: string): Promise<void> {
+    const id = validateRunId(runId);
+    const tagKey = validateTagKey(key);
+    await this.#driver.transaction(async (tx) => {
+      const row = await this.#activeRun(tx, id);
+      const result = await tx.run(this.#sql(`DELETE FROM tags WHERE run_seq = ? AND key = ?`), [
+        row.run_seq,
+        tagKey,
+      ]);
+      if (result.changes === 0) throw notFound(`No tag with name: ${tagKey} in run with id ${id}`);
+    });
+  }
+
+  async logBatch(runId: string, input: LogBatchInput): Promise<void> {
+    return this.#write(validateRunId(runId), validateLogBatch(input));
+  }
+
+  /** Writes validated metrics, params and tags to an active run in one transaction. */
+  async #write(
+    runId: string,
+    batch: { metrics?: Metric[]; params?: Param[]; tags?: RunTag[] },
+  ): Promise<void> {
+    const { metrics = [], params = [], tags = [] } = batch;
+    await this.#driver.transaction(async (tx) => {
+      const row = await this.#activeRun(tx, runId);
+      if (params.length > 0) await this.#insertParams(tx, row, params);
+      if (metrics.length > 0) await this.#insertMetrics(tx, row.run_seq, metrics);
+      if (tags.length > 0) {
+        await this.#upsertTags(tx, row.run_seq, tags);
+        const renamed = tags.findLast((t) => t.key === RUN_NAME_TAG);
+        if (renamed) {
+          await tx.run(this.#sql(`UPDATE runs SET name = ? WHERE run_seq = ?`), [renamed.value, row.run_seq]);
+        }
+      }
+    });
+  }
+
+  /**
+   * One page of a metric's history, in MLflow's order (timestamp, step, value). As in MLflow,
+   * a run or key without values gives an empty page; without `maxResults`, the whole history.
+   */
+  async getMetricHistory(
+    runId: string,
+    metricKey: string,
+    input: MetricHistoryInput = {},
+  ): Promise<Page<Metric>> {
+    const id = validateRunId(runId);
+    if (typeof metricKey !== 'string' || metricKey === '') {
+      throw invalidParameter(`Missing value for required parameter 'metric_key'.`);
+    }
+    const maxResults = validateMetricHistoryMaxResults(input.maxResults);
+    const fingerprint = queryFingerprint(['metric-history', id, metricKey]);
+    const after = decodePageToken(input.pageToken, fingerprint);
+    if (after && (after.length !== 4 || !after.every((v) => typeof v === 'number'))) {
+      throw invalidParameter('Invalid page token: it is not a token this server issued.');
+    }
+    return this.#driver.read(async (tx) => {
+      const conditions = ['r.run_uuid = ?', 'm.key = ?'];
+      const params: unknown[] = [id, metricKey];
+      if (after) {
+        conditions.push('(m.timestamp, m.step, m.value, m.is_nan) > (?, ?, ?, ?)');
+        params.push(...after);
+      }
+      let sql = `SELECT m.run_seq, m.key, m.value, m.timestamp, m.step, m.is_nan
+                 FROM runs r JOIN metrics m ON m.run_seq = r.run_seq
+                 WHERE ${conditions.join(' AND ')} ORDER BY m.timestamp, m.step, m.value, m.is_nan`;
+      if (maxResults !== undefined) {
+        sql += ' LIMIT ?';
+        params.push(maxResults + 1);
+      }
+      const rows = await tx.all<MetricRow>(this.#sql(sql), params);
+      const pageRows = maxResults !== undefined ? rows.slice(0, maxResults) : rows;
+      const items = pageRows.map(toMetric);
+      const last = pageRows.at(-1);
+      if (maxResults !== undefined && rows.length > maxResults && last) {
+        const key = [Number(last.timestamp), Number(last.step), Number(last.value), Number(last.is_nan)];
+        return { items, nextPageToken: encodePageToken(fingerprint, key) };
+      }
+      return { items };
+    });
+  }
+
+  async searchRuns(input: SearchRunsInput): Promise<Page<Run>> {
+    const experimentIds = [...new Set(validateExperimentIds(input.experimentIds))].sort();
+    const viewType = validateViewType(input.runViewType ?? 'ACTIVE_ONLY', 'run_view_type');
+    const maxResults = validateSearchRunsMaxResults(input.maxResults);
+    const filter = parseRunFilter(input.filter);
+    const orderBy = parseRunOrderBy(input.orderBy);
+    const fingerprint = queryFingerprint([
+      'runs',
+      experimentIds,
+      viewType,
+      input.filter ?? '',
+      input.orderBy ?? [],
+    ]);
+    const after = decodePageToken(input.pageToken, fingerprint);
+    if (experimentIds.length === 0) return { items: [] };
+    const compiled = compileRunSearch(this.#dialect, {
+      experimentIds,
+      viewType,
+      filter,
+      orderBy,
+      ...(after ? { after } : {}),
+      limit: maxResults + 1,
+    });
+    return this.#driver.read(async (tx) => {
+      const rows = await tx.all<RunRow>(compiled.sql, compiled.params);
+      const pageRows = rows.slice(0, maxResults);
+      const items = await this.#runsWithData(tx, pageRows);
+      const last = pageRows.at(-1);
+      return rows.length > maxResults && last
+        ? { items, nextPageToken: encodePageToken(fingerprint, compiled.sortKeyOf(last)) }
+        : { items };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#driver.close();
+  }
+
+  async #runRow(tx: SqlExecutor, runId: string): Promise<RunRow> {
+    const row = await tx.get<RunRow>(this.#sql(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_uuid = ?`), [
+      runId,
+    ]);
+    if (!row) throw notFound(`Run with id=${runId} not found`);
+    return row;
+  }
+
+  async #activeRun(tx: SqlExecutor, runId: string): Promise<RunRow> {
+    const row = await this.#runRow(tx, runId);
+    if (row.lifecycle_stage !== 'active') {
+      throw invalidParameter(
+        `The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+      );
+    }
+    return row;
+  }
+
+  async #upsertTags(tx: SqlExecutor, runSeq: number | string, tags: readonly RunTag[]): Promise<void> {
+    await tx.runMany(
+      this.#sql(
+        `INSERT INTO tags (run_seq, key, value) VALUES (?, ?, ?)
+         ON CONFLICT (run_seq, key) DO UPDATE SET value = excluded.value`,
+      ),
+      tags.map((t) => [runSeq, t.key, t.value]),
+    );
+  }
+
+  async #insertParams(tx: SqlExecutor, run: RunRow, params: readonly Param[]): Promise<void> {
+    const existing = new Map<string, string>();
+    for (const keys of chunks(params.map((p) => p.key))) {
+      const rows = await tx.all<KeyValueRow>(
+        this.#sql(
+          `SELECT run_seq, key, value FROM params WHERE run_seq = ? AND key IN (${keys.map(() => '?').join(', ')})`,
+        ),
+        [run.run_seq, ...keys],
+      );
+      for (const r of rows) existing.set(r.key, r.value);
+    }
+    const conflicts = params.filter((p) => existing.has(p.key) && existing.get(p.key) !== p.value);
+    if (conflicts.length > 0) {
+      const described = conflicts
+        .map((p) => `{'key': '${p.key}', 'old_value': '${existing.get(p.key)}', 'new_value': '${p.value}'}`)
+        .join(', ');
+      throw invalidParameter(
+        `Changing param values is not allowed. Params were already logged='[${described}]' for run ID='${run.run_uuid}'.`,
+      );
+    }
+    const fresh = params.filter((p) => !existing.has(p.key));
+    if (fresh.length > 0) {
+      await tx.runMany(
+        this.#sql(`INSERT INTO params (run_seq, key, value) VALUES (?, ?, ?)`),
+        fresh.map((p) => [run.run_seq, p.key, p.value]),
+      );
+    }
+  }
+
+  async #insertMetrics(tx: SqlExecutor, runSeq: number | string, metrics: readonly Metric[]): Promise<void> {
+    const latest = new Map<string, Metric>();
+    const rows = metrics.map((m) => {
+      const current = latest.get(m.key);
+      if (!current || isLater(m, current)) latest.set(m.key, m);
+      const nan = Number.isNaN(m.value);
+      return [runSeq, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0];
+    });
+    await tx.runMany(
+      this.#sql(
+        `INSERT INTO metrics (run_seq, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+      ),
+      rows,
+    );
+    await tx.runMany(
+      this.#sql(
+        `INSERT INTO latest_metrics (run_seq, key, value, timestamp, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_seq, key) DO UPDATE SET
+           value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+         WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
+      ),
+      [...latest.values()].map((m) => {
+        const nan = Number.isNaN(m.value);
+        return [runSeq, m.key, nan ? 0 : m.value, m.timestamp, m.step, nan ? 1 : 0];
+      }),
+    );
+  }
+
+  async #runsWithData(tx: SqlExecutor, rows: readonly RunRow[]): Promise<Run[]> {
+    const tags = new Map<string, RunTag[]>();
+    const params = new Map<string, Param[]>();
+    const metrics = new Map<string, Metric[]>();
+    for (const seqs of chunks(rows.map((r) => r.run_seq))) {
+      const list = seqs.map(() => '?').join(', ');
+      for (const r of await tx.all<KeyValueRow>(
+        this.#sql(`SELECT run_seq, key, value FROM tags WHERE run_seq IN (${list}) ORDER BY run_seq, key`),
+        seqs,
+      )) {
+        push(tags, String(r.run_seq), { key: r.key, value: r.value });
+      }
+      for (const r of await tx.all<KeyValueRow>(
+        this.#sql(`SELECT run_seq, key, value FROM params WHERE run_seq IN (${list}) ORDER BY run_seq, key`),
+        seqs,
+      )) {
+        push(params, String(r.run_seq), { key: r.key, value: r.value });
+      }
+      for (const r of await tx.all<MetricRow>(
+        this.#sql(
+          `SELECT run_seq, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_seq IN (${list}) ORDER BY run_seq, key`,
+        ),
+        seqs,
+      )) {
+        push(metrics, String(r.run_seq), toMetric(r));
+      }
+    }
+    return rows.map((row) => {
+      const seq = String(row.run_seq);
+      const data: Run['data'] = {};
+      const m = metrics.get(seq);
+      const p = params.get(seq);
+      const t = tags.get(seq);
+      if (m) data.metrics = m;
+      if (p) data.params = p;
+      if (t) data.tags = t;
+      return { info: toRunInfo(row), data, inputs: {} };
+    });
+  }
+}
+
+/** MLflow's rule for the latest value of a metric: the greatest (step, timestamp, value). */
+function isLater(a: Metric, b: Metric): boolean {
+  if (a.step !== b.step) return a.step > b.step;
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
+  return storedValue(a.value) > storedValue(b.value);
+}
+
+/** The value SQL compares: NaN is stored as 0 next to its `is_nan` flag. */
+function storedValue(value: number): number {
+  return Number.isNaN(value) ? 0 : value;
+}
+
+function toMetric(row: MetricRow): Metric {
+  return {
+    key: row.key,
+    value: Number(row.is_nan) ? Number.NaN : Number(row.value),
+    timestamp: Number(row.timestamp),
+    step: Number(row.step),
+  };
+}
+
+function toRunInfo(row: RunRow): RunInfo {
+  const info: RunInfo = {
+    run_uuid: row.run_uuid,
+    experiment_id: String(row.experiment_id),
+    run_name: row.name,
+    user_id: row.user_id,
+    status: row.status,
+    start_time: Number(row.start_time ?? 0),
+    artifact_uri: row.artifact_uri,
+    lifecycle_stage: row.lifecycle_stage,
+    run_id: row.run_uuid,
+  };
+  if (row.end_time !== null && row.end_time !== undefined) info.end_time = Number(row.end_time);
+  // Keep MLflow's key order: end_time sits between start_time and artifact_uri.
+  return reorder(info);
+}
+
+const RUN_INFO_KEYS = [
+  'run_uuid',
+  'experiment_id',
+  'run_name',
+  'user_id',
+  'status',
+  'start_time',
+  'end_time',
+  'artifact_uri',
+  'lifecycle_stage',
+  'run_id',
+] as const;
+
+function reorder(info: RunInfo): RunInfo {
+  const out: Record<string, unknown> = {};
+  for (const key of RUN_INFO_KEYS) if (info[key] !== undefined) out[key] = info[key];
+  return out as unknown as RunInfo;
+}
+
+function experimentNotFound(id: string): AgentrackError {
+  return notFound(`No Experiment with id=${id} exists`);
+}
+
+function experimentExists(name: string): AgentrackError {
+  return new AgentrackError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${name}) already exists.`);
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += IN_CHUNK) out.push(items.slice(i, i + IN_CHUNK));
+  return out;
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,2 @@
+export { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+export { SqliteDriver, type SqliteDriverOptions } from './sqlite-driver.js';

@@ -1,0 +1,111 @@
+import type {
+  Experiment,
+  ExperimentTag,
+  Metric,
+  Param,
+  Run,
+  RunInfo,
+  RunStatus,
+  RunTag,
+  ViewType,
+} from '../entities/index.js';
+
+/** One page of results and the opaque token of the next page, if any. */
+export interface Page<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+/** Arguments of {@link TrackingStore.createExperiment}. */
+export interface CreateExperimentInput {
+  name: string;
+  artifactLocation?: string;
+  tags?: ExperimentTag[];
+}
+
+/** Arguments of {@link TrackingStore.searchExperiments}. */
+export interface SearchExperimentsInput {
+  viewType?: ViewType;
+  maxResults?: number;
+  filter?: string;
+  orderBy?: readonly string[];
+  pageToken?: string;
+}
+
+/** Arguments of {@link TrackingStore.createRun}. */
+export interface CreateRunInput {
+  experimentId: string;
+  userId?: string;
+  startTime?: number;
+  tags?: RunTag[];
+  runName?: string;
+}
+
+/** Arguments of {@link TrackingStore.updateRun}: only the given fields change. */
+export interface UpdateRunInput {
+  status?: RunStatus;
+  endTime?: number;
+  runName?: string;
+}
+
+/** Arguments of {@link TrackingStore.logBatch}. */
+export interface LogBatchInput {
+  metrics?: Metric[];
+  params?: Param[];
+  tags?: RunTag[];
+}
+
+/** Arguments of {@link TrackingStore.searchRuns}. */
+export interface SearchRunsInput {
+  experimentIds: readonly string[];
+  filter?: string;
+  runViewType?: ViewType;
+  maxResults?: number;
+  orderBy?: readonly string[];
+  pageToken?: string;
+}
+
+/** Arguments of {@link TrackingStore.getMetricHistory}. */
+export interface MetricHistoryInput {
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/**
+ * The one interface every backend implements: SQLite, PostgreSQL, a remote MLflow server.
+ *
+ * Semantics follow MLflow's tracking store: ids are strings, times are epoch milliseconds,
+ * every failure is an `AgentrackError` with MLflow's error code. Stores validate their
+ * input themselves, so every surface built on them (library, server, CLI) gets the same rules.
+ */
+export interface TrackingStore {
+  /** Which backend this is, for messages and diagnostics. */
+  readonly kind: 'sqlite' | 'postgresql' | 'rest';
+
+  createExperiment(input: CreateExperimentInput): Promise<string>;
+  getExperiment(experimentId: string): Promise<Experiment>;
+  /** The experiment with that name, active or deleted, or `null`. */
+  getExperimentByName(name: string): Promise<Experiment | null>;
+  searchExperiments(input: SearchExperimentsInput): Promise<Page<Experiment>>;
+  renameExperiment(experimentId: string, newName: string): Promise<void>;
+  deleteExperiment(experimentId: string): Promise<void>;
+  restoreExperiment(experimentId: string): Promise<void>;
+  setExperimentTag(experimentId: string, key: string, value: string): Promise<void>;
+  deleteExperimentTag(experimentId: string, key: string): Promise<void>;
+
+  createRun(input: CreateRunInput): Promise<Run>;
+  getRun(runId: string): Promise<Run>;
+  updateRun(runId: string, input: UpdateRunInput): Promise<RunInfo>;
+  deleteRun(runId: string): Promise<void>;
+  restoreRun(runId: string): Promise<void>;
+  logMetric(runId: string, metric: Metric): Promise<void>;
+  logParam(runId: string, param: Param): Promise<void>;
+  setTag(runId: string, tag: RunTag): Promise<void>;
+  deleteTag(runId: string, key: string): Promise<void>;
+  logBatch(runId: string, input: LogBatchInput): Promise<void>;
+  getMetricHistory(runId: string, metricKey: string, input?: MetricHistoryInput): Promise<Page<Metric>>;
+  searchRuns(input: SearchRunsInput): Promise<Page<Run>>;
+
+  /** Releases connections and files. Further calls fail with INVALID_STATE. */
+  close(): Promise<void>;
+}

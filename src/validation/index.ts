@@ -1,0 +1,38 @@
+/**
+ * MLflow's input rules for the tracking store. Every check throws an `AgentrackError` with
+ * code `INVALID_PARAMETER_VALUE` and MLflow's message, which names the offending field.
+ */
+export * from './limits.js';
+export {
+  BAD_KEY_CHARACTERS_MESSAGE,
+  badPathMessage,
+  validateExperimentTagKey,
+  validateMetricKey,
+  validateParamKey,
+  validateTagKey,
+} from './entity-key.js';
+export { isInt64, validateMetric, type EntityPathOptions, type MetricInput } from './metric.js';
+export { validateParam, type KeyValueInput, type LongValueOptions } from './param.js';
+export { validateExperimentTag, validateTag } from './tag.js';
+export {
+  validateArtifactLocation,
+  validateExperimentId,
+  validateExperimentIds,
+  validateExperimentName,
+} from './experiment.js';
+export { validateRunId, validateRunName, validateRunNameAgainstTags, validateRunStatus } from './run.js';
+export {
+  validateBatchLimits,
+  validateBatchRequestSize,
+  validateLogBatch,
+  validateParamKeysUnique,
+  type BatchInput,
+  type ValidBatch,
+} from './batch.js';
+export {
+  validateMetricHistoryMaxResults,
+  validateSearchExperimentsMaxResults,
+  validateSearchMaxResults,
+  validateSearchRunsMaxResults,
+  validateViewType,
+} from './search.js';

@@ -1,0 +1,40 @@
+/**
+ * MLflow's limits on tracking input, with MLflow's numbers (`mlflow/utils/validation.py`,
+ * `mlflow/store/tracking/__init__.py`, `mlflow/server/handlers.py`).
+ */
+
+/** Longest metric, param or run tag key, in characters. */
+export const MAX_ENTITY_KEY_LENGTH = 250;
+/** Longest param value; longer values are refused (or truncated when a caller opts in, as MLflow's server does). */
+export const MAX_PARAM_VALUE_LENGTH = 6000;
+/** Longest run tag value; longer values are refused (or truncated when a caller opts in), like param values. */
+export const MAX_TAG_VALUE_LENGTH = 8000;
+/** Longest experiment tag key. */
+export const MAX_EXPERIMENT_TAG_KEY_LENGTH = 250;
+/** Longest experiment tag value; longer values are always rejected. */
+export const MAX_EXPERIMENT_TAG_VALUE_LENGTH = 5000;
+/** Longest experiment name. */
+export const MAX_EXPERIMENT_NAME_LENGTH = 500;
+/** Longest experiment artifact location (MLflow's `MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH` default). */
+export const MAX_ARTIFACT_LOCATION_LENGTH = 2048;
+
+/** Most metrics in one log-batch request. */
+export const MAX_METRICS_PER_BATCH = 1000;
+/** Most params in one log-batch request. */
+export const MAX_PARAMS_PER_BATCH = 100;
+/** Most tags in one log-batch request. */
+export const MAX_TAGS_PER_BATCH = 100;
+/** Most metrics, params and tags together in one log-batch request. */
+export const MAX_ENTITIES_PER_BATCH = 1000;
+/** Largest log-batch request body, in bytes. */
+export const MAX_BATCH_REQUEST_BYTES = 1_000_000;
+
+/** `max_results` of a run or experiment search when none is given. */
+export const SEARCH_MAX_RESULTS_DEFAULT = 1000;
+/** Largest `max_results` of a run or experiment search. */
+export const SEARCH_MAX_RESULTS_THRESHOLD = 50_000;
+/** Page size MLflow's client uses to read a metric history (the server sets no upper bound). */
+export const GET_METRIC_HISTORY_MAX_RESULTS = 25_000;
+
+/** Longest run id accepted by MLflow's run id rule. */
+export const MAX_RUN_ID_LENGTH = 256;

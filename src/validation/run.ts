@@ -1,0 +1,68 @@
+import { RUN_NAME_TAG, RUN_STATUSES, type RunStatus } from '../entities/index.js';
+import { fail, invalidValue, missingValue, pyRepr } from './_format.js';
+
+// MLflow's rule: an ASCII letter or digit, then up to 255 word characters or dashes.
+const RUN_ID = /^[a-zA-Z0-9][\p{L}\p{N}_-]{0,255}$/u;
+
+/**
+ * Checks a run id against MLflow's rule (what MLflow generates is 32 lowercase hex digits).
+ *
+ * @example validateRunId('c30f96a69a074dea8448dae18c519f2a')
+ */
+export function validateRunId(id: unknown, path = 'run_id'): string {
+  if (id === undefined || id === null || id === '') fail(missingValue(path));
+  if (typeof id !== 'string' || !RUN_ID.test(id)) fail(invalidValue(path, id));
+  return id;
+}
+
+/**
+ * Checks a run status: one of {@link RUN_STATUSES}, or its protobuf number (1 to 5).
+ *
+ * @example validateRunStatus('FINISHED') // 'FINISHED'
+ */
+export function validateRunStatus(status: unknown, path = 'status'): RunStatus {
+  if (
+    typeof status === 'number' &&
+    Number.isInteger(status) &&
+    status >= 1 &&
+    status <= RUN_STATUSES.length
+  ) {
+    return RUN_STATUSES[status - 1] as RunStatus;
+  }
+  const found = RUN_STATUSES.find((s) => s === status);
+  if (found === undefined) {
+    fail(invalidValue(path, status, `Valid run status strings: ${pyRepr([...RUN_STATUSES])}`));
+  }
+  return found;
+}
+
+/**
+ * Checks a run name: a string (absent is fine). MLflow sets no length limit on run names;
+ * the name is mirrored into the `mlflow.runName` tag, whose value limit applies when it is
+ * set as a tag.
+ */
+export function validateRunName(name: unknown, path = 'run_name'): string | undefined {
+  if (name === undefined || name === null) return undefined;
+  if (typeof name !== 'string') fail(invalidValue(path, name, 'Expected a string.'));
+  return name;
+}
+
+/**
+ * MLflow's rule for a new run's name: `run_name` and a `mlflow.runName` tag may both be
+ * given only when equal. Returns the name to use, or `undefined` when neither gives one
+ * (the store then generates a name). An empty name counts as none.
+ */
+export function validateRunNameAgainstTags(
+  runName: unknown,
+  tags: readonly { key: string; value: string }[] = [],
+): string | undefined {
+  const name = validateRunName(runName);
+  const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
+  if (name && tagName && name !== tagName) {
+    fail(
+      "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values " +
+        `(run_name='${name}', mlflow.runName='${tagName}').`,
+    );
+  }
+  return name || tagName || undefined;
+}
