@@ -460,6 +460,24 @@ export function describeTrackingClientContract(
         expect(ids(names.items).sort()).toEqual([d1, d2].sort());
       });
 
+      it('matches NaN metrics only with != and sorts them after values, before missing', async () => {
+        const mk = async (value?: number) => {
+          const id = (await client.createRun(experimentId, { startTime: tick() })).info.run_id;
+          if (value !== undefined) await client.logMetric(id, 'm', value);
+          return id;
+        };
+        const nan = await mk(Number.NaN);
+        const one = await mk(1);
+        const two = await mk(2);
+        const none = await mk();
+        const search = async (filter: string, orderBy: string[]) =>
+          ids((await client.searchRuns({ experimentIds: [experimentId], filter, orderBy })).items);
+        expect(await search('metrics.m != 5', ['metrics.m ASC'])).toEqual([one, two, nan]);
+        expect(await search('metrics.m != 5', ['metrics.m DESC'])).toEqual([two, one, nan]);
+        expect(await search('metrics.m > 0', ['metrics.m DESC'])).toEqual([two, one]);
+        expect(await search('', ['metrics.m ASC'])).toEqual([one, two, nan, none]);
+      });
+
       it('refuses a malformed filter or order_by with the offending token', async () => {
         await expectError(
           client.searchRuns({ experimentIds: [experimentId], filter: 'tags.run_type = evaluation' }),

@@ -39,7 +39,7 @@ export interface OrderTerm {
   readonly nullable: boolean;
 }
 
-const NULLABLE_RUN_ATTRIBUTES = new Set(['start_time', 'end_time']);
+const NULLABLE_RUN_ATTRIBUTES = new Set(['end_time']);
 
 function runTerm(entity: OrderTerm['entity'], key: string, ascending: boolean): OrderTerm {
   if (entity === 'attribute') {

@@ -607,8 +607,9 @@ describe('postgresDialect', () => {
       after: [0, 'm', 0, 3],
       limit: 5,
     });
-    expect(compiled.params).toEqual(['x%', 'a', 'b', 'm', 'm', 3, 5]);
-    expect(compiled.sql).toContain('q.sk_v0 COLLATE "C" ASC, q.sk_v1 DESC');
+    expect(compiled.params).toEqual(['x%', 'a', 'b', 'm', 'm', 'm', 3, 5]);
+    expect(compiled.sql).toContain('e.name COLLATE "C" >= $4 AND');
+    expect(compiled.sql).toContain('ORDER BY e.name COLLATE "C" ASC, e.experiment_id DESC');
   });
 });
 

@@ -2,11 +2,16 @@
  * Compiles a search (filter, order_by, view type, page position) into one SQL query over
  * the schema of `src/store/sql/schema.ts`, for any {@link SqlDialect}.
  *
- * Shape: an inner query selects the row's columns plus its sort key (`sk_b<i>` bucket and
- * `sk_v<i>` value per ordering term, see `sort-key.ts`) and applies the filter; the outer
- * query keeps the rows strictly after `after` in the final ordering, orders, and limits.
- * Metric, param and tag clauses are EXISTS subqueries keyed by `run_seq`, so a run lacking
- * the key never matches (for `!=` too). Every value and key is a parameter.
+ * Shape: one flat SELECT of the row's columns plus its sort key (`sk_b<i>` bucket and
+ * `sk_v<i>` value per ordering term, see `sort-key.ts`), filtered, restricted to the rows
+ * strictly after `after` in the final ordering, ordered and limited. The ORDER BY and the
+ * keyset condition are written on the underlying columns, not on the selected aliases, so
+ * that an index can deliver the order (e.g. `runs_latest` for `start_time DESC, run_uuid`)
+ * and the scan stops at the limit. Metric, param and tag clauses are EXISTS subqueries keyed
+ * by `run_seq`, so a run lacking the key never matches (for `!=` too). An ordering term on a
+ * key the filter already requires to be present (and, for metrics, not NaN) is an inner
+ * join with no bucket, which lets the planner drive the scan from that key's index.
+ * Every value and key is a parameter.
  *
  * View types filter the row's own `lifecycle_stage` only, as MLflow does: MLflow marks a
  * deleted experiment's runs deleted (and restores them with it), so the store must do the
@@ -218,7 +223,18 @@ function runTermSql(term: OrderTerm, index: number): TermSql {
     };
   }
   const alias = `o${index}`;
-  const join = sql` LEFT JOIN ${raw(RUN_DATA_TABLES[term.entity])} AS ${raw(alias)} ON ${column(alias, 'run_seq')} = r.run_seq AND ${column(alias, 'key')} = ${param(term.key)}`;
+  const table = raw(RUN_DATA_TABLES[term.entity]);
+  const on = sql`${column(alias, 'run_seq')} = r.run_seq AND ${column(alias, 'key')} = ${param(term.key)}`;
+  if (!term.nullable) {
+    // The filter guarantees the key is present (and a metric not NaN) on every matching row.
+    const notNan = term.entity === 'metric' ? sql` AND ${column(alias, 'is_nan')} = 0` : raw('');
+    return {
+      join: sql` JOIN ${table} AS ${raw(alias)} ON ${on}${notNan}`,
+      bucket: raw('0'),
+      value: column(alias, 'value'),
+    };
+  }
+  const join = sql` LEFT JOIN ${table} AS ${raw(alias)} ON ${on}`;
   if (term.entity === 'metric') {
     return {
       join,
@@ -231,6 +247,20 @@ function runTermSql(term: OrderTerm, index: number): TermSql {
     bucket: sql`CASE WHEN ${column(alias, 'run_seq')} IS NULL THEN 2 ELSE 0 END`,
     value: column(alias, 'value'),
   };
+}
+
+/**
+ * True when every run matching `filter` has a value for the (metric, param or tag) term,
+ * and for a metric one that is not NaN: then the term cannot be NaN or missing.
+ */
+function filterGuaranteesValue(filter: readonly Comparison[], term: OrderTerm): boolean {
+  if (term.entity === 'attribute') return false;
+  return filter.some(
+    (clause) =>
+      clause.entity === term.entity &&
+      clause.key === term.key &&
+      (term.entity !== 'metric' || (clause.type === 'number_comparison' && clause.comparator !== '!=')),
+  );
 }
 
 function experimentTermSql(term: OrderTerm): TermSql {
@@ -283,6 +313,7 @@ function decodeAfter(
 function keysetCondition(
   dialect: SqlDialect,
   terms: readonly OrderTerm[],
+  termSql: readonly TermSql[],
   after: readonly unknown[],
 ): SqlFragment {
   const position = decodeAfter(terms, after);
@@ -290,8 +321,8 @@ function keysetCondition(
   for (let i = terms.length - 1; i >= 0; i -= 1) {
     const term = terms[i] as OrderTerm;
     const [bucket, value] = position[i] as [number, string | number | null];
-    const b = column('q', bucketColumn(i));
-    let v = column('q', valueColumn(i));
+    const b = (termSql[i] as TermSql).bucket;
+    let v = (termSql[i] as TermSql).value;
     if (term.kind === 'string') v = dialect.binaryText(v);
     const beyond = raw(term.ascending ? '>' : '<');
     let gt: SqlFragment;
@@ -309,14 +340,28 @@ function keysetCondition(
     }
     rest = rest === undefined ? gt : sql`(${gt} OR (${eq} AND ${rest}))`;
   }
+  const first = terms[0];
+  const [firstBucket, firstValue] = position[0] ?? [BUCKET_VALUE, null];
+  if (rest !== undefined && first && !first.nullable && firstBucket === BUCKET_VALUE) {
+    // Redundant with the condition above, but a plain range on the leading sort column is
+    // what lets the planner seek into the index instead of scanning from the first row.
+    let v = (termSql[0] as TermSql).value;
+    if (first.kind === 'string') v = dialect.binaryText(v);
+    return sql`${v} ${raw(first.ascending ? '>=' : '<=')} ${param(firstValue)} AND ${rest}`;
+  }
   return rest ?? FALSE;
 }
 
-function orderByList(dialect: SqlDialect, terms: readonly OrderTerm[]): SqlFragment {
+function orderByList(
+  dialect: SqlDialect,
+  terms: readonly OrderTerm[],
+  termSql: readonly TermSql[],
+): SqlFragment {
   const items: SqlFragment[] = [];
   terms.forEach((term, i) => {
-    if (term.nullable) items.push(sql`${column('q', bucketColumn(i))} ASC`);
-    const v = column('q', valueColumn(i));
+    const t = termSql[i] as TermSql;
+    if (term.nullable) items.push(sql`${t.bucket} ASC`);
+    const v = t.value;
     items.push(
       sql`${term.kind === 'string' ? dialect.binaryText(v) : v} ${raw(term.ascending ? 'ASC' : 'DESC')}`,
     );
@@ -363,11 +408,10 @@ function assemble(
     ]),
   ];
   const joins = termSql.flatMap((t) => (t.join === undefined ? [] : [t.join]));
-  const where = parts.conditions.length === 0 ? raw('1 = 1') : join(parts.conditions, ' AND ');
-  const inner = sql`SELECT ${join(columns, ', ')} FROM ${raw(parts.table)} AS ${raw(alias)}${join(joins, '')} WHERE ${where}`;
-  const keyset =
-    parts.after === undefined ? [] : [sql` WHERE ${keysetCondition(dialect, terms, parts.after)}`];
-  const query = sql`SELECT q.* FROM (${inner}) AS q${join(keyset, '')} ORDER BY ${orderByList(dialect, terms)} LIMIT ${param(parts.limit)}`;
+  const conditions = [...parts.conditions];
+  if (parts.after !== undefined) conditions.push(keysetCondition(dialect, terms, termSql, parts.after));
+  const where = conditions.length === 0 ? raw('1 = 1') : join(conditions, ' AND ');
+  const query = sql`SELECT ${join(columns, ', ')} FROM ${raw(parts.table)} AS ${raw(alias)}${join(joins, '')} WHERE ${where} ORDER BY ${orderByList(dialect, terms, termSql)} LIMIT ${param(parts.limit)}`;
   const { sql: text, params } = renderSql(query, (i) => dialect.placeholder(i));
   return { sql: text, params, terms, sortKeyOf: sortKeyReader(terms) };
 }
@@ -399,10 +443,18 @@ function asOrderBy(
  */
 export function compileRunSearch(dialect: SqlDialect, options: RunSearchOptions): CompiledSearch {
   const filter = asFilter(options.filter, parseRunFilter);
-  const terms = runOrderTerms(asOrderBy(options.orderBy, parseRunOrderBy));
+  const terms = runOrderTerms(asOrderBy(options.orderBy, parseRunOrderBy)).map((term) =>
+    term.nullable && filterGuaranteesValue(filter, term) ? { ...term, nullable: false } : term,
+  );
   const ids = options.experimentIds.filter((id) => /^-?\d+$/.test(id)).map(Number);
+  const experiments =
+    ids.length === 0
+      ? FALSE
+      : ids.length === 1
+        ? sql`r.experiment_id = ${param(ids[0])}`
+        : sql`r.experiment_id IN ${parenthesize(ids)}`;
   const conditions = [
-    ids.length === 0 ? FALSE : sql`r.experiment_id IN ${parenthesize(ids)}`,
+    experiments,
     ...viewTypeCondition('r', options.viewType),
     ...filter.map((clause, i) => runCondition(dialect, clause, i)),
   ];

@@ -56,14 +56,14 @@ export const MIGRATIONS: readonly Migration[] = [
           name TEXT NOT NULL DEFAULT '',
           user_id TEXT NOT NULL DEFAULT '',
           status TEXT NOT NULL,
-          start_time BIGINT,
+          start_time BIGINT NOT NULL,
           end_time BIGINT,
           lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),
           artifact_uri TEXT NOT NULL DEFAULT '',
           deleted_time BIGINT
         )`,
         `CREATE UNIQUE INDEX runs_uuid ON runs (run_uuid)`,
-        `CREATE INDEX runs_latest ON runs (experiment_id, start_time DESC, run_uuid)`,
+        `CREATE INDEX runs_latest ON runs (experiment_id, lifecycle_stage, start_time DESC, run_uuid)`,
         `CREATE TABLE tags (
           run_seq INTEGER NOT NULL,
           key TEXT NOT NULL,
@@ -117,14 +117,14 @@ export const MIGRATIONS: readonly Migration[] = [
           name TEXT NOT NULL DEFAULT '',
           user_id TEXT NOT NULL DEFAULT '',
           status TEXT NOT NULL,
-          start_time BIGINT,
+          start_time BIGINT NOT NULL,
           end_time BIGINT,
           lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),
           artifact_uri TEXT NOT NULL DEFAULT '',
           deleted_time BIGINT
         )`,
         `CREATE UNIQUE INDEX runs_uuid ON runs (run_uuid)`,
-        `CREATE INDEX runs_latest ON runs (experiment_id, start_time DESC, run_uuid)`,
+        `CREATE INDEX runs_latest ON runs (experiment_id, lifecycle_stage, start_time DESC, run_uuid)`,
         `CREATE TABLE tags (
           run_seq BIGINT NOT NULL,
           key TEXT NOT NULL,
