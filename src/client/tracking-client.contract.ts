@@ -478,6 +478,31 @@ export function describeTrackingClientContract(
         expect(await search('', ['metrics.m ASC'])).toEqual([one, two, nan, none]);
       });
 
+      it('treats quotes, wildcards and SQL in names, values and filters as plain data', async () => {
+        const payload = `x'); DROP TABLE runs; --`;
+        const odd = await client.createExperiment(`/Shared/${payload}`);
+        expect((await client.getExperiment(odd)).name).toBe(`/Shared/${payload}`);
+        const hit = (await client.createRun(experimentId, { runName: payload, tags: { note: payload } })).info
+          .run_id;
+        const pct = (await client.createRun(experimentId, { tags: { note: '100%_*?[' } })).info.run_id;
+        await client.createRun(experimentId, { tags: { note: 'plain' } });
+        const find = async (filter: string) =>
+          ids((await client.searchRuns({ experimentIds: [experimentId], filter })).items);
+        expect(await find(`tags.note = "${payload}"`)).toEqual([hit]);
+        expect(await find(`run_name = "${payload}"`)).toEqual([hit]);
+        expect(await find(`tags.note LIKE '100\\%%'`)).toEqual([]);
+        expect(await find(`tags.note LIKE '100%_*?['`)).toEqual([pct]);
+        expect(await find(`tags.note LIKE '%*?[%'`)).toEqual([pct]);
+        expect(await find("tags.`x'; DROP TABLE tags; --` = 'a'")).toEqual([]);
+        expect(
+          (await client.searchExperiments({ filter: `name = "/Shared/${payload}"` })).items.map(
+            (e) => e.experiment_id,
+          ),
+        ).toEqual([odd]);
+        // Everything is still there.
+        expect(await find('')).toHaveLength(3);
+      });
+
       it('refuses a malformed filter or order_by with the offending token', async () => {
         await expectError(
           client.searchRuns({ experimentIds: [experimentId], filter: 'tags.run_type = evaluation' }),

@@ -1,0 +1,86 @@
+/**
+ * The queries users run most are answered from indexes: checked on SQLite's own query plans
+ * (EXPLAIN QUERY PLAN) over a real database file, so a schema or compiler change that loses
+ * an index fails here rather than only in the benchmark.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileRunSearch, sqliteDialect } from '../../query/index.js';
+import { tempDir } from '../../testing/temp-dir.js';
+import { openSqliteStore } from './sqlite-store.js';
+
+describe('query plans on SQLite', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let db: Database.Database;
+  let experimentId: string;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    const path = join(dir.path, 'plans.db');
+    const store = await openSqliteStore(path);
+    experimentId = await store.createExperiment({ name: '/Shared/plans/evaluation' });
+    for (let i = 0; i < 300; i++) {
+      const run = await store.createRun({
+        experimentId,
+        startTime: i,
+        tags: [{ key: 'run_type', value: ['development', 'evaluation', 'deployment'][i % 3] as string }],
+      });
+      await store.logMetric(run.info.run_id, { key: 'accuracy', value: i / 300, timestamp: i, step: 0 });
+    }
+    await store.close();
+    db = new Database(path, { readonly: true });
+  });
+
+  afterAll(() => {
+    db.close();
+    dir.remove();
+  });
+
+  function plan(sql: string, params: readonly unknown[]): string[] {
+    return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
+      (r) => r.detail,
+    );
+  }
+
+  function runSearchPlan(filter: string, orderBy: string[], limit: number): string[] {
+    const compiled = compileRunSearch(sqliteDialect, {
+      experimentIds: [experimentId],
+      viewType: 'ACTIVE_ONLY',
+      filter,
+      orderBy,
+      limit,
+    });
+    return plan(compiled.sql, compiled.params);
+  }
+
+  it('finds the latest run of an experiment with a tag value by walking runs_latest, with no sort', () => {
+    const steps = runSearchPlan("tags.run_type = 'evaluation'", ['start_time DESC'], 1);
+    expect(steps[0]).toMatch(/SEARCH r USING INDEX runs_latest \(experiment_id=\? AND lifecycle_stage=\?\)/);
+    expect(steps.join('\n')).toMatch(/USING (COVERING INDEX tags_key_value|PRIMARY KEY)/);
+    expect(steps.join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('orders by a filtered metric from the latest-metrics index', () => {
+    const steps = runSearchPlan('metrics.accuracy > 0.5', ['metrics.accuracy DESC'], 1000);
+    expect(steps[0]).toMatch(/latest_metrics_key_value/);
+    expect(steps.join('\n')).not.toMatch(/SCAN/);
+  });
+
+  it('reads the history of one metric in order from the primary key', () => {
+    const steps = plan(
+      'SELECT * FROM metrics WHERE run_seq = ? AND key = ? ORDER BY timestamp, step, value, is_nan',
+      [1, 'accuracy'],
+    );
+    expect(steps).toEqual(['SEARCH metrics USING PRIMARY KEY (run_seq=? AND key=?)']);
+  });
+
+  it("reads runs' latest metrics and tags by primary key", () => {
+    expect(plan('SELECT * FROM latest_metrics WHERE run_seq IN (?, ?)', [1, 2])).toEqual([
+      'SEARCH latest_metrics USING PRIMARY KEY (run_seq=?)',
+    ]);
+    expect(plan('SELECT * FROM tags WHERE run_seq IN (?, ?)', [1, 2])).toEqual([
+      'SEARCH tags USING PRIMARY KEY (run_seq=?)',
+    ]);
+  });
+});
