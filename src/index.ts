@@ -25,6 +25,7 @@ export {
   RUN_STATUSES,
   VIEW_TYPES,
   metricValueToJson,
+  toMlflowJson,
   type Experiment,
   type ExperimentTag,
   type LifecycleStage,

@@ -2,7 +2,8 @@
  * MLflow's entities, in the exact JSON shapes MLflow's REST API returns (snake_case).
  *
  * Optional fields are absent rather than null, and empty lists are omitted, as MLflow's
- * protobuf JSON does: `JSON.stringify(run)` is what MLflow's server would answer.
+ * protobuf JSON does: {@link toMlflowJson} of an entity is what MLflow's server would answer
+ * (plain `JSON.stringify` would turn NaN and ±Infinity metric values into `null`).
  */
 
 /** Lifecycle stages of experiments and runs. */
@@ -104,4 +105,16 @@ export function metricValueToJson(value: number): number | string {
   if (value === Infinity) return 'Infinity';
   if (value === -Infinity) return '-Infinity';
   return value;
+}
+
+/**
+ * Serializes entities as MLflow's REST API does: like `JSON.stringify`, except that NaN and
+ * ±Infinity become `"NaN"`, `"Infinity"` and `"-Infinity"` instead of `null`.
+ *
+ * @example toMlflowJson({ key: 'loss', value: NaN }) // '{"key":"loss","value":"NaN"}'
+ */
+export function toMlflowJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? metricValueToJson(v) : v,
+  );
 }
