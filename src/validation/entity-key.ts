@@ -43,35 +43,57 @@ function checkLength(key: string, label: string, limit: number): void {
 }
 
 /**
+ * Keys already found valid. A batch repeats a handful of keys thousands of times and the
+ * path check dominates validation, so each distinct key is checked once. Every key kind
+ * has the same limit, so a key valid for one kind is valid for all; bounded by clearing.
+ */
+const validKeys = new Set<string>();
+const VALID_KEYS_CAPACITY = 10_000;
+
+function remember(key: string): string {
+  if (validKeys.size >= VALID_KEYS_CAPACITY) validKeys.clear();
+  validKeys.add(key);
+  return key;
+}
+
+function known(key: unknown): key is string {
+  return typeof key === 'string' && validKeys.has(key);
+}
+
+/**
  * Checks a metric key. As MLflow does, the key is called `name` in messages about its
  * characters (`metrics[3].name` inside a batch), `key` when it is missing.
  *
  * @example validateMetricKey('eval/accuracy') // 'eval/accuracy'
  */
 export function validateMetricKey(key: unknown, prefix = ''): string {
+  if (known(key)) return key;
   const name = checkKey(key, jsonPath(prefix, 'name'), jsonPath(prefix, 'key'));
   checkLength(name, 'Metric name', MAX_ENTITY_KEY_LENGTH);
-  return name;
+  return remember(name);
 }
 
 /** Checks a param key (`key`, or `params[3].key` inside a batch). */
 export function validateParamKey(key: unknown, prefix = ''): string {
+  if (known(key)) return key;
   const name = checkKey(key, jsonPath(prefix, 'key'), jsonPath(prefix, 'key'));
   checkLength(name, 'Param key', MAX_ENTITY_KEY_LENGTH);
-  return name;
+  return remember(name);
 }
 
 /** Checks a run tag key (`key`, or `tags[3].key` inside a batch). */
 export function validateTagKey(key: unknown, prefix = ''): string {
+  if (known(key)) return key;
   const path = jsonPath(prefix, 'key');
   const name = checkKey(key, path, path);
   checkLength(name, path, MAX_ENTITY_KEY_LENGTH);
-  return name;
+  return remember(name);
 }
 
 /** Checks an experiment tag key. */
 export function validateExperimentTagKey(key: unknown): string {
+  if (known(key)) return key;
   const name = checkKey(key, 'key', 'key');
   checkLength(name, 'key', MAX_EXPERIMENT_TAG_KEY_LENGTH);
-  return name;
+  return remember(name);
 }

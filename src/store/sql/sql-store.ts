@@ -13,6 +13,7 @@ import {
 } from '../../entities/index.js';
 import { AgentrackError, invalidParameter, notFound } from '../../errors.js';
 import {
+  compareText,
   compileExperimentSearch,
   compileRunSearch,
   parseExperimentFilter,
@@ -402,7 +403,12 @@ export class SqlTrackingStore implements TrackingStore {
       if (!row) throw new AgentrackError('INTERNAL_ERROR', 'Creating the run returned no row.');
       const allTags = [...tags.filter((t) => t.key !== RUN_NAME_TAG), { key: RUN_NAME_TAG, value: runName }];
       await this.#upsertTags(tx, row.run_seq, allTags);
-      return (await this.#runsWithData(tx, [row]))[0] as Run;
+      // A new run has only its tags: build it from what was written instead of reading back.
+      const latest = new Map(allTags.map((t) => [t.key, t.value]));
+      const data: Run['data'] = {
+        tags: [...latest].map(([key, value]) => ({ key, value })).sort((x, y) => compareText(x.key, y.key)),
+      };
+      return { info: toRunInfo(row), data, inputs: {} };
     });
   }
 
