@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAgentrackError } from '../errors.js';
+import { rejection } from '../testing/rejection.js';
 import {
   validateBatchLimits,
   validateBatchRequestSize,
@@ -7,15 +7,6 @@ import {
   validateParamKeysUnique,
 } from './batch.js';
 
-function rejection(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) return error.message;
-    throw error;
-  }
-  throw new Error('expected an INVALID_PARAMETER_VALUE error');
-}
 
 const TS = 1700000000000;
 const items = (n: number) => Array.from({ length: n }, () => ({}));

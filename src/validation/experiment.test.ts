@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAgentrackError } from '../errors.js';
+import { rejection } from '../testing/rejection.js';
 import {
   validateArtifactLocation,
   validateExperimentId,
@@ -7,15 +7,6 @@ import {
   validateExperimentName,
 } from './experiment.js';
 
-function rejection(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) return error.message;
-    throw error;
-  }
-  throw new Error('expected an INVALID_PARAMETER_VALUE error');
-}
 
 describe('validateExperimentName', () => {
   it.each([

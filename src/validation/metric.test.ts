@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isAgentrackError } from '../errors.js';
+import { rejection } from '../testing/rejection.js';
 import { validateMetric, type MetricInput } from './metric.js';
 
-function rejection(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) return error.message;
-    throw error;
-  }
-  throw new Error('expected an INVALID_PARAMETER_VALUE error');
-}
 
 const TS = 1700000000000;
 

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isAgentrackError } from '../errors.js';
+import { rejection } from '../testing/rejection.js';
 import { MAX_PARAM_VALUE_LENGTH } from './limits.js';
 import { validateParam, type KeyValueInput } from './param.js';
 
-function rejection(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) return error.message;
-    throw error;
-  }
-  throw new Error('expected an INVALID_PARAMETER_VALUE error');
-}
 
 describe('validateParam', () => {
   it.each<[string, KeyValueInput, string]>([

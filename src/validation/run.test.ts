@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RUN_STATUSES } from '../entities/index.js';
-import { isAgentrackError } from '../errors.js';
+import { rejection } from '../testing/rejection.js';
 import { validateRunId, validateRunName, validateRunNameAgainstTags, validateRunStatus } from './run.js';
 
-function rejection(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) return error.message;
-    throw error;
-  }
-  throw new Error('expected an INVALID_PARAMETER_VALUE error');
-}
 
 describe('validateRunId', () => {
   it.each(['c30f96a69a074dea8448dae18c519f2a', 'a', 'A-b_c', 'aé', 'a' + 'b'.repeat(255)])(

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isAgentrackError } from '../errors.js';
+import { rejection } from '../testing/rejection.js';
 import { MAX_EXPERIMENT_TAG_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH } from './limits.js';
 import type { KeyValueInput } from './param.js';
 import { validateExperimentTag, validateTag } from './tag.js';
 
-function rejection(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) return error.message;
-    throw error;
-  }
-  throw new Error('expected an INVALID_PARAMETER_VALUE error');
-}
 
 describe('validateTag', () => {
   it.each<[string, KeyValueInput, string]>([

@@ -22,145 +22,107 @@ export interface Migration {
   statements: { sqlite: readonly string[]; postgres: readonly string[] };
 }
 
-const common = {
-  experiments: (id: string) => `CREATE TABLE experiments (
-    experiment_id ${id},
-    name TEXT NOT NULL,
-    artifact_location TEXT NOT NULL DEFAULT '',
-    lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),
-    creation_time BIGINT NOT NULL,
-    last_update_time BIGINT NOT NULL
-  )`,
+/** What differs between the dialects' DDL; everything else is written once below. */
+interface DialectTypes {
+  /** An auto-numbered integer primary key. */
+  serial: string;
+  /** A 64-bit integer referencing one. */
+  ref: string;
+  double: string;
+  /** Suffix of tables clustered on their primary key. */
+  clustered: string;
+  /** Current time in epoch milliseconds. */
+  nowMs: string;
+}
+
+const SQLITE: DialectTypes = {
+  serial: 'INTEGER PRIMARY KEY',
+  ref: 'INTEGER',
+  double: 'REAL',
+  clustered: ' WITHOUT ROWID',
+  nowMs: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
 };
+
+const POSTGRES: DialectTypes = {
+  serial: 'BIGSERIAL PRIMARY KEY',
+  ref: 'BIGINT',
+  double: 'DOUBLE PRECISION',
+  // PostgreSQL has no clustered tables; its primary-key indexes serve the same lookups.
+  clustered: '',
+  nowMs: '(extract(epoch FROM clock_timestamp()) * 1000)::BIGINT',
+};
+
+const LIFECYCLE = `lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted'))`;
+
+function keyValueTable(name: string, owner: string, t: DialectTypes): string {
+  return `CREATE TABLE ${name} (
+    ${owner} ${t.ref} NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (${owner}, key)
+  )${t.clustered}`;
+}
+
+function version1(t: DialectTypes): string[] {
+  return [
+    `CREATE TABLE experiments (
+      experiment_id ${t.serial},
+      name TEXT NOT NULL,
+      artifact_location TEXT NOT NULL DEFAULT '',
+      ${LIFECYCLE},
+      creation_time BIGINT NOT NULL,
+      last_update_time BIGINT NOT NULL
+    )`,
+    `CREATE UNIQUE INDEX experiments_name ON experiments (name)`,
+    `CREATE INDEX experiments_creation ON experiments (creation_time DESC, experiment_id)`,
+    keyValueTable('experiment_tags', 'experiment_id', t),
+    `CREATE TABLE runs (
+      run_seq ${t.serial},
+      run_uuid TEXT NOT NULL,
+      experiment_id ${t.ref} NOT NULL REFERENCES experiments (experiment_id),
+      name TEXT NOT NULL DEFAULT '',
+      user_id TEXT NOT NULL DEFAULT '',
+      status TEXT NOT NULL,
+      start_time BIGINT NOT NULL,
+      end_time BIGINT,
+      ${LIFECYCLE},
+      artifact_uri TEXT NOT NULL DEFAULT '',
+      deleted_time BIGINT
+    )`,
+    `CREATE UNIQUE INDEX runs_uuid ON runs (run_uuid)`,
+    `CREATE INDEX runs_latest ON runs (experiment_id, lifecycle_stage, start_time DESC, run_uuid)`,
+    keyValueTable('tags', 'run_seq', t),
+    `CREATE INDEX tags_key_value ON tags (key, value, run_seq)`,
+    keyValueTable('params', 'run_seq', t),
+    `CREATE TABLE metrics (
+      run_seq ${t.ref} NOT NULL,
+      key TEXT NOT NULL,
+      timestamp BIGINT NOT NULL,
+      step BIGINT NOT NULL,
+      value ${t.double} NOT NULL,
+      is_nan SMALLINT NOT NULL,
+      PRIMARY KEY (run_seq, key, timestamp, step, value, is_nan)
+    )${t.clustered}`,
+    `CREATE TABLE latest_metrics (
+      run_seq ${t.ref} NOT NULL,
+      key TEXT NOT NULL,
+      value ${t.double} NOT NULL,
+      timestamp BIGINT NOT NULL,
+      step BIGINT NOT NULL,
+      is_nan SMALLINT NOT NULL,
+      PRIMARY KEY (run_seq, key)
+    )${t.clustered}`,
+    `CREATE INDEX latest_metrics_key_value ON latest_metrics (key, is_nan, value)`,
+    `INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+      VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active', ${t.nowMs}, ${t.nowMs})`,
+  ];
+}
 
 /** Every migration, in order. Append only: never edit a released migration. */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'experiments, runs, tags, params, metrics, latest metrics',
-    statements: {
-      sqlite: [
-        common.experiments('INTEGER PRIMARY KEY'),
-        `CREATE UNIQUE INDEX experiments_name ON experiments (name)`,
-        `CREATE INDEX experiments_creation ON experiments (creation_time DESC, experiment_id)`,
-        `CREATE TABLE experiment_tags (
-          experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id),
-          key TEXT NOT NULL,
-          value TEXT NOT NULL,
-          PRIMARY KEY (experiment_id, key)
-        ) WITHOUT ROWID`,
-        `CREATE TABLE runs (
-          run_seq INTEGER PRIMARY KEY,
-          run_uuid TEXT NOT NULL,
-          experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id),
-          name TEXT NOT NULL DEFAULT '',
-          user_id TEXT NOT NULL DEFAULT '',
-          status TEXT NOT NULL,
-          start_time BIGINT NOT NULL,
-          end_time BIGINT,
-          lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),
-          artifact_uri TEXT NOT NULL DEFAULT '',
-          deleted_time BIGINT
-        )`,
-        `CREATE UNIQUE INDEX runs_uuid ON runs (run_uuid)`,
-        `CREATE INDEX runs_latest ON runs (experiment_id, lifecycle_stage, start_time DESC, run_uuid)`,
-        `CREATE TABLE tags (
-          run_seq INTEGER NOT NULL,
-          key TEXT NOT NULL,
-          value TEXT NOT NULL,
-          PRIMARY KEY (run_seq, key)
-        ) WITHOUT ROWID`,
-        `CREATE INDEX tags_key_value ON tags (key, value)`,
-        `CREATE TABLE params (
-          run_seq INTEGER NOT NULL,
-          key TEXT NOT NULL,
-          value TEXT NOT NULL,
-          PRIMARY KEY (run_seq, key)
-        ) WITHOUT ROWID`,
-        `CREATE TABLE metrics (
-          run_seq INTEGER NOT NULL,
-          key TEXT NOT NULL,
-          step BIGINT NOT NULL,
-          timestamp BIGINT NOT NULL,
-          value REAL NOT NULL,
-          is_nan INTEGER NOT NULL,
-          PRIMARY KEY (run_seq, key, timestamp, step, value, is_nan)
-        ) WITHOUT ROWID`,
-        `CREATE TABLE latest_metrics (
-          run_seq INTEGER NOT NULL,
-          key TEXT NOT NULL,
-          value REAL NOT NULL,
-          timestamp BIGINT NOT NULL,
-          step BIGINT NOT NULL,
-          is_nan INTEGER NOT NULL,
-          PRIMARY KEY (run_seq, key)
-        ) WITHOUT ROWID`,
-        `CREATE INDEX latest_metrics_key_value ON latest_metrics (key, is_nan, value)`,
-        `INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
-          VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active',
-                  CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER))`,
-      ],
-      postgres: [
-        common.experiments('BIGSERIAL PRIMARY KEY'),
-        `CREATE UNIQUE INDEX experiments_name ON experiments (name)`,
-        `CREATE INDEX experiments_creation ON experiments (creation_time DESC, experiment_id)`,
-        `CREATE TABLE experiment_tags (
-          experiment_id BIGINT NOT NULL REFERENCES experiments (experiment_id),
-          key TEXT NOT NULL,
-          value TEXT NOT NULL,
-          PRIMARY KEY (experiment_id, key)
-        )`,
-        `CREATE TABLE runs (
-          run_seq BIGSERIAL PRIMARY KEY,
-          run_uuid TEXT NOT NULL,
-          experiment_id BIGINT NOT NULL REFERENCES experiments (experiment_id),
-          name TEXT NOT NULL DEFAULT '',
-          user_id TEXT NOT NULL DEFAULT '',
-          status TEXT NOT NULL,
-          start_time BIGINT NOT NULL,
-          end_time BIGINT,
-          lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),
-          artifact_uri TEXT NOT NULL DEFAULT '',
-          deleted_time BIGINT
-        )`,
-        `CREATE UNIQUE INDEX runs_uuid ON runs (run_uuid)`,
-        `CREATE INDEX runs_latest ON runs (experiment_id, lifecycle_stage, start_time DESC, run_uuid)`,
-        `CREATE TABLE tags (
-          run_seq BIGINT NOT NULL,
-          key TEXT NOT NULL,
-          value TEXT NOT NULL,
-          PRIMARY KEY (run_seq, key)
-        )`,
-        `CREATE INDEX tags_key_value ON tags (key, value, run_seq)`,
-        `CREATE TABLE params (
-          run_seq BIGINT NOT NULL,
-          key TEXT NOT NULL,
-          value TEXT NOT NULL,
-          PRIMARY KEY (run_seq, key)
-        )`,
-        `CREATE TABLE metrics (
-          run_seq BIGINT NOT NULL,
-          key TEXT NOT NULL,
-          step BIGINT NOT NULL,
-          timestamp BIGINT NOT NULL,
-          value DOUBLE PRECISION NOT NULL,
-          is_nan SMALLINT NOT NULL,
-          PRIMARY KEY (run_seq, key, timestamp, step, value, is_nan)
-        )`,
-        `CREATE TABLE latest_metrics (
-          run_seq BIGINT NOT NULL,
-          key TEXT NOT NULL,
-          value DOUBLE PRECISION NOT NULL,
-          timestamp BIGINT NOT NULL,
-          step BIGINT NOT NULL,
-          is_nan SMALLINT NOT NULL,
-          PRIMARY KEY (run_seq, key)
-        )`,
-        `CREATE INDEX latest_metrics_key_value ON latest_metrics (key, is_nan, value)`,
-        `INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
-          VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active',
-                  (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT)`,
-      ],
-    },
+    statements: { sqlite: version1(SQLITE), postgres: version1(POSTGRES) },
   },
 ];

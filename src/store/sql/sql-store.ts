@@ -20,6 +20,7 @@ import {
   parseExperimentOrderBy,
   parseRunFilter,
   parseRunOrderBy,
+  type CompiledSearch,
   type SqlDialect,
 } from '../../query/index.js';
 import {
@@ -56,7 +57,7 @@ import type {
   UpdateRunInput,
 } from '../tracking-store.js';
 import { generateRunName } from './run-names.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
 
 /** Options shared by the SQL stores. */
 export interface SqlStoreOptions {
@@ -222,15 +223,9 @@ export class SqlTrackingStore implements TrackingStore {
       ...(after ? { after } : {}),
       limit: maxResults + 1,
     });
-    return this.#driver.read(async (tx) => {
-      const rows = await tx.all<ExperimentRow>(compiled.sql, compiled.params);
-      const pageRows = rows.slice(0, maxResults);
-      const items = await this.#experimentsWithTags(tx, pageRows);
-      const last = pageRows.at(-1);
-      return rows.length > maxResults && last
-        ? { items, nextPageToken: encodePageToken(fingerprint, compiled.sortKeyOf(last)) }
-        : { items };
-    });
+    return this.#page(compiled, maxResults, fingerprint, (tx, rows: ExperimentRow[]) =>
+      this.#experimentsWithTags(tx, rows),
+    );
   }
 
   async renameExperiment(experimentId: string, newName: string): Promise<void> {
@@ -594,10 +589,25 @@ export class SqlTrackingStore implements TrackingStore {
       ...(after ? { after } : {}),
       limit: maxResults + 1,
     });
+    return this.#page(compiled, maxResults, fingerprint, (tx, rows: RunRow[]) =>
+      this.#runsWithData(tx, rows),
+    );
+  }
+
+  /**
+   * Runs a compiled search that asks for one row more than a page: the extra row only says
+   * whether a next page exists, so a token is never handed out for an empty page.
+   */
+  #page<R extends SqlRow, T>(
+    compiled: CompiledSearch,
+    maxResults: number,
+    fingerprint: string,
+    load: (tx: SqlExecutor, rows: R[]) => Promise<T[]>,
+  ): Promise<Page<T>> {
     return this.#driver.read(async (tx) => {
-      const rows = await tx.all<RunRow>(compiled.sql, compiled.params);
+      const rows = await tx.all<R>(compiled.sql, compiled.params);
       const pageRows = rows.slice(0, maxResults);
-      const items = await this.#runsWithData(tx, pageRows);
+      const items = await load(tx, pageRows);
       const last = pageRows.at(-1);
       return rows.length > maxResults && last
         ? { items, nextPageToken: encodePageToken(fingerprint, compiled.sortKeyOf(last)) }
