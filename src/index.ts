@@ -45,3 +45,21 @@ export {
   type Page,
   type TrackingStore,
 } from './store/index.js';
+export {
+  Agent,
+  RunHandle,
+  audit,
+  formatAuditReport,
+  loadConfig,
+  resolveConfig,
+  type AgentConfig,
+  type AgentConfigInput,
+  type AgentOptions,
+  type AuditReport,
+  type DeploymentRecord,
+  type DeploymentStatus,
+  type RunType,
+  type ScopedRunResult,
+  type StartRunOptions,
+  type Threshold,
+} from './lifecycle/index.js';

@@ -1,0 +1,356 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TrackingClient } from '../client/tracking-client.js';
+import { expectError } from '../client/tracking-client.contract.js';
+import type { Run } from '../entities/index.js';
+import { tempDir } from '../testing/temp-dir.js';
+import { Agent } from './agent.js';
+import type { AgentConfigInput } from './agent-config.js';
+
+const T0 = Date.UTC(2026, 10, 26, 10, 15, 0); // 2026-11-26 10:15:00 UTC
+
+function tags(run: Run): Record<string, string> {
+  return Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
+}
+
+describe('Agent', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let client: TrackingClient;
+  let clock: number;
+  let agent: Agent;
+  const config: AgentConfigInput = {
+    agent: 'health_monitor_agent',
+    version: '1.2.0',
+    tags: { team: 'core' },
+    thresholds: ['accuracy >= 0.9', 'latency_p95_ms <= 800'],
+  };
+
+  const open = (overrides: Partial<AgentConfigInput> = {}) =>
+    Agent.open({ config: { ...config, ...overrides }, client, now: () => clock });
+
+  beforeEach(async () => {
+    dir = tempDir();
+    client = await TrackingClient.open(`sqlite:///${join(dir.path, 'agent.db')}`);
+    clock = T0;
+    agent = await open();
+  });
+  afterEach(async () => {
+    await agent.close();
+    await client.close();
+    dir.remove();
+  });
+
+  describe('experiments', () => {
+    it('creates the three experiments once, tagged, and reports what it did', async () => {
+      const first = await agent.ensureExperiments();
+      expect(first.map((e) => [e.runType, e.path, e.outcome])).toEqual([
+        ['development', '/Shared/health_monitor_agent/development', 'created'],
+        ['evaluation', '/Shared/health_monitor_agent/evaluation', 'created'],
+        ['deployment', '/Shared/health_monitor_agent/deployment', 'created'],
+      ]);
+      const second = await agent.ensureExperiments();
+      expect(second.map((e) => e.outcome)).toEqual(['existed', 'existed', 'existed']);
+      expect(second.map((e) => e.experimentId)).toEqual(first.map((e) => e.experimentId));
+      const evaluation = await client.getExperiment(first[1]!.experimentId);
+      expect(evaluation.tags).toEqual(
+        expect.arrayContaining([
+          { key: 'agent_name', value: 'health_monitor_agent' },
+          { key: 'run_type', value: 'evaluation' },
+        ]),
+      );
+    });
+
+    it('restores a deleted experiment instead of failing or duplicating it', async () => {
+      const [, evaluation] = await agent.ensureExperiments();
+      await client.deleteExperiment(evaluation!.experimentId);
+      const report = await agent.ensureExperiments();
+      expect(report[1]).toMatchObject({ outcome: 'restored', experimentId: evaluation!.experimentId });
+      expect((await client.getExperiment(evaluation!.experimentId)).lifecycle_stage).toBe('active');
+    });
+
+    it('normalizes configured paths, folding /Workspace away', async () => {
+      const other = await open({ agent: 'x', basePath: '/Workspace//Shared/team_x/' });
+      const report = await other.ensureExperiments();
+      expect(report.map((e) => e.path)).toEqual([
+        '/Shared/team_x/development',
+        '/Shared/team_x/evaluation',
+        '/Shared/team_x/deployment',
+      ]);
+    });
+  });
+
+  describe('runs', () => {
+    it('names runs by the convention from the clock and suffixes collisions within a second', async () => {
+      const names: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const run = await agent.startRun('dev');
+        names.push(run.runName);
+        await run.end();
+      }
+      expect(names).toEqual(['dev_20261126_101500', 'dev_20261126_101500_2', 'dev_20261126_101500_3']);
+      clock += 1000;
+      const evaluation = await agent.startRun('evaluation');
+      const deployment = await agent.startRun('deploy', { modelVersion: '1', force: true });
+      expect(evaluation.runName).toBe('eval_pre_deploy_20261126_101501');
+      expect(deployment.runName).toBe('deploy_20261126_101501');
+    });
+
+    it('applies standard, type, configured and caller tags, and refuses to overwrite the standard ones', async () => {
+      const handle = await agent.startRun('eval', { tags: { dataset: 'golden_v2' } });
+      const run = await client.getRun(handle.runId);
+      expect(tags(run)).toMatchObject({
+        agent_name: 'health_monitor_agent',
+        run_type: 'evaluation',
+        environment: 'staging',
+        version: '1.2.0',
+        deployment_candidate: 'false',
+        team: 'core',
+        dataset: 'golden_v2',
+        'mlflow.runName': 'eval_pre_deploy_20261126_101500',
+      });
+      expect(run.info.start_time).toBe(T0);
+      await expectError(
+        agent.startRun('dev', { tags: { run_type: 'evaluation' } }),
+        'INVALID_PARAMETER_VALUE',
+        /run_type/,
+      );
+      await expectError(
+        agent.startRun('dev', { tags: { team: 'other' } }),
+        'INVALID_PARAMETER_VALUE',
+        /team/,
+      );
+      await expectError(handle.setTag('environment', 'prod'), 'INVALID_PARAMETER_VALUE', /environment/);
+      await expectError(agent.startRun('nightly'), 'INVALID_PARAMETER_VALUE', /Unknown run type 'nightly'/);
+    });
+
+    it('batches thousands of metrics into a handful of store calls', async () => {
+      const handle = await agent.startRun('dev');
+      for (let step = 0; step < 5000; step++) await handle.logMetric('loss', 1 / (step + 1), { step });
+      await handle.logParams({ lr: 0.01, model: 'gpt' });
+      await handle.setTags({ note: 'x' });
+      await handle.end();
+      expect(handle.storeCalls).toBeLessThanOrEqual(6);
+      expect(await client.getMetricHistory(handle.runId, 'loss')).toHaveLength(5000);
+      const run = await client.getRun(handle.runId);
+      expect(run.info.status).toBe('FINISHED');
+      expect(run.data.params).toEqual([
+        { key: 'lr', value: '0.01' },
+        { key: 'model', value: 'gpt' },
+      ]);
+      await expectError(handle.logMetric('late', 1), 'INVALID_STATE', /already ended/);
+    });
+
+    it('refuses a changed param at the call, and a bad key at the call', async () => {
+      const handle = await agent.startRun('dev');
+      await handle.logParam('lr', '0.01');
+      await expectError(
+        handle.logParam('lr', '0.02'),
+        'INVALID_PARAMETER_VALUE',
+        'Changing param values is not allowed',
+      );
+      await expectError(handle.logMetric('bad key!', 1), 'INVALID_PARAMETER_VALUE', /bad key!/);
+      await handle.end();
+    });
+
+    it('ends a scoped run FINISHED, or FAILED with the error in a tag and the error rethrown', async () => {
+      const ok = await agent.development(async (run) => {
+        await run.logMetric('m', 1);
+        return 42;
+      });
+      expect(ok).toMatchObject({ value: 42, status: 'FINISHED', runName: 'dev_20261126_101500' });
+      await expect(
+        agent.development(async () => {
+          throw new Error('model server unreachable');
+        }),
+      ).rejects.toThrow('model server unreachable');
+      const [failed] = (
+        await client.searchRuns({
+          experimentIds: [await agent.experimentId('development')],
+          filter: "attributes.status = 'FAILED'",
+        })
+      ).items;
+      expect(tags(failed!)).toMatchObject({ 'agentrack.error': 'Error: model server unreachable' });
+      expect(failed!.info.end_time).toBe(T0);
+    });
+  });
+
+  describe('evaluation gates', () => {
+    it('earns deployment_candidate only when every threshold passes, recording each check', async () => {
+      const passed = await agent.evaluation(async (run) => {
+        await run.logMetrics({ accuracy: 0.93, latency_p95_ms: 640 });
+      });
+      expect(passed).toMatchObject({ candidate: true, gate: { status: 'passed' } });
+      const run = await client.getRun(passed.runId);
+      expect(tags(run)).toMatchObject({
+        deployment_candidate: 'true',
+        'agentrack.gate': 'passed',
+        'agentrack.gate.accuracy': '0.93 >= 0.9: pass',
+        'agentrack.gate.latency_p95_ms': '640 <= 800: pass',
+      });
+
+      const failed = await agent.evaluation(async (run) => {
+        await run.logMetrics({ accuracy: 0.95, latency_p95_ms: 950 });
+      });
+      expect(failed).toMatchObject({ candidate: false, gate: { status: 'failed' } });
+      expect(tags(await client.getRun(failed.runId))).toMatchObject({
+        deployment_candidate: 'false',
+        'agentrack.gate.latency_p95_ms': '950 <= 800: fail',
+      });
+    });
+
+    it('fails a threshold whose metric is missing, and takes per-call thresholds over the config', async () => {
+      const missing = await agent.evaluation(async (run) => run.logMetric('accuracy', 0.99));
+      expect(missing.candidate).toBe(false);
+      expect(tags(await client.getRun(missing.runId))['agentrack.gate.latency_p95_ms']).toBe(
+        'missing <= 800: fail',
+      );
+
+      const relaxed = await agent.evaluation(
+        async (run) => run.logMetrics({ accuracy: 0.8, latency_p95_ms: 100 }),
+        { thresholds: ['accuracy >= 0.75'] },
+      );
+      expect(relaxed.candidate).toBe(true);
+    });
+
+    it('never makes a run without thresholds, or a failed run, a candidate', async () => {
+      const bare = await open({ thresholds: [] });
+      const none = await bare.evaluation(async (run) => run.logMetric('accuracy', 1));
+      expect(none).toMatchObject({ candidate: false, gate: { status: 'none' } });
+      await expect(
+        agent.evaluation(async (run) => {
+          await run.logMetrics({ accuracy: 0.99, latency_p95_ms: 10 });
+          throw new Error('eval crashed');
+        }),
+      ).rejects.toThrow('eval crashed');
+      const latest = await agent.latestEvaluation();
+      expect(latest?.info.status).toBe('FAILED');
+      expect(tags(latest!).deployment_candidate).toBe('false');
+      expect(await agent.latestEvaluation({ candidatesOnly: true })).toBeNull();
+    });
+  });
+
+  describe('promotion and deployment tracking', () => {
+    async function passingEvaluation(): Promise<string> {
+      const result = await agent.evaluation(async (run) =>
+        run.logMetrics({ accuracy: 0.93, latency_p95_ms: 640 }),
+      );
+      clock += 1000;
+      return result.runId;
+    }
+
+    it('refuses to deploy without a passing evaluation run, unless forced', async () => {
+      await expectError(
+        agent.deploy({ modelVersion: '1' }),
+        'INVALID_STATE',
+        /no finished evaluation run that passed/,
+      );
+      const forced = await agent.deploy({ modelVersion: '1', force: true });
+      expect(forced).toMatchObject({ forced: true, status: 'success', modelVersion: '1' });
+      expect(tags(forced.run)['agentrack.forced']).toBe('true');
+      expect(JSON.parse(tags(forced.run)['agentrack.promotion']!)).toMatchObject({
+        gate: 'no evaluation run',
+        forced: true,
+      });
+    });
+
+    it('promotes the latest candidate with its lineage and gate record', async () => {
+      const evaluationId = await passingEvaluation();
+      const deployed = await agent.deploy({ modelVersion: '3' });
+      expect(deployed).toMatchObject({
+        modelVersion: '3',
+        status: 'success',
+        sourceRunId: evaluationId,
+        sourceRunName: 'eval_pre_deploy_20261126_101500',
+        forced: false,
+      });
+      expect(deployed.runName).toBe('deploy_20261126_101501');
+      const t = tags(deployed.run);
+      expect(t).toMatchObject({
+        run_type: 'deployment',
+        environment: 'production',
+        model_version: '3',
+        deployment_status: 'success',
+      });
+      expect(JSON.parse(t['agentrack.promotion']!)).toMatchObject({
+        evaluation_run_id: evaluationId,
+        gate: 'passed',
+        metrics: { accuracy: 0.93, latency_p95_ms: 640 },
+        checks: { accuracy: '0.93 >= 0.9: pass' },
+      });
+      expect(deployed.run.info.status).toBe('FINISHED');
+    });
+
+    it('refuses a named evaluation run that did not pass, and tags a forced one', async () => {
+      const failing = await agent.evaluation(async (run) =>
+        run.logMetrics({ accuracy: 0.5, latency_p95_ms: 100 }),
+      );
+      await expectError(
+        agent.deploy({ modelVersion: '2', evaluationRunId: failing.runId }),
+        'INVALID_STATE',
+        /not a deployment candidate \(gate failed\)/,
+      );
+      const forced = await agent.deploy({ modelVersion: '2', evaluationRunId: failing.runId, force: true });
+      expect(forced).toMatchObject({ forced: true, sourceRunId: failing.runId });
+      const devRun = await agent.development(async () => undefined);
+      await expectError(
+        agent.deploy({ modelVersion: '2', evaluationRunId: devRun.runId }),
+        'INVALID_STATE',
+        /not in the agent's evaluation experiment/,
+      );
+      await expectError(agent.deploy({ modelVersion: ' ' }), 'INVALID_PARAMETER_VALUE', /model version/);
+    });
+
+    it('keeps status changes as history and answers which version was in production at a time', async () => {
+      await passingEvaluation();
+      const v1 = await agent.deploy({ modelVersion: '1' });
+      clock += 60_000;
+      await passingEvaluation();
+      const v2 = await agent.deploy({ modelVersion: '2' });
+      const v2Deployed = clock;
+      clock += 60_000;
+      const rolledBack = await agent.setDeploymentStatus(v2.runId, 'rolled_back', {
+        note: 'latency regression',
+      });
+      expect(rolledBack.status).toBe('rolled_back');
+      expect(rolledBack.history.map((h) => h.status)).toEqual(['success', 'rolled_back']);
+      expect(rolledBack.history[1]).toMatchObject({ note: 'latency regression', at: clock });
+
+      expect((await agent.productionAt(v2Deployed))?.modelVersion).toBe('2');
+      expect((await agent.productionAt(clock))?.modelVersion).toBe('1');
+      expect((await agent.currentDeployment())?.runId).toBe(v1.runId);
+      expect(await agent.productionAt(T0 - 1)).toBeNull();
+      expect((await agent.deploymentHistory()).map((d) => d.modelVersion)).toEqual(['2', '1']);
+      expect((await agent.deploymentsOf('2')).map((d) => d.runId)).toEqual([v2.runId]);
+      expect(await agent.deploymentsOf('9')).toEqual([]);
+      await expectError(agent.setDeploymentStatus(v2.runId, 'paused'), 'INVALID_PARAMETER_VALUE', /paused/);
+    });
+
+    it('records a failed scoped deployment as failed', async () => {
+      await passingEvaluation();
+      await expect(
+        agent.deployment(
+          async () => {
+            throw new Error('rollout timed out');
+          },
+          { modelVersion: '5' },
+        ),
+      ).rejects.toThrow('rollout timed out');
+      const [record] = await agent.deploymentsOf('5');
+      expect(record).toMatchObject({ status: 'failed', run: { info: { status: 'FAILED' } } });
+      expect(await agent.currentDeployment()).toBeNull();
+    });
+  });
+
+  it('lists every run of the agent across its three experiments in one call, and the audit passes', async () => {
+    await agent.development(async (run) => run.logMetric('loss', 0.3));
+    clock += 1000;
+    await agent.evaluation(async (run) => run.logMetrics({ accuracy: 0.93, latency_p95_ms: 640 }));
+    clock += 1000;
+    await agent.deploy({ modelVersion: '1' });
+    const runs = await agent.allRuns();
+    expect(runs.map((r) => tags(r).run_type)).toEqual(['deployment', 'evaluation', 'development']);
+    const report = await agent.audit();
+    expect(report.items.filter((i) => i.status === 'fail')).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+});

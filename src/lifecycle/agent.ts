@@ -1,0 +1,386 @@
+import { TrackingClient } from '../client/tracking-client.js';
+import type { Run, RunStatus } from '../entities/index.js';
+import { RUN_NAME_TAG } from '../entities/index.js';
+import { invalidParameter } from '../errors.js';
+import type { AgentConfig, AgentConfigInput, Threshold } from './agent-config.js';
+import { audit, type AuditOptions, type AuditReport } from './audit.js';
+import { loadConfig, resolveConfig } from './config.js';
+import {
+  RUN_TYPE_ALIASES,
+  STANDARD_TAGS,
+  TAGS,
+  TYPE_TAGS,
+  type DeploymentStatus,
+  type RunType,
+} from './conventions.js';
+import { ensureExperiments, type EnsuredExperiment } from './experiments.js';
+import { formatRunName } from './naming.js';
+import {
+  promotionTags,
+  resolvePromotionSource,
+  setDeploymentStatus,
+  statusTags,
+  toDeploymentStatus,
+  type PromotionOptions,
+} from './promotion.js';
+import {
+  allRuns,
+  currentDeployment,
+  deploymentHistory,
+  deploymentRecord,
+  deploymentsOf,
+  latestEvaluation,
+  productionAt,
+  type DeploymentRecord,
+  type LifecycleContext,
+} from './queries.js';
+import { RunHandle } from './run-handle.js';
+import {
+  evaluateGate,
+  gateTags,
+  mergeThresholds,
+  normalizeThresholds,
+  type GateVerdict,
+} from './thresholds.js';
+import { createUniquelyNamedRun } from './unique-name.js';
+
+/** Options of {@link Agent.open}. */
+export interface AgentOptions {
+  /** The configuration; default: `agentrack.config.json` found from `cwd` upwards. */
+  config?: AgentConfigInput | AgentConfig;
+  /** Where to look for `agentrack.config.json`; default the working directory. */
+  cwd?: string;
+  /** The client to use; default: one opened on the configuration's tracking URI. */
+  client?: TrackingClient;
+  /** The clock (epoch milliseconds), injectable for tests; default `Date.now`. */
+  now?: () => number;
+}
+
+/** Options of {@link Agent.startRun}. */
+export interface StartRunOptions {
+  /** The caller's tags; they may not overwrite a tag the conventions set. */
+  tags?: Record<string, string>;
+  /** Evaluation runs: thresholds for this run, replacing the configuration's on the same metric. */
+  thresholds?: ReadonlyArray<string | Threshold>;
+  /** Deployment runs: the model version deployed (required). */
+  modelVersion?: string;
+  /** Deployment runs: the evaluation run to promote, default the latest passing candidate. */
+  evaluationRunId?: string;
+  /** Deployment runs: deploy without a passing evaluation run (tagged as forced). */
+  force?: boolean;
+}
+
+/** What a scoped run returns: the callback's value and how the run ended. */
+export interface ScopedRunResult<T> {
+  value: T;
+  runId: string;
+  runName: string;
+  status: RunStatus;
+  /** Evaluation runs: the gate's verdict. */
+  gate?: GateVerdict;
+  /** Evaluation runs: whether the run became a deployment candidate. */
+  candidate?: boolean;
+}
+
+/** Options of {@link Agent.deploy}. */
+export interface DeployOptions extends PromotionOptions {
+  modelVersion: string;
+  /** The status the deployment is recorded with; default `success`. */
+  status?: DeploymentStatus;
+  tags?: Record<string, string>;
+}
+
+/** Tags the conventions own: a caller can never set these. */
+const PROTECTED_TAGS: ReadonlySet<string> = new Set([
+  ...STANDARD_TAGS,
+  ...Object.values(TYPE_TAGS).flat(),
+  RUN_NAME_TAG,
+]);
+
+/** Accepts `dev`/`eval`/`deploy` as well as the full run-type names. */
+export function toRunType(value: string): RunType {
+  const runType = RUN_TYPE_ALIASES[value];
+  if (!runType) {
+    throw invalidParameter(
+      `Unknown run type '${value}': use dev, eval or deploy (development, evaluation, deployment).`,
+    );
+  }
+  return runType;
+}
+
+/**
+ * One agent's three-experiment lifecycle: development, evaluation and deployment runs
+ * named and tagged by the conventions, evaluation gates, promotion with lineage, queries
+ * and the audit, over any tracking backend.
+ *
+ * @example
+ * const agent = await Agent.open({ config: { agent: 'health_monitor_agent', version: '1.2.0' } });
+ * const { candidate } = await agent.evaluation(async (run) => {
+ *   await run.logMetrics({ accuracy: 0.93, latency_p95_ms: 640 });
+ * }, { thresholds: ['accuracy >= 0.9', 'latency_p95_ms <= 800'] });
+ * if (candidate) await agent.deploy({ modelVersion: '3' });
+ * await agent.close();
+ */
+export class Agent {
+  readonly config: AgentConfig;
+  readonly client: TrackingClient;
+  readonly #ownsClient: boolean;
+  readonly #now: () => number;
+  readonly #experimentIds = new Map<RunType, string>();
+  readonly #context: LifecycleContext;
+  /** Gate verdicts of evaluation runs that ended, until their scoped call returns them. */
+  readonly #verdicts = new Map<string, { verdict: GateVerdict; candidate: boolean }>();
+
+  private constructor(config: AgentConfig, client: TrackingClient, ownsClient: boolean, now: () => number) {
+    this.config = config;
+    this.client = client;
+    this.#ownsClient = ownsClient;
+    this.#now = now;
+    this.#context = {
+      client,
+      config,
+      experimentId: (runType) => this.experimentId(runType),
+      now: () => this.#now(),
+    };
+  }
+
+  /** Opens an agent from its configuration (given, or `agentrack.config.json`) and a client. */
+  static async open(options: AgentOptions = {}): Promise<Agent> {
+    const config = await configOf(options);
+    const client = options.client ?? (await TrackingClient.open(config.trackingUri));
+    return new Agent(config, client, options.client === undefined, options.now ?? Date.now);
+  }
+
+  /** Creates (or restores) the three experiments; idempotent. */
+  async ensureExperiments(): Promise<EnsuredExperiment[]> {
+    const report = await ensureExperiments(this.client, this.config);
+    for (const entry of report) this.#experimentIds.set(entry.runType, entry.experimentId);
+    return report;
+  }
+
+  /** The id of a run type's experiment, creating the experiments on first use. */
+  async experimentId(runType: RunType): Promise<string> {
+    const cached = this.#experimentIds.get(runType);
+    if (cached) return cached;
+    const existing = await this.client.getExperimentByName(this.config.experiments[runType]);
+    if (existing?.lifecycle_stage === 'active') {
+      this.#experimentIds.set(runType, existing.experiment_id);
+      return existing.experiment_id;
+    }
+    await this.ensureExperiments();
+    return this.#experimentIds.get(runType) as string;
+  }
+
+  /**
+   * Starts a run of a type: named by the convention from the clock (`_2`, `_3`, ... on a
+   * collision), tagged with the standard tags, the type's tags, the configured extra tags
+   * and the caller's. End it with `handle.end()`, or use the scoped forms.
+   */
+  async startRun(type: RunType | string, options: StartRunOptions = {}): Promise<RunHandle> {
+    const runType = toRunType(type);
+    const callerTags = options.tags ?? {};
+    for (const key of Object.keys(callerTags)) {
+      if (PROTECTED_TAGS.has(key) || key.startsWith('agentrack.') || key in this.config.tags) {
+        throw invalidParameter(
+          `The tag '${key}' is set by agentrack's conventions or configuration; a caller cannot overwrite it.`,
+        );
+      }
+    }
+    let thresholds: readonly Threshold[] = [];
+    let deploymentTags: Record<string, string> = {};
+    if (runType === 'evaluation') {
+      thresholds = mergeThresholds(
+        this.config.thresholds,
+        normalizeThresholds(options.thresholds ?? [], 'thresholds'),
+      );
+    } else if (options.thresholds !== undefined && options.thresholds.length > 0) {
+      throw invalidParameter('Thresholds apply to evaluation runs only.');
+    }
+    if (runType === 'deployment') {
+      deploymentTags = await this.#deploymentStartTags(options);
+    } else if (options.modelVersion !== undefined || options.evaluationRunId !== undefined || options.force) {
+      throw invalidParameter(
+        'A model version, a source evaluation run and force apply to deployment runs only.',
+      );
+    }
+    const startTime = this.#now();
+    const tags: Record<string, string> = {
+      ...callerTags,
+      ...this.config.tags,
+      [TAGS.agentName]: this.config.agent,
+      [TAGS.runType]: runType,
+      [TAGS.environment]: this.config.environments[runType],
+      [TAGS.version]: this.config.version,
+      ...(runType === 'evaluation' ? { [TAGS.deploymentCandidate]: 'false' } : {}),
+      ...deploymentTags,
+    };
+    const base = formatRunName(runType, new Date(startTime), this.config.timeZone);
+    const run = await createUniquelyNamedRun(this.client, await this.experimentId(runType), base, {
+      startTime,
+      tags,
+    });
+    return new RunHandle({
+      client: this.client,
+      run,
+      runType,
+      protectedTags: PROTECTED_TAGS,
+      now: () => this.#now(),
+      finish: (handle, status, error) => this.#finish(handle, status, error, thresholds),
+    });
+  }
+
+  /** Runs `fn` in a development run: FINISHED when it resolves, FAILED (error in a tag) when it throws. */
+  development<T>(
+    fn: (run: RunHandle) => Promise<T>,
+    options: StartRunOptions = {},
+  ): Promise<ScopedRunResult<T>> {
+    return this.#scoped('development', fn, options);
+  }
+
+  /** Runs `fn` in an evaluation run, then applies the gate: the result says whether it became a candidate. */
+  evaluation<T>(
+    fn: (run: RunHandle) => Promise<T>,
+    options: StartRunOptions = {},
+  ): Promise<ScopedRunResult<T>> {
+    return this.#scoped('evaluation', fn, options);
+  }
+
+  /** Runs `fn` in a deployment run of `modelVersion`: deployment_status success when it resolves, failed when it throws. */
+  deployment<T>(
+    fn: (run: RunHandle) => Promise<T>,
+    options: StartRunOptions & { modelVersion: string },
+  ): Promise<ScopedRunResult<T>> {
+    return this.#scoped('deployment', fn, options);
+  }
+
+  /** Records a deployment of `modelVersion` promoted from a passing evaluation run (or forced), as a finished run. */
+  async deploy(options: DeployOptions): Promise<DeploymentRecord> {
+    const status = toDeploymentStatus(options.status ?? 'success');
+    const handle = await this.startRun('deployment', options);
+    await handle.end(status === 'success' ? 'FINISHED' : 'FAILED');
+    if (status === 'rolled_back') return this.setDeploymentStatus(handle.runId, status);
+    return deploymentRecord(await this.client.getRun(handle.runId));
+  }
+
+  /** Changes a deployment's status after the fact (a rollback), keeping its history. */
+  setDeploymentStatus(
+    runId: string,
+    status: DeploymentStatus | string,
+    options: { note?: string } = {},
+  ): Promise<DeploymentRecord> {
+    return setDeploymentStatus(this.#context, runId, status, options);
+  }
+
+  /** The latest evaluation run, or the latest that passed its gate (`candidatesOnly`). */
+  latestEvaluation(options: { candidatesOnly?: boolean } = {}): Promise<Run | null> {
+    return latestEvaluation(this.#context, options);
+  }
+
+  /** The deployment runs of a model version, newest first. */
+  deploymentsOf(modelVersion: string): Promise<DeploymentRecord[]> {
+    return deploymentsOf(this.#context, modelVersion);
+  }
+
+  /** The deployment in production now, or `null`. */
+  currentDeployment(): Promise<DeploymentRecord | null> {
+    return currentDeployment(this.#context);
+  }
+
+  /** The deployment that was in production at `time` (epoch ms or a Date), or `null`. */
+  productionAt(time: number | Date): Promise<DeploymentRecord | null> {
+    return productionAt(this.#context, typeof time === 'number' ? time : time.getTime());
+  }
+
+  /** Every deployment, newest first, with its status history. */
+  deploymentHistory(): Promise<DeploymentRecord[]> {
+    return deploymentHistory(this.#context);
+  }
+
+  /** Every run of the agent across its three experiments, in one search. */
+  allRuns(options: { filter?: string; orderBy?: readonly string[] } = {}): Promise<Run[]> {
+    return allRuns(this.#context, options);
+  }
+
+  /** Checks the validation checklist; see {@link audit}. */
+  audit(options: AuditOptions = {}): Promise<AuditReport> {
+    return audit(this.client, this.config, options);
+  }
+
+  /** Closes the client if the agent opened it. */
+  async close(): Promise<void> {
+    if (this.#ownsClient) await this.client.close();
+  }
+
+  async #deploymentStartTags(options: StartRunOptions): Promise<Record<string, string>> {
+    const modelVersion = options.modelVersion?.trim();
+    if (!modelVersion)
+      throw invalidParameter('A deployment run needs a model version (modelVersion / --model-version).');
+    const source = await resolvePromotionSource(this.#context, {
+      ...(options.evaluationRunId !== undefined ? { evaluationRunId: options.evaluationRunId } : {}),
+      ...(options.force ? { force: true } : {}),
+    });
+    return { [TAGS.modelVersion]: modelVersion, ...promotionTags(source) };
+  }
+
+  async #scoped<T>(
+    runType: RunType,
+    fn: (run: RunHandle) => Promise<T>,
+    options: StartRunOptions,
+  ): Promise<ScopedRunResult<T>> {
+    const handle = await this.startRun(runType, options);
+    let value: T;
+    try {
+      value = await fn(handle);
+    } catch (error) {
+      if (handle.endStatus === undefined) await handle.end('FAILED', error);
+      throw error;
+    }
+    if (handle.endStatus === undefined) await handle.end('FINISHED');
+    const gate = this.#verdicts.get(handle.runId);
+    this.#verdicts.delete(handle.runId);
+    return {
+      value,
+      runId: handle.runId,
+      runName: handle.runName,
+      status: handle.endStatus ?? 'FINISHED',
+      ...(gate ? { gate: gate.verdict, candidate: gate.candidate } : {}),
+    };
+  }
+
+  async #finish(
+    handle: RunHandle,
+    status: RunStatus,
+    error: unknown,
+    thresholds: readonly Threshold[],
+  ): Promise<void> {
+    const tags: Record<string, string> = {};
+    if (error !== undefined) tags[TAGS.error] = errorText(error);
+    if (handle.runType === 'evaluation') {
+      const run = await this.client.getRun(handle.runId);
+      const latest = new Map((run.data.metrics ?? []).map((m) => [m.key, m.value]));
+      const verdict = evaluateGate(thresholds, latest);
+      const candidate = status === 'FINISHED' && verdict.status === 'passed';
+      Object.assign(tags, gateTags(verdict), { [TAGS.deploymentCandidate]: String(candidate) });
+      this.#verdicts.set(handle.runId, { verdict, candidate });
+    }
+    if (handle.runType === 'deployment') {
+      const deployed: DeploymentStatus = status === 'FINISHED' ? 'success' : 'failed';
+      Object.assign(tags, statusTags([], { status: deployed, at: this.#now() }));
+    }
+    if (Object.keys(tags).length > 0) await this.client.logBatch(handle.runId, { tags });
+    await this.client.setTerminated(handle.runId, status, this.#now());
+  }
+}
+
+async function configOf(options: AgentOptions): Promise<AgentConfig> {
+  const given = options.config;
+  if (given === undefined) return loadConfig(options.cwd !== undefined ? { cwd: options.cwd } : {});
+  if (Object.isFrozen(given) && 'basePath' in given && 'experiments' in given) return given as AgentConfig;
+  return resolveConfig(given as AgentConfigInput);
+}
+
+/** An error's message as a tag value (MLflow caps tag values at 8000 characters). */
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > 8000 ? `${text.slice(0, 7997)}...` : text;
+}

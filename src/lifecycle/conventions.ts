@@ -1,0 +1,81 @@
+/**
+ * The conventions of the three-experiment lifecycle, as data: run types, their experiments,
+ * run-name prefixes, environments and the tags every run carries.
+ */
+
+/** The three run types, one experiment each. */
+export const RUN_TYPES = ['development', 'evaluation', 'deployment'] as const;
+/** One of {@link RUN_TYPES}. */
+export type RunType = (typeof RUN_TYPES)[number];
+
+/** Short names accepted wherever a run type is given (the CLI's `dev`, `eval`, `deploy`). */
+export const RUN_TYPE_ALIASES: Readonly<Record<string, RunType>> = {
+  dev: 'development',
+  development: 'development',
+  eval: 'evaluation',
+  evaluation: 'evaluation',
+  deploy: 'deployment',
+  deployment: 'deployment',
+};
+
+/** Each run type's experiment under the agent's base path (`<base>/<lane>`). */
+export const DEFAULT_LANES: Readonly<Record<RunType, string>> = {
+  development: 'development',
+  evaluation: 'evaluation',
+  deployment: 'deployment',
+};
+
+/** Run-name prefix per run type: the name is `<prefix>_YYYYMMDD_HHMMSS`, then `_2`, `_3`, ... on collision. */
+export const RUN_NAME_PREFIXES: Readonly<Record<RunType, string>> = {
+  development: 'dev',
+  evaluation: 'eval_pre_deploy',
+  deployment: 'deploy',
+};
+
+/** Default `environment` tag per run type. */
+export const DEFAULT_ENVIRONMENTS: Readonly<Record<RunType, string>> = {
+  development: 'dev',
+  evaluation: 'staging',
+  deployment: 'production',
+};
+
+/** Deployment statuses a deployment run can have. */
+export const DEPLOYMENT_STATUSES = ['success', 'failed', 'rolled_back'] as const;
+/** One of {@link DEPLOYMENT_STATUSES}. */
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+
+/** Tag keys of the conventions. Standard tags are plain keys; agentrack's own records are `agentrack.*`. */
+export const TAGS = {
+  agentName: 'agent_name',
+  runType: 'run_type',
+  environment: 'environment',
+  version: 'version',
+  deploymentCandidate: 'deployment_candidate',
+  modelVersion: 'model_version',
+  deploymentStatus: 'deployment_status',
+  /** Overall verdict of an evaluation gate: `passed`, `failed` or `none` (no thresholds). */
+  gateStatus: 'agentrack.gate',
+  /** Prefix of one tag per threshold: `agentrack.gate.<metric>`. */
+  gatePrefix: 'agentrack.gate.',
+  /** The message of the error that failed a scoped run. */
+  error: 'agentrack.error',
+  /** Deployment lineage: the evaluation run it was promoted from. */
+  sourceRunId: 'agentrack.source_run_id',
+  sourceRunName: 'agentrack.source_run_name',
+  /** JSON record of the gate verdict and the metrics that passed it. */
+  promotion: 'agentrack.promotion',
+  /** `true` on a deployment made without a passing evaluation run. */
+  forced: 'agentrack.forced',
+  /** JSON list of `{status, at, note?}`: every deployment status the run has had. */
+  statusHistory: 'agentrack.status_history',
+} as const;
+
+/** The standard tags on every run. */
+export const STANDARD_TAGS = [TAGS.agentName, TAGS.runType, TAGS.environment, TAGS.version] as const;
+
+/** The tags a run type adds to the standard ones. */
+export const TYPE_TAGS: Readonly<Record<RunType, readonly string[]>> = {
+  development: [],
+  evaluation: [TAGS.deploymentCandidate],
+  deployment: [TAGS.modelVersion, TAGS.deploymentStatus],
+};
