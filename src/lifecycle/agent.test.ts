@@ -216,6 +216,7 @@ describe('Agent', () => {
       const bare = await open({ thresholds: [] });
       const none = await bare.evaluation(async (run) => run.logMetric('accuracy', 1));
       expect(none).toMatchObject({ candidate: false, gate: { status: 'none' } });
+      clock += 1000;
       await expect(
         agent.evaluation(async (run) => {
           await run.logMetrics({ accuracy: 0.99, latency_p95_ms: 10 });

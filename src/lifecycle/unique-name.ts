@@ -6,33 +6,25 @@ import { parseRunName, withSuffix } from './naming.js';
 /** How many rounds of renaming a run may take before giving up (each round resolves a collision). */
 const MAX_ROUNDS = 200;
 
-/** The names already taken in the experiment among `base`, `base_2`, `base_3`, ... (deleted runs included). */
-async function takenNames(
-  client: TrackingClient,
-  experimentId: string,
-  base: string,
-): Promise<Map<string, string[]>> {
-  const taken = new Map<string, string[]>();
-  // `_` is LIKE's one-character wildcard, so this finds a superset that parseRunName narrows.
+/** The ids of the runs named exactly `name` in the experiment, deleted runs included (an indexed lookup). */
+async function holdersOf(client: TrackingClient, experimentId: string, name: string): Promise<string[]> {
+  const ids: string[] = [];
   for await (const run of client.iterateRuns({
     experimentIds: [experimentId],
-    filter: `attributes.run_name LIKE '${base}%'`,
+    filter: `attributes.run_name = '${name}'`,
     runViewType: 'ALL',
-    maxResults: 1000,
+    maxResults: 100,
   })) {
-    const name = run.info.run_name;
-    if (parseRunName(name)?.base !== base) continue;
-    const ids = taken.get(name);
-    if (ids) ids.push(run.info.run_id);
-    else taken.set(name, [run.info.run_id]);
+    ids.push(run.info.run_id);
   }
-  return taken;
+  return ids;
 }
 
-function firstFree(base: string, taken: Map<string, string[]>): string {
+/** The first of `base`, `base_2`, `base_3`, ... that no run of the experiment holds. */
+async function firstFree(client: TrackingClient, experimentId: string, base: string): Promise<string> {
   for (let n = 1; ; n++) {
     const name = withSuffix(base, n);
-    if (!taken.has(name)) return name;
+    if ((await holdersOf(client, experimentId, name)).length === 0) return name;
   }
 }
 
@@ -71,13 +63,12 @@ export async function createUniquelyNamedRun(
   }
   let run = await client.createRun(experimentId, {
     ...options,
-    runName: firstFree(base, await takenNames(client, experimentId, base)),
+    runName: await firstFree(client, experimentId, base),
   });
   let renamed = false;
   let waited = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const taken = await takenNames(client, experimentId, base);
-    const holders = taken.get(run.info.run_name) ?? [];
+    const holders = await holdersOf(client, experimentId, run.info.run_name);
     if (holders.length <= 1) return renamed ? client.getRun(run.info.run_id) : run;
     const keeper = [...holders].sort()[0];
     if (keeper === run.info.run_id && waited < KEEPER_PATIENCE_MS) {
@@ -86,7 +77,9 @@ export async function createUniquelyNamedRun(
       await sleep(pause);
       continue;
     }
-    const info = await client.updateRun(run.info.run_id, { name: firstFree(base, taken) });
+    const info = await client.updateRun(run.info.run_id, {
+      name: await firstFree(client, experimentId, base),
+    });
     run = { ...run, info };
     renamed = true;
     waited = 0;

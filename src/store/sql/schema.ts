@@ -125,4 +125,12 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'experiments, runs, tags, params, metrics, latest metrics',
     statements: { sqlite: version1(SQLITE), postgres: version1(POSTGRES) },
   },
+  {
+    version: 2,
+    description: 'index runs by name within an experiment (run-name claims, run_name filters)',
+    statements: {
+      sqlite: [`CREATE INDEX runs_name ON runs (experiment_id, name)`],
+      postgres: [`CREATE INDEX runs_name ON runs (experiment_id, name COLLATE "C")`],
+    },
+  },
 ];

@@ -43,10 +43,15 @@ describe('query plans on SQLite', () => {
     );
   }
 
-  function runSearchPlan(filter: string, orderBy: string[], limit: number): string[] {
+  function runSearchPlan(
+    filter: string,
+    orderBy: string[],
+    limit: number,
+    viewType: 'ACTIVE_ONLY' | 'ALL' = 'ACTIVE_ONLY',
+  ): string[] {
     const compiled = compileRunSearch(sqliteDialect, {
       experimentIds: [experimentId],
-      viewType: 'ACTIVE_ONLY',
+      viewType,
       filter,
       orderBy,
       limit,
@@ -65,6 +70,11 @@ describe('query plans on SQLite', () => {
     const steps = runSearchPlan('metrics.accuracy > 0.5', ['metrics.accuracy DESC'], 1000);
     expect(steps[0]).toMatch(/latest_metrics_key_value/);
     expect(steps.join('\n')).not.toMatch(/SCAN/);
+  });
+
+  it('finds runs by exact name within an experiment from runs_name (run-name claims)', () => {
+    const steps = runSearchPlan("attributes.run_name = 'eval_pre_deploy_20261126_101500'", [], 100, 'ALL');
+    expect(steps[0]).toMatch(/SEARCH r USING INDEX runs_name \(experiment_id=\? AND name=\?\)/);
   });
 
   it('reads the history of one metric in order from the primary key', () => {
