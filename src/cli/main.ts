@@ -1,53 +1,61 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { exampleCommand } from './example-command.js';
+import { registerAuditCommand } from './commands/audit.js';
+import { registerDeploymentsCommand } from './commands/deployments.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerLatestCommand } from './commands/latest.js';
+import { registerQuickstartCommand } from './commands/quickstart.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerRunsCommand } from './commands/runs.js';
+import { CliContext, type GlobalOptions } from './context.js';
 import { processIo, reportError, type CliIo } from './run-main.js';
 
-/** Builds the `agentrack` command tree; `exit` receives each command's exit code. */
-export function buildProgram(io: CliIo, exit: (code: number) => void): Command {
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** Builds the `agentrack` command tree; each command's exit code ends up in `ctx.exitCode`. */
+export function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   const program = new Command('agentrack')
-    .description('Experiment tracking for GenAI agents, on MLflow conventions.')
+    .description(
+      'Experiment tracking for GenAI agents: development, evaluation and deployment runs on MLflow conventions.',
+    )
+    .version(version)
     .option(
       '--tracking-uri <uri>',
-      'tracking URI (default: $AGENTRACK_TRACKING_URI, $MLFLOW_TRACKING_URI, sqlite:///agentrack.db)',
+      'tracking URI, over the configuration and the environment (default: $AGENTRACK_TRACKING_URI, $MLFLOW_TRACKING_URI, sqlite:///agentrack.db)',
+    )
+    .option(
+      '--config <path>',
+      'the configuration file (default: agentrack.config.json here or in a parent folder)',
     )
     .option('--debug', 'print stack traces on errors')
+    .option('--no-color', 'no colors, even on a terminal (NO_COLOR does the same)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
-    .showHelpAfterError();
-
-  program
-    .command('example')
-    .description(
-      'run a short example workflow (development, evaluation, deployment runs) on the tracking store',
-    )
-    .option('--agent <name>', 'agent name', 'example_agent')
-    .action(async (options: { agent: string }) => {
-      const globals = program.opts<{ trackingUri?: string }>();
-      exit(
-        await exampleCommand(
-          { agent: options.agent, ...(globals.trackingUri ? { trackingUri: globals.trackingUri } : {}) },
-          io,
-        ),
-      );
-    });
-
-  return program;
+    .showHelpAfterError('(add --help for usage)');
+  const ctx = new CliContext(io, () => program.opts<GlobalOptions>());
+  registerInitCommand(program, ctx);
+  registerRunCommand(program, ctx);
+  registerRunsCommand(program, ctx);
+  registerLatestCommand(program, ctx);
+  registerDeploymentsCommand(program, ctx);
+  registerAuditCommand(program, ctx);
+  registerQuickstartCommand(program, ctx);
+  return { program, ctx };
 }
 
 /** Runs the CLI with `argv` (without the node and script entries); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  let code = 0;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  const { program, ctx } = buildProgram(io);
+  const dashDash = argv.indexOf('--');
+  const debug = (dashDash === -1 ? argv : argv.slice(0, dashDash)).includes('--debug');
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return code;
+    return ctx.exitCode;
   } catch (error) {
-    return reportError(error, io, argv.includes('--debug'));
+    return reportError(error, io, debug);
   }
 }
 
@@ -60,5 +68,10 @@ const invokedDirectly = (() => {
 })();
 
 if (invokedDirectly) {
+  // A reader that closes the pipe early (`agentrack runs | head -1`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   process.exitCode = await runCli(process.argv.slice(2));
 }

@@ -342,6 +342,22 @@ describe('Agent', () => {
     });
   });
 
+  it('answers queries on a new agent without creating its experiments', async () => {
+    expect(await agent.latestEvaluation()).toBeNull();
+    expect(await agent.deploymentHistory()).toEqual([]);
+    expect(await agent.currentDeployment()).toBeNull();
+    expect(await agent.allRuns()).toEqual([]);
+    expect(await client.getExperimentByName('/Shared/health_monitor_agent/evaluation')).toBeNull();
+  });
+
+  it('gives the gate outcome from a manually ended evaluation run', async () => {
+    const handle = await agent.startRun('eval');
+    await handle.logMetrics({ accuracy: 0.91, latency_p95_ms: 100 });
+    const outcome = await handle.end();
+    expect(outcome).toMatchObject({ candidate: true, verdict: { status: 'passed' } });
+    expect(handle.gate).toBe(outcome);
+  });
+
   it('lists every run of the agent across its three experiments in one call, and the audit passes', async () => {
     await agent.development(async (run) => run.logMetric('loss', 0.3));
     clock += 1000;
@@ -350,6 +366,7 @@ describe('Agent', () => {
     await agent.deploy({ modelVersion: '1' });
     const runs = await agent.allRuns();
     expect(runs.map((r) => tags(r).run_type)).toEqual(['deployment', 'evaluation', 'development']);
+    expect(await agent.allRuns({ maxResults: 2 })).toHaveLength(2);
     const report = await agent.audit();
     expect(report.items.filter((i) => i.status === 'fail')).toEqual([]);
     expect(report.ok).toBe(true);

@@ -31,10 +31,11 @@ import {
   deploymentsOf,
   latestEvaluation,
   productionAt,
+  type AllRunsOptions,
   type DeploymentRecord,
   type LifecycleContext,
 } from './queries.js';
-import { RunHandle } from './run-handle.js';
+import { RunHandle, type GateOutcome } from './run-handle.js';
 import {
   evaluateGate,
   gateTags,
@@ -128,8 +129,6 @@ export class Agent {
   readonly #now: () => number;
   readonly #experimentIds = new Map<RunType, string>();
   readonly #context: LifecycleContext;
-  /** Gate verdicts of evaluation runs that ended, until their scoped call returns them. */
-  readonly #verdicts = new Map<string, { verdict: GateVerdict; candidate: boolean }>();
 
   private constructor(config: AgentConfig, client: TrackingClient, ownsClient: boolean, now: () => number) {
     this.config = config;
@@ -140,6 +139,7 @@ export class Agent {
       client,
       config,
       experimentId: (runType) => this.experimentId(runType),
+      findExperimentId: (runType) => this.#findExperimentId(runType),
       now: () => this.#now(),
     };
   }
@@ -160,15 +160,20 @@ export class Agent {
 
   /** The id of a run type's experiment, creating the experiments on first use. */
   async experimentId(runType: RunType): Promise<string> {
+    const found = await this.#findExperimentId(runType);
+    if (found !== undefined) return found;
+    await this.ensureExperiments();
+    return this.#experimentIds.get(runType) as string;
+  }
+
+  /** The id of a run type's active experiment, without creating it. */
+  async #findExperimentId(runType: RunType): Promise<string | undefined> {
     const cached = this.#experimentIds.get(runType);
     if (cached) return cached;
     const existing = await this.client.getExperimentByName(this.config.experiments[runType]);
-    if (existing?.lifecycle_stage === 'active') {
-      this.#experimentIds.set(runType, existing.experiment_id);
-      return existing.experiment_id;
-    }
-    await this.ensureExperiments();
-    return this.#experimentIds.get(runType) as string;
+    if (existing?.lifecycle_stage !== 'active') return undefined;
+    this.#experimentIds.set(runType, existing.experiment_id);
+    return existing.experiment_id;
   }
 
   /**
@@ -297,7 +302,7 @@ export class Agent {
   }
 
   /** Every run of the agent across its three experiments, in one search. */
-  allRuns(options: { filter?: string; orderBy?: readonly string[] } = {}): Promise<Run[]> {
+  allRuns(options: AllRunsOptions = {}): Promise<Run[]> {
     return allRuns(this.#context, options);
   }
 
@@ -336,8 +341,7 @@ export class Agent {
       throw error;
     }
     if (handle.endStatus === undefined) await handle.end('FINISHED');
-    const gate = this.#verdicts.get(handle.runId);
-    this.#verdicts.delete(handle.runId);
+    const gate = handle.gate;
     return {
       value,
       runId: handle.runId,
@@ -352,8 +356,9 @@ export class Agent {
     status: RunStatus,
     error: unknown,
     thresholds: readonly Threshold[],
-  ): Promise<void> {
+  ): Promise<GateOutcome | undefined> {
     const tags: Record<string, string> = {};
+    let gate: GateOutcome | undefined;
     if (error !== undefined) tags[TAGS.error] = errorText(error);
     if (handle.runType === 'evaluation') {
       const run = await this.client.getRun(handle.runId);
@@ -361,7 +366,7 @@ export class Agent {
       const verdict = evaluateGate(thresholds, latest);
       const candidate = status === 'FINISHED' && verdict.status === 'passed';
       Object.assign(tags, gateTags(verdict), { [TAGS.deploymentCandidate]: String(candidate) });
-      this.#verdicts.set(handle.runId, { verdict, candidate });
+      gate = { verdict, candidate };
     }
     if (handle.runType === 'deployment') {
       const deployed: DeploymentStatus = status === 'FINISHED' ? 'success' : 'failed';
@@ -369,6 +374,7 @@ export class Agent {
     }
     if (Object.keys(tags).length > 0) await this.client.logBatch(handle.runId, { tags });
     await this.client.setTerminated(handle.runId, status, this.#now());
+    return gate;
   }
 }
 

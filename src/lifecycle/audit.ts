@@ -466,8 +466,8 @@ export function formatAuditReport(report: AuditReport, options: FormatAuditRepor
     const mark = item.status === 'pass' ? paint('green', '✓ PASS') : paint('red', '✗ FAIL');
     const counts =
       item.status === 'pass'
-        ? `${item.checked} ${item.unit} checked`
-        : `${item.failed} of ${item.checked} ${item.unit} failed` +
+        ? `${item.checked} ${unit(item)} checked`
+        : `${item.failed} of ${item.checked} ${unit(item)} failed` +
           (item.problemCount !== item.failed ? `, ${item.problemCount} problems` : '');
     lines.push(`${mark}  ${item.id.padEnd(idWidth)}  ${item.title.padEnd(titleWidth)}  ${counts}`);
     for (const p of item.problems) {
@@ -511,4 +511,9 @@ export function formatAuditReport(report: AuditReport, options: FormatAuditRepor
 function where(p: AuditProblem): string {
   if (p.runId !== undefined) return `run ${p.runName ?? ''} (${p.runId}) in ${p.experimentPath ?? '?'}: `;
   return '';
+}
+
+/** `runs` / `experiments`, singular for one. */
+function unit(item: AuditItem): string {
+  return item.checked === 1 ? item.unit.replace(/s$/, '') : item.unit;
 }

@@ -510,11 +510,35 @@ describe('config files', () => {
       );
       const cwd = join(root, 'src');
       mkdirSync(cwd);
-      expect(await loadConfig({ cwd })).toStrictEqual({
+      expect(await loadConfig({ cwd, env: {} })).toStrictEqual({
         ...defaults,
         thresholds: [{ metric: 'accuracy', comparator: '>=', value: 0.9 }],
+        trackingUri: `sqlite:///${join(root, 'agentrack.db')}`,
         configPath: file,
       });
+    });
+
+    it('takes the tracking URI from an override, then AGENTRACK_TRACKING_URI, then the file, then MLFLOW_TRACKING_URI', async () => {
+      const root = folder();
+      write(join(root, CONFIG_FILE_NAME), '{"agent": "bot", "trackingUri": "sqlite:///data/runs.db"}');
+      const cwd = join(root, 'deep', 'er');
+      mkdirSync(cwd, { recursive: true });
+      const env = {
+        AGENTRACK_TRACKING_URI: 'sqlite:////tmp/env.db',
+        MLFLOW_TRACKING_URI: 'http://mlflow:5000',
+      };
+      const uri = async (options: Parameters<typeof loadConfig>[0]) =>
+        (await loadConfig({ cwd, ...options })).trackingUri;
+      expect(await uri({ env, overrides: { trackingUri: 'sqlite:////tmp/flag.db' } })).toBe(
+        'sqlite:////tmp/flag.db',
+      );
+      expect(await uri({ env })).toBe('sqlite:////tmp/env.db');
+      expect(await uri({ env: { MLFLOW_TRACKING_URI: 'http://mlflow:5000' } })).toBe(
+        `sqlite:///${join(root, 'data/runs.db')}`,
+      );
+      write(join(root, CONFIG_FILE_NAME), '{"agent": "bot"}');
+      expect(await uri({ env: { MLFLOW_TRACKING_URI: 'http://mlflow:5000' } })).toBeUndefined();
+      expect(await uri({ env: {} })).toBe(`sqlite:///${join(root, 'agentrack.db')}`);
     });
 
     it('reads the file at an explicit path, relative to cwd', async () => {
@@ -648,7 +672,11 @@ describe('config files', () => {
     it('loads the file init writes', async () => {
       const root = folder();
       const file = write(join(root, CONFIG_FILE_NAME), exampleConfigText('bot'));
-      expect(await loadConfig({ cwd: root })).toStrictEqual({ ...defaults, configPath: file });
+      expect(await loadConfig({ cwd: root, env: {} })).toStrictEqual({
+        ...defaults,
+        trackingUri: `sqlite:///${join(root, 'agentrack.db')}`,
+        configPath: file,
+      });
     });
   });
 });

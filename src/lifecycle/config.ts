@@ -55,6 +55,8 @@ export interface LoadConfigOptions {
   overrides?: Partial<AgentConfigInput>;
   /** A configuration file to read instead of searching for one (relative to `cwd`). */
   path?: string;
+  /** The environment the tracking URI is read from; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Options of {@link resolveConfig}. */
@@ -115,10 +117,28 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Agent
     throw invalidParameter(`${label}: the configuration must be a JSON object, not ${describe(data)}`);
   }
   const { merged, overridden } = mergeOverrides(data, overrides);
-  if (!overridden('trackingUri') && typeof merged.trackingUri === 'string') {
-    merged.trackingUri = anchorTrackingUri(merged.trackingUri, dirname(file));
+  if (!overridden('trackingUri')) {
+    const trackingUri = trackingUriFor(merged.trackingUri, dirname(file), options.env ?? process.env);
+    if (trackingUri === undefined) delete merged.trackingUri;
+    else merged.trackingUri = trackingUri;
   }
   return validate(merged, { file: label, overridden }, file);
+}
+
+/**
+ * The tracking URI of a project with a config file, when no override names one:
+ * `AGENTRACK_TRACKING_URI` (so a command started by `agentrack run` logs where its parent
+ * does), else the file's `trackingUri`, else `MLFLOW_TRACKING_URI` (left to the client),
+ * else `agentrack.db` next to the config file. Relative SQLite paths are taken from the
+ * config file's folder, so running from a subfolder never starts a second database.
+ */
+function trackingUriFor(fromFile: unknown, folder: string, env: NodeJS.ProcessEnv): unknown {
+  const agentrack = env.AGENTRACK_TRACKING_URI?.trim();
+  if (agentrack) return agentrack;
+  if (typeof fromFile === 'string') return anchorTrackingUri(fromFile, folder);
+  if (fromFile !== undefined) return fromFile;
+  if (env.MLFLOW_TRACKING_URI?.trim()) return undefined;
+  return `sqlite:///${join(folder, 'agentrack.db')}`;
 }
 
 /**
@@ -146,7 +166,7 @@ export function findConfigFile(cwd: string): string | undefined {
  * The commented configuration `agentrack init` writes for `agent`: every option with what it
  * does and its default. It resolves to exactly the defaults.
  */
-export function exampleConfigText(agent: string): string {
+export function exampleConfigText(agent: string, trackingUri?: string): string {
   const name = checkAgent(agent, {});
   const base = `/Shared/${name}`;
   const quoted = JSON.stringify(name);
@@ -194,9 +214,10 @@ ${RUN_TYPES.map((t) => `    ${JSON.stringify(t)}: ${JSON.stringify(DEFAULT_ENVIR
   // Default: none, and without thresholds no evaluation run becomes a candidate.
   "thresholds": [],
 
-  // Where runs are recorded. Default: $AGENTRACK_TRACKING_URI, else $MLFLOW_TRACKING_URI,
-  // else the SQLite database ./agentrack.db.
-  // "trackingUri": "sqlite:///agentrack.db",
+  // Where runs are recorded. $AGENTRACK_TRACKING_URI takes precedence over this option;
+  // without either: $MLFLOW_TRACKING_URI, else agentrack.db next to this file.
+  // A relative sqlite:/// path is taken from this file's folder.
+  ${trackingUri === undefined ? '// "trackingUri": "sqlite:///agentrack.db",' : `"trackingUri": ${JSON.stringify(trackingUri)},`}
 }
 `;
 }

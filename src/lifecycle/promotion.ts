@@ -133,7 +133,7 @@ export async function setDeploymentStatus(
 ): Promise<DeploymentRecord> {
   const checked = toDeploymentStatus(status);
   const run = await ctx.client.getRun(runId);
-  if (run.info.experiment_id !== (await ctx.experimentId('deployment'))) {
+  if (run.info.experiment_id !== (await ctx.findExperimentId('deployment'))) {
     throw invalidParameter(
       `Run ${run.info.run_name} (${runId}) is not in the agent's deployment experiment '${ctx.config.experiments.deployment}'.`,
     );

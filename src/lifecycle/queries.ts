@@ -10,6 +10,8 @@ export interface LifecycleContext {
   readonly config: AgentConfig;
   /** The id of the experiment of a run type (created on first use). */
   experimentId(runType: RunType): Promise<string>;
+  /** The id of the active experiment of a run type, without creating it: `undefined` when there is none. */
+  findExperimentId(runType: RunType): Promise<string | undefined>;
   /** The clock, in epoch milliseconds. */
   now(): number;
 }
@@ -92,8 +94,9 @@ export function deploymentRecord(run: Run): DeploymentRecord {
 }
 
 async function collect(ctx: LifecycleContext, runType: RunType, filter: string): Promise<Run[]> {
-  const experimentId = await ctx.experimentId(runType);
+  const experimentId = await ctx.findExperimentId(runType);
   const runs: Run[] = [];
+  if (experimentId === undefined) return runs;
   for await (const run of ctx.client.iterateRuns({
     experimentIds: [experimentId],
     filter,
@@ -116,8 +119,10 @@ export async function latestEvaluation(
   const filter = options.candidatesOnly
     ? `tags.${TAGS.runType} = 'evaluation' AND tags.${TAGS.deploymentCandidate} = 'true' AND attributes.status = 'FINISHED'`
     : `tags.${TAGS.runType} = 'evaluation'`;
+  const experimentId = await ctx.findExperimentId('evaluation');
+  if (experimentId === undefined) return null;
   const page = await ctx.client.searchRuns({
-    experimentIds: [await ctx.experimentId('evaluation')],
+    experimentIds: [experimentId],
     filter,
     orderBy: ['start_time DESC'],
     maxResults: 1,
@@ -170,20 +175,29 @@ export function currentDeployment(ctx: LifecycleContext): Promise<DeploymentReco
   return productionAt(ctx, ctx.now());
 }
 
-/** Every run of the agent across its three experiments, newest first, in one search. */
-export async function allRuns(
-  ctx: LifecycleContext,
-  options: { filter?: string; orderBy?: readonly string[] } = {},
-): Promise<Run[]> {
-  const experimentIds = await Promise.all(RUN_TYPES.map((type) => ctx.experimentId(type)));
+/** Options of {@link allRuns}. */
+export interface AllRunsOptions {
+  filter?: string;
+  orderBy?: readonly string[];
+  /** At most this many runs; default all. */
+  maxResults?: number;
+}
+
+/** Every run of the agent across its three experiments (newest first), in one search. */
+export async function allRuns(ctx: LifecycleContext, options: AllRunsOptions = {}): Promise<Run[]> {
+  const ids = await Promise.all(RUN_TYPES.map((type) => ctx.findExperimentId(type)));
+  const experimentIds = ids.filter((id): id is string => id !== undefined);
+  const limit = options.maxResults ?? Number.POSITIVE_INFINITY;
   const runs: Run[] = [];
+  if (experimentIds.length === 0 || limit <= 0) return runs;
   for await (const run of ctx.client.iterateRuns({
     experimentIds,
     ...(options.filter ? { filter: options.filter } : {}),
     orderBy: options.orderBy ?? ['start_time DESC'],
-    maxResults: 1000,
+    maxResults: Math.min(1000, limit),
   })) {
     runs.push(run);
+    if (runs.length >= limit) break;
   }
   return runs;
 }

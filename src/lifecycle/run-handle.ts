@@ -11,6 +11,7 @@ import {
   validateTag,
 } from '../validation/index.js';
 import type { RunType } from './conventions.js';
+import type { GateVerdict } from './thresholds.js';
 
 /** Options of {@link RunHandle.logMetric}. */
 export interface MetricOptions {
@@ -19,8 +20,21 @@ export interface MetricOptions {
   timestamp?: number;
 }
 
-/** What ends a run: called once by {@link RunHandle.end}, after the last flush. */
-export type RunFinisher = (handle: RunHandle, status: RunStatus, error?: unknown) => Promise<void>;
+/** An evaluation run's gate outcome: the verdict, and whether the run became a deployment candidate. */
+export interface GateOutcome {
+  verdict: GateVerdict;
+  candidate: boolean;
+}
+
+/**
+ * What ends a run: called once by {@link RunHandle.end}, after the last flush. It returns
+ * the gate outcome of an evaluation run.
+ */
+export type RunFinisher = (
+  handle: RunHandle,
+  status: RunStatus,
+  error?: unknown,
+) => Promise<GateOutcome | undefined>;
 
 /** Everything a {@link RunHandle} needs; the Agent builds it. */
 export interface RunHandleInit {
@@ -51,6 +65,7 @@ export class RunHandle {
   #params = new Map<string, Param>();
   #tags = new Map<string, RunTag>();
   #status: RunStatus | undefined;
+  #gate: GateOutcome | undefined;
   #storeCalls = 0;
 
   constructor(init: RunHandleInit) {
@@ -64,6 +79,11 @@ export class RunHandle {
   /** The status the run ended with, or `undefined` while it runs. */
   get endStatus(): RunStatus | undefined {
     return this.#status;
+  }
+
+  /** An evaluation run's gate outcome once it has ended; `undefined` before, and for other run types. */
+  get gate(): GateOutcome | undefined {
+    return this.#gate;
   }
 
   /** How many log-batch calls this handle has made (for diagnostics and tests). */
@@ -144,12 +164,14 @@ export class RunHandle {
   /**
    * Ends the run: flushes, then lets the lifecycle finish it (the evaluation gate, the
    * deployment status) and records `status` (FINISHED unless given). Ending twice is refused.
+   * Resolves to the gate outcome of an evaluation run (also kept in {@link gate}).
    */
-  async end(status: RunStatus = 'FINISHED', error?: unknown): Promise<void> {
+  async end(status: RunStatus = 'FINISHED', error?: unknown): Promise<GateOutcome | undefined> {
     this.#assertRunning();
     this.#status = status;
     await this.flush();
-    await this.#init.finish(this, status, error);
+    this.#gate = await this.#init.finish(this, status, error);
+    return this.#gate;
   }
 
   /** Sets a tag the conventions own; for the lifecycle layer only. */

@@ -19,6 +19,8 @@ describe('tracking URIs', () => {
   it.each([
     ['sqlite://host/x.db', /Invalid SQLite tracking URI/],
     ['mysql://db/x', /Unsupported tracking URI scheme 'mysql'/],
+    ['http://mlflow:5000', /names an MLflow server or Databricks workspace.*AGENTRACK_TRACKING_URI/],
+    ['databricks', /names an MLflow server or Databricks workspace/],
     ['notes.txt', /Unsupported tracking URI 'notes.txt'/],
   ])('%s is refused', (uri, message) => {
     expect(() => parseTrackingUri(uri, '/work/dir')).toThrow(message);

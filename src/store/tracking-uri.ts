@@ -37,6 +37,13 @@ export function parseTrackingUri(uri: string, cwd: string = process.cwd()): Trac
     if (rest === '' || rest === ':memory:') return { kind: 'sqlite', path: ':memory:', uri: trimmed };
     return { kind: 'sqlite', path: isAbsolute(rest) ? rest : resolve(cwd, rest), uri: trimmed };
   }
+  if (/^(https?:\/\/|databricks(:|$))/i.test(trimmed)) {
+    throw invalidParameter(
+      `The tracking URI '${uri}' names an MLflow server or Databricks workspace; this version of agentrack ` +
+        `records runs in an embedded SQLite file only. Set AGENTRACK_TRACKING_URI (or --tracking-uri) to ` +
+        `sqlite:///agentrack.db, or unset MLFLOW_TRACKING_URI.`,
+    );
+  }
   if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && !/^[a-z]:[\\/]/i.test(trimmed)) {
     const scheme = trimmed.slice(0, trimmed.indexOf(':'));
     throw invalidParameter(

@@ -7,7 +7,6 @@ import {
   validateParamKeysUnique,
 } from './batch.js';
 
-
 const TS = 1700000000000;
 const items = (n: number) => Array.from({ length: n }, () => ({}));
 

@@ -8,7 +8,6 @@ import {
   validateTagKey,
 } from './entity-key.js';
 
-
 const ACCEPTED = [
   'loss',
   'eval/accuracy',

@@ -7,7 +7,6 @@ import {
   validateExperimentName,
 } from './experiment.js';
 
-
 describe('validateExperimentName', () => {
   it.each([
     'Default',

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { rejection } from '../testing/rejection.js';
 import { validateMetric, type MetricInput } from './metric.js';
 
-
 const TS = 1700000000000;
 
 describe('validateMetric accepts', () => {

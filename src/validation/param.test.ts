@@ -3,7 +3,6 @@ import { rejection } from '../testing/rejection.js';
 import { MAX_PARAM_VALUE_LENGTH } from './limits.js';
 import { validateParam, type KeyValueInput } from './param.js';
 
-
 describe('validateParam', () => {
   it.each<[string, KeyValueInput, string]>([
     ['a plain value', { key: 'lr', value: '0.01' }, '0.01'],

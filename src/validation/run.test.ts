@@ -3,7 +3,6 @@ import { RUN_STATUSES } from '../entities/index.js';
 import { rejection } from '../testing/rejection.js';
 import { validateRunId, validateRunName, validateRunNameAgainstTags, validateRunStatus } from './run.js';
 
-
 describe('validateRunId', () => {
   it.each(['c30f96a69a074dea8448dae18c519f2a', 'a', 'A-b_c', 'aé', 'a' + 'b'.repeat(255)])(
     'accepts %j',

@@ -8,7 +8,6 @@ import {
   validateViewType,
 } from './search.js';
 
-
 describe('validateSearchMaxResults', () => {
   it.each<[unknown, number]>([
     [undefined, 1000],

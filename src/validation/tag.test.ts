@@ -4,7 +4,6 @@ import { MAX_EXPERIMENT_TAG_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH } from './limits.
 import type { KeyValueInput } from './param.js';
 import { validateExperimentTag, validateTag } from './tag.js';
 
-
 describe('validateTag', () => {
   it.each<[string, KeyValueInput, string]>([
     ['a plain value', { key: 'run_type', value: 'development' }, 'development'],

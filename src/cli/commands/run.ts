@@ -1,0 +1,251 @@
+import type { Command } from 'commander';
+import type { Threshold } from '../../lifecycle/agent-config.js';
+import type { Agent, ScopedRunResult, StartRunOptions } from '../../lifecycle/agent.js';
+import { TAGS, type RunType } from '../../lifecycle/conventions.js';
+import { tagOf } from '../../lifecycle/queries.js';
+import type { RunHandle } from '../../lifecycle/run-handle.js';
+import { parseThreshold } from '../../lifecycle/thresholds.js';
+import { isAgentrackError } from '../../errors.js';
+import { collect, parseRunTypeArgument, parseTagOptions } from '../arguments.js';
+import { CliError, usageError } from '../cli-error.js';
+import { childEnv } from '../child-env.js';
+import type { CliContext } from '../context.js';
+import { formatGateSummary } from '../output/gate-summary.js';
+import { SignalRelay, signalExitCode, spawnCommand, type CommandOutcome } from '../spawn-command.js';
+
+/** Exit code of `agentrack run eval` when the command succeeded but the evaluation gate failed. */
+export const GATE_FAILED_EXIT_CODE = 3;
+
+/** Options of `agentrack run`, as commander parses them. */
+export interface RunOptions {
+  threshold: string[];
+  modelVersion?: string;
+  from?: string;
+  force?: boolean;
+  tag: string[];
+}
+
+/** What happened to the command, as the run records it. */
+type Ending =
+  | { kind: 'interrupted'; signal: NodeJS.Signals; started: boolean }
+  | { kind: 'command'; outcome: CommandOutcome };
+
+const EXAMPLE_COMMANDS: Readonly<Record<RunType, string>> = {
+  development: 'python train.py',
+  evaluation: 'python evaluate.py',
+  deployment: './deploy.sh',
+};
+
+const NOT_STARTED_EXIT_CODES: Readonly<Record<string, number>> = { ENOENT: 127, EACCES: 126 };
+
+/** Checks the options against the run type and turns them into the Agent's start options. */
+export function startOptions(runType: RunType, options: RunOptions): StartRunOptions {
+  if (runType !== 'evaluation' && options.threshold.length > 0) {
+    throw usageError('--threshold applies to eval runs only');
+  }
+  if (runType !== 'deployment') {
+    const misplaced = [
+      options.modelVersion !== undefined && '--model-version',
+      options.from !== undefined && '--from',
+      options.force === true && '--force',
+    ].filter((o): o is string => o !== false);
+    if (misplaced.length > 0) throw usageError(`${misplaced.join(', ')}: for deploy runs only`);
+  } else if (options.modelVersion === undefined || options.modelVersion.trim() === '') {
+    throw usageError('a deploy run needs --model-version <version>');
+  }
+  const thresholds: Threshold[] = options.threshold.map((text) => {
+    try {
+      return parseThreshold(text, '--threshold');
+    } catch (error) {
+      if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) throw usageError(error.message);
+      throw error;
+    }
+  });
+  const tags = parseTagOptions(options.tag);
+  return {
+    ...(Object.keys(tags).length > 0 ? { tags } : {}),
+    ...(thresholds.length > 0 ? { thresholds } : {}),
+    ...(options.modelVersion !== undefined ? { modelVersion: options.modelVersion } : {}),
+    ...(options.from !== undefined ? { evaluationRunId: options.from } : {}),
+    ...(options.force ? { force: true } : {}),
+  };
+}
+
+/**
+ * `agentrack run <type> -- <command...>`: starts a run, runs the command in it and ends the
+ * run by how the command ended. Resolves to the exit code: the command's when it failed
+ * (128 + N when signal N ended it), 130/143 when agentrack was interrupted, 3 when an
+ * evaluation gate failed, else 0.
+ */
+export async function runCommand(
+  type: string,
+  command: readonly string[],
+  options: RunOptions,
+  ctx: CliContext,
+): Promise<number> {
+  const runType = parseRunTypeArgument(type);
+  const start = startOptions(runType, options);
+  if (command.length === 0) {
+    throw usageError(
+      `give the command to run after --, e.g. agentrack run ${type} -- ${EXAMPLE_COMMANDS[runType]}`,
+    );
+  }
+  const relay = new SignalRelay();
+  relay.install();
+  try {
+    return await ctx.withAgent(async ({ agent, trackingUri }) => {
+      const early = relay.received;
+      if (early !== undefined) return signalExitCode(early);
+      const result = await scoped(agent, runType, start, async (handle) => {
+        ctx.io.stderr(
+          `agentrack: ${handle.runName} (${handle.runId}) started in ${agent.config.experiments[runType]}\n`,
+        );
+        if (runType === 'deployment') await describeSource(agent, handle, ctx);
+        const ending = await execute(handle, command, relay, trackingUri, ctx);
+        await endRun(handle, ending, command[0] as string);
+        return ending;
+      });
+      return report(result, runType, command[0] as string, ctx);
+    });
+  } finally {
+    relay.uninstall();
+  }
+}
+
+function scoped(
+  agent: Agent,
+  runType: RunType,
+  options: StartRunOptions,
+  fn: (handle: RunHandle) => Promise<Ending>,
+): Promise<ScopedRunResult<Ending>> {
+  if (runType === 'development') return agent.development(fn, options);
+  if (runType === 'evaluation') return agent.evaluation(fn, options);
+  return agent.deployment(fn, { ...options, modelVersion: options.modelVersion ?? '' });
+}
+
+async function describeSource(agent: Agent, handle: RunHandle, ctx: CliContext): Promise<void> {
+  const run = await agent.client.getRun(handle.runId);
+  const model = tagOf(run, TAGS.modelVersion) ?? '?';
+  const sourceName = tagOf(run, TAGS.sourceRunName);
+  const source = sourceName ? `${sourceName} (${tagOf(run, TAGS.sourceRunId) ?? '?'})` : undefined;
+  const forced = tagOf(run, TAGS.forced) === 'true';
+  ctx.io.stderr(
+    forced
+      ? `agentrack: model version ${model}, forced${source ? ` (from ${source}, which did not pass)` : ' (no passing evaluation run)'}\n`
+      : `agentrack: model version ${model}, promoted from ${source ?? '?'}\n`,
+  );
+}
+
+async function execute(
+  handle: RunHandle,
+  command: readonly string[],
+  relay: SignalRelay,
+  trackingUri: string,
+  ctx: CliContext,
+): Promise<Ending> {
+  const before = relay.received;
+  if (before !== undefined) return { kind: 'interrupted', signal: before, started: false };
+  const env = childEnv(ctx.env, { trackingUri, runId: handle.runId, experimentId: handle.experimentId });
+  const outcome = await spawnCommand(command, env, relay);
+  const signal = relay.received;
+  return signal !== undefined ? { kind: 'interrupted', signal, started: true } : { kind: 'command', outcome };
+}
+
+async function endRun(handle: RunHandle, ending: Ending, program: string): Promise<unknown> {
+  if (ending.kind === 'interrupted') {
+    const when = ending.started ? '' : ' before the command started';
+    return handle.end('KILLED', `interrupted by ${ending.signal}${when}`);
+  }
+  const { outcome } = ending;
+  if (outcome.kind === 'exited') {
+    return outcome.code === 0
+      ? handle.end('FINISHED')
+      : handle.end('FAILED', `command exited with code ${outcome.code}`);
+  }
+  // A command that dies of a signal nobody sent through agentrack crashed or was killed from outside: a failure.
+  if (outcome.kind === 'signaled') return handle.end('FAILED', `command was ended by ${outcome.signal}`);
+  return handle.end('FAILED', notStartedMessage(outcome, program));
+}
+
+function notStartedMessage(
+  outcome: Extract<CommandOutcome, { kind: 'not-started' }>,
+  program: string,
+): string {
+  if (outcome.errorCode === 'ENOENT') return `command not found: ${program}`;
+  if (outcome.errorCode === 'EACCES') return `permission denied: ${program}`;
+  return `cannot run ${program}: ${outcome.message}`;
+}
+
+function report(result: ScopedRunResult<Ending>, runType: RunType, program: string, ctx: CliContext): number {
+  const { io } = ctx;
+  const paint = ctx.err;
+  const ending = result.value;
+  const shown =
+    result.status === 'FINISHED'
+      ? paint.green(result.status)
+      : result.status === 'FAILED'
+        ? paint.red(result.status)
+        : paint.yellow(result.status);
+  io.stderr(`agentrack: ${result.runName} ended ${shown}\n`);
+  if (runType === 'evaluation' && result.gate) {
+    io.stderr(formatGateSummary(result.gate, result.candidate === true, paint));
+  }
+  if (ending.kind === 'interrupted') return signalExitCode(ending.signal);
+  const { outcome } = ending;
+  if (outcome.kind === 'not-started') {
+    const exitCode = NOT_STARTED_EXIT_CODES[outcome.errorCode] ?? 126;
+    throw new CliError('RESOURCE_DOES_NOT_EXIST', notStartedMessage(outcome, program), exitCode);
+  }
+  if (outcome.kind === 'signaled') return signalExitCode(outcome.signal);
+  if (outcome.code !== 0) return outcome.code;
+  if (runType === 'evaluation' && result.gate?.status === 'failed') {
+    io.stderr(`agentrack: exit ${GATE_FAILED_EXIT_CODE}: the evaluation gate failed\n`);
+    return GATE_FAILED_EXIT_CODE;
+  }
+  return 0;
+}
+
+const RUN_HELP = `
+The command runs without a shell, with these environment variables:
+  AGENTRACK_TRACKING_URI  the tracking URI (absolute for a SQLite file)
+  MLFLOW_RUN_ID           the run's id
+  MLFLOW_EXPERIMENT_ID    the id of the run's experiment
+  MLFLOW_TRACKING_URI     only for an http(s) or databricks tracking URI
+
+The run ends FINISHED when the command exits 0, FAILED otherwise (tag agentrack.error),
+KILLED when agentrack receives SIGINT or SIGTERM (passed on to the command).
+
+Exit codes:
+  0    the command succeeded (and an eval run's gate did not fail)
+  N    the command's own exit code when it failed (128 + S when signal S ended it)
+  1    agentrack failed, e.g. a deployment refused for lack of a passing evaluation run
+  2    wrong usage
+  3    evaluation gate failed: the command succeeded, the run is not a deployment candidate
+  126  the command could not be run; 127 the command was not found
+  130  interrupted by SIGINT; 143 by SIGTERM
+
+Examples:
+  agentrack run dev -- python train.py --epochs 3
+  agentrack run eval --threshold 'accuracy >= 0.9' -- python evaluate.py
+  agentrack run deploy --model-version 3 -- ./deploy.sh
+`;
+
+/** Adds `run` to the program. */
+export function registerRunCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description('run a command as a development, evaluation or deployment run')
+    .argument('<type>', 'dev, eval or deploy')
+    .argument('[command...]', 'the command to run, after --')
+    .option('--threshold <expr>', "eval: a gate threshold, e.g. 'accuracy >= 0.9' (repeatable)", collect, [])
+    .option('--model-version <version>', 'deploy: the model version deployed (required)')
+    .option('--from <run-id>', 'deploy: the evaluation run to promote (default: the latest passing one)')
+    .option('--force', 'deploy: deploy even without a passing evaluation run (tagged agentrack.forced)')
+    .option('--tag <key=value>', 'an extra tag on the run (repeatable)', collect, [])
+    .addHelpText('after', RUN_HELP)
+    .action(
+      ctx.action((type: string, command: string[], options: RunOptions) =>
+        runCommand(type, command, options, ctx),
+      ),
+    );
+}

@@ -1,0 +1,100 @@
+import { TrackingClient } from '../client/tracking-client.js';
+import type { AgentConfig } from '../lifecycle/agent-config.js';
+import { Agent } from '../lifecycle/agent.js';
+import { loadConfig } from '../lifecycle/config.js';
+import { colorEnabled, createPaint, type Paint } from './output/color.js';
+import type { CliIo } from './run-main.js';
+import { effectiveTrackingUri } from './tracking-uri.js';
+
+/** The options every command accepts, before or after its name. */
+export interface GlobalOptions {
+  trackingUri?: string;
+  config?: string;
+  debug?: boolean;
+  /** False with `--no-color`. */
+  color: boolean;
+}
+
+/** An open agent and the tracking URI it writes to (absolute for a SQLite file). */
+export interface OpenedAgent {
+  agent: Agent;
+  trackingUri: string;
+}
+
+/** Options of {@link CliContext.withAgent}. */
+export interface WithAgentOptions {
+  /** Use this configuration instead of loading `agentrack.config.json`. */
+  config?: AgentConfig;
+  /** Load the configuration from this file instead of `--config` or the search from the working folder. */
+  configPath?: string;
+}
+
+/** What every command gets: the streams, the global options, colors, the exit code and the agent. */
+export class CliContext {
+  readonly io: CliIo;
+  readonly env: NodeJS.ProcessEnv;
+  readonly #globals: () => GlobalOptions;
+  #exitCode = 0;
+
+  constructor(io: CliIo, globals: () => GlobalOptions) {
+    this.io = io;
+    this.env = io.env ?? process.env;
+    this.#globals = globals;
+  }
+
+  /** The global options as parsed. */
+  get globals(): GlobalOptions {
+    return this.#globals();
+  }
+
+  /** The exit code the command set (0 unless it set one). */
+  get exitCode(): number {
+    return this.#exitCode;
+  }
+
+  /** Colors for stdout. */
+  get out(): Paint {
+    return createPaint(colorEnabled(this.io.stdoutIsTTY, this.env, this.globals.color));
+  }
+
+  /** Colors for stderr. */
+  get err(): Paint {
+    return createPaint(colorEnabled(this.io.stderrIsTTY, this.env, this.globals.color));
+  }
+
+  /** Wraps a command's action: the number it resolves to becomes the exit code. */
+  action<A extends unknown[]>(run: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
+    return async (...args: A) => {
+      this.#exitCode = await run(...args);
+    };
+  }
+
+  /**
+   * Opens the agent (configuration from `--config` or `agentrack.config.json`, `--tracking-uri`
+   * over it), runs `fn` and closes it again.
+   */
+  async withAgent<T>(fn: (opened: OpenedAgent) => Promise<T>, options: WithAgentOptions = {}): Promise<T> {
+    const globals = this.globals;
+    const path = options.configPath ?? globals.config;
+    const config =
+      options.config ??
+      (await loadConfig({
+        cwd: process.cwd(),
+        ...(path !== undefined ? { path } : {}),
+        overrides: globals.trackingUri !== undefined ? { trackingUri: globals.trackingUri } : {},
+        env: this.env,
+      }));
+    const trackingUri = effectiveTrackingUri(config.trackingUri, this.env);
+    const client = await TrackingClient.open(trackingUri);
+    try {
+      const agent = await Agent.open({ config, client });
+      try {
+        return await fn({ agent, trackingUri });
+      } finally {
+        await agent.close();
+      }
+    } finally {
+      await client.close();
+    }
+  }
+}
