@@ -3,12 +3,10 @@ import {
   RUN_NAME_TAG,
   type Experiment,
   type ExperimentTag,
-  type LifecycleStage,
   type Metric,
   type Param,
   type Run,
   type RunInfo,
-  type RunStatus,
   type RunTag,
 } from '../../entities/index.js';
 import { AgentrackError, invalidParameter, notFound } from '../../errors.js';
@@ -57,6 +55,21 @@ import type {
   UpdateRunInput,
 } from '../tracking-store.js';
 import { generateRunName } from './run-names.js';
+import {
+  EXPERIMENT_COLUMNS,
+  RUN_COLUMNS,
+  chunks,
+  experimentExists,
+  experimentNotFound,
+  isLater,
+  push,
+  toMetric,
+  toRunInfo,
+  type ExperimentRow,
+  type KeyValueRow,
+  type MetricRow,
+  type RunRow,
+} from './rows.js';
 import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
 
 /** Options shared by the SQL stores. */
@@ -66,55 +79,6 @@ export interface SqlStoreOptions {
   /** The clock, in epoch milliseconds; injectable for tests. */
   now?: () => number;
 }
-
-interface ExperimentRow {
-  experiment_id: number | string;
-  name: string;
-  artifact_location: string;
-  lifecycle_stage: LifecycleStage;
-  creation_time: number | string;
-  last_update_time: number | string;
-  [column: string]: unknown;
-}
-
-interface RunRow {
-  run_seq: number | string;
-  run_uuid: string;
-  experiment_id: number | string;
-  name: string;
-  user_id: string;
-  status: RunStatus;
-  start_time: number | string | null;
-  end_time: number | string | null;
-  lifecycle_stage: LifecycleStage;
-  artifact_uri: string;
-  [column: string]: unknown;
-}
-
-interface KeyValueRow {
-  run_seq: number | string;
-  key: string;
-  value: string;
-  [column: string]: unknown;
-}
-
-interface MetricRow {
-  run_seq: number | string;
-  key: string;
-  value: number;
-  timestamp: number | string;
-  step: number | string;
-  is_nan: number | boolean;
-  [column: string]: unknown;
-}
-
-const RUN_COLUMNS =
-  'run_seq, run_uuid, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri';
-const EXPERIMENT_COLUMNS =
-  'experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time';
-
-/** Rows per `IN (...)` list when loading the data of many runs at once. */
-const IN_CHUNK = 500;
 
 /**
  * MLflow's tracking store over SQL: the rules of `sqlalchemy_store.py`, written once for
@@ -744,81 +708,4 @@ export class SqlTrackingStore implements TrackingStore {
       return { info: toRunInfo(row), data, inputs: {} };
     });
   }
-}
-
-/** MLflow's rule for the latest value of a metric: the greatest (step, timestamp, value). */
-function isLater(a: Metric, b: Metric): boolean {
-  if (a.step !== b.step) return a.step > b.step;
-  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
-  return storedValue(a.value) > storedValue(b.value);
-}
-
-/** The value SQL compares: NaN is stored as 0 next to its `is_nan` flag. */
-function storedValue(value: number): number {
-  return Number.isNaN(value) ? 0 : value;
-}
-
-function toMetric(row: MetricRow): Metric {
-  return {
-    key: row.key,
-    value: Number(row.is_nan) ? Number.NaN : Number(row.value),
-    timestamp: Number(row.timestamp),
-    step: Number(row.step),
-  };
-}
-
-function toRunInfo(row: RunRow): RunInfo {
-  const info: RunInfo = {
-    run_uuid: row.run_uuid,
-    experiment_id: String(row.experiment_id),
-    run_name: row.name,
-    user_id: row.user_id,
-    status: row.status,
-    start_time: Number(row.start_time ?? 0),
-    artifact_uri: row.artifact_uri,
-    lifecycle_stage: row.lifecycle_stage,
-    run_id: row.run_uuid,
-  };
-  if (row.end_time !== null && row.end_time !== undefined) info.end_time = Number(row.end_time);
-  // Keep MLflow's key order: end_time sits between start_time and artifact_uri.
-  return reorder(info);
-}
-
-const RUN_INFO_KEYS = [
-  'run_uuid',
-  'experiment_id',
-  'run_name',
-  'user_id',
-  'status',
-  'start_time',
-  'end_time',
-  'artifact_uri',
-  'lifecycle_stage',
-  'run_id',
-] as const;
-
-function reorder(info: RunInfo): RunInfo {
-  const out: Record<string, unknown> = {};
-  for (const key of RUN_INFO_KEYS) if (info[key] !== undefined) out[key] = info[key];
-  return out as unknown as RunInfo;
-}
-
-function experimentNotFound(id: string): AgentrackError {
-  return notFound(`No Experiment with id=${id} exists`);
-}
-
-function experimentExists(name: string): AgentrackError {
-  return new AgentrackError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${name}) already exists.`);
-}
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += IN_CHUNK) out.push(items.slice(i, i + IN_CHUNK));
-  return out;
-}
-
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
