@@ -4,12 +4,14 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerAuthCommand } from './commands/auth.js';
 import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerLatestCommand } from './commands/latest.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
+import { registerServerCommand } from './commands/server.js';
 import { CliContext, type GlobalOptions } from './context.js';
 import { processIo, reportError, type CliIo } from './run-main.js';
 
@@ -43,6 +45,8 @@ export function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerDeploymentsCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerQuickstartCommand(program, ctx);
+  registerServerCommand(program, ctx);
+  registerAuthCommand(program, ctx);
   return { program, ctx };
 }
 

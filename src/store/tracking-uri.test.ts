@@ -17,10 +17,32 @@ describe('tracking URIs', () => {
   });
 
   it.each([
+    ['http://mlflow:5000', 'http://mlflow:5000'],
+    ['http://mlflow:5000/', 'http://mlflow:5000'],
+    [' HTTPS://Tracking.Example.com/mlflow/ ', 'https://tracking.example.com/mlflow'],
+    ['http://127.0.0.1:5000', 'http://127.0.0.1:5000'],
+    ['http://user:secret@host:5000', 'http://host:5000'],
+    ['https://host:443', 'https://host'],
+  ])('%s names the tracking server %s', (uri, path) => {
+    expect(parseTrackingUri(uri, '/work/dir')).toEqual({ kind: 'rest', path, uri: uri.trim() });
+  });
+
+  it.each([
+    ['databricks', ''],
+    ['databricks://', ''],
+    ['databricks://staging', 'staging'],
+  ])('%s names the Databricks profile %j', (uri, path) => {
+    expect(parseTrackingUri(uri, '/work/dir')).toEqual({ kind: 'databricks', path, uri });
+  });
+
+  it.each([
     ['sqlite://host/x.db', /Invalid SQLite tracking URI/],
-    ['mysql://db/x', /Unsupported tracking URI scheme 'mysql'/],
-    ['http://mlflow:5000', /names an MLflow server or Databricks workspace.*AGENTRACK_TRACKING_URI/],
-    ['databricks', /names an MLflow server or Databricks workspace/],
+    ['mysql://db/x', /Unsupported tracking URI scheme 'mysql'.*http\(s\):\/\/host:port/],
+    ['http://', /Invalid tracking server URI 'http:\/\/'/],
+    ['http://host:5000/?token=x', /query string or fragment is not allowed/],
+    ['http://user:secret@host:5000/#x', /'http:\/\/user:\*\*\*@host:5000\/#x'/],
+    ['databricks://scope:prefix', /secret-scope URIs .* are not supported/],
+    ['databricks-uc', /Unsupported tracking URI 'databricks-uc'/],
     ['notes.txt', /Unsupported tracking URI 'notes.txt'/],
   ])('%s is refused', (uri, message) => {
     expect(() => parseTrackingUri(uri, '/work/dir')).toThrow(message);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { outOfScopeArea } from './out-of-scope.js';
+
+describe('outOfScopeArea', () => {
+  it.each([
+    ['/api/2.0/mlflow/registered-models/create', 'model registry'],
+    ['/ajax-api/2.0/mlflow/model-versions/search', 'model registry'],
+    ['/api/2.0/mlflow/artifacts/list', 'artifacts'],
+    ['/api/2.0/mlflow-artifacts/artifacts/1/abc/artifacts/model.pkl', 'artifacts'],
+    ['/get-artifact', 'artifacts'],
+    ['/model-versions/get-artifact', 'model registry'],
+    ['/api/3.0/mlflow/traces/search', 'tracing'],
+    ['/api/2.0/mlflow/traces/tr-123/tags', 'tracing'],
+    ['/api/2.0/mlflow/logged-models/m-1', 'logged models'],
+    ['/api/2.0/mlflow/runs/log-model', 'logged models'],
+    ['/api/2.0/mlflow/runs/outputs', 'logged models'],
+    ['/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval', 'bulk metric history'],
+    ['/ajax-api/2.0/mlflow/experiments/search-datasets', 'evaluation datasets'],
+    ['/api/2.0/mlflow/gateway/endpoints/list', 'AI gateway'],
+    ['/api/2.0/mlflow/webhooks', 'webhooks'],
+    ['/api/2.0/mlflow/scorers/list', 'scorers'],
+  ])('%s is MLflow’s %s API', (path, area) => {
+    expect(outOfScopeArea(path)).toBe(area);
+  });
+
+  it.each([
+    ['/api/2.0/mlflow/experiments/create'],
+    ['/api/2.0/mlflow/experiments/nope'],
+    ['/api/2.0/mlflow/nope'],
+    ['/api/2.0/mlflow/constructor'],
+    ['/api/2.0/mlflow/runs/toString'],
+    ['/'],
+    ['/static-files/main.js'],
+  ])('%s is not an MLflow area outside the scope', (path) => {
+    expect(outOfScopeArea(path)).toBeUndefined();
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * MLflow's API areas agentrack does not serve, by the first segment of the path below
+ * `/api/<version>/mlflow/` (from `service.proto`, `model_registry.proto`, `webhooks.proto`
+ * and the extra routes of MLflow's Flask app).
+ */
+const AREAS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    artifacts: 'artifacts',
+    'upload-artifact': 'artifacts',
+    'registered-models': 'model registry',
+    'model-versions': 'model registry',
+    databricks: 'model registry',
+    webhooks: 'webhooks',
+    traces: 'tracing',
+    'get-trace-artifact': 'tracing',
+    'unified-traces': 'tracing',
+    'get-online-trace-details': 'tracing',
+    'logged-models': 'logged models',
+    datasets: 'evaluation datasets',
+    scorers: 'scorers',
+    issues: 'issues',
+    'label-schemas': 'label schemas',
+    'review-queues': 'review queues',
+    'prompt-optimization': 'prompt optimization',
+    gateway: 'AI gateway',
+    'gateway-proxy': 'AI gateway',
+    workspaces: 'workspaces',
+  }),
+);
+
+/** Endpoints of the experiments, runs and metrics resources that belong to an area outside the scope. */
+const ENDPOINTS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    'experiments/search-datasets': 'evaluation datasets',
+    'runs/log-model': 'logged models',
+    'runs/outputs': 'logged models',
+    'runs/create-promptlab-run': 'prompt lab',
+    'metrics/get-history-bulk': 'bulk metric history',
+    'metrics/get-history-bulk-interval': 'bulk metric history',
+  }),
+);
+
+const API_PATH = /^\/(?:ajax-)?api\/[0-9]+\.[0-9]+\/(mlflow|mlflow-artifacts)\/(.*)$/;
+const ROOT_ROUTES: ReadonlyMap<string, string> = new Map([
+  ['/get-artifact', 'artifacts'],
+  ['/model-versions/get-artifact', 'model registry'],
+]);
+
+/**
+ * The MLflow API area a path belongs to when MLflow serves it and agentrack does not (the
+ * model registry, artifacts, tracing, ...), for a 501 that names it; `undefined` otherwise.
+ *
+ * @example outOfScopeArea('/api/2.0/mlflow/registered-models/create') // 'model registry'
+ */
+export function outOfScopeArea(path: string): string | undefined {
+  const root = ROOT_ROUTES.get(path);
+  if (root) return root;
+  const match = API_PATH.exec(path);
+  if (!match) return undefined;
+  const [, service, rest = ''] = match;
+  if (service === 'mlflow-artifacts') return 'artifacts';
+  return ENDPOINTS.get(rest.replace(/\/+$/, '')) ?? AREAS.get(rest.split('/')[0] ?? '');
+}

@@ -1,0 +1,79 @@
+import type { FastifyServerOptions } from 'fastify';
+import type { Users } from '../auth/index.js';
+import type { TrackingStore } from '../store/tracking-store.js';
+import { workspaceAccessControl } from './access-control.js';
+import { createApp } from './create-app.js';
+
+/** Options of {@link startServer}. */
+export interface ServeOptions {
+  store: TrackingStore;
+  /** Default `127.0.0.1`, as `mlflow server`. */
+  host?: string;
+  /** Default 5000, as `mlflow server`; 0 picks a free port. */
+  port?: number;
+  /** Fastify's logger option (a request log at `info`). */
+  logger?: FastifyServerOptions['logger'];
+  /** Users of access control; without them every request is served anonymously. */
+  users?: Users;
+  /** Close the store when the server closes; default true. */
+  closeStore?: boolean;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** `http://host:port`, ready to use as a tracking URI. */
+  url: string;
+  host: string;
+  port: number;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the store. */
+  close(): Promise<void>;
+}
+
+/** True for an address only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Starts the agentrack server: {@link createApp} listening on `host:port`.
+ *
+ * @example
+ * const server = await startServer({ store: await openSqliteStore('agentrack.db'), port: 0 });
+ * // MLFLOW_TRACKING_URI=server.url
+ * await server.close();
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const { store } = options;
+  const access = options.users ? workspaceAccessControl(store, options.users) : undefined;
+  const app = createApp({
+    store,
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(access ?? {}),
+  });
+  // Once closing, answers end their connection: a keep-alive connection that was busy when
+  // close() began would otherwise hold the shutdown until its idle timeout.
+  let stopping = false;
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (stopping) reply.header('connection', 'close');
+    return payload;
+  });
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 5000 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 5000);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shown}:${port}`,
+    host,
+    port,
+    close: () => {
+      closing ??= (async () => {
+        stopping = true;
+        await app.close();
+        if (options.closeStore !== false) await store.close();
+      })();
+      return closing;
+    },
+  };
+}

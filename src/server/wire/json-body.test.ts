@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { isAgentrackError } from '../../errors.js';
+import { parseJsonBody } from './json-body.js';
+
+function refusal(raw: unknown, contentType: string | undefined): string {
+  try {
+    parseJsonBody(raw, contentType);
+  } catch (error) {
+    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) return error.message;
+    throw error;
+  }
+  throw new Error('expected an INVALID_PARAMETER_VALUE error');
+}
+
+describe('parseJsonBody', () => {
+  it.each([
+    ['{"name":"x"}', { name: 'x' }],
+    ['', {}],
+    ['  \n', {}],
+    [undefined, {}],
+    ['"{\\"name\\":\\"x\\"}"', { name: 'x' }],
+  ])('%j reads as %j', (raw, expected) => {
+    expect(parseJsonBody(raw, 'application/json')).toEqual(expected);
+  });
+
+  it('accepts parameters and any case in the content type', () => {
+    expect(parseJsonBody('{}', 'Application/JSON; charset=utf-8')).toEqual({});
+  });
+
+  it.each([
+    ['text/plain', "Bad Request. Content-Type must be one of [application/json]. Got 'text/plain'."],
+    [undefined, 'Bad Request. Content-Type must be one of [application/json].'],
+    ['text/<b>', 'Bad Request. Content-Type must be one of [application/json].'],
+  ])('refuses content type %j as MLflow does', (contentType, expected) => {
+    expect(refusal('{}', contentType)).toBe(expected);
+  });
+
+  it.each([['not json'], ['{"a":'], ['"not json either"']])('refuses malformed JSON %j', (raw) => {
+    expect(refusal(raw, 'application/json')).toMatch(/^Malformed JSON in request body: /);
+  });
+
+  it.each([
+    ['[1]', 'an array'],
+    ['null', 'null'],
+    ['3', 'a number'],
+    ['true', 'a boolean'],
+  ])('refuses %s, which is not an object', (raw, kind) => {
+    expect(refusal(raw, 'application/json')).toBe(
+      `Malformed request body: expected a JSON object, got ${kind}.`,
+    );
+  });
+});

@@ -1,0 +1,362 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isAgentrackError, type ErrorCode } from '../../errors.js';
+import { startStubServer, type StubServer } from './__tests__/stub-server.js';
+import { HttpClient, type HttpClientOptions } from './http-client.js';
+import type { RestStoreOptions } from './rest-config.js';
+import { openRestStore, type RestTrackingStore } from './rest-store.js';
+
+const RUN = 'e9fa1f669b634869af492f6f50e21005';
+const RUN_BODY = {
+  run: {
+    info: { run_id: RUN, run_uuid: RUN, experiment_id: '1', status: 'RUNNING', lifecycle_stage: 'active' },
+    data: {},
+  },
+};
+const UNAVAILABLE = { status: 503, body: { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' } };
+const FAST = { env: {}, backoffFactorMs: 1, backoffJitterMs: 0, timeoutMs: 2_000 } satisfies RestStoreOptions;
+
+async function rejection(promise: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isAgentrackError(error)) return { code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function timed<T>(promise: Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const value = await promise;
+  return [value, performance.now() - start];
+}
+
+describe('retries', () => {
+  let stub: StubServer;
+  const stores: RestTrackingStore[] = [];
+  const open = async (options: RestStoreOptions = {}) => {
+    const store = await openRestStore(stub.url, { ...FAST, ...options });
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(async () => {
+    stub = await startStubServer();
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    await stub.stop();
+  });
+
+  it('retries a read after 503, then succeeds', async () => {
+    stub.reply(UNAVAILABLE, UNAVAILABLE, { body: RUN_BODY });
+    const store = await open({ maxRetries: 3 });
+    expect((await store.getRun(RUN)).info.run_id).toBe(RUN);
+    expect(stub.requests).toHaveLength(3);
+  });
+
+  it.each([408, 429, 500, 502, 503, 504])('retries an idempotent write after HTTP %i', async (status) => {
+    stub.reply({ status, body: { error_code: 'INTERNAL_ERROR', message: 'x' } });
+    const store = await open({ maxRetries: 1 });
+    await store.setTag(RUN, { key: 'k', value: 'v' });
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it('gives up after maxRetries with the last answer', async () => {
+    stub.fallback = () => ({
+      status: 500,
+      body: { error_code: 'INTERNAL_ERROR', message: 'database is locked' },
+    });
+    const store = await open({ maxRetries: 2 });
+    expect(await rejection(store.getRun(RUN))).toEqual({
+      code: 'INTERNAL_ERROR',
+      message: 'database is locked',
+    });
+    expect(stub.requests).toHaveLength(3);
+  });
+
+  it.each([400, 401, 403, 404, 409, 501])('does not retry HTTP %i', async (status) => {
+    stub.reply({ status, body: { error_code: 'BAD_REQUEST', message: 'no' } });
+    const store = await open({ maxRetries: 3 });
+    await rejection(store.getRun(RUN));
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    stub.reply({
+      status: 429,
+      headers: { 'Retry-After': '1' },
+      body: { error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'slow' },
+    });
+    const store = await open({ maxRetries: 1 });
+    const [, elapsed] = await timed(store.getExperiment('1').catch(() => undefined));
+    expect(stub.requests).toHaveLength(2);
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+  });
+
+  it('caps Retry-After at backoffMaxMs, and ignores it when told to', async () => {
+    const slow = { status: 503, headers: { 'Retry-After': '3600' }, body: UNAVAILABLE.body };
+    stub.reply(slow, { body: {} }, slow, { body: {} });
+    const capped = await open({ maxRetries: 1, backoffMaxMs: 30 });
+    const ignoring = await open({ maxRetries: 1, respectRetryAfter: false });
+    const [, cappedMs] = await timed(capped.deleteRun(RUN));
+    const [, ignoredMs] = await timed(ignoring.deleteRun(RUN));
+    expect(stub.requests).toHaveLength(4);
+    expect(cappedMs).toBeLessThan(1_000);
+    expect(ignoredMs).toBeLessThan(1_000);
+  });
+
+  it('backs off exponentially between attempts', async () => {
+    stub.fallback = () => UNAVAILABLE;
+    const store = await open({ maxRetries: 3, backoffFactorMs: 40 });
+    const [, elapsed] = await timed(rejection(store.getRun(RUN)));
+    expect(stub.requests).toHaveLength(4);
+    // 40 + 80 + 160 ms of waits.
+    expect(elapsed).toBeGreaterThanOrEqual(270);
+  });
+
+  it.each([
+    ['createRun', (s: RestTrackingStore) => s.createRun({ experimentId: '1' })],
+    ['createExperiment', (s: RestTrackingStore) => s.createExperiment({ name: '/Shared/x' })],
+    ['deleteExperiment', (s: RestTrackingStore) => s.deleteExperiment('1')],
+    ['restoreExperiment', (s: RestTrackingStore) => s.restoreExperiment('1')],
+    ['deleteTag', (s: RestTrackingStore) => s.deleteTag(RUN, 'k')],
+    ['deleteExperimentTag', (s: RestTrackingStore) => s.deleteExperimentTag('1', 'k')],
+  ])('does not repeat %s after a 5xx, a lost connection or a timeout', async (_name, call) => {
+    const store = await open({ maxRetries: 3, timeoutMs: 150 });
+    stub.reply(UNAVAILABLE);
+    expect((await rejection(call(store))).code).toBe('TEMPORARILY_UNAVAILABLE');
+    stub.reply({ drop: true });
+    const dropped = await rejection(call(store));
+    expect(dropped.code).toBe('TEMPORARILY_UNAVAILABLE');
+    expect(dropped.message).toContain('The server may have applied it');
+    stub.reply({ hang: true });
+    const timedOut = await rejection(call(store));
+    expect(timedOut.code).toBe('DEADLINE_EXCEEDED');
+    expect(timedOut.message).toContain('The server may have applied it');
+    expect(stub.requests).toHaveLength(3);
+  });
+
+  it('repeats createRun after 429 and 408, which say the server did not act on it', async () => {
+    stub.reply(
+      { status: 429, body: { error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'slow' } },
+      { status: 408, body: '' },
+      { body: RUN_BODY },
+    );
+    const store = await open({ maxRetries: 3 });
+    expect((await store.createRun({ experimentId: '1' })).info.run_id).toBe(RUN);
+    expect(stub.requests).toHaveLength(3);
+  });
+
+  it('retries a read after a dropped connection', async () => {
+    stub.reply({ drop: true }, { body: RUN_BODY });
+    const store = await open({ maxRetries: 1 });
+    expect((await store.getRun(RUN)).info.run_id).toBe(RUN);
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it('retries while the connection is refused, even createExperiment, which was never sent', async () => {
+    await stub.stop();
+    setTimeout(() => void stub.restart(), 150);
+    stub.reply({ body: { experiment_id: '3' } });
+    const store = await open({ maxRetries: 8, backoffFactorMs: 20 });
+    expect(await store.createExperiment({ name: '/Shared/x' })).toBe('3');
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('reports a server that cannot be reached after the retries', async () => {
+    await stub.stop();
+    const store = await open({ maxRetries: 2 });
+    const error = await rejection(store.getExperiment('1'));
+    expect(error.code).toBe('TEMPORARILY_UNAVAILABLE');
+    expect(error.message).toBe(
+      `Could not connect to the tracking server at ${stub.url}: connect ECONNREFUSED 127.0.0.1:${stub.port} (3 attempts).`,
+    );
+    await stub.restart();
+  });
+
+  it('does not retry a host that does not resolve', async () => {
+    const store = await openRestStore('http://agentrack-test.invalid:5000', {
+      ...FAST,
+      maxRetries: 5,
+      backoffFactorMs: 2_000,
+    });
+    stores.push(store);
+    const [error, elapsed] = await timed(rejection(store.getExperiment('1')));
+    expect(error.code).toBe('TEMPORARILY_UNAVAILABLE');
+    expect(error.message).toContain(
+      'Could not resolve the host of the tracking server http://agentrack-test.invalid:5000',
+    );
+    expect(elapsed).toBeLessThan(2_000);
+  });
+});
+
+describe('timeouts and close', () => {
+  let stub: StubServer;
+  beforeEach(async () => {
+    stub = await startStubServer();
+  });
+  afterEach(async () => {
+    await stub.stop();
+  });
+
+  it('times a read out after timeoutMs with DEADLINE_EXCEEDED, and retries it', async () => {
+    const store = await openRestStore(stub.url, { ...FAST, timeoutMs: 100, maxRetries: 1 });
+    stub.reply({ hang: true }, { hang: true });
+    const [error, elapsed] = await timed(rejection(store.getRun(RUN)));
+    expect(error.code).toBe('DEADLINE_EXCEEDED');
+    expect(error.message).toBe(
+      `GET ${stub.url}/api/2.0/mlflow/runs/get?run_uuid=${RUN}&run_id=${RUN} timed out after 0.1 s (2 attempts). ` +
+        'To wait longer, set MLFLOW_HTTP_REQUEST_TIMEOUT (seconds) or the timeoutMs option.',
+    );
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(2_000);
+    stub.reply({ delayMs: 300 }, { body: RUN_BODY });
+    expect((await store.getRun(RUN)).info.run_id).toBe(RUN);
+    await store.close();
+  });
+
+  it('counts the time to read the body into the timeout', async () => {
+    const client = new HttpClient({ ...httpDefaults(stub.url), timeoutMs: 100, maxRetries: 0 });
+    stub.reply({ delayMs: 400, body: {} });
+    expect(
+      (await rejection(client.call({ method: 'GET', endpoint: 'x', params: {}, idempotent: true }))).code,
+    ).toBe('DEADLINE_EXCEEDED');
+    client.close();
+  });
+
+  it('reads MLFLOW_HTTP_REQUEST_TIMEOUT', async () => {
+    const store = await openRestStore(stub.url, {
+      env: { MLFLOW_HTTP_REQUEST_TIMEOUT: '0.1', MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' },
+    });
+    stub.reply({ hang: true });
+    expect((await rejection(store.getExperiment('1'))).message).toContain('timed out after 0.1 s.');
+    await store.close();
+  });
+
+  it('aborts requests in flight on close and refuses later calls with INVALID_STATE', async () => {
+    const store = await openRestStore(stub.url, { ...FAST, timeoutMs: 60_000 });
+    stub.reply({ hang: true });
+    const pending = rejection(store.getRun(RUN));
+    await new Promise((r) => setTimeout(r, 50));
+    const [, closing] = await timed(store.close());
+    const error = await pending;
+    expect(error.code).toBe('CANCELLED');
+    expect(error.message).toContain('was cancelled: the tracking store was closed');
+    expect(closing).toBeLessThan(1_000);
+    expect(await rejection(store.getRun(RUN))).toEqual({
+      code: 'INVALID_STATE',
+      message: 'The tracking store is closed.',
+    });
+    expect(
+      (await rejection(store.logMetric(RUN, { key: 'bad key!', value: 1, timestamp: 1, step: 0 }))).code,
+    ).toBe('INVALID_STATE');
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('cancels a retry that is waiting when the store closes', async () => {
+    const store = await openRestStore(stub.url, {
+      ...FAST,
+      maxRetries: 3,
+      backoffFactorMs: 60_000,
+      backoffMaxMs: 60_000,
+    });
+    stub.reply(UNAVAILABLE);
+    const pending = rejection(store.getRun(RUN));
+    await new Promise((r) => setTimeout(r, 100));
+    await store.close();
+    const [error, elapsed] = await timed(pending);
+    expect(error.code).toBe('CANCELLED');
+    expect(elapsed).toBeLessThan(1_000);
+    expect(stub.requests).toHaveLength(1);
+  });
+});
+
+describe('request headers', () => {
+  let stub: StubServer;
+  beforeEach(async () => {
+    stub = await startStubServer();
+  });
+  afterEach(async () => {
+    await stub.stop();
+  });
+
+  const headersFor = async (uri: string, options: RestStoreOptions) => {
+    const store = await openRestStore(uri, { maxRetries: 0, ...options });
+    await store.deleteRun(RUN);
+    await store.close();
+    return stub.requests.at(-1)?.headers ?? {};
+  };
+  const basic = (user: string, password: string) =>
+    `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+  it.each([
+    ['no credentials', {}, {}, undefined],
+    ['MLFLOW_TRACKING_TOKEN', { MLFLOW_TRACKING_TOKEN: 'tok' }, {}, 'Bearer tok'],
+    [
+      'MLFLOW_TRACKING_USERNAME and _PASSWORD',
+      { MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw:1' },
+      {},
+      basic('ann', 'pw:1'),
+    ],
+    [
+      "both, Basic first as in MLflow's client",
+      { MLFLOW_TRACKING_TOKEN: 'tok', MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw' },
+      {},
+      basic('ann', 'pw'),
+    ],
+    [
+      'the token option over the environment',
+      { MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw' },
+      { token: 'opt' },
+      'Bearer opt',
+    ],
+    [
+      'username and password options',
+      { MLFLOW_TRACKING_TOKEN: 'tok' },
+      { username: 'bo', password: 'b' },
+      basic('bo', 'b'),
+    ],
+  ] as const)('%s', async (_name, env, options, authorization) => {
+    const headers = await headersFor(stub.url, { env, ...options });
+    expect(headers.authorization).toBe(authorization);
+    expect(headers['user-agent']).toBe('agentrack');
+  });
+
+  it('turns credentials of the URI into Basic authentication and keeps them out of the URL', async () => {
+    const headers = await headersFor(`http://ann:p%40ss@127.0.0.1:${stub.port}`, { env: {} });
+    expect(headers.authorization).toBe(basic('ann', 'p@ss'));
+    expect(stub.requests[0]?.path).toBe('/api/2.0/mlflow/runs/delete');
+  });
+
+  it('sends extra headers', async () => {
+    const headers = await headersFor(stub.url, { env: {}, headers: { 'X-Team': 'core' } });
+    expect(headers['x-team']).toBe('core');
+  });
+
+  it('uses the given fetch', async () => {
+    const seen: string[] = [];
+    const store = await openRestStore('https://tracking.example.com', {
+      env: { MLFLOW_TRACKING_INSECURE_TLS: 'true' },
+      fetch: async (input) => {
+        seen.push(String(input));
+        return new Response('{"experiment_id":"8"}', { status: 200 });
+      },
+    });
+    expect(await store.createExperiment({ name: 'x' })).toBe('8');
+    expect(seen).toEqual(['https://tracking.example.com/api/2.0/mlflow/experiments/create']);
+    await store.close();
+  });
+});
+
+function httpDefaults(baseUrl: string): HttpClientOptions {
+  return {
+    baseUrl,
+    timeoutMs: 1_000,
+    maxRetries: 0,
+    backoffFactorMs: 1,
+    backoffJitterMs: 0,
+    backoffMaxMs: 10,
+    respectRetryAfter: true,
+  };
+}

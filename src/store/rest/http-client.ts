@@ -1,0 +1,285 @@
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AgentrackError } from '../../errors.js';
+import { toMlflowJson } from '../../entities/index.js';
+import { parseObject, restError, unreadableResponse } from './rest-error.js';
+import { parseRetryAfter, retryDelayMs, type BackoffSettings } from './retry-delay.js';
+
+/** Where MLflow's REST API 2.0 lives below a server's base URL. */
+export const API_PREFIX = '/api/2.0/mlflow/';
+
+/** Settings of an {@link HttpClient}. */
+export interface HttpClientOptions extends BackoffSettings {
+  /** The server's base URL, without credentials or trailing slash: `http://127.0.0.1:5000`. */
+  baseUrl: string;
+  /** The `Authorization` header value, if any. */
+  authorization?: string;
+  /** Extra headers sent with every request. */
+  headers?: Readonly<Record<string, string>>;
+  /** Time allowed for one attempt, from sending to the end of the response body. */
+  timeoutMs: number;
+  /** Retries after the first attempt, for failures that allow one. */
+  maxRetries: number;
+  /** Wait as long as a 429 or 503 response's `Retry-After` says (capped at `backoffMaxMs`). */
+  respectRetryAfter: boolean;
+  /** The fetch implementation; Node's global `fetch` by default. */
+  fetch?: typeof fetch;
+  /** Random numbers in [0, 1) for the jitter. */
+  random?: () => number;
+}
+
+/** One call of an MLflow REST endpoint. */
+export interface RestCall {
+  method: 'GET' | 'POST';
+  /** The endpoint below {@link API_PREFIX}, e.g. `experiments/get`. */
+  endpoint: string;
+  /** Query parameters of a GET, JSON body of a POST; `undefined` members are left out. */
+  params: Readonly<Record<string, unknown>>;
+  /**
+   * True when repeating the call after a failure cannot change its outcome: it is then retried
+   * on 408, 429 and 5xx answers, lost connections and timeouts. Other calls are retried only
+   * when the server certainly did not act on them (connection refused, 408, 429).
+   */
+  idempotent: boolean;
+}
+
+// MLflow's `_TRANSIENT_FAILURE_RESPONSE_CODES`.
+const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+// Answers that say the request was not acted on.
+const UNPROCESSED_STATUSES: ReadonlySet<number> = new Set([408, 429]);
+const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+// Network errors raised before any byte of the request reached a server.
+const UNSENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const TIMED_OUT = Symbol('timed out');
+const CLOSED = Symbol('closed');
+
+type Failure =
+  | { kind: 'status'; status: number; error: AgentrackError; retryAfterMs?: number }
+  | { kind: 'unsent'; detail: string }
+  | { kind: 'permanent'; detail: string; code: string }
+  | { kind: 'transport'; detail: string }
+  | { kind: 'timeout' };
+
+/**
+ * Calls MLflow REST endpoints with `fetch`: JSON in and out (NaN and ±Infinity as MLflow's
+ * strings), MLflow's error bodies turned into {@link AgentrackError}s, retries with exponential
+ * backoff and jitter, a timeout per attempt, and {@link HttpClient.close} aborting every
+ * request in flight.
+ */
+export class HttpClient {
+  /** The server's base URL. */
+  readonly baseUrl: string;
+  readonly #options: HttpClientOptions;
+  readonly #fetch: typeof fetch;
+  readonly #headers: Record<string, string>;
+  readonly #closing = new AbortController();
+
+  constructor(options: HttpClientOptions) {
+    this.#options = Object.freeze({ ...options });
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    // Every request in flight listens for close(); many at once are normal, not a leak.
+    setMaxListeners(0, this.#closing.signal);
+    this.#headers = {
+      'User-Agent': 'agentrack',
+      ...options.headers,
+      ...(options.authorization ? { Authorization: options.authorization } : {}),
+    };
+  }
+
+  /** True once {@link HttpClient.close} was called. */
+  get closed(): boolean {
+    return this.#closing.signal.aborted;
+  }
+
+  /** Throws INVALID_STATE once the client is closed. */
+  assertOpen(): void {
+    if (this.closed) throw new AgentrackError('INVALID_STATE', 'The tracking store is closed.');
+  }
+
+  /** Calls an endpoint and returns its JSON object (`{}` for an empty body). */
+  async call(call: RestCall): Promise<Record<string, unknown>> {
+    this.assertOpen();
+    const { url, init } = this.#request(call);
+    const label = `${call.method} ${url}`;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#attempt(url, init, label);
+      if ('body' in outcome) return outcome.body;
+      const failure = outcome.failure;
+      const retry = attempt <= this.#options.maxRetries && retryable(failure, call.idempotent);
+      if (!retry) throw this.#error(failure, label, attempt, call.idempotent);
+      const wait = retryDelayMs(
+        attempt,
+        this.#options,
+        failure.kind === 'status' ? failure.retryAfterMs : undefined,
+        this.#options.random,
+      );
+      try {
+        await sleep(wait, undefined, { signal: this.#closing.signal });
+      } catch {
+        throw cancelled(label);
+      }
+    }
+  }
+
+  /** Closes the client: requests in flight and waiting retries fail with CANCELLED, later calls with INVALID_STATE. */
+  close(): void {
+    this.#closing.abort(CLOSED);
+  }
+
+  #request(call: RestCall): { url: string; init: RequestInit } {
+    const entries = Object.entries(call.params).filter(([, v]) => v !== undefined);
+    let url = `${this.baseUrl}${API_PREFIX}${call.endpoint}`;
+    if (call.method === 'GET') {
+      const query = new URLSearchParams();
+      for (const [key, value] of entries) {
+        for (const item of Array.isArray(value) ? value : [value]) query.append(key, String(item));
+      }
+      const text = query.toString();
+      if (text !== '') url += `?${text}`;
+      return { url, init: { method: 'GET', headers: this.#headers } };
+    }
+    return {
+      url,
+      init: {
+        method: 'POST',
+        headers: { ...this.#headers, 'Content-Type': 'application/json' },
+        body: toMlflowJson(Object.fromEntries(entries)),
+      },
+    };
+  }
+
+  async #attempt(
+    url: string,
+    init: RequestInit,
+    label: string,
+  ): Promise<{ body: Record<string, unknown> } | { failure: Failure }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(TIMED_OUT), this.#options.timeoutMs);
+    const onClose = () => controller.abort(CLOSED);
+    this.#closing.signal.addEventListener('abort', onClose, { once: true });
+    try {
+      const response = await this.#fetch(url, { ...init, signal: controller.signal });
+      const text = await response.text();
+      if (response.ok) {
+        if (text.trim() === '') return { body: {} };
+        const body = parseObject(text);
+        if (!body) throw unreadableResponse(text, label);
+        return { body };
+      }
+      const failure: Failure = {
+        kind: 'status',
+        status: response.status,
+        error: restError(response.status, text, label),
+      };
+      if (this.#options.respectRetryAfter && RETRY_AFTER_STATUSES.has(response.status)) {
+        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+        if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
+      }
+      return { failure };
+    } catch (error) {
+      if (controller.signal.aborted) {
+        if (controller.signal.reason === TIMED_OUT) return { failure: { kind: 'timeout' } };
+        throw cancelled(label);
+      }
+      if (error instanceof AgentrackError) throw error;
+      return { failure: networkFailure(error) };
+    } finally {
+      clearTimeout(timer);
+      this.#closing.signal.removeEventListener('abort', onClose);
+    }
+  }
+
+  #error(failure: Failure, label: string, attempts: number, idempotent: boolean): AgentrackError {
+    const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+    const mayHaveApplied = idempotent
+      ? ''
+      : ' The server may have applied it: it is not repeated automatically, as a repeat could apply it twice.';
+    switch (failure.kind) {
+      case 'status':
+        return failure.error;
+      case 'timeout':
+        return new AgentrackError(
+          'DEADLINE_EXCEEDED',
+          `${label} timed out after ${this.#options.timeoutMs / 1000} s${tries}.${mayHaveApplied} To wait ` +
+            `longer, set MLFLOW_HTTP_REQUEST_TIMEOUT (seconds) or the timeoutMs option.`,
+        );
+      case 'unsent':
+        return new AgentrackError(
+          'TEMPORARILY_UNAVAILABLE',
+          `Could not connect to the tracking server at ${this.baseUrl}: ${failure.detail}${tries}.`,
+        );
+      case 'permanent':
+        return new AgentrackError(
+          'TEMPORARILY_UNAVAILABLE',
+          failure.code === 'ENOTFOUND'
+            ? `Could not resolve the host of the tracking server ${this.baseUrl}: ${failure.detail}.`
+            : `Could not open a secure connection to the tracking server ${this.baseUrl}: ${failure.detail}. ` +
+                `For a private certificate authority, start Node with NODE_EXTRA_CA_CERTS=<ca.pem>.`,
+        );
+      case 'transport':
+        return new AgentrackError(
+          'TEMPORARILY_UNAVAILABLE',
+          `${label} failed: ${failure.detail}${tries}.${mayHaveApplied}`,
+        );
+    }
+  }
+}
+
+function retryable(failure: Failure, idempotent: boolean): boolean {
+  switch (failure.kind) {
+    case 'status':
+      return idempotent ? RETRY_STATUSES.has(failure.status) : UNPROCESSED_STATUSES.has(failure.status);
+    case 'unsent':
+      return true;
+    case 'permanent':
+      return false;
+    case 'transport':
+    case 'timeout':
+      return idempotent;
+  }
+}
+
+function networkFailure(error: unknown): Failure {
+  const code = errorCode(error);
+  const detail = describeError(error, code);
+  if (code === 'ENOTFOUND' || (code !== undefined && /CERT|^ERR_TLS|^ERR_SSL|SIGNATURE/.test(code))) {
+    return { kind: 'permanent', detail, code };
+  }
+  if (code !== undefined && UNSENT_CODES.has(code)) return { kind: 'unsent', detail };
+  return { kind: 'transport', detail };
+}
+
+/** The `code` of an error or of the errors that caused it (fetch wraps the socket's error). */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string' && code !== '') return code;
+    current = cause;
+  }
+  return undefined;
+}
+
+/** The most specific message of an error chain: `connect ECONNREFUSED 127.0.0.1:5000`. */
+function describeError(error: unknown, code: string | undefined): string {
+  let message = error instanceof Error ? error.message : String(error);
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current.message) message = current.message;
+    current = current.cause;
+  }
+  return message === 'fetch failed' && code !== undefined ? code : message;
+}
+
+function cancelled(label: string): AgentrackError {
+  return new AgentrackError('CANCELLED', `${label} was cancelled: the tracking store was closed.`);
+}

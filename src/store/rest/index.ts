@@ -1,0 +1,11 @@
+export { RestTrackingStore, openRestStore } from './rest-store.js';
+export {
+  resolveRestConfig,
+  readDatabricksProfiles,
+  type RemoteTrackingTarget,
+  type RestStoreConfig,
+  type RestStoreOptions,
+} from './rest-config.js';
+export { HttpClient, API_PREFIX, type HttpClientOptions, type RestCall } from './http-client.js';
+export { splitLogBatch, MLFLOW_BATCH_LIMITS, type BatchLimits, type LogBatchBody } from './batch-split.js';
+export { restError, errorCodeForStatus } from './rest-error.js';

@@ -1,0 +1,124 @@
+import {
+  isRunStatus,
+  RUN_NAME_TAG,
+  RUN_STATUSES,
+  type Experiment,
+  type KeyValue,
+  type LifecycleStage,
+  type Metric,
+  type Run,
+  type RunData,
+  type RunInfo,
+  type RunStatus,
+} from '../../entities/index.js';
+import { AgentrackError } from '../../errors.js';
+
+// Readers of MLflow's proto-JSON into agentrack's entities. They accept what MLflow-compatible
+// servers send in practice: int64 as numbers or strings, metric values as numbers or
+// "NaN"/"Infinity"/"-Infinity", enums by name or number, empty lists and defaults left out.
+
+type Json = Record<string, unknown>;
+
+/** An `Experiment` message as agentrack's {@link Experiment}: tags omitted when there are none. */
+export function experimentFromWire(value: unknown): Experiment {
+  const raw = object(value, 'experiment');
+  const experiment: Experiment = {
+    experiment_id: text(raw.experiment_id),
+    name: text(raw.name),
+    artifact_location: text(raw.artifact_location),
+    lifecycle_stage: stage(raw.lifecycle_stage),
+    last_update_time: integer(raw.last_update_time),
+    creation_time: integer(raw.creation_time),
+  };
+  const tags = pairs(raw.tags);
+  if (tags.length > 0) experiment.tags = tags;
+  return experiment;
+}
+
+/** A `Run` message as agentrack's {@link Run}: `info`, `data` (empty lists omitted) and empty `inputs`. */
+export function runFromWire(value: unknown): Run {
+  const raw = object(value, 'run');
+  const data = raw.data === undefined ? {} : object(raw.data, 'run data');
+  const out: RunData = {};
+  const metrics = list(data.metrics).map(metricFromWire);
+  const params = pairs(data.params);
+  const tags = pairs(data.tags);
+  if (metrics.length > 0) out.metrics = metrics;
+  if (params.length > 0) out.params = params;
+  if (tags.length > 0) out.tags = tags;
+  const info = runInfoFromWire(raw.info);
+  // Servers from before run names kept the name only in its tag.
+  if (info.run_name === '') info.run_name = tags.find((t) => t.key === RUN_NAME_TAG)?.value ?? '';
+  return { info, data: out, inputs: {} };
+}
+
+/** A `RunInfo` message as agentrack's {@link RunInfo}, in MLflow's key order. */
+export function runInfoFromWire(value: unknown): RunInfo {
+  const raw = object(value, 'run info');
+  const id = text(raw.run_id ?? raw.run_uuid);
+  const info: Record<string, unknown> = {
+    run_uuid: text(raw.run_uuid ?? raw.run_id),
+    experiment_id: text(raw.experiment_id),
+    run_name: text(raw.run_name),
+    user_id: text(raw.user_id),
+    status: status(raw.status),
+    start_time: integer(raw.start_time),
+  };
+  if (raw.end_time !== undefined && raw.end_time !== null) info.end_time = integer(raw.end_time);
+  info.artifact_uri = text(raw.artifact_uri);
+  info.lifecycle_stage = stage(raw.lifecycle_stage);
+  info.run_id = id;
+  return info as unknown as RunInfo;
+}
+
+/** A `Metric` message as agentrack's {@link Metric}: `"NaN"`, `"Infinity"`, `"-Infinity"` back to numbers. */
+export function metricFromWire(value: unknown): Metric {
+  const raw = object(value, 'metric');
+  return {
+    key: text(raw.key),
+    value: Number(raw.value ?? 0),
+    timestamp: integer(raw.timestamp),
+    step: integer(raw.step),
+  };
+}
+
+/** The list under `key`, or an empty list when the server left it out. */
+export function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function pairs(value: unknown): KeyValue[] {
+  return list(value).map((item) => {
+    const raw = object(item, 'tag or param');
+    return { key: text(raw.key), value: text(raw.value) };
+  });
+}
+
+function object(value: unknown, what: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AgentrackError(
+      'INTERNAL_ERROR',
+      `Unexpected response from the tracking server: expected the ${what} as an object, got ${JSON.stringify(value) ?? 'nothing'}.`,
+    );
+  }
+  return value as Json;
+}
+
+function text(value: unknown): string {
+  return value === undefined || value === null ? '' : String(value);
+}
+
+function integer(value: unknown): number {
+  const n = Number(value ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function stage(value: unknown): LifecycleStage {
+  return value === 'deleted' ? 'deleted' : 'active';
+}
+
+function status(value: unknown): RunStatus {
+  if (isRunStatus(value)) return value;
+  const n = Number(value);
+  return (Number.isInteger(n) ? RUN_STATUSES[n - 1] : undefined) ?? (String(value) as RunStatus);
+}
