@@ -27,6 +27,17 @@ describe('childEnv', () => {
     },
   );
 
+  it('gives MLflow the server that serves the embedded store to the command', () => {
+    const env = childEnv(
+      { MLFLOW_TRACKING_URI: 'http://other' },
+      { ...run, trackingUri: 'sqlite:////x.db', mlflowTrackingUri: 'http://127.0.0.1:40123' },
+    );
+    expect(env).toMatchObject({
+      AGENTRACK_TRACKING_URI: 'sqlite:////x.db',
+      MLFLOW_TRACKING_URI: 'http://127.0.0.1:40123',
+    });
+  });
+
   it('leaves the base environment alone', () => {
     const base = { MLFLOW_RUN_ID: 'old' };
     childEnv(base, { ...run, trackingUri: 'sqlite:////x.db' });

@@ -64,6 +64,8 @@ describe('agentrack run', () => {
         'env',
         'metric',
         'accuracy=0.75',
+        'mlflow',
+        'recall=0.5',
       ],
       { cwd, env: { MLFLOW_TRACKING_URI: 'http://mlflow.invalid', MLFLOW_EXPERIMENT_NAME: 'other' } },
     );
@@ -78,11 +80,14 @@ describe('agentrack run', () => {
       AGENTRACK_TRACKING_URI: `sqlite:///${join(dir.path, 'runs.db')}`,
       MLFLOW_RUN_ID: run.info.run_id,
       MLFLOW_EXPERIMENT_ID: run.info.experiment_id,
-      MLFLOW_TRACKING_URI: null,
+      // The embedded store, served to the command on a free loopback port while it runs.
+      MLFLOW_TRACKING_URI: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       MLFLOW_EXPERIMENT_NAME: null,
     });
     expect(run.info.status).toBe('FINISHED');
     expect(run.data.metrics).toContainEqual(expect.objectContaining({ key: 'accuracy', value: 0.75 }));
+    // Logged the way MLflow's Python client logs, through that server.
+    expect(run.data.metrics).toContainEqual(expect.objectContaining({ key: 'recall', value: 0.5 }));
     expect(tags(run)).toMatchObject({
       agent_name: 'dev_agent',
       run_type: 'development',

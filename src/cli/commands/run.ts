@@ -9,6 +9,9 @@ import { isAgentrackError } from '../../errors.js';
 import { collect, parseRunTypeArgument, parseTagOptions } from '../arguments.js';
 import { CliError, usageError } from '../cli-error.js';
 import { childEnv } from '../child-env.js';
+import { startServer } from '../../server/serve.js';
+import { openStore } from '../../store/open-store.js';
+import { isRemoteTrackingUri } from '../tracking-uri.js';
 import type { CliContext } from '../context.js';
 import { formatGateSummary } from '../output/gate-summary.js';
 import { SignalRelay, signalExitCode, spawnCommand, type CommandOutcome } from '../spawn-command.js';
@@ -145,10 +148,26 @@ async function execute(
 ): Promise<Ending> {
   const before = relay.received;
   if (before !== undefined) return { kind: 'interrupted', signal: before, started: false };
-  const env = childEnv(ctx.env, { trackingUri, runId: handle.runId, experimentId: handle.experimentId });
-  const outcome = await spawnCommand(command, env, relay);
-  const signal = relay.received;
-  return signal !== undefined ? { kind: 'interrupted', signal, started: true } : { kind: 'command', outcome };
+  // MLflow's own client cannot open the embedded SQLite file: serve it to the command over
+  // MLflow's REST API on a free loopback port for as long as the command runs.
+  const server = isRemoteTrackingUri(trackingUri)
+    ? undefined
+    : await startServer({ store: await openStore(trackingUri), host: '127.0.0.1', port: 0, logger: false });
+  try {
+    const env = childEnv(ctx.env, {
+      trackingUri,
+      runId: handle.runId,
+      experimentId: handle.experimentId,
+      ...(server ? { mlflowTrackingUri: server.url } : {}),
+    });
+    const outcome = await spawnCommand(command, env, relay);
+    const signal = relay.received;
+    return signal !== undefined
+      ? { kind: 'interrupted', signal, started: true }
+      : { kind: 'command', outcome };
+  } finally {
+    await server?.close();
+  }
 }
 
 async function endRun(handle: RunHandle, ending: Ending, program: string): Promise<unknown> {
