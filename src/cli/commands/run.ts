@@ -229,7 +229,9 @@ The command runs without a shell, with these environment variables:
   AGENTRACK_TRACKING_URI  the tracking URI (absolute for a SQLite file)
   MLFLOW_RUN_ID           the run's id
   MLFLOW_EXPERIMENT_ID    the id of the run's experiment
-  MLFLOW_TRACKING_URI     only for an http(s) or databricks tracking URI
+  MLFLOW_TRACKING_URI     an MLflow server with the run: the tracking URI when it is http(s) or
+                          databricks, else a short-lived agentrack server on a free loopback port
+                          serving the embedded store while the command runs
 
 The run ends FINISHED when the command exits 0, FAILED otherwise (tag agentrack.error),
 KILLED when agentrack receives SIGINT or SIGTERM (passed on to the command).
