@@ -13,9 +13,9 @@ import {
   exampleConfigText,
   findConfigFile,
   loadConfig,
-  parseJsonc,
   resolveConfig,
 } from './config.js';
+import { parseJsonc } from './jsonc.js';
 
 async function rejectionOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {

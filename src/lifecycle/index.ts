@@ -34,7 +34,6 @@ export {
   exampleConfigText,
   findConfigFile,
   loadConfig,
-  parseJsonc,
   resolveConfig,
   type LoadConfigOptions,
   type ResolveConfigOptions,
@@ -50,6 +49,7 @@ export {
   type DeploymentStatus,
   type RunType,
 } from './conventions.js';
+export { parseJsonc } from './jsonc.js';
 export { ensureExperiments, type EnsureOutcome, type EnsuredExperiment } from './experiments.js';
 export { formatRunName, parseRunName, runNameMatches, withSuffix, type ParsedRunName } from './naming.js';
 export { normalizeExperimentPath } from './paths.js';
