@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../errors.js';
-import type { Run } from '../entities/index.js';
+import type { DatasetInput, Run } from '../entities/index.js';
 import type { TrackingClient } from './tracking-client.js';
 
 /** A fresh, empty backend for one test, and how to dispose of it. */
@@ -29,6 +29,19 @@ export async function expectError(
 }
 
 const ids = (runs: readonly Run[]) => runs.map((r) => r.info.run_id);
+
+/** A dataset input as MLflow's `mlflow.log_input(dataset, context)` sends it. */
+function datasetInput(
+  name: string,
+  digest: string,
+  context?: string,
+  source = `/data/${name}`,
+): DatasetInput {
+  const dataset = { name, digest, source_type: 'local', source: `{"uri": "${source}"}` };
+  return context === undefined
+    ? { dataset }
+    : { tags: [{ key: 'mlflow.data.context', value: context }], dataset };
+}
 
 /**
  * The TrackingClient contract: every backend (SQLite, PostgreSQL, REST) must pass it unchanged.
@@ -536,6 +549,165 @@ export function describeTrackingClientContract(
         const pre = seen.filter((id) => before.includes(id));
         expect(new Set(seen).size).toBe(seen.length);
         expect(pre.sort()).toEqual([...before].sort());
+      });
+
+      it('logs dataset inputs and returns them with the run, in get and search, as MLflow', async () => {
+        const run = await client.createRun(experimentId, { runName: 'with-data' });
+        expect(run.inputs).toEqual({});
+        const id = run.info.run_id;
+        const golden: DatasetInput = {
+          tags: [
+            { key: 'mlflow.data.context', value: 'eval' },
+            { key: 'split', value: 'test' },
+          ],
+          dataset: {
+            name: 'golden',
+            digest: '5a1f0c2e',
+            source_type: 'local',
+            source: '{"uri": "data/golden.jsonl"}',
+            schema: '{"mlflow_colspec": []}',
+            profile: '{"num_rows": 120}',
+          },
+        };
+        await client.logInputs(id, [golden, datasetInput('train', 'a1b2c3d4')]);
+        const expected = { dataset_inputs: [golden, datasetInput('train', 'a1b2c3d4')] };
+        expect((await client.getRun(id)).inputs).toEqual(expected);
+        const found = await client.searchRuns({ experimentIds: [experimentId] });
+        expect(found.items.map((r) => r.inputs)).toEqual([expected]);
+        // Inputs logged later come after the earlier ones.
+        await client.logInputs(id, [datasetInput('extra', 'ffff', 'training')]);
+        expect((await client.getRun(id)).inputs.dataset_inputs?.map((d) => d.dataset.name)).toEqual([
+          'golden',
+          'train',
+          'extra',
+        ]);
+      });
+
+      it('does not duplicate a dataset logged again: the first logging of (name, digest) stays', async () => {
+        const id = (await client.createRun(experimentId)).info.run_id;
+        await client.logInputs(id, [datasetInput('golden', 'd1', 'eval')]);
+        await client.logInputs(id, [datasetInput('golden', 'd1', 'eval')]);
+        await client.logInputs(id, [
+          datasetInput('golden', 'd1', 'training', 'elsewhere'),
+          datasetInput('golden', 'd2', 'eval'),
+          datasetInput('golden', 'd2', 'training'),
+        ]);
+        expect((await client.getRun(id)).inputs).toEqual({
+          dataset_inputs: [datasetInput('golden', 'd1', 'eval'), datasetInput('golden', 'd2', 'eval')],
+        });
+        await client.logInputs(id, []);
+        expect((await client.getRun(id)).inputs.dataset_inputs).toHaveLength(2);
+        // An input tag key given twice keeps its last value.
+        await client.logInputs(id, [
+          {
+            ...datasetInput('golden', 'd3'),
+            tags: [
+              { key: 'mlflow.data.context', value: 'eval' },
+              { key: 'mlflow.data.context', value: 'training' },
+            ],
+          },
+        ]);
+        expect((await client.getRun(id)).inputs.dataset_inputs?.[2]).toEqual(
+          datasetInput('golden', 'd3', 'training'),
+        );
+      });
+
+      it('shares a dataset between the runs of an experiment, not across experiments', async () => {
+        const other = await client.createExperiment('/Shared/agent/other');
+        const a = (await client.createRun(experimentId)).info.run_id;
+        const b = (await client.createRun(experimentId)).info.run_id;
+        const c = (await client.createRun(other)).info.run_id;
+        await client.logInputs(a, [datasetInput('golden', 'd1', 'eval', 'first')]);
+        await client.logInputs(b, [datasetInput('golden', 'd1', 'training', 'second')]);
+        await client.logInputs(c, [datasetInput('golden', 'd1', 'training', 'third')]);
+        // Same experiment: the stored dataset is reused, and each run keeps its own context.
+        expect((await client.getRun(b)).inputs).toEqual({
+          dataset_inputs: [datasetInput('golden', 'd1', 'training', 'first')],
+        });
+        expect((await client.getRun(c)).inputs).toEqual({
+          dataset_inputs: [datasetInput('golden', 'd1', 'training', 'third')],
+        });
+      });
+
+      it('refuses invalid dataset inputs naming the field, and writes nothing of them', async () => {
+        const id = (await client.createRun(experimentId)).info.run_id;
+        const valid = datasetInput('ok', 'd1');
+        await expectError(
+          client.logInputs(id, [valid, { dataset: { ...valid.dataset, digest: 'd'.repeat(37) } }]),
+          'INVALID_PARAMETER_VALUE',
+          /datasets\[1\]\.dataset\.digest.*36/,
+        );
+        await expectError(
+          client.logInputs(id, [{ dataset: { ...valid.dataset, name: '' } }]),
+          'INVALID_PARAMETER_VALUE',
+          /datasets\[0\]\.dataset\.name/,
+        );
+        await expectError(
+          client.logInputs(id, [
+            { ...valid, tags: [{ key: 'mlflow.data.context', value: 'x'.repeat(501) }] },
+          ]),
+          'INVALID_PARAMETER_VALUE',
+          /datasets\[0\]\.tags\[0\]\.value.*500/,
+        );
+        expect((await client.getRun(id)).inputs).toEqual({});
+      });
+
+      it('refuses inputs of deleted and missing runs, like other run writes', async () => {
+        const id = (await client.createRun(experimentId)).info.run_id;
+        await client.deleteRun(id);
+        await expectError(
+          client.logInputs(id, [datasetInput('golden', 'd1')]),
+          'INVALID_PARAMETER_VALUE',
+          "must be in the 'active' state",
+        );
+        await expectError(
+          client.logInputs('00000000000000000000000000000000', [datasetInput('golden', 'd1')]),
+          'RESOURCE_DOES_NOT_EXIST',
+          'Run with id=00000000000000000000000000000000 not found',
+        );
+        await client.restoreRun(id);
+        expect((await client.getRun(id)).inputs).toEqual({});
+      });
+
+      it('searches runs by datasets.name, datasets.digest and datasets.context', async () => {
+        const mk = async (...datasets: DatasetInput[]) => {
+          const id = (await client.createRun(experimentId, { startTime: tick() })).info.run_id;
+          if (datasets.length > 0) await client.logInputs(id, datasets);
+          return id;
+        };
+        const trained = await mk(
+          datasetInput('train_v1', 'a1', 'training'),
+          datasetInput('golden', 'g1', 'eval'),
+        );
+        const evaluated = await mk(datasetInput('golden', 'g1', 'eval'));
+        const newer = await mk(datasetInput('golden', 'g2', 'Eval'));
+        const untagged = await mk(datasetInput('scratch', 's1'));
+        const none = await mk();
+        const find = async (filter: string) =>
+          ids(
+            (await client.searchRuns({ experimentIds: [experimentId], filter, orderBy: ['start_time'] }))
+              .items,
+          );
+        expect(await find("datasets.name = 'golden'")).toEqual([trained, evaluated, newer]);
+        expect(await find("datasets.name != 'golden'")).toEqual([trained, untagged]);
+        expect(await find("datasets.name LIKE 'train%'")).toEqual([trained]);
+        expect(await find("datasets.name ILIKE 'GOLD%'")).toEqual([trained, evaluated, newer]);
+        expect(await find("datasets.digest IN ('g2', 's1')")).toEqual([newer, untagged]);
+        expect(await find("datasets.digest NOT IN ('g1')")).toEqual([trained, newer, untagged]);
+        expect(await find("datasets.context = 'eval'")).toEqual([trained, evaluated]);
+        expect(await find("datasets.context ILIKE 'eval'")).toEqual([trained, evaluated, newer]);
+        expect(await find("dataset.context != 'eval'")).toEqual([trained, newer]);
+        expect(await find("datasets.name = 'golden' AND datasets.context = 'training'")).toEqual([trained]);
+        expect(await find("datasets.name = 'golden' AND attributes.run_id != '" + trained + "'")).toEqual([
+          evaluated,
+          newer,
+        ]);
+        expect(await find('')).toContain(none);
+        await expectError(
+          client.searchRuns({ experimentIds: [experimentId], filter: "datasets.source = 'x'" }),
+          'INVALID_PARAMETER_VALUE',
+          /dataset key 'source'/,
+        );
       });
 
       it('iterates every run of a search', async () => {

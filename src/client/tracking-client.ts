@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type {
+  DatasetInput,
   Experiment,
   Metric,
   Param,
@@ -239,6 +240,21 @@ export class TrackingClient {
       params: toParamPairs(batch.params),
       tags: toPairs(batch.tags),
     });
+  }
+
+  /**
+   * Records datasets a run used, as MLflow's `log_inputs`; the run then lists them in
+   * `inputs.dataset_inputs`, and `datasets.name`, `datasets.digest` and `datasets.context`
+   * filters find it. Logging a dataset the run already has changes nothing.
+   *
+   * @example
+   * await client.logInputs(runId, [{
+   *   dataset: { name: 'golden_v2', digest: '5a1f0c2e', source_type: 'local', source: '{"uri": "data/golden.jsonl"}' },
+   *   tags: [{ key: 'mlflow.data.context', value: 'eval' }],
+   * }]);
+   */
+  async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
+    return this.store.logInputs(runId, { datasets });
   }
 
   /** Every value ever logged for one metric of a run. */

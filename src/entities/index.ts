@@ -87,17 +87,46 @@ export interface RunData {
   tags?: RunTag[];
 }
 
+/** A tag of a run input, as MLflow's `InputTag`: e.g. `mlflow.data.context` = `training`. */
+export type InputTag = KeyValue;
+
+/**
+ * A dataset, as MLflow's `Dataset` message: identified within an experiment by `name` and
+ * `digest`. `schema` and `profile` are absent when empty, as MLflow answers.
+ */
+export interface Dataset {
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema?: string;
+  profile?: string;
+}
+
+/** A dataset a run used, with the tags of that use, as MLflow's `DatasetInput`. Empty tags are omitted. */
+export interface DatasetInput {
+  tags?: InputTag[];
+  dataset: Dataset;
+}
+
+/** A run's inputs, as MLflow's `RunInputs`: `{}` when the run has none. */
+export interface RunInputs {
+  dataset_inputs?: DatasetInput[];
+}
+
 /** A run, as MLflow's `Run` message. */
 export interface Run {
   info: RunInfo;
   data: RunData;
-  inputs: Record<string, never>;
+  inputs: RunInputs;
 }
 
 /** The tag MLflow mirrors a run's name into. */
 export const RUN_NAME_TAG = 'mlflow.runName';
 /** The tag MLflow records the user in. */
 export const USER_TAG = 'mlflow.user';
+/** The input tag saying what a run used a dataset for (`training`, `eval`, ...): `datasets.context` in filters. */
+export const DATASET_CONTEXT_TAG = 'mlflow.data.context';
 
 /** MLflow's JSON form of a metric value: numbers as numbers, NaN and ±Infinity as strings. */
 export function metricValueToJson(value: number): number | string {

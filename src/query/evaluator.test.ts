@@ -22,6 +22,10 @@ const good = makeRun({
   metrics: { acc: 0.9, loss: NaN, big: Infinity },
   params: { model: 'LogisticRegression', lr: '0.01' },
   tags: { env: 'Prod', 'mlflow.runName': 'dev_1' },
+  datasets: [
+    { name: 'golden', digest: 'a1b2', context: 'eval' },
+    { name: 'Train_Set', digest: 'c3d4', tags: { source: 'hub' } },
+  ],
 });
 const bare = makeRun({ id: 'bbb', name: 'eval', startTime: 50 });
 
@@ -69,7 +73,27 @@ describe('matchesRun', () => {
     // A run without an end time has no value to compare.
     ['end_time > 0', true, false],
     ['end_time != 0', true, false],
-    ["datasets.name != 'x'", false, false],
+    // A dataset clause holds when one of the run's inputs satisfies it; a run without inputs never matches.
+    ["datasets.name = 'golden'", true, false],
+    ["datasets.name = 'Golden'", false, false],
+    ["datasets.name != 'golden'", true, false],
+    ["datasets.name != 'x'", true, false],
+    ["datasets.name LIKE 'Train\\_%'", false, false],
+    ["datasets.name LIKE 'Train_%'", true, false],
+    ["datasets.name ILIKE 'train%'", true, false],
+    ["datasets.name IN ('golden', 'x')", true, false],
+    ["datasets.name NOT IN ('golden', 'Train_Set')", false, false],
+    ["datasets.name NOT IN ('golden')", true, false],
+    ["datasets.digest = 'c3d4'", true, false],
+    ["datasets.digest IN ('zz')", false, false],
+    ["datasets.context = 'eval'", true, false],
+    ["datasets.context != 'eval'", false, false],
+    ["datasets.context LIKE '%'", true, false],
+    ["datasets.context IN ('training')", false, false],
+    // Other input tags are not the context.
+    ["datasets.context = 'hub'", false, false],
+    // Each clause may hold on a different input, as in MLflow's joins.
+    ["datasets.name = 'golden' and datasets.digest = 'c3d4'", true, false],
     ["metrics.acc > 0.5 and params.model = 'SVM'", false, false],
   ];
   test.each(cases)('%s', (filter, matchesGood, matchesBare) => {

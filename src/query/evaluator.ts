@@ -5,9 +5,17 @@
  * of a clause never matches it, `!=` included. One deliberate deviation: a NaN metric
  * matches only `!=` (IEEE semantics), where MLflow's SQL store compares the stored 0.
  * Strings compare by code point (SQLite's BINARY), LIKE is case-sensitive, ILIKE folds
- * ASCII only. Dataset clauses never match: agentrack records no dataset inputs.
+ * ASCII only. A dataset clause holds when one of the run's dataset inputs satisfies it (its
+ * dataset's name or digest, or its `mlflow.data.context` input tag), as MLflow's join does.
  */
-import type { Experiment, LifecycleStage, Run, ViewType } from '../entities/index.js';
+import {
+  DATASET_CONTEXT_TAG,
+  type DatasetInput,
+  type Experiment,
+  type LifecycleStage,
+  type Run,
+  type ViewType,
+} from '../entities/index.js';
 import type { Comparison, ExperimentFilter, OrderBy, RunFilter } from './ast.js';
 import { parseExperimentFilter, parseRunFilter } from './filter-parser.js';
 import { ilikeMatches, likeMatches } from './like.js';
@@ -79,7 +87,18 @@ function runClauseHolds(clause: Comparison, run: Run): boolean {
     case 'attribute':
       return holds(clause, runAttribute(run, clause.key));
     case 'dataset':
-      return false;
+      return (run.inputs.dataset_inputs ?? []).some((input) => datasetClauseHolds(clause, input));
+  }
+}
+
+function datasetClauseHolds(clause: Comparison, input: DatasetInput): boolean {
+  switch (clause.key) {
+    case 'context':
+      return (input.tags ?? []).some((tag) => tag.key === DATASET_CONTEXT_TAG && holds(clause, tag.value));
+    case 'digest':
+      return holds(clause, input.dataset.digest);
+    default:
+      return holds(clause, input.dataset.name);
   }
 }
 

@@ -100,6 +100,26 @@ function insertRun(db: Db, run: Run): void {
       t.value,
     );
   }
+  for (const { dataset, tags = [] } of run.inputs.dataset_inputs ?? []) {
+    const identity = [Number(info.experiment_id), dataset.name, dataset.digest];
+    db.prepare(
+      `INSERT INTO datasets (experiment_id, name, digest, dataset_source_type, dataset_source)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ).run(...identity, dataset.source_type, dataset.source);
+    const { dataset_seq } = db
+      .prepare('SELECT dataset_seq FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?')
+      .get(...identity) as { dataset_seq: number };
+    const input = db
+      .prepare('INSERT INTO inputs (run_seq, dataset_seq) VALUES (?, ?)')
+      .run(lastInsertRowid, dataset_seq);
+    for (const t of tags) {
+      db.prepare('INSERT INTO input_tags (input_seq, name, value) VALUES (?, ?, ?)').run(
+        input.lastInsertRowid,
+        t.key,
+        t.value,
+      );
+    }
+  }
 }
 
 type Row = Record<string, unknown>;
@@ -151,6 +171,10 @@ const RUNS: RunSpec[] = [
     metrics: { acc: 0.9, loss: 0.2 },
     params: { model: 'LogisticRegression', lr: '0.01' },
     tags: { env: 'Prod', 'mlflow.runName': 'dev_1' },
+    datasets: [
+      { name: 'golden', digest: 'a1', context: 'eval' },
+      { name: 'train_v1', digest: 'b2', context: 'training' },
+    ],
   },
   {
     id: 'r02',
@@ -161,6 +185,7 @@ const RUNS: RunSpec[] = [
     metrics: { acc: NaN, loss: Infinity },
     params: { model: 'SVM' },
     tags: { env: 'prod' },
+    datasets: [{ name: 'golden', digest: 'a1', context: 'training' }],
   },
   {
     id: 'r03',
@@ -171,10 +196,25 @@ const RUNS: RunSpec[] = [
     metrics: { acc: 0.5, loss: -Infinity },
     params: { model: 'logisticregression' },
     tags: { env: 'staging', 'a*b': 'x?y' },
+    datasets: [{ name: 'Golden', digest: 'c3', tags: { note: 'eval' } }],
   },
   { id: 'r04', name: 'dev-3', startTime: 50, metrics: { loss: 0 }, tags: { env: 'ÉTÉ' } },
-  { id: 'r05', name: 'deleted', startTime: 300, lifecycleStage: 'deleted', metrics: { acc: 1 } },
-  { id: 'r06', experimentId: '2', name: 'other', startTime: 400, metrics: { acc: 0.7 } },
+  {
+    id: 'r05',
+    name: 'deleted',
+    startTime: 300,
+    lifecycleStage: 'deleted',
+    metrics: { acc: 1 },
+    datasets: [{ name: 'golden', digest: 'a1', context: 'eval' }],
+  },
+  {
+    id: 'r06',
+    experimentId: '2',
+    name: 'other',
+    startTime: 400,
+    metrics: { acc: 0.7 },
+    datasets: [{ name: 'golden', digest: 'a1', context: 'eval' }],
+  },
   {
     id: 'r07',
     name: '😀',
@@ -227,6 +267,19 @@ describe('compileRunSearch on SQLite', () => {
     ['end_time >= 150'],
     ['end_time != 150'],
     ["datasets.name != 'x'"],
+    ["datasets.name = 'golden'"],
+    ["datasets.name != 'golden'"],
+    ["datasets.name LIKE 'g%'"],
+    ["datasets.name ILIKE 'G%'"],
+    ["datasets.name IN ('train_v1', 'nope')"],
+    ["datasets.name NOT IN ('golden')"],
+    ["datasets.digest = 'a1'"],
+    ["datasets.digest NOT IN ('a1', 'b2')"],
+    ["datasets.context = 'eval'"],
+    ["datasets.context != 'eval'"],
+    ["datasets.context IN ('training')"],
+    ["datasets.context LIKE '%'"],
+    ["datasets.name = 'golden' and datasets.context = 'training'", ['start_time ASC']],
     ['', ['metrics.acc DESC']],
     ['', ['metrics.acc ASC']],
     ['', ['metrics.loss DESC', 'run_name']],
@@ -257,6 +310,28 @@ describe('compileRunSearch on SQLite', () => {
     }
 
     for (const limit of [1, 2, 3]) expect(pageThrough(db, search, limit).ids).toEqual(expected(runs, search));
+  });
+
+  test.each<[string, string[]]>([
+    ["datasets.name = 'golden'", ['r01', 'r02', 'r05']],
+    ["datasets.name != 'golden'", ['r01', 'r03']],
+    ["datasets.digest IN ('c3', 'b2')", ['r01', 'r03']],
+    ["datasets.context = 'training'", ['r01', 'r02']],
+    // r03's input has tags, but no context tag.
+    ["datasets.context != 'training'", ['r01', 'r05']],
+    ["datasets.name = 'golden' and datasets.context = 'training'", ['r01', 'r02']],
+  ])('%s finds the runs one of whose inputs satisfies it', (filter, ids) => {
+    const rows = query(
+      db,
+      compileRunSearch(sqliteDialect, {
+        experimentIds: ['1'],
+        viewType: 'ALL',
+        filter,
+        orderBy: ['run_id'],
+        limit: 100,
+      }),
+    );
+    expect(rows.map((r) => r.run_uuid)).toEqual(ids);
   });
 
   test('selects the run columns and the sort-key columns', () => {
@@ -533,6 +608,14 @@ describe('SQL and evaluator agree on random data', () => {
       metrics: fc.dictionary(KEYS, fc.constantFrom(...METRICS), { maxKeys: 3 }),
       params: fc.dictionary(KEYS, fc.constantFrom(...STRINGS), { maxKeys: 3 }),
       tags: fc.dictionary(KEYS, fc.constantFrom(...STRINGS), { maxKeys: 3 }),
+      datasets: fc.uniqueArray(
+        fc.record({
+          name: fc.constantFrom(...STRINGS),
+          digest: fc.constantFrom('x', 'X', 'r1'),
+          context: fc.option(fc.constantFrom(...STRINGS), { nil: undefined }),
+        }),
+        { maxLength: 3, selector: (d) => `${d.name}\u0000${d.digest}` },
+      ),
     });
   const runSpecs = fc
     .integer({ min: 0, max: 12 })
@@ -597,6 +680,23 @@ describe('postgresDialect', () => {
     // ILIKE folds the pattern in JavaScript the way translate() folds the column.
     expect(compiled.params).toContain('ab%');
     expect(compiled.params).toContain('a\\%');
+  });
+
+  test('compiles dataset clauses with parameters only', () => {
+    const compiled = compileRunSearch(postgresDialect, {
+      experimentIds: ['1'],
+      viewType: 'ALL',
+      filter: "datasets.name ILIKE 'Gold%' and datasets.context IN ('eval', 'test')",
+      limit: 10,
+    });
+    expect(compiled.params).toEqual([1, 'gold%', 'mlflow.data.context', 'eval', 'test', 10]);
+    expect(compiled.sql).toContain(
+      'FROM inputs AS f0 JOIN datasets AS f0d ON f0d.dataset_seq = f0.dataset_seq',
+    );
+    expect(compiled.sql).toContain(
+      'FROM inputs AS f1 JOIN input_tags AS f1t ON f1t.input_seq = f1.input_seq',
+    );
+    expect(compiled.sql).not.toMatch(/'(gold|eval|mlflow)/i);
   });
 
   test('experiment search compiles with the same hooks', () => {

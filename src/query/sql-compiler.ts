@@ -7,17 +7,18 @@
  * strictly after `after` in the final ordering, ordered and limited. The ORDER BY and the
  * keyset condition are written on the underlying columns, not on the selected aliases, so
  * that an index can deliver the order (e.g. `runs_latest` for `start_time DESC, run_uuid`)
- * and the scan stops at the limit. Metric, param and tag clauses are EXISTS subqueries keyed
- * by `run_seq`, so a run lacking the key never matches (for `!=` too). An ordering term on a
- * key the filter already requires to be present (and, for metrics, not NaN) is an inner
- * join with no bucket, which lets the planner drive the scan from that key's index.
+ * and the scan stops at the limit. Metric, param, tag and dataset clauses are EXISTS
+ * subqueries keyed by `run_seq`, so a run lacking the key (or any dataset input) never
+ * matches (for `!=` too). An ordering term on a key the filter already requires to be
+ * present (and, for metrics, not NaN) is an inner join with no bucket, which lets the
+ * planner drive the scan from that key's index.
  * Every value and key is a parameter.
  *
  * View types filter the row's own `lifecycle_stage` only, as MLflow does: MLflow marks a
  * deleted experiment's runs deleted (and restores them with it), so the store must do the
  * same for a deleted experiment's runs to leave ACTIVE_ONLY searches.
  */
-import type { ViewType } from '../entities/index.js';
+import { DATASET_CONTEXT_TAG, type ViewType } from '../entities/index.js';
 import { invalidParameter } from '../errors.js';
 import type { Comparison, ExperimentFilter, OrderBy, RunFilter } from './ast.js';
 import { parseExperimentFilter, parseRunFilter } from './filter-parser.js';
@@ -116,6 +117,8 @@ const EXPERIMENT_SELECT = [
 
 const RUN_DATA_TABLES = { metric: 'latest_metrics', param: 'params', tag: 'tags' } as const;
 
+const DATASET_COLUMNS: Readonly<Record<string, string>> = { name: 'name', digest: 'digest' };
+
 const SQL_NUMBER_OPERATORS: Readonly<Record<string, string>> = {
   '=': '=',
   '!=': '<>',
@@ -166,7 +169,7 @@ function runCondition(dialect: SqlDialect, clause: Comparison, index: number): S
     case 'attribute':
       return valueCondition(dialect, column('r', RUN_COLUMNS[clause.key] ?? 'run_uuid'), clause);
     case 'dataset':
-      return FALSE;
+      return datasetCondition(dialect, clause, index);
     case 'metric': {
       const alias = `f${index}`;
       let condition: SqlFragment;
@@ -188,6 +191,24 @@ function runCondition(dialect: SqlDialect, clause: Comparison, index: number): S
       return sql`EXISTS (SELECT 1 FROM ${raw(table)} AS ${raw(alias)} WHERE ${column(alias, 'run_seq')} = r.run_seq AND ${column(alias, 'key')} = ${param(clause.key)} AND ${valueCondition(dialect, column(alias, 'value'), clause)})`;
     }
   }
+}
+
+/**
+ * A dataset clause holds when one of the run's inputs satisfies it: its dataset's name or
+ * digest, or its `mlflow.data.context` input tag (an input without one satisfies no context
+ * clause).
+ */
+function datasetCondition(dialect: SqlDialect, clause: Comparison, index: number): SqlFragment {
+  const input = `f${index}`;
+  const inputs = sql`inputs AS ${raw(input)}`;
+  const ofRun = sql`${column(input, 'run_seq')} = r.run_seq`;
+  if (clause.key === 'context') {
+    const tag = `${input}t`;
+    return sql`EXISTS (SELECT 1 FROM ${inputs} JOIN input_tags AS ${raw(tag)} ON ${column(tag, 'input_seq')} = ${column(input, 'input_seq')} WHERE ${ofRun} AND ${column(tag, 'name')} = ${param(DATASET_CONTEXT_TAG)} AND ${valueCondition(dialect, column(tag, 'value'), clause)})`;
+  }
+  const dataset = `${input}d`;
+  const field = column(dataset, DATASET_COLUMNS[clause.key] ?? 'name');
+  return sql`EXISTS (SELECT 1 FROM ${inputs} JOIN datasets AS ${raw(dataset)} ON ${column(dataset, 'dataset_seq')} = ${column(input, 'dataset_seq')} WHERE ${ofRun} AND ${valueCondition(dialect, field, clause)})`;
 }
 
 /** The condition of one experiment filter clause on `experiments AS e`. */

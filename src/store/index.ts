@@ -1,6 +1,7 @@
 export type {
   CreateExperimentInput,
   CreateRunInput,
+  LogInputsInput,
   LogBatchInput,
   MetricHistoryInput,
   Page,

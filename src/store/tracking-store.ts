@@ -1,4 +1,5 @@
 import type {
+  DatasetInput,
   Experiment,
   ExperimentTag,
   Metric,
@@ -55,6 +56,11 @@ export interface LogBatchInput {
   tags?: RunTag[];
 }
 
+/** Arguments of {@link TrackingStore.logInputs}: the datasets a run used, with their input tags. */
+export interface LogInputsInput {
+  datasets?: readonly DatasetInput[];
+}
+
 /** Arguments of {@link TrackingStore.searchRuns}. */
 export interface SearchRunsInput {
   experimentIds: readonly string[];
@@ -103,6 +109,11 @@ export interface TrackingStore {
   setTag(runId: string, tag: RunTag): Promise<void>;
   deleteTag(runId: string, key: string): Promise<void>;
   logBatch(runId: string, input: LogBatchInput): Promise<void>;
+  /**
+   * Records datasets a run used, as MLflow's `log_inputs`: a dataset is identified within the
+   * run's experiment by (name, digest); logging one the run already has changes nothing.
+   */
+  logInputs(runId: string, input: LogInputsInput): Promise<void>;
   getMetricHistory(runId: string, metricKey: string, input?: MetricHistoryInput): Promise<Page<Metric>>;
   searchRuns(input: SearchRunsInput): Promise<Page<Run>>;
 

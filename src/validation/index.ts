@@ -14,6 +14,7 @@ export {
 export { isInt64, validateMetric, type EntityPathOptions, type MetricInput } from './metric.js';
 export { validateParam, type KeyValueInput, type LongValueOptions } from './param.js';
 export { validateExperimentTag, validateTag } from './tag.js';
+export { validateDatasetInputs, type DatasetInputInput } from './dataset.js';
 export {
   validateArtifactLocation,
   validateExperimentId,

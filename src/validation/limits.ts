@@ -38,3 +38,18 @@ export const GET_METRIC_HISTORY_MAX_RESULTS = 25_000;
 
 /** Longest run id accepted by MLflow's run id rule. */
 export const MAX_RUN_ID_LENGTH = 256;
+
+/** Longest dataset name of a run input. */
+export const MAX_DATASET_NAME_LENGTH = 500;
+/** Longest dataset digest of a run input. */
+export const MAX_DATASET_DIGEST_LENGTH = 36;
+/** Longest dataset source of a run input. */
+export const MAX_DATASET_SOURCE_LENGTH = 65_535;
+/** Longest dataset schema of a run input. */
+export const MAX_DATASET_SCHEMA_LENGTH = 1_048_575;
+/** Longest dataset profile of a run input. */
+export const MAX_DATASET_PROFILE_LENGTH = 16_777_215;
+/** Longest input tag key (e.g. `mlflow.data.context`). */
+export const MAX_INPUT_TAG_KEY_LENGTH = 255;
+/** Longest input tag value. */
+export const MAX_INPUT_TAG_VALUE_LENGTH = 500;

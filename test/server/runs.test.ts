@@ -451,6 +451,45 @@ describe('runs/log-inputs', () => {
     expect([res.status, res.raw]).toEqual([200, '{}']);
   });
 
+  it('stores the datasets: runs/get and runs/search answer them in MLflow JSON', async () => {
+    const experiment = await api.experiment('/Shared/runs/inputs');
+    const runId = await api.run(experiment);
+    const logged = {
+      run_id: runId,
+      datasets: [
+        {
+          tags: [
+            { key: 'mlflow.data.context', value: 'eval' },
+            { key: 'mlflow.data.split', value: 'test' },
+          ],
+          dataset: { ...dataset, schema: '{"mlflow_colspec": []}', profile: '' },
+        },
+        { dataset: { ...dataset, digest: 'def456' } },
+      ],
+    };
+    const res = await api.post('runs/log-inputs', logged);
+    expect([res.status, res.raw]).toEqual([200, '{}']);
+    // Logging the same again (as a retry would) changes nothing.
+    expect((await api.post('runs/log-inputs', logged)).status).toBe(200);
+    const inputs =
+      `{"dataset_inputs":[{"tags":[{"key":"mlflow.data.context","value":"eval"},{"key":"mlflow.data.split","value":"test"}],` +
+      `"dataset":{"name":"eval-set","digest":"abc123","source_type":"local","source":"/data/eval.json","schema":"{\\"mlflow_colspec\\": []}"}},` +
+      `{"dataset":{"name":"eval-set","digest":"def456","source_type":"local","source":"/data/eval.json"}}]}`;
+    const got = await api.get('runs/get', { run_id: runId });
+    expect(got.raw).toContain(`"inputs":${inputs},"outputs":{}}}`);
+    const searched = await api.post('runs/search', {
+      experiment_ids: [experiment],
+      filter: "datasets.context = 'eval' AND datasets.digest = 'def456'",
+    });
+    expect(searched.json<{ runs: Run[] }>().runs.map((r) => r.info.run_id)).toEqual([runId]);
+    expect(searched.raw).toContain(`"inputs":${inputs}}]`);
+    const missed = await api.post('runs/search', {
+      experiment_ids: [experiment],
+      filter: "datasets.context = 'training'",
+    });
+    expect(missed.raw).toBe('{}');
+  });
+
   it.each([
     [{ datasets: [{}] }, `Missing value for required parameter 'datasets[0].dataset'. ${API_DOCS}`],
     [

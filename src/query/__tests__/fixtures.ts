@@ -1,7 +1,23 @@
 /**
  * Small builders of MLflow entities for tests.
  */
-import type { Experiment, Metric, Run, RunStatus } from '../../entities/index.js';
+import {
+  DATASET_CONTEXT_TAG,
+  type DatasetInput,
+  type Experiment,
+  type Metric,
+  type Run,
+  type RunStatus,
+} from '../../entities/index.js';
+
+/** A dataset input of a test run: `context` becomes its `mlflow.data.context` tag. */
+export interface DatasetSpec {
+  name: string;
+  digest: string;
+  context?: string;
+  /** Other input tags. */
+  tags?: Record<string, string>;
+}
 
 /** What a test run needs; everything else gets a plain default. */
 export interface RunSpec {
@@ -17,6 +33,22 @@ export interface RunSpec {
   metrics?: Record<string, number>;
   params?: Record<string, string>;
   tags?: Record<string, string>;
+  datasets?: DatasetSpec[];
+}
+
+/** A dataset input in MLflow's wire shape. */
+export function makeDatasetInput(spec: DatasetSpec): DatasetInput {
+  const tags = Object.entries({
+    ...spec.tags,
+    ...(spec.context === undefined ? {} : { [DATASET_CONTEXT_TAG]: spec.context }),
+  }).map(([key, value]) => ({ key, value }));
+  const dataset = {
+    name: spec.name,
+    digest: spec.digest,
+    source_type: 'local',
+    source: `/data/${spec.name}`,
+  };
+  return tags.length > 0 ? { tags, dataset } : { dataset };
 }
 
 /** A run in MLflow's wire shape (latest metrics only). */
@@ -29,6 +61,7 @@ export function makeRun(spec: RunSpec): Run {
   }));
   const params = Object.entries(spec.params ?? {}).map(([key, value]) => ({ key, value }));
   const tags = Object.entries(spec.tags ?? {}).map(([key, value]) => ({ key, value }));
+  const datasetInputs = (spec.datasets ?? []).map(makeDatasetInput);
   return {
     info: {
       run_uuid: spec.id,
@@ -47,7 +80,7 @@ export function makeRun(spec: RunSpec): Run {
       ...(params.length ? { params } : {}),
       ...(tags.length ? { tags } : {}),
     },
-    inputs: {},
+    inputs: datasetInputs.length ? { dataset_inputs: datasetInputs } : {},
   };
 }
 

@@ -1,4 +1,3 @@
-import { invalidParameter } from '../../errors.js';
 import { validateRunStatus, validateViewType } from '../../validation/index.js';
 import type { Endpoint } from '../endpoint.js';
 import { readDatasetInputs, readModelInputs } from '../wire/dataset-inputs.js';
@@ -167,22 +166,17 @@ export const RUN_ENDPOINTS: readonly Endpoint[] = [
     },
   },
   {
-    // Datasets and model inputs are checked with MLflow's rules, then dropped: the store does
-    // not keep run inputs yet, and runs are answered with empty `inputs`.
     path: 'runs/log-inputs',
     methods: ['POST'],
     write: true,
     async handle(params, { store, access }) {
       const runId = params.runId();
-      readDatasetInputs(params.objects('datasets'));
+      const datasets = readDatasetInputs(params.objects('datasets'));
+      // Model inputs name logged models, which this server does not keep (their endpoints
+      // answer 501): they are checked, then dropped.
       readModelInputs(params.objects('models'));
       await access({ runId });
-      const { info } = await store.getRun(runId);
-      if (info.lifecycle_stage !== 'active') {
-        throw invalidParameter(
-          `The run ${runId} must be in the 'active' state. Current state is ${info.lifecycle_stage}.`,
-        );
-      }
+      await store.logInputs(runId, { datasets });
       return {};
     },
   },

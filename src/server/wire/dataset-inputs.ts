@@ -1,44 +1,20 @@
-import type { KeyValue } from '../../entities/index.js';
-import { invalidParameter } from '../../errors.js';
+import type { DatasetInput, KeyValue } from '../../entities/index.js';
 import { missingParameter, toText, wrongType } from './request-params.js';
-
-/** A dataset, as MLflow's `Dataset` message. */
-export interface Dataset {
-  name: string;
-  digest: string;
-  source_type: string;
-  source: string;
-  schema?: string;
-  profile?: string;
-}
-
-/** A dataset used by a run, with its input tags (e.g. `mlflow.data.context`), as MLflow's `DatasetInput`. */
-export interface DatasetInput {
-  tags: KeyValue[];
-  dataset: Dataset;
-}
 
 /** A logged model used by a run, as MLflow's `ModelInput`. */
 export interface ModelInput {
   model_id: string;
 }
 
-// MLflow's limits on dataset fields and input tags (`mlflow/utils/validation.py`), in characters.
-const DATASET_LIMITS: readonly (readonly [keyof Dataset, number, boolean])[] = [
-  ['name', 500, true],
-  ['digest', 36, true],
-  ['source_type', Number.POSITIVE_INFINITY, true],
-  ['source', 65_535, true],
-  ['schema', 1_048_575, false],
-  ['profile', 16_777_215, false],
-];
-const MAX_INPUT_TAG_KEY_LENGTH = 255;
-const MAX_INPUT_TAG_VALUE_LENGTH = 500;
+// The fields MLflow's proto marks `validate_required`; schema and profile are optional.
+const REQUIRED_DATASET_FIELDS = ['name', 'digest', 'source_type', 'source'] as const;
+const OPTIONAL_DATASET_FIELDS = ['schema', 'profile'] as const;
 
 /**
- * Checks the `datasets` of a `runs/log-inputs` request with MLflow's rules: each has a
- * `dataset` with `name`, `digest`, `source_type` and `source`, within MLflow's lengths, and
- * tags whose key and value are both given. Messages name the field, e.g. `datasets[0].dataset.name`.
+ * Reads the `datasets` of a `runs/log-inputs` request with protobuf's JSON rules: each has a
+ * `dataset` object with `name`, `digest`, `source_type` and `source`, and tags whose key and
+ * value are both given; every field a string. Messages name the field, e.g.
+ * `datasets[0].dataset.name`. Lengths are the store's rules.
  */
 export function readDatasetInputs(items: readonly Record<string, unknown>[] = []): DatasetInput[] {
   return items.map((item, i) => {
@@ -50,17 +26,17 @@ export function readDatasetInputs(items: readonly Record<string, unknown>[] = []
     }
     const fields = dataset as Record<string, unknown>;
     const out: Record<string, string> = {};
-    for (const [field, limit, required] of DATASET_LIMITS) {
-      const fieldPath = `${path}.dataset.${field}`;
-      const value = toText(fields[field], fieldPath);
-      if (value === undefined || (required && value === '')) {
-        if (required) throw missingParameter(fieldPath);
-        continue;
-      }
-      checkLength(fieldPath, value, limit);
+    for (const field of REQUIRED_DATASET_FIELDS) {
+      const value = toText(fields[field], `${path}.dataset.${field}`);
+      if (!value) throw missingParameter(`${path}.dataset.${field}`);
       out[field] = value;
     }
-    return { tags: readInputTags(item.tags, `${path}.tags`), dataset: out as unknown as Dataset };
+    for (const field of OPTIONAL_DATASET_FIELDS) {
+      const value = toText(fields[field], `${path}.dataset.${field}`);
+      if (value !== undefined) out[field] = value;
+    }
+    const tags = readInputTags(item.tags, `${path}.tags`);
+    return { tags, dataset: out as unknown as DatasetInput['dataset'] };
   });
 }
 
@@ -85,14 +61,6 @@ function readInputTags(tags: unknown, path: string): KeyValue[] {
     const v = toText(value, `${tagPath}.value`);
     if (!k) throw missingParameter(`${tagPath}.key`);
     if (v === undefined) throw missingParameter(`${tagPath}.value`);
-    checkLength(`${tagPath}.key`, k, MAX_INPUT_TAG_KEY_LENGTH);
-    checkLength(`${tagPath}.value`, v, MAX_INPUT_TAG_VALUE_LENGTH);
     return { key: k, value: v };
   });
-}
-
-function checkLength(path: string, value: string, limit: number): void {
-  if (value.length > limit && [...value].length > limit) {
-    throw invalidParameter(`'${path}' exceeds the maximum length of ${limit} characters`);
-  }
 }

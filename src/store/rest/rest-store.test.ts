@@ -595,6 +595,101 @@ describe('RestTrackingStore log-batch', () => {
   });
 });
 
+describe('RestTrackingStore log-inputs', () => {
+  let stub: StubServer;
+  let store: RestTrackingStore;
+  const dataset = { name: 'golden', digest: '5a1f0c2e', source_type: 'local', source: '{"uri": "g.jsonl"}' };
+
+  beforeEach(async () => {
+    stub = await startStubServer();
+    store = await openRestStore(stub.url, { env: {}, maxRetries: 1, backoffFactorMs: 1, backoffJitterMs: 0 });
+  });
+  afterEach(async () => {
+    await store.close();
+    await stub.stop();
+  });
+
+  it("sends MLflow's LogInputs body: run_id and datasets, empty tags and schema left out", async () => {
+    await store.logInputs(RUN, {
+      datasets: [
+        { tags: [{ key: 'mlflow.data.context', value: 'eval' }], dataset: { ...dataset, schema: '' } },
+        { tags: [], dataset: { ...dataset, digest: 'ffff', profile: '{"rows": 3}' } },
+      ],
+    });
+    expect(stub.requests.map((r) => [r.method, r.path])).toEqual([
+      ['POST', '/api/2.0/mlflow/runs/log-inputs'],
+    ]);
+    expect(stub.requests[0]?.text).toBe(
+      JSON.stringify({
+        run_id: RUN,
+        datasets: [
+          { tags: [{ key: 'mlflow.data.context', value: 'eval' }], dataset },
+          { dataset: { ...dataset, digest: 'ffff', profile: '{"rows": 3}' } },
+        ],
+      }),
+    );
+  });
+
+  it('sends no datasets as MLflow does, so that the server still checks the run', async () => {
+    await store.logInputs(RUN, {});
+    expect(stub.requests.map((r) => r.text)).toEqual([`{"run_id":"${RUN}"}`]);
+  });
+
+  it('refuses invalid datasets before sending anything', async () => {
+    const error = await rejection(
+      store.logInputs(RUN, { datasets: [{ dataset: { ...dataset, digest: 'd'.repeat(37) } }] }),
+    );
+    expect(error).toEqual({
+      code: 'INVALID_PARAMETER_VALUE',
+      message: "'datasets[0].dataset.digest' exceeds the maximum length of 36 characters",
+    });
+    expect(stub.requests).toEqual([]);
+  });
+
+  it('retries a log-inputs request, which is idempotent', async () => {
+    stub.reply(
+      { status: 503, body: { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' } },
+      { body: {} },
+    );
+    await store.logInputs(RUN, { datasets: [{ dataset }] });
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it('reads dataset inputs back in runs, with empty lists and fields left out', async () => {
+    stub.reply({
+      body: {
+        run: {
+          info: {
+            run_id: RUN,
+            experiment_id: '1',
+            status: 'RUNNING',
+            start_time: 1,
+            lifecycle_stage: 'active',
+          },
+          data: {},
+          inputs: {
+            dataset_inputs: [
+              {
+                tags: [{ key: 'mlflow.data.context', value: 'training' }],
+                dataset: { ...dataset, schema: '{}' },
+              },
+              { tags: [], dataset: { ...dataset, digest: 'ffff', profile: '' } },
+            ],
+            model_inputs: [{ model_id: 'm-1' }],
+          },
+          outputs: {},
+        },
+      },
+    });
+    expect((await store.getRun(RUN)).inputs).toEqual({
+      dataset_inputs: [
+        { tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset: { ...dataset, schema: '{}' } },
+        { dataset: { ...dataset, digest: 'ffff' } },
+      ],
+    });
+  });
+});
+
 describe('TrackingClient over REST', () => {
   it("opens http:// URIs on the REST store and goes through MLflow's endpoints", async () => {
     const stub = await startStubServer();

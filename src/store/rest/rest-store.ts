@@ -4,6 +4,7 @@ import {
   GET_METRIC_HISTORY_MAX_RESULTS,
   SEARCH_MAX_RESULTS_DEFAULT,
   validateBatchLimits,
+  validateDatasetInputs,
   validateMetric,
   validateParam,
   validateParamKeysUnique,
@@ -13,6 +14,7 @@ import type {
   CreateExperimentInput,
   CreateRunInput,
   LogBatchInput,
+  LogInputsInput,
   MetricHistoryInput,
   Page,
   SearchExperimentsInput,
@@ -36,9 +38,9 @@ import { experimentFromWire, list, metricFromWire, runFromWire, runInfoFromWire 
  * agentrack server, an MLflow server or a Databricks workspace. Each operation calls MLflow's
  * endpoint with the method and fields MLflow's Python client sends.
  *
- * Metrics, params and tags are checked here with the rules of the other stores before
- * anything is sent, so that a batch split over several requests is refused as a whole; every
- * other rule (existence, states, names, filters) is the server's.
+ * Metrics, params, tags and dataset inputs are checked here with the rules of the other
+ * stores before anything is sent, so that a batch split over several requests is refused as
+ * a whole; every other rule (existence, states, names, filters) is the server's.
  *
  * @example
  * const store = await openRestStore('http://127.0.0.1:5000');
@@ -224,6 +226,20 @@ export class RestTrackingStore implements TrackingStore {
         throw partialBatchError(error, bodies, index);
       }
     }
+  }
+
+  /**
+   * Logs dataset inputs in one `runs/log-inputs` request. Retried like other idempotent
+   * writes: the server ignores a dataset the run already has.
+   */
+  async logInputs(runId: string, input: LogInputsInput): Promise<void> {
+    this.#http.assertOpen();
+    const datasets = validateDatasetInputs(input.datasets);
+    await this.#post(
+      'runs/log-inputs',
+      { run_id: runId, datasets: datasets.length > 0 ? datasets : undefined },
+      true,
+    );
   }
 
   /**

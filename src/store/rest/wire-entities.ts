@@ -2,6 +2,8 @@ import {
   isRunStatus,
   RUN_NAME_TAG,
   RUN_STATUSES,
+  type Dataset,
+  type DatasetInput,
   type Experiment,
   type KeyValue,
   type LifecycleStage,
@@ -35,7 +37,7 @@ export function experimentFromWire(value: unknown): Experiment {
   return experiment;
 }
 
-/** A `Run` message as agentrack's {@link Run}: `info`, `data` (empty lists omitted) and empty `inputs`. */
+/** A `Run` message as agentrack's {@link Run}: `info`, `data` and `inputs`, empty lists omitted. */
 export function runFromWire(value: unknown): Run {
   const raw = object(value, 'run');
   const data = raw.data === undefined ? {} : object(raw.data, 'run data');
@@ -49,7 +51,27 @@ export function runFromWire(value: unknown): Run {
   const info = runInfoFromWire(raw.info);
   // Servers from before run names kept the name only in its tag.
   if (info.run_name === '') info.run_name = tags.find((t) => t.key === RUN_NAME_TAG)?.value ?? '';
-  return { info, data: out, inputs: {} };
+  const inputs = raw.inputs === undefined || raw.inputs === null ? {} : object(raw.inputs, 'run inputs');
+  const datasetInputs = list(inputs.dataset_inputs).map(datasetInputFromWire);
+  return { info, data: out, inputs: datasetInputs.length > 0 ? { dataset_inputs: datasetInputs } : {} };
+}
+
+/** A `DatasetInput` message as agentrack's {@link DatasetInput}: empty tags, schema and profile omitted. */
+export function datasetInputFromWire(value: unknown): DatasetInput {
+  const raw = object(value, 'dataset input');
+  const fields = object(raw.dataset ?? {}, 'dataset');
+  const dataset: Dataset = {
+    name: text(fields.name),
+    digest: text(fields.digest),
+    source_type: text(fields.source_type),
+    source: text(fields.source),
+  };
+  const schema = text(fields.schema);
+  const profile = text(fields.profile);
+  if (schema !== '') dataset.schema = schema;
+  if (profile !== '') dataset.profile = profile;
+  const tags = pairs(raw.tags);
+  return tags.length > 0 ? { tags, dataset } : { dataset };
 }
 
 /** A `RunInfo` message as agentrack's {@link RunInfo}, in MLflow's key order. */

@@ -2,7 +2,7 @@
  * Rows as the SQL store reads them, and their conversion to MLflow's entities. Shared by
  * every SQL backend; the column lists match `schema.ts`.
  */
-import type { LifecycleStage, Metric, RunInfo, RunStatus } from '../../entities/index.js';
+import type { Dataset, LifecycleStage, Metric, RunInfo, RunStatus } from '../../entities/index.js';
 import { AgentrackError, notFound } from '../../errors.js';
 
 /** A row of `experiments`. */
@@ -50,6 +50,31 @@ export interface MetricRow {
   [column: string]: unknown;
 }
 
+/** A row of `inputs` joined with its `datasets` row (the columns of {@link INPUT_COLUMNS}). */
+export interface InputRow {
+  run_seq: number | string;
+  input_seq: number | string;
+  name: string;
+  digest: string;
+  dataset_source_type: string;
+  dataset_source: string;
+  dataset_schema: string | null;
+  dataset_profile: string | null;
+  [column: string]: unknown;
+}
+
+/** A row of `input_tags`. */
+export interface InputTagRow {
+  input_seq: number | string;
+  name: string;
+  value: string;
+  [column: string]: unknown;
+}
+
+/** The columns a read of runs' inputs selects, over `inputs AS i JOIN datasets AS d`. */
+export const INPUT_COLUMNS =
+  'i.run_seq, i.input_seq, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile';
+
 /** The `runs` columns every run read selects. */
 export const RUN_COLUMNS =
   'run_seq, run_uuid, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri';
@@ -80,6 +105,19 @@ export function toMetric(row: MetricRow): Metric {
     timestamp: Number(row.timestamp),
     step: Number(row.step),
   };
+}
+
+/** An input row's dataset as MLflow's Dataset, in MLflow's key order; empty schema and profile left out. */
+export function toDataset(row: InputRow): Dataset {
+  const dataset: Dataset = {
+    name: row.name,
+    digest: row.digest,
+    source_type: row.dataset_source_type,
+    source: row.dataset_source,
+  };
+  if (row.dataset_schema) dataset.schema = row.dataset_schema;
+  if (row.dataset_profile) dataset.profile = row.dataset_profile;
+  return dataset;
 }
 
 /** A run row as MLflow's RunInfo, in MLflow's key order. */

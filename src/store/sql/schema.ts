@@ -12,6 +12,10 @@
  *   `is_nan` flag with `value = 0`; ±Infinity are stored as themselves.
  * - `latest_metrics` holds MLflow's "latest" value per (run, key): the greatest
  *   (step, timestamp, value), maintained on write.
+ * - Run inputs follow MLflow's `datasets` / `inputs` / `input_tags`, keyed by integers: a
+ *   dataset is unique per (experiment, name, digest) and shared by the runs of its
+ *   experiment that used it; `inputs` links a run to a dataset once, and `input_seq` keeps
+ *   the order a run's inputs were logged in.
  */
 
 /** One schema migration: a version number and the statements that apply it. */
@@ -118,6 +122,34 @@ function version1(t: DialectTypes): string[] {
   ];
 }
 
+function version3(t: DialectTypes): string[] {
+  return [
+    `CREATE TABLE datasets (
+      dataset_seq ${t.serial},
+      experiment_id ${t.ref} NOT NULL REFERENCES experiments (experiment_id),
+      name TEXT NOT NULL,
+      digest TEXT NOT NULL,
+      dataset_source_type TEXT NOT NULL,
+      dataset_source TEXT NOT NULL,
+      dataset_schema TEXT,
+      dataset_profile TEXT
+    )`,
+    `CREATE UNIQUE INDEX datasets_identity ON datasets (experiment_id, name, digest)`,
+    `CREATE TABLE inputs (
+      input_seq ${t.serial},
+      run_seq ${t.ref} NOT NULL REFERENCES runs (run_seq),
+      dataset_seq ${t.ref} NOT NULL REFERENCES datasets (dataset_seq)
+    )`,
+    `CREATE UNIQUE INDEX inputs_run_dataset ON inputs (run_seq, dataset_seq)`,
+    `CREATE TABLE input_tags (
+      input_seq ${t.ref} NOT NULL,
+      name TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (input_seq, name)
+    )${t.clustered}`,
+  ];
+}
+
 /** Every migration, in order. Append only: never edit a released migration. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -132,5 +164,10 @@ export const MIGRATIONS: readonly Migration[] = [
       sqlite: [`CREATE INDEX runs_name ON runs (experiment_id, name)`],
       postgres: [`CREATE INDEX runs_name ON runs (experiment_id, name COLLATE "C")`],
     },
+  },
+  {
+    version: 3,
+    description: 'run inputs: datasets, the runs that used them, input tags',
+    statements: { sqlite: version3(SQLITE), postgres: version3(POSTGRES) },
   },
 ];

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   RUN_NAME_TAG,
+  type DatasetInput,
   type Experiment,
   type ExperimentTag,
+  type InputTag,
   type Metric,
   type Param,
   type Run,
@@ -23,6 +25,7 @@ import {
 } from '../../query/index.js';
 import {
   validateArtifactLocation,
+  validateDatasetInputs,
   validateExperimentId,
   validateExperimentIds,
   validateExperimentName,
@@ -47,6 +50,7 @@ import type {
   CreateExperimentInput,
   CreateRunInput,
   LogBatchInput,
+  LogInputsInput,
   MetricHistoryInput,
   Page,
   SearchExperimentsInput,
@@ -57,15 +61,19 @@ import type {
 import { generateRunName } from './run-names.js';
 import {
   EXPERIMENT_COLUMNS,
+  INPUT_COLUMNS,
   RUN_COLUMNS,
   chunks,
   experimentExists,
   experimentNotFound,
   isLater,
   push,
+  toDataset,
   toMetric,
   toRunInfo,
   type ExperimentRow,
+  type InputRow,
+  type InputTagRow,
   type KeyValueRow,
   type MetricRow,
   type RunRow,
@@ -465,6 +473,55 @@ export class SqlTrackingStore implements TrackingStore {
     return this.#write(validateRunId(runId), validateLogBatch(input));
   }
 
+  /**
+   * Records the datasets an active run used, with MLflow's rules: of several inputs with the
+   * same (name, digest) in one call, the first counts; a dataset its experiment already has
+   * under that (name, digest) is reused as stored; a dataset the run already has is left as
+   * it is, input tags included, so logging it again changes nothing.
+   */
+  async logInputs(runId: string, input: LogInputsInput): Promise<void> {
+    const id = validateRunId(runId);
+    const firsts = new Map<string, DatasetInput>();
+    for (const item of validateDatasetInputs(input.datasets)) {
+      const identity = JSON.stringify([item.dataset.name, item.dataset.digest]);
+      if (!firsts.has(identity)) firsts.set(identity, item);
+    }
+    await this.#driver.transaction(async (tx) => {
+      const run = await this.#activeRun(tx, id);
+      for (const { dataset, tags = [] } of firsts.values()) {
+        const identity = [Number(run.experiment_id), dataset.name, dataset.digest];
+        await tx.run(
+          this.#sql(
+            `INSERT INTO datasets (experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile)
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name, digest) DO NOTHING`,
+          ),
+          [...identity, dataset.source_type, dataset.source, dataset.schema ?? null, dataset.profile ?? null],
+        );
+        const stored = await tx.get<{ dataset_seq: number | string }>(
+          this.#sql(`SELECT dataset_seq FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?`),
+          identity,
+        );
+        if (!stored) throw new AgentrackError('INTERNAL_ERROR', 'Storing the dataset returned no row.');
+        const link = await tx.get<{ input_seq: number | string }>(
+          this.#sql(
+            `INSERT INTO inputs (run_seq, dataset_seq) VALUES (?, ?)
+             ON CONFLICT (run_seq, dataset_seq) DO NOTHING RETURNING input_seq`,
+          ),
+          [run.run_seq, stored.dataset_seq],
+        );
+        if (!link || tags.length === 0) continue;
+        // A key given twice keeps its last value, as run tags do.
+        await tx.runMany(
+          this.#sql(
+            `INSERT INTO input_tags (input_seq, name, value) VALUES (?, ?, ?)
+             ON CONFLICT (input_seq, name) DO UPDATE SET value = excluded.value`,
+          ),
+          tags.map((t) => [link.input_seq, t.key, t.value]),
+        );
+      }
+    });
+  }
+
   /** Writes validated metrics, params and tags to an active run in one transaction. */
   async #write(
     runId: string,
@@ -673,6 +730,7 @@ export class SqlTrackingStore implements TrackingStore {
     const tags = new Map<string, RunTag[]>();
     const params = new Map<string, Param[]>();
     const metrics = new Map<string, Metric[]>();
+    const inputs = new Map<string, DatasetInput[]>();
     for (const seqs of chunks(rows.map((r) => r.run_seq))) {
       const list = seqs.map(() => '?').join(', ');
       for (const r of await tx.all<KeyValueRow>(
@@ -695,6 +753,7 @@ export class SqlTrackingStore implements TrackingStore {
       )) {
         push(metrics, String(r.run_seq), toMetric(r));
       }
+      await this.#loadInputs(tx, seqs, inputs);
     }
     return rows.map((row) => {
       const seq = String(row.run_seq);
@@ -705,7 +764,39 @@ export class SqlTrackingStore implements TrackingStore {
       if (m) data.metrics = m;
       if (p) data.params = p;
       if (t) data.tags = t;
-      return { info: toRunInfo(row), data, inputs: {} };
+      const datasetInputs = inputs.get(seq);
+      return { info: toRunInfo(row), data, inputs: datasetInputs ? { dataset_inputs: datasetInputs } : {} };
     });
+  }
+
+  /** Adds the dataset inputs of the runs `seqs` to `out`, in the order they were logged. */
+  async #loadInputs(
+    tx: SqlExecutor,
+    seqs: readonly (number | string)[],
+    out: Map<string, DatasetInput[]>,
+  ): Promise<void> {
+    const inputRows = await tx.all<InputRow>(
+      this.#sql(
+        `SELECT ${INPUT_COLUMNS} FROM inputs AS i JOIN datasets AS d ON d.dataset_seq = i.dataset_seq
+         WHERE i.run_seq IN (${seqs.map(() => '?').join(', ')}) ORDER BY i.run_seq, i.input_seq`,
+      ),
+      seqs,
+    );
+    if (inputRows.length === 0) return;
+    const tagsByInput = new Map<string, InputTag[]>();
+    for (const ids of chunks(inputRows.map((r) => r.input_seq))) {
+      for (const t of await tx.all<InputTagRow>(
+        this.#sql(
+          `SELECT input_seq, name, value FROM input_tags WHERE input_seq IN (${ids.map(() => '?').join(', ')}) ORDER BY input_seq, name`,
+        ),
+        ids,
+      )) {
+        push(tagsByInput, String(t.input_seq), { key: t.name, value: t.value });
+      }
+    }
+    for (const r of inputRows) {
+      const tags = tagsByInput.get(String(r.input_seq));
+      push(out, String(r.run_seq), tags ? { tags, dataset: toDataset(r) } : { dataset: toDataset(r) });
+    }
   }
 }

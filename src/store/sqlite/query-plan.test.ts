@@ -77,6 +77,17 @@ describe('query plans on SQLite', () => {
     expect(steps[0]).toMatch(/SEARCH r USING INDEX runs_name \(experiment_id=\? AND name=\?\)/);
   });
 
+  it('checks dataset clauses on a run through its inputs by index, never by scanning', () => {
+    for (const filter of ["datasets.name = 'golden'", "datasets.context = 'eval'"]) {
+      const steps = runSearchPlan(filter, ['start_time DESC'], 1).join('\n');
+      expect(steps).toMatch(/SEARCH f0 USING COVERING INDEX inputs_run_dataset \(run_seq=\?\)/);
+      expect(steps).toMatch(
+        /SEARCH f0(d USING INTEGER PRIMARY KEY|t USING PRIMARY KEY \(input_seq=\? AND name=\?\))/,
+      );
+      expect(steps).not.toMatch(/SCAN/);
+    }
+  });
+
   it('reads the history of one metric in order from the primary key', () => {
     const steps = plan(
       'SELECT * FROM metrics WHERE run_seq = ? AND key = ? ORDER BY timestamp, step, value, is_nan',

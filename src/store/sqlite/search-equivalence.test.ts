@@ -1,7 +1,8 @@
 /**
  * Property test: for random runs, random filters and random orderings, the SQLite store's
  * search (SQL, paged with keyset tokens) returns exactly the runs, in exactly the order,
- * that the in-memory evaluator gives for the same data.
+ * that the in-memory evaluator gives for the same data. Runs log dataset inputs too, so that
+ * `datasets.name`, `datasets.digest` and `datasets.context` clauses are compared as well.
  */
 import fc from 'fast-check';
 import { join } from 'node:path';
@@ -27,6 +28,9 @@ const PATTERNS = ['a%', 'A%', '%b%', 'dev\\_%', 'DEV_%', '_', '%', "o'%", 'b%%c'
 const METRICS = [-Infinity, -1, 0, 0.5, 1, 2.5, Infinity, Number.NaN];
 const TIMES = [0, 1_000, 2_000, 3_000];
 const STATUSES: RunStatus[] = ['RUNNING', 'FINISHED', 'FAILED', 'KILLED', 'SCHEDULED'];
+const DATASET_NAMES = ['golden', 'Golden', 'train_v1', "o'k"];
+const DIGESTS = ['a1', 'B2', 'c_3'];
+const CONTEXTS = ['training', 'eval', 'Eval', ''];
 
 const pick = <T>(values: readonly T[]) => fc.constantFrom(...values);
 
@@ -49,12 +53,22 @@ const runSpec = fc.record({
     }),
     { maxLength: 4 },
   ),
+  // Logged in one or two calls; a repeated (name, digest) keeps its first context, as in MLflow.
+  datasets: fc.array(
+    fc.record({
+      name: pick(DATASET_NAMES),
+      digest: pick(DIGESTS),
+      context: fc.option(pick(CONTEXTS), { nil: undefined }),
+      secondCall: fc.boolean(),
+    }),
+    { maxLength: 3 },
+  ),
 });
 
 const at = { start: 0, end: 0 };
 
 function stringClause(
-  entity: 'tag' | 'param' | 'attribute',
+  entity: 'tag' | 'param' | 'attribute' | 'dataset',
   key: fc.Arbitrary<string>,
   values: readonly string[],
   patterns: readonly string[],
@@ -103,6 +117,17 @@ const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
   stringClause('attribute', pick(['status']), STATUSES, ['F%', '%ING', 'k%', '%ed']),
   stringClause('attribute', pick(['user_id']), ['alice', 'bob', ''], ['a%', 'B%', '_ob', '%']),
   numberClause('attribute', pick(['start_time', 'end_time']), TIMES),
+  stringClause('dataset', pick(['name']), DATASET_NAMES, ['g%', 'G%', '%\\_%', '%_v_', "o'%"]),
+  stringClause('dataset', pick(['digest']), DIGESTS, ['a%', 'b%', 'c\\_%', '__']),
+  stringClause('dataset', pick(['context']), CONTEXTS, ['%', 'e%', 'E%', '_val', 'train%']),
+  fc.record({
+    type: fc.constant('list_comparison' as const),
+    entity: fc.constant('dataset' as const),
+    key: pick(['name', 'digest', 'context']),
+    comparator: pick(['IN', 'NOT IN'] as const),
+    value: fc.subarray([...DATASET_NAMES, ...DIGESTS, ...CONTEXTS], { minLength: 1, maxLength: 3 }),
+    location: fc.constant(at),
+  }),
 );
 
 const scenario = fc.record({
@@ -124,6 +149,7 @@ describe('SQLite search equals the in-memory evaluator', () => {
   it('for random runs, filters, orderings, view types and page sizes', async () => {
     let n = 0;
     let informative = 0;
+    let datasetInformative = 0;
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const store = await openSqliteStore(join(dir.path, `prop-${n++}.db`));
@@ -146,6 +172,15 @@ describe('SQLite search equals the in-memory evaluator', () => {
               params: Object.entries(spec.params).map(([key, value]) => ({ key, value })),
               metrics: spec.metrics,
             });
+            for (const secondCall of [false, true]) {
+              const datasets = spec.datasets
+                .filter((d) => d.secondCall === secondCall)
+                .map(({ name, digest, context }) => ({
+                  dataset: { name, digest, source_type: 'local', source: `/data/${name}` },
+                  tags: context === undefined ? [] : [{ key: 'mlflow.data.context', value: context }],
+                }));
+              if (datasets.length > 0) await store.logInputs(id, { datasets });
+            }
             await store.updateRun(id, {
               status: spec.status,
               ...(spec.endTime !== undefined ? { endTime: spec.endTime } : {}),
@@ -185,6 +220,7 @@ describe('SQLite search equals the in-memory evaluator', () => {
 
           expect(actual).toEqual(expected);
           if (expected.length > 0 && s.filter.length > 0) informative++;
+          if (expected.length > 0 && s.filter.some((c) => c.entity === 'dataset')) datasetInformative++;
         } finally {
           await store.close();
         }
@@ -193,5 +229,6 @@ describe('SQLite search equals the in-memory evaluator', () => {
     );
     // Guard against a generator drift that would make the property vacuous.
     expect(informative).toBeGreaterThan(15);
+    expect(datasetInformative).toBeGreaterThan(5);
   });
 });

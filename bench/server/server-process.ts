@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Memory of the server process, in MB, from `/proc/<pid>/status`. */
+export interface ServerMemory {
+  /** Resident set size now (VmRSS). */
+  rssMb: number;
+  /** Peak resident set size since the process started (VmHWM). */
+  peakRssMb: number;
+}
+
+/** How the server process ended. */
+export interface ServerExit {
+  code: number | null;
+  /** What it wrote to stderr after it started listening. */
+  stderr: string;
+}
+
+/** An `agentrack server` running in a process of its own. */
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Undefined where `/proc` does not exist. */
+  memory(): ServerMemory | undefined;
+  /** Sends SIGTERM and waits for the process to exit. */
+  stop(): Promise<ServerExit>;
+}
+
+const CLI = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+function readMemory(pid: number): ServerMemory | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/**
+ * Spawns `node dist/cli/main.js server --port 0` on the SQLite file at `dbPath` (the
+ * repository must be built) and resolves once it prints the address it listens on.
+ * `nodeArgs` go to node itself, e.g. `--cpu-prof` to profile the server.
+ */
+export async function startServerProcess(
+  dbPath: string,
+  nodeArgs: readonly string[] = [],
+): Promise<ServerProcess> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} not found: run \`npm run build\` first`);
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      CLI,
+      'server',
+      '--port',
+      '0',
+      '--log-level',
+      'silent',
+      '--backend-store-uri',
+      `sqlite:///${dbPath}`,
+    ],
+    { stdio: ['ignore', 'inherit', 'pipe'] },
+  );
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the server process did not start');
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`the server did not report its address within ${START_TIMEOUT_MS} ms:\n${stderr}`));
+    }, START_TIMEOUT_MS);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${signal ?? code}) before listening:\n${stderr}`));
+    };
+    const onData = (chunk: string) => {
+      stderr += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        child.stderr?.off('data', onData);
+        resolve(match[1]);
+      }
+    };
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  });
+  // Keep draining stderr so a chatty server can never block on a full pipe.
+  let later = '';
+  child.stderr?.on('data', (chunk: string) => (later += chunk));
+  const stderrClosed = new Promise<void>((resolve) => child.stderr?.once('close', resolve) ?? resolve());
+  return {
+    url,
+    pid,
+    memory: () => readMemory(pid),
+    async stop() {
+      const done = exited(child);
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      try {
+        const code = await done;
+        await stderrClosed;
+        return { code, stderr: later };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
