@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAgentrackError } from '../errors.js';
-import { rejection } from '../testing/rejection.js';
+import { rejection, rejectionOf } from '../testing/rejection.js';
 import { tempDir } from '../testing/temp-dir.js';
 import type { AgentConfig, AgentConfigInput } from './agent-config.js';
 import {
@@ -16,16 +15,6 @@ import {
   resolveConfig,
 } from './config.js';
 import { parseJsonc } from './jsonc.js';
-
-async function rejectionOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isAgentrackError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected an agentrack error');
-}
 
 describe('parseJsonc', () => {
   it.each<[string, unknown]>([

@@ -7,7 +7,7 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { TrackingStore } from '../../src/store/tracking-store.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
 
-/** One recorded exchange with MLflow 3.3's server (see fixtures/mlflow-wire/README.md). */
+/** One recorded exchange with MLflow 3.3's server (see test/fixtures/mlflow-wire/README.md). */
 interface Exchange {
   method: 'GET' | 'POST';
   path: string;
@@ -17,7 +17,7 @@ interface Exchange {
   response: unknown;
 }
 
-const FIXTURES = join(import.meta.dirname, 'fixtures', 'mlflow-wire');
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'mlflow-wire');
 const ID_FIELDS = new Set(['experiment_id', 'run_id', 'run_uuid']);
 // Times are the server's clock; a page token is opaque, and MLflow hands one out for a full
 // last page where agentrack knows there is no next page.

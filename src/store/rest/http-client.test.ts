@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAgentrackError, type ErrorCode } from '../../errors.js';
 import { startStubServer, type StubServer } from './__tests__/stub-server.js';
 import { HttpClient, type HttpClientOptions } from './http-client.js';
 import type { RestStoreOptions } from './rest-config.js';
 import { openRestStore, type RestTrackingStore } from './rest-store.js';
+import { rejectionOf } from '../../testing/rejection.js';
 
 const RUN = 'e9fa1f669b634869af492f6f50e21005';
 const RUN_BODY = {
@@ -14,16 +14,6 @@ const RUN_BODY = {
 };
 const UNAVAILABLE = { status: 503, body: { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' } };
 const FAST = { env: {}, backoffFactorMs: 1, backoffJitterMs: 0, timeoutMs: 2_000 } satisfies RestStoreOptions;
-
-async function rejection(promise: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isAgentrackError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function timed<T>(promise: Promise<T>): Promise<[T, number]> {
   const start = performance.now();
@@ -68,7 +58,7 @@ describe('retries', () => {
       body: { error_code: 'INTERNAL_ERROR', message: 'database is locked' },
     });
     const store = await open({ maxRetries: 2 });
-    expect(await rejection(store.getRun(RUN))).toEqual({
+    expect(await rejectionOf(store.getRun(RUN))).toEqual({
       code: 'INTERNAL_ERROR',
       message: 'database is locked',
     });
@@ -78,7 +68,7 @@ describe('retries', () => {
   it.each([400, 401, 403, 404, 409, 501])('does not retry HTTP %i', async (status) => {
     stub.reply({ status, body: { error_code: 'BAD_REQUEST', message: 'no' } });
     const store = await open({ maxRetries: 3 });
-    await rejection(store.getRun(RUN));
+    await rejectionOf(store.getRun(RUN));
     expect(stub.requests).toHaveLength(1);
   });
 
@@ -109,7 +99,7 @@ describe('retries', () => {
   it('backs off exponentially between attempts', async () => {
     stub.fallback = () => UNAVAILABLE;
     const store = await open({ maxRetries: 3, backoffFactorMs: 40 });
-    const [, elapsed] = await timed(rejection(store.getRun(RUN)));
+    const [, elapsed] = await timed(rejectionOf(store.getRun(RUN)));
     expect(stub.requests).toHaveLength(4);
     // 40 + 80 + 160 ms of waits.
     expect(elapsed).toBeGreaterThanOrEqual(270);
@@ -125,13 +115,13 @@ describe('retries', () => {
   ])('does not repeat %s after a 5xx, a lost connection or a timeout', async (_name, call) => {
     const store = await open({ maxRetries: 3, timeoutMs: 150 });
     stub.reply(UNAVAILABLE);
-    expect((await rejection(call(store))).code).toBe('TEMPORARILY_UNAVAILABLE');
+    expect((await rejectionOf(call(store))).code).toBe('TEMPORARILY_UNAVAILABLE');
     stub.reply({ drop: true });
-    const dropped = await rejection(call(store));
+    const dropped = await rejectionOf(call(store));
     expect(dropped.code).toBe('TEMPORARILY_UNAVAILABLE');
     expect(dropped.message).toContain('The server may have applied it');
     stub.reply({ hang: true });
-    const timedOut = await rejection(call(store));
+    const timedOut = await rejectionOf(call(store));
     expect(timedOut.code).toBe('DEADLINE_EXCEEDED');
     expect(timedOut.message).toContain('The server may have applied it');
     expect(stub.requests).toHaveLength(3);
@@ -167,7 +157,7 @@ describe('retries', () => {
   it('reports a server that cannot be reached after the retries', async () => {
     await stub.stop();
     const store = await open({ maxRetries: 2 });
-    const error = await rejection(store.getExperiment('1'));
+    const error = await rejectionOf(store.getExperiment('1'));
     expect(error.code).toBe('TEMPORARILY_UNAVAILABLE');
     expect(error.message).toBe(
       `Could not connect to the tracking server at ${stub.url}: connect ECONNREFUSED 127.0.0.1:${stub.port} (3 attempts).`,
@@ -182,7 +172,7 @@ describe('retries', () => {
       backoffFactorMs: 2_000,
     });
     stores.push(store);
-    const [error, elapsed] = await timed(rejection(store.getExperiment('1')));
+    const [error, elapsed] = await timed(rejectionOf(store.getExperiment('1')));
     expect(error.code).toBe('TEMPORARILY_UNAVAILABLE');
     expect(error.message).toContain(
       'Could not resolve the host of the tracking server http://agentrack-test.invalid:5000',
@@ -203,7 +193,7 @@ describe('timeouts and close', () => {
   it('times a read out after timeoutMs with DEADLINE_EXCEEDED, and retries it', async () => {
     const store = await openRestStore(stub.url, { ...FAST, timeoutMs: 100, maxRetries: 1 });
     stub.reply({ hang: true }, { hang: true });
-    const [error, elapsed] = await timed(rejection(store.getRun(RUN)));
+    const [error, elapsed] = await timed(rejectionOf(store.getRun(RUN)));
     expect(error.code).toBe('DEADLINE_EXCEEDED');
     expect(error.message).toBe(
       `GET ${stub.url}/api/2.0/mlflow/runs/get?run_uuid=${RUN}&run_id=${RUN} timed out after 0.1 s (2 attempts). ` +
@@ -220,7 +210,7 @@ describe('timeouts and close', () => {
     const client = new HttpClient({ ...httpDefaults(stub.url), timeoutMs: 100, maxRetries: 0 });
     stub.reply({ delayMs: 400, body: {} });
     expect(
-      (await rejection(client.call({ method: 'GET', endpoint: 'x', params: {}, idempotent: true }))).code,
+      (await rejectionOf(client.call({ method: 'GET', endpoint: 'x', params: {}, idempotent: true }))).code,
     ).toBe('DEADLINE_EXCEEDED');
     client.close();
   });
@@ -230,26 +220,26 @@ describe('timeouts and close', () => {
       env: { MLFLOW_HTTP_REQUEST_TIMEOUT: '0.1', MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' },
     });
     stub.reply({ hang: true });
-    expect((await rejection(store.getExperiment('1'))).message).toContain('timed out after 0.1 s.');
+    expect((await rejectionOf(store.getExperiment('1'))).message).toContain('timed out after 0.1 s.');
     await store.close();
   });
 
   it('aborts requests in flight on close and refuses later calls with INVALID_STATE', async () => {
     const store = await openRestStore(stub.url, { ...FAST, timeoutMs: 60_000 });
     stub.reply({ hang: true });
-    const pending = rejection(store.getRun(RUN));
+    const pending = rejectionOf(store.getRun(RUN));
     await new Promise((r) => setTimeout(r, 50));
     const [, closing] = await timed(store.close());
     const error = await pending;
     expect(error.code).toBe('CANCELLED');
     expect(error.message).toContain('was cancelled: the tracking store was closed');
     expect(closing).toBeLessThan(1_000);
-    expect(await rejection(store.getRun(RUN))).toEqual({
+    expect(await rejectionOf(store.getRun(RUN))).toEqual({
       code: 'INVALID_STATE',
       message: 'The tracking store is closed.',
     });
     expect(
-      (await rejection(store.logMetric(RUN, { key: 'bad key!', value: 1, timestamp: 1, step: 0 }))).code,
+      (await rejectionOf(store.logMetric(RUN, { key: 'bad key!', value: 1, timestamp: 1, step: 0 }))).code,
     ).toBe('INVALID_STATE');
     expect(stub.requests).toHaveLength(1);
   });
@@ -262,7 +252,7 @@ describe('timeouts and close', () => {
       backoffMaxMs: 60_000,
     });
     stub.reply(UNAVAILABLE);
-    const pending = rejection(store.getRun(RUN));
+    const pending = rejectionOf(store.getRun(RUN));
     await new Promise((r) => setTimeout(r, 100));
     await store.close();
     const [error, elapsed] = await timed(pending);

@@ -1,23 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAgentrackError, type ErrorCode } from '../../errors.js';
 import { TrackingClient } from '../../client/tracking-client.js';
 import { WIRE, type WireExchange } from './__tests__/mlflow-wire.js';
 import { startStubServer, type StubServer } from './__tests__/stub-server.js';
 import { openRestStore, type RestTrackingStore } from './rest-store.js';
+import { rejectionOf } from '../../testing/rejection.js';
 
 const RUN = 'e9fa1f669b634869af492f6f50e21005';
 const EVAL_RUN = '01555ffe66c141c3844b80c9a9944cd8';
 const EDGE_RUN = 'c30f96a69a074dea8448dae18c519f2a';
-
-async function rejection(promise: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isAgentrackError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** The run of a recorded response as agentrack reads it: MLflow 3's `outputs` is not part of it. */
 function asRun(value: unknown): unknown {
@@ -246,7 +236,7 @@ describe('RestTrackingStore, replaying recorded MLflow exchanges', () => {
     "reports %s with the server's code and message",
     async (_name, exchange, call, code, message) => {
       replay(exchange);
-      const error = await rejection(call(store));
+      const error = await rejectionOf(call(store));
       expectSent(exchange);
       expect(error.code).toBe(code);
       expect(error.message).toContain(message);
@@ -255,7 +245,7 @@ describe('RestTrackingStore, replaying recorded MLflow exchanges', () => {
 
   it('reads a missing run as RESOURCE_DOES_NOT_EXIST', async () => {
     replay(WIRE.getRunMissing);
-    expect(await rejection(store.getRun('00000000000000000000000000000000'))).toEqual({
+    expect(await rejectionOf(store.getRun('00000000000000000000000000000000'))).toEqual({
       code: 'RESOURCE_DOES_NOT_EXIST',
       message: 'Run with id=00000000000000000000000000000000 not found',
     });
@@ -368,7 +358,7 @@ describe('RestTrackingStore, replaying recorded MLflow exchanges', () => {
 
   it('refuses a server that hands out the same history page token forever', async () => {
     stub.fallback = () => ({ body: { metrics: [], next_page_token: 'same' } });
-    const error = await rejection(store.getMetricHistory(RUN, 'm'));
+    const error = await rejectionOf(store.getMetricHistory(RUN, 'm'));
     expect(error.code).toBe('INTERNAL_ERROR');
     expect(stub.requests).toHaveLength(2);
   });
@@ -376,7 +366,7 @@ describe('RestTrackingStore, replaying recorded MLflow exchanges', () => {
   it('reads the run back when an update answers without run_info', async () => {
     stub.reply({ body: {} }, { body: WIRE.getRun.response });
     const info = await store.updateRun(RUN, { runName: 'renamed' });
-    expect(info).toEqual(WIRE.getRun.response.run.info);
+    expect(info).toEqual(WIRE.getRun.response.run?.info);
     expect(stub.requests.map((r) => r.path)).toEqual([
       '/api/2.0/mlflow/runs/update',
       '/api/2.0/mlflow/runs/get',
@@ -448,21 +438,21 @@ describe('RestTrackingStore errors', () => {
     [418, 'teapot', 'INTERNAL_ERROR', 'HTTP 418'],
   ] as const)('HTTP %i %j is %s', async (status, body, code, message) => {
     stub.reply({ status, body });
-    const error = await rejection(store.getExperiment('1'));
+    const error = await rejectionOf(store.getExperiment('1'));
     expect(error.code).toBe(code);
     expect(error.message).toContain(message);
   });
 
   it('names the request in errors about bodies that are not JSON', async () => {
     stub.reply({ status: 502, body: 'oops' });
-    expect((await rejection(store.getExperiment('1'))).message).toContain(
+    expect((await rejectionOf(store.getExperiment('1'))).message).toContain(
       `GET ${stub.url}/api/2.0/mlflow/experiments/get?experiment_id=1 failed with HTTP 502`,
     );
   });
 
   it('refuses a successful answer that is not a JSON object', async () => {
     stub.reply({ status: 200, body: '<html>login page</html>' });
-    const error = await rejection(store.getExperiment('1'));
+    const error = await rejectionOf(store.getExperiment('1'));
     expect(error.code).toBe('INTERNAL_ERROR');
     expect(error.message).toContain(
       "succeeded but the response body was not in a valid JSON format: '<html>login page</html>'",
@@ -471,15 +461,15 @@ describe('RestTrackingStore errors', () => {
 
   it('refuses an answer without the expected entity', async () => {
     stub.reply({ body: {} }, { body: { experiment_id: '' } });
-    expect((await rejection(store.getExperiment('1'))).message).toMatch(
+    expect((await rejectionOf(store.getExperiment('1'))).message).toMatch(
       /expected the experiment as an object, got nothing/,
     );
-    expect((await rejection(store.createExperiment({ name: 'x' }))).message).toMatch(/no 'experiment_id'/);
+    expect((await rejectionOf(store.createExperiment({ name: 'x' }))).message).toMatch(/no 'experiment_id'/);
   });
 
   it('lets other errors of get-by-name through', async () => {
     stub.reply({ status: 403, body: { error_code: 'PERMISSION_DENIED', message: 'no' } });
-    expect((await rejection(store.getExperimentByName('/x'))).code).toBe('PERMISSION_DENIED');
+    expect((await rejectionOf(store.getExperimentByName('/x'))).code).toBe('PERMISSION_DENIED');
   });
 });
 
@@ -499,7 +489,7 @@ describe('RestTrackingStore log-batch', () => {
   });
 
   it('refuses a batch over the count limits before sending anything, as the other stores do', async () => {
-    const error = await rejection(store.logBatch(RUN, { metrics: metrics(1001) }));
+    const error = await rejectionOf(store.logBatch(RUN, { metrics: metrics(1001) }));
     expect(error).toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
     expect(error.message).toContain('at most 1000 metrics');
     expect(stub.requests).toEqual([]);
@@ -507,11 +497,11 @@ describe('RestTrackingStore log-batch', () => {
 
   it('refuses invalid entities and duplicate param keys before sending anything', async () => {
     expect(
-      (await rejection(store.logBatch(RUN, { tags: [{ key: 'bad key!', value: 'v' }] }))).message,
+      (await rejectionOf(store.logBatch(RUN, { tags: [{ key: 'bad key!', value: 'v' }] }))).message,
     ).toContain("'tags[0].key'");
     expect(
       (
-        await rejection(
+        await rejectionOf(
           store.logBatch(RUN, {
             params: [
               { key: 'p', value: 'a' },
@@ -521,12 +511,12 @@ describe('RestTrackingStore log-batch', () => {
         )
       ).message,
     ).toContain('Duplicate parameter keys');
-    expect((await rejection(store.logParam(RUN, { key: 'p', value: 'x'.repeat(6001) }))).message).toContain(
+    expect((await rejectionOf(store.logParam(RUN, { key: 'p', value: 'x'.repeat(6001) }))).message).toContain(
       '6000',
     );
-    expect((await rejection(store.logMetric(RUN, { key: 'k', value: 1, timestamp: -1, step: 0 }))).code).toBe(
-      'INVALID_PARAMETER_VALUE',
-    );
+    expect(
+      (await rejectionOf(store.logMetric(RUN, { key: 'k', value: 1, timestamp: -1, step: 0 }))).code,
+    ).toBe('INVALID_PARAMETER_VALUE');
     expect(stub.requests).toEqual([]);
   });
 
@@ -557,7 +547,7 @@ describe('RestTrackingStore log-batch', () => {
       { body: {} },
       { status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'refused' } },
     );
-    const error = await rejection(store.logBatch(RUN, { params, tags }));
+    const error = await rejectionOf(store.logBatch(RUN, { params, tags }));
     expect(error.code).toBe('INVALID_PARAMETER_VALUE');
     expect(error.message).toMatch(
       /^refused \(This log-batch was sent in 2 requests .*request 2 failed and the 1 before it were written: 100 params, \d+ tags, 0 metrics\.\)$/,
@@ -566,7 +556,7 @@ describe('RestTrackingStore log-batch', () => {
 
   it('keeps the message of a failure of the first request', async () => {
     stub.reply({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'refused' } });
-    expect((await rejection(store.logBatch(RUN, { metrics: metrics(3) }))).message).toBe('refused');
+    expect((await rejectionOf(store.logBatch(RUN, { metrics: metrics(3) }))).message).toBe('refused');
   });
 
   it("splits by counts, as MLflow's Python client does, with splitOversizedBatches", async () => {
@@ -636,7 +626,7 @@ describe('RestTrackingStore log-inputs', () => {
   });
 
   it('refuses invalid datasets before sending anything', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       store.logInputs(RUN, { datasets: [{ dataset: { ...dataset, digest: 'd'.repeat(37) } }] }),
     );
     expect(error).toEqual({
