@@ -47,7 +47,9 @@ export {
   openStore,
   resolveTrackingUri,
   parseTrackingUri,
+  formatRetryNotice,
   type Page,
+  type RetryNotice,
   type TrackingStore,
 } from './store/index.js';
 export {

@@ -21,4 +21,10 @@ export { SqlTrackingStore, type SqlStoreOptions } from './sql/sql-store.js';
 export type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from './sql/sql-driver.js';
 export { MIGRATIONS, type Migration } from './sql/schema.js';
 export { migrate } from './sql/migrator.js';
-export { RestTrackingStore, openRestStore, type RestStoreOptions } from './rest/index.js';
+export {
+  RestTrackingStore,
+  openRestStore,
+  formatRetryNotice,
+  type RestStoreOptions,
+  type RetryNotice,
+} from './rest/index.js';

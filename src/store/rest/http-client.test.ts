@@ -1,8 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startStubServer, type StubServer } from './__tests__/stub-server.js';
-import { HttpClient, type HttpClientOptions } from './http-client.js';
-import type { RestStoreOptions } from './rest-config.js';
+import { HttpClient, type HttpClientOptions, type RestCall } from './http-client.js';
+import { resolveRestConfig, type RemoteTrackingTarget, type RestStoreOptions } from './rest-config.js';
 import { openRestStore, type RestTrackingStore } from './rest-store.js';
+import { retryDelayMs } from './retry-delay.js';
+import { formatRetryNotice, type RetryNotice } from './retry-notice.js';
+import { parseTrackingUri } from '../tracking-uri.js';
+import { closedPort } from '../../testing/closed-port.js';
 import { rejectionOf } from '../../testing/rejection.js';
 
 const RUN = 'e9fa1f669b634869af492f6f50e21005';
@@ -159,8 +163,9 @@ describe('retries', () => {
     const store = await open({ maxRetries: 2 });
     const error = await rejectionOf(store.getExperiment('1'));
     expect(error.code).toBe('TEMPORARILY_UNAVAILABLE');
-    expect(error.message).toBe(
-      `Could not connect to the tracking server at ${stub.url}: connect ECONNREFUSED 127.0.0.1:${stub.port} (3 attempts).`,
+    expect(error.message).toContain(
+      `Cannot reach ${stub.url}: connection refused (connect ECONNREFUSED 127.0.0.1:${stub.port}); ` +
+        'gave up after 2 retries in ',
     );
     await stub.restart();
   });
@@ -178,6 +183,168 @@ describe('retries', () => {
       'Could not resolve the host of the tracking server http://agentrack-test.invalid:5000',
     );
     expect(elapsed).toBeLessThan(2_000);
+  });
+});
+
+/**
+ * A client with the REST store's settings for `uri` and `env`, whose waits are recorded
+ * instead of slept, on a clock that only they advance; every attempt goes over the network.
+ */
+function recordingClient(uri: string, env: NodeJS.ProcessEnv, random: () => number = () => 0) {
+  const waits: number[] = [];
+  const notices: RetryNotice[] = [];
+  let clock = 1_000;
+  let attempts = 0;
+  const config = resolveRestConfig(parseTrackingUri(uri) as RemoteTrackingTarget, { env });
+  const client = new HttpClient({
+    ...config,
+    random,
+    now: () => clock,
+    sleep: async (ms) => {
+      waits.push(ms);
+      clock += ms;
+    },
+    onRetry: (notice) => notices.push(notice),
+    fetch: (input, init) => {
+      attempts++;
+      return fetch(input, init);
+    },
+  });
+  return { config, client, waits, notices, attempts: () => attempts };
+}
+
+describe('a server that is not there', () => {
+  let port = 0;
+  let url = '';
+  beforeAll(async () => {
+    port = await closedPort();
+    url = `http://127.0.0.1:${port}`;
+  });
+  const read: RestCall = {
+    method: 'GET',
+    endpoint: 'experiments/get',
+    params: { experiment_id: '1' },
+    idempotent: true,
+  };
+  const create: RestCall = { method: 'POST', endpoint: 'experiments/create', params: {}, idempotent: false };
+  const refused = () => `connection refused (connect ECONNREFUSED 127.0.0.1:${port})`;
+
+  it.each([
+    ['a read', read],
+    ['a create', create],
+  ])(
+    'gives up on %s after 4 retries of 0.5, 1, 2 and 4 s by default, naming the URI',
+    async (_name, call) => {
+      const recording = recordingClient(url, {});
+      const error = await rejectionOf(recording.client.call(call));
+      expect(recording.attempts()).toBe(5);
+      expect(recording.waits).toEqual([500, 1_000, 2_000, 4_000]);
+      expect(error).toEqual({
+        code: 'TEMPORARILY_UNAVAILABLE',
+        message:
+          `Cannot reach ${url}: ${refused()}; gave up after 4 retries in 7.5 s. ` +
+          'To retry for longer, set MLFLOW_HTTP_REQUEST_MAX_RETRIES or the maxRetries option.',
+      });
+    },
+  );
+
+  it('waits at most 10 s in all by default, jitter included', async () => {
+    const recording = recordingClient(url, {}, () => 0.999_999);
+    await rejectionOf(recording.client.call(read));
+    const waited = recording.waits.reduce((a, b) => a + b, 0);
+    expect(waited).toBeGreaterThan(8_000);
+    expect(waited).toBeLessThanOrEqual(10_000);
+    // The same from the settings alone: the longest wait of every retry they allow.
+    const { connectRetry, backoffMaxMs } = recording.config;
+    expect(connectRetry).toBeDefined();
+    let longest = 0;
+    for (let retry = 1; retry <= (connectRetry?.maxRetries ?? 0); retry++) {
+      longest += retryDelayMs(retry, { ...connectRetry!, backoffMaxMs }, undefined, () => 1);
+    }
+    expect(longest).toBeLessThanOrEqual(10_000);
+  });
+
+  it.each([
+    [{ MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2' }, [2_000, 4_000], 'gave up after 2 retries in 6.0 s.'],
+    [
+      { MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '1' },
+      [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000],
+      'gave up after 7 retries in 127.0 s.',
+    ],
+    [
+      { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '1', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.25' },
+      [250],
+      'gave up after 1 retry in 0.3 s.',
+    ],
+  ])('follows %o as for every other failure', async (env, waits, end) => {
+    const recording = recordingClient(url, env);
+    const error = await rejectionOf(recording.client.call(read));
+    expect(recording.waits).toEqual(waits);
+    expect(recording.attempts()).toBe(waits.length + 1);
+    expect(error.message).toBe(`Cannot reach ${url}: ${refused()}; ${end}`);
+  });
+
+  it('tries once with MLFLOW_HTTP_REQUEST_MAX_RETRIES=0', async () => {
+    const recording = recordingClient(url, { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' });
+    const error = await rejectionOf(recording.client.call(read));
+    expect(recording.attempts()).toBe(1);
+    expect(recording.notices).toEqual([]);
+    expect(error.message).toBe(`Cannot reach ${url}: ${refused()}.`);
+  });
+
+  it('keeps the short budget under MLFLOW_HTTP_REQUEST_TIMEOUT, and takes MLFLOW_HTTP_REQUEST_BACKOFF_JITTER', async () => {
+    const recording = recordingClient(
+      url,
+      { MLFLOW_HTTP_REQUEST_TIMEOUT: '5', MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.1' },
+      () => 0.5,
+    );
+    expect(recording.config.timeoutMs).toBe(5_000);
+    await rejectionOf(recording.client.call(read));
+    expect(recording.waits).toEqual([550, 1_050, 2_050, 4_050]);
+  });
+
+  it('tells onRetry about each retry before its wait, without the credentials of the URI', async () => {
+    const recording = recordingClient(`http://ann:secret@127.0.0.1:${port}`, {});
+    const error = await rejectionOf(recording.client.call(read));
+    const notice = (retry: number, delayMs: number): RetryNotice => ({
+      kind: 'unreachable',
+      reason: 'connection refused',
+      code: 'ECONNREFUSED',
+      baseUrl: url,
+      request: 'GET experiments/get',
+      retry,
+      maxRetries: 4,
+      delayMs,
+    });
+    expect(recording.notices).toEqual([notice(1, 500), notice(2, 1_000), notice(3, 2_000), notice(4, 4_000)]);
+    expect(recording.notices.map(formatRetryNotice)).toEqual([
+      `connection refused by ${url}, retry 1/4 in 0.5 s`,
+      `connection refused by ${url}, retry 2/4 in 1.0 s`,
+      `connection refused by ${url}, retry 3/4 in 2.0 s`,
+      `connection refused by ${url}, retry 4/4 in 4.0 s`,
+    ]);
+    expect(error.message).toContain(`Cannot reach ${url}: connection refused`);
+    expect(error.message).not.toContain('secret');
+  });
+
+  it("keeps MLflow's seven retries for a live server's 503", async () => {
+    const stub = await startStubServer();
+    try {
+      stub.fallback = () => UNAVAILABLE;
+      const recording = recordingClient(stub.url, {});
+      expect(await rejectionOf(recording.client.call(read))).toEqual({
+        code: 'TEMPORARILY_UNAVAILABLE',
+        message: 'busy',
+      });
+      expect(stub.requests).toHaveLength(8);
+      expect(recording.waits).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 120_000]);
+      expect(recording.notices.map(formatRetryNotice).slice(0, 2)).toEqual([
+        `HTTP 503 from ${stub.url}, retry 1/7 in 2.0 s`,
+        `HTTP 503 from ${stub.url}, retry 2/7 in 4.0 s`,
+      ]);
+    } finally {
+      await stub.stop();
+    }
   });
 });
 

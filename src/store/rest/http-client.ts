@@ -4,9 +4,20 @@ import { AgentrackError } from '../../errors.js';
 import { toMlflowJson } from '../../entities/index.js';
 import { parseObject, restError, unreadableResponse } from './rest-error.js';
 import { parseRetryAfter, retryDelayMs, type BackoffSettings } from './retry-delay.js';
+import type { RetryNotice } from './retry-notice.js';
 
 /** Where MLflow's REST API 2.0 lives below a server's base URL. */
 export const API_PREFIX = '/api/2.0/mlflow/';
+
+/** Retries of a connection that could not be made; see {@link HttpClientOptions.connectRetry}. */
+export interface ConnectRetrySettings {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** Wait before the first retry; it doubles with each further retry (up to `backoffMaxMs`). */
+  backoffFactorMs: number;
+  /** Up to this much random time is added to each wait. */
+  backoffJitterMs: number;
+}
 
 /** Settings of an {@link HttpClient}. */
 export interface HttpClientOptions extends BackoffSettings {
@@ -24,8 +35,24 @@ export interface HttpClientOptions extends BackoffSettings {
   respectRetryAfter: boolean;
   /** The fetch implementation; Node's global `fetch` by default. */
   fetch?: typeof fetch;
+  /**
+   * Retries for a connection that could not be made at all (refused, host or network
+   * unreachable): the request never reached a server, so it is repeated even when not
+   * idempotent, but nobody may be there to answer, so a short budget fits. Without it, such
+   * failures get `maxRetries` and the backoff settings like every other.
+   */
+  connectRetry?: ConnectRetrySettings;
+  /**
+   * Called before each wait for a retry. Nothing is printed without it. An exception it
+   * throws ends the call with that exception.
+   */
+  onRetry?: (notice: RetryNotice) => void;
   /** Random numbers in [0, 1) for the jitter. */
   random?: () => number;
+  /** Waits `ms` milliseconds, rejecting when `signal` aborts; a timer by default. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** A clock in milliseconds, for the time spent retrying; `performance.now` by default. */
+  now?: () => number;
 }
 
 /** One call of an MLflow REST endpoint. */
@@ -48,14 +75,14 @@ const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 50
 // Answers that say the request was not acted on.
 const UNPROCESSED_STATUSES: ReadonlySet<number> = new Set([408, 429]);
 const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
-// Network errors raised before any byte of the request reached a server.
-const UNSENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
+// Network errors raised before any byte of the request reached a server, in a few words.
+const UNSENT_CODES: ReadonlyMap<string, string> = new Map([
+  ['ECONNREFUSED', 'connection refused'],
+  ['EHOSTUNREACH', 'host unreachable'],
+  ['ENETUNREACH', 'network unreachable'],
+  ['EADDRNOTAVAIL', 'address not available'],
+  ['EAI_AGAIN', 'host name lookup failed for now'],
+  ['UND_ERR_CONNECT_TIMEOUT', 'connection timed out'],
 ]);
 
 const TIMED_OUT = Symbol('timed out');
@@ -63,7 +90,7 @@ const CLOSED = Symbol('closed');
 
 type Failure =
   | { kind: 'status'; status: number; error: AgentrackError; retryAfterMs?: number }
-  | { kind: 'unsent'; detail: string }
+  | { kind: 'unsent'; detail: string; code: string; reason: string }
   | { kind: 'permanent'; detail: string; code: string }
   | { kind: 'transport'; detail: string }
   | { kind: 'timeout' };
@@ -79,6 +106,8 @@ export class HttpClient {
   readonly baseUrl: string;
   readonly #options: HttpClientOptions;
   readonly #fetch: typeof fetch;
+  readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly #now: () => number;
   readonly #headers: Record<string, string>;
   readonly #closing = new AbortController();
 
@@ -86,6 +115,8 @@ export class HttpClient {
     this.#options = Object.freeze({ ...options });
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#sleep = options.sleep ?? ((ms, signal) => sleep(ms, undefined, { signal }));
+    this.#now = options.now ?? (() => performance.now());
     // Every request in flight listens for close(); many at once are normal, not a leak.
     setMaxListeners(0, this.#closing.signal);
     this.#headers = {
@@ -110,20 +141,32 @@ export class HttpClient {
     this.assertOpen();
     const { url, init } = this.#request(call);
     const label = `${call.method} ${url}`;
+    const started = this.#now();
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.#attempt(url, init, label);
       if ('body' in outcome) return outcome.body;
       const failure = outcome.failure;
-      const retry = attempt <= this.#options.maxRetries && retryable(failure, call.idempotent);
-      if (!retry) throw this.#error(failure, label, attempt, call.idempotent);
+      const budget = this.#budget(failure);
+      if (attempt > budget.maxRetries || !retryable(failure, call.idempotent)) {
+        throw this.#error(failure, label, attempt, call.idempotent, this.#now() - started);
+      }
       const wait = retryDelayMs(
         attempt,
-        this.#options,
+        budget,
         failure.kind === 'status' ? failure.retryAfterMs : undefined,
         this.#options.random,
       );
+      this.#options.onRetry?.({
+        ...describeFailure(failure, this.#options.timeoutMs),
+        baseUrl: this.baseUrl,
+        request: `${call.method} ${call.endpoint}`,
+        retry: attempt,
+        maxRetries: budget.maxRetries,
+        delayMs: wait,
+      });
+      if (this.closed) throw cancelled(label);
       try {
-        await sleep(wait, undefined, { signal: this.#closing.signal });
+        await this.#sleep(wait, this.#closing.signal);
       } catch {
         throw cancelled(label);
       }
@@ -133,6 +176,13 @@ export class HttpClient {
   /** Closes the client: requests in flight and waiting retries fail with CANCELLED, later calls with INVALID_STATE. */
   close(): void {
     this.#closing.abort(CLOSED);
+  }
+
+  /** The retries and waits a failure gets: the short connect budget for a connection never made. */
+  #budget(failure: Failure): BackoffSettings & { maxRetries: number } {
+    const connect = this.#options.connectRetry;
+    if (failure.kind === 'unsent' && connect) return { ...connect, backoffMaxMs: this.#options.backoffMaxMs };
+    return this.#options;
   }
 
   #request(call: RestCall): { url: string; init: RequestInit } {
@@ -198,7 +248,13 @@ export class HttpClient {
     }
   }
 
-  #error(failure: Failure, label: string, attempts: number, idempotent: boolean): AgentrackError {
+  #error(
+    failure: Failure,
+    label: string,
+    attempts: number,
+    idempotent: boolean,
+    elapsedMs: number,
+  ): AgentrackError {
     const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
     const mayHaveApplied = idempotent
       ? ''
@@ -212,11 +268,21 @@ export class HttpClient {
           `${label} timed out after ${this.#options.timeoutMs / 1000} s${tries}.${mayHaveApplied} To wait ` +
             `longer, set MLFLOW_HTTP_REQUEST_TIMEOUT (seconds) or the timeoutMs option.`,
         );
-      case 'unsent':
+      case 'unsent': {
+        const detail = failure.detail === failure.code ? '' : ` (${failure.detail})`;
+        const retries = attempts - 1;
+        const gaveUp =
+          retries > 0
+            ? `; gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'} in ${(elapsedMs / 1000).toFixed(1)} s`
+            : '';
+        const hint = this.#options.connectRetry
+          ? ' To retry for longer, set MLFLOW_HTTP_REQUEST_MAX_RETRIES or the maxRetries option.'
+          : '';
         return new AgentrackError(
           'TEMPORARILY_UNAVAILABLE',
-          `Could not connect to the tracking server at ${this.baseUrl}: ${failure.detail}${tries}.`,
+          `Cannot reach ${this.baseUrl}: ${failure.reason}${detail}${gaveUp}.${retries > 0 ? hint : ''}`,
         );
+      }
       case 'permanent':
         return new AgentrackError(
           'TEMPORARILY_UNAVAILABLE',
@@ -254,8 +320,27 @@ function networkFailure(error: unknown): Failure {
   if (code === 'ENOTFOUND' || (code !== undefined && /CERT|^ERR_TLS|^ERR_SSL|SIGNATURE/.test(code))) {
     return { kind: 'permanent', detail, code };
   }
-  if (code !== undefined && UNSENT_CODES.has(code)) return { kind: 'unsent', detail };
+  const reason = code === undefined ? undefined : UNSENT_CODES.get(code);
+  if (code !== undefined && reason !== undefined) return { kind: 'unsent', detail, code, reason };
   return { kind: 'transport', detail };
+}
+
+/** What a retry notice says about a failure. */
+function describeFailure(
+  failure: Failure,
+  timeoutMs: number,
+): Pick<RetryNotice, 'kind' | 'reason' | 'code' | 'status'> {
+  switch (failure.kind) {
+    case 'status':
+      return { kind: 'status', reason: `HTTP ${failure.status}`, status: failure.status };
+    case 'unsent':
+      return { kind: 'unreachable', reason: failure.reason, code: failure.code };
+    case 'timeout':
+      return { kind: 'timeout', reason: `no answer within ${timeoutMs / 1000} s` };
+    case 'transport':
+    case 'permanent':
+      return { kind: 'transport', reason: failure.detail };
+  }
 }
 
 /** The `code` of an error or of the errors that caused it (fetch wraps the socket's error). */

@@ -6,6 +6,13 @@ export {
   type RestStoreConfig,
   type RestStoreOptions,
 } from './rest-config.js';
-export { HttpClient, API_PREFIX, type HttpClientOptions, type RestCall } from './http-client.js';
+export {
+  HttpClient,
+  API_PREFIX,
+  type ConnectRetrySettings,
+  type HttpClientOptions,
+  type RestCall,
+} from './http-client.js';
+export { formatRetryNotice, type RetryNotice } from './retry-notice.js';
 export { splitLogBatch, MLFLOW_BATCH_LIMITS, type BatchLimits, type LogBatchBody } from './batch-split.js';
 export { restError, errorCodeForStatus } from './rest-error.js';

@@ -20,8 +20,33 @@ describe('REST store settings', () => {
       backoffJitterMs: 1_000,
       backoffMaxMs: 120_000,
       respectRetryAfter: true,
+      connectRetry: { maxRetries: 4, backoffFactorMs: 500, backoffJitterMs: 250 },
       splitOversizedBatches: false,
     });
+  });
+
+  it('keeps the short budget for refused connections only while no retry setting is given', () => {
+    const connect = (env: NodeJS.ProcessEnv, options: RestStoreOptions = {}) =>
+      resolve('http://h', { env, ...options }).connectRetry;
+    expect(connect({ MLFLOW_HTTP_REQUEST_TIMEOUT: '300' })).toEqual({
+      maxRetries: 4,
+      backoffFactorMs: 500,
+      backoffJitterMs: 250,
+    });
+    expect(connect({ MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0' })).toEqual({
+      maxRetries: 4,
+      backoffFactorMs: 500,
+      backoffJitterMs: 0,
+    });
+    expect(connect({ MLFLOW_HTTP_REQUEST_MAX_RETRIES: '7' })).toBeUndefined();
+    expect(connect({ MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '2' })).toBeUndefined();
+    expect(connect({}, { maxRetries: 3 })).toBeUndefined();
+    expect(connect({}, { backoffFactorMs: 100 })).toBeUndefined();
+  });
+
+  it('passes the onRetry hook on', () => {
+    const onRetry = () => {};
+    expect(resolve('http://h', { env: {}, onRetry }).onRetry).toBe(onRetry);
   });
 
   it("reads MLflow's environment variables, and options win over them", () => {

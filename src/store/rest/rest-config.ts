@@ -3,7 +3,16 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { invalidParameter } from '../../errors.js';
 import type { TrackingTarget } from '../tracking-uri.js';
-import type { HttpClientOptions } from './http-client.js';
+import type { ConnectRetrySettings, HttpClientOptions } from './http-client.js';
+import type { RetryNotice } from './retry-notice.js';
+
+/**
+ * The retries of a connection refused (or otherwise never made) while no retry setting is
+ * given: 0.5, 1, 2 and 4 s plus up to 0.25 s each, at most 8.5 s of waiting in all. A server
+ * that is restarting is back within that; one that is not there is reported in seconds, not
+ * after MLflow's four minutes, which are meant for a live server that is busy or rate limits.
+ */
+const CONNECT_RETRY: ConnectRetrySettings = { maxRetries: 4, backoffFactorMs: 500, backoffJitterMs: 250 };
 
 /**
  * Options of the REST store. Each falls back to MLflow's environment variable, then to MLflow's
@@ -18,7 +27,10 @@ export interface RestStoreOptions {
   password?: string;
   /** Time allowed for one attempt; default `MLFLOW_HTTP_REQUEST_TIMEOUT` seconds, else 120 s. */
   timeoutMs?: number;
-  /** Retries after the first attempt; default `MLFLOW_HTTP_REQUEST_MAX_RETRIES`, else 7. */
+  /**
+   * Retries after the first attempt; default `MLFLOW_HTTP_REQUEST_MAX_RETRIES`, else 7. While
+   * neither this nor the backoff factor is set, a refused connection gets 4 retries of 0.5 to 4 s.
+   */
   maxRetries?: number;
   /** First retry wait, doubling after; default `MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR` seconds, else 2 s. */
   backoffFactorMs?: number;
@@ -30,6 +42,8 @@ export interface RestStoreOptions {
   respectRetryAfter?: boolean;
   /** Extra headers for every request. */
   headers?: Record<string, string>;
+  /** Called before each wait for a retry (`formatRetryNotice` makes it a line); nothing is printed without it. */
+  onRetry?: (notice: RetryNotice) => void;
   /**
    * The fetch implementation, e.g. one bound to an undici `Agent` for client certificates or
    * a private certificate authority. Node's global `fetch` by default.
@@ -67,27 +81,36 @@ export function resolveRestConfig(
       ? databricksEndpoint(target, options, env)
       : serverEndpoint(target, options, env);
   if (/^https:/i.test(baseUrl) && !options.fetch) checkTlsSettings(env);
+  const maxRetries =
+    count('maxRetries', options.maxRetries) ?? envCount(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES');
+  const backoffFactorMs =
+    nonNegative('backoffFactorMs', options.backoffFactorMs) ??
+    envSeconds(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR');
+  const backoffJitterMs =
+    nonNegative('backoffJitterMs', options.backoffJitterMs) ??
+    envSeconds(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_JITTER');
   const config: RestStoreConfig = {
     baseUrl,
     timeoutMs:
       positive('timeoutMs', options.timeoutMs) ??
       envSeconds(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT', true) ??
       120_000,
-    maxRetries:
-      count('maxRetries', options.maxRetries) ?? envCount(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES') ?? 7,
-    backoffFactorMs:
-      nonNegative('backoffFactorMs', options.backoffFactorMs) ??
-      envSeconds(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR') ??
-      2_000,
-    backoffJitterMs:
-      nonNegative('backoffJitterMs', options.backoffJitterMs) ??
-      envSeconds(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_JITTER') ??
-      1_000,
+    maxRetries: maxRetries ?? 7,
+    backoffFactorMs: backoffFactorMs ?? 2_000,
+    backoffJitterMs: backoffJitterMs ?? 1_000,
     backoffMaxMs: nonNegative('backoffMaxMs', options.backoffMaxMs) ?? 120_000,
     respectRetryAfter:
       options.respectRetryAfter ?? envBoolean(env, 'MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER') ?? true,
     splitOversizedBatches: options.splitOversizedBatches ?? false,
   };
+  // Retry settings given by the user govern refused connections too, as in MLflow's client.
+  if (maxRetries === undefined && backoffFactorMs === undefined) {
+    config.connectRetry = {
+      ...CONNECT_RETRY,
+      backoffJitterMs: backoffJitterMs ?? CONNECT_RETRY.backoffJitterMs,
+    };
+  }
+  if (options.onRetry) config.onRetry = options.onRetry;
   if (authorization !== undefined) config.authorization = authorization;
   if (options.headers) config.headers = { ...options.headers };
   if (options.fetch) config.fetch = options.fetch;
