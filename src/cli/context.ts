@@ -2,7 +2,9 @@ import { TrackingClient } from '../client/tracking-client.js';
 import type { AgentConfig } from '../lifecycle/agent-config.js';
 import { Agent } from '../lifecycle/agent.js';
 import { loadConfig } from '../lifecycle/config.js';
+import type { OpenStoreOptions } from '../store/open-store.js';
 import { colorEnabled, createPaint, type Paint } from './output/color.js';
+import { retryPrinter } from './output/retry-printer.js';
 import type { CliIo } from './run-main.js';
 import { effectiveTrackingUri } from './tracking-uri.js';
 
@@ -62,6 +64,12 @@ export class CliContext {
     return createPaint(colorEnabled(this.io.stderrIsTTY, this.env, this.globals.color));
   }
 
+  /** How commands open stores: with the CLI's environment, retries shown on a terminal or under `--debug`. */
+  get storeOptions(): OpenStoreOptions {
+    const onRetry = retryPrinter(this.io, this.globals.debug === true);
+    return { env: this.env, ...(onRetry ? { onRetry } : {}) };
+  }
+
   /** Wraps a command's action: the number it resolves to becomes the exit code. */
   action<A extends unknown[]>(run: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
     return async (...args: A) => {
@@ -85,7 +93,7 @@ export class CliContext {
         env: this.env,
       }));
     const trackingUri = effectiveTrackingUri(config.trackingUri, this.env);
-    const client = await TrackingClient.open(trackingUri);
+    const client = await TrackingClient.open(trackingUri, this.storeOptions);
     try {
       const agent = await Agent.open({ config, client });
       try {
