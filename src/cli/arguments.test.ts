@@ -7,7 +7,7 @@ function usageMessage(fn: () => unknown): string {
     fn();
   } catch (error) {
     expect(error).toBeInstanceOf(CliError);
-    expect(error).toMatchObject({ exitCode: 2, code: 'INVALID_PARAMETER_VALUE', name: 'AgentrackError' });
+    expect(error).toMatchObject({ exitCode: 2, code: 'INVALID_PARAMETER_VALUE', name: 'CliError' });
     return (error as Error).message;
   }
   throw new Error('no error');

@@ -22,7 +22,15 @@ describe('reportError', () => {
     const io = capture();
     expect(reportError(usageError('bad'), io, false)).toBe(2);
     expect(io.err).toBe('error: bad (INVALID_PARAMETER_VALUE)\n');
-    expect(reportError(new CliError('RESOURCE_DOES_NOT_EXIST', 'gone', 127), capture(), false)).toBe(127);
+  });
+
+  it('prints a CLI error without an MLflow code as the bare message, with its exit code', () => {
+    const io = capture();
+    expect(reportError(new CliError('permission denied: /etc/passwd', 126), io, false)).toBe(126);
+    expect(io.err).toBe('error: permission denied: /etc/passwd\n');
+    const debug = capture();
+    reportError(new CliError('command not found: x', 127), debug, true);
+    expect(debug.err).toMatch(/^error: command not found: x\nCliError: command not found: x\n\s+at /);
   });
 
   it('turns commander errors into exit 2, except help and version', () => {

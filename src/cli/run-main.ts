@@ -23,13 +23,14 @@ export const processIo: CliIo = {
 };
 
 /**
- * The one place CLI errors are caught: a user error prints one line (`error: <message> (<CODE>)`)
- * and exits 1 (2 for a malformed command line), a bug prints its stack too; `--debug` prints
- * the stack for every error. Commander has printed its own usage errors already. Returns the exit code.
+ * The one place CLI errors are caught: a user error prints one line (`error: <message> (<CODE>)`,
+ * without `(<CODE>)` when it has no MLflow code) and exits 1 (a {@link CliError}: its own exit
+ * code), a bug prints its stack too; `--debug` prints the stack for every error. Commander has
+ * printed its own usage errors already. Returns the exit code.
  */
 export function reportError(error: unknown, io: CliIo, debug: boolean): number {
-  if (isAgentrackError(error)) {
-    io.stderr(`error: ${error.message} (${error.code})\n`);
+  if (error instanceof CliError || isAgentrackError(error)) {
+    io.stderr(`error: ${error.message}${error.code !== undefined ? ` (${error.code})` : ''}\n`);
     if (debug && error.stack) io.stderr(`${error.stack}\n`);
     return error instanceof CliError ? error.exitCode : 1;
   }

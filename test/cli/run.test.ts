@@ -259,12 +259,21 @@ describe('agentrack run', () => {
     const cwd = agentFolder('missing_agent');
     const result = agentrack(['run', 'dev', '--', 'no-such-command-agentrack-test', '--flag'], { cwd });
     expect(result.code).toBe(127);
-    expect(lines(result.stderr).at(-1)).toBe(
-      'error: command not found: no-such-command-agentrack-test (RESOURCE_DOES_NOT_EXIST)',
-    );
+    expect(lines(result.stderr).at(-1)).toBe('error: command not found: no-such-command-agentrack-test');
     const run = await startedRun(result);
     expect(run.info.status).toBe('FAILED');
     expect(tags(run)['agentrack.error']).toBe('command not found: no-such-command-agentrack-test');
+  });
+
+  it('exits 126 when the command is not executable, without an MLflow error code', async () => {
+    const cwd = agentFolder('not_executable_agent');
+    const result = agentrack(['run', 'dev', '--', '/etc/passwd'], { cwd });
+    expect(result.code).toBe(126);
+    expect(lines(result.stderr).at(-1)).toBe('error: permission denied: /etc/passwd');
+    expect(result.stderr).not.toContain('RESOURCE_DOES_NOT_EXIST');
+    const run = await startedRun(result);
+    expect(run.info.status).toBe('FAILED');
+    expect(tags(run)['agentrack.error']).toBe('permission denied: /etc/passwd');
   });
 
   it('colors the gate summary when stderr is a terminal, and not with --no-color', async () => {

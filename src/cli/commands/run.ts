@@ -213,7 +213,8 @@ function report(result: ScopedRunResult<Ending>, runType: RunType, program: stri
   const { outcome } = ending;
   if (outcome.kind === 'not-started') {
     const exitCode = NOT_STARTED_EXIT_CODES[outcome.errorCode] ?? 126;
-    throw new CliError('RESOURCE_DOES_NOT_EXIST', notStartedMessage(outcome, program), exitCode);
+    // Not an error of the tracking store: printed without an MLflow error code.
+    throw new CliError(notStartedMessage(outcome, program), exitCode);
   }
   if (outcome.kind === 'signaled') return signalExitCode(outcome.signal);
   if (outcome.code !== 0) return outcome.code;
