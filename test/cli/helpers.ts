@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/main.js';
@@ -53,17 +53,29 @@ export function agentrack(args: readonly string[], options: SpawnOptions): CliRe
 
 /** A binary running in the background: wait for text on its stderr, signal it, await its end. */
 export interface RunningCli {
+  pid: number;
+  /** What it printed on stderr so far. */
+  stderr(): string;
   waitForStderr(text: string): Promise<void>;
   kill(signal: NodeJS.Signals): void;
+  /** Signals its whole process group, as a terminal does on Ctrl-C (needs `group`). */
+  killGroup(signal: NodeJS.Signals): void;
   done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
 }
 
+/** Options of {@link startAgentrack}. */
+export interface StartOptions extends SpawnOptions {
+  /** Start it as the leader of a process group of its own, as a shell starts a foreground job. */
+  group?: boolean;
+}
+
 /** Starts the binary without waiting for it. */
-export function startAgentrack(args: readonly string[], options: SpawnOptions): RunningCli {
+export function startAgentrack(args: readonly string[], options: StartOptions): RunningCli {
   const proc = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group === true,
   });
   let stdout = '';
   let stderr = '';
@@ -80,6 +92,8 @@ export function startAgentrack(args: readonly string[], options: SpawnOptions): 
     proc.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return {
+    pid: proc.pid as number,
+    stderr: () => stderr,
     waitForStderr: (text) =>
       new Promise<void>((resolve, reject) => {
         if (stderr.includes(text)) return resolve();
@@ -87,8 +101,37 @@ export function startAgentrack(args: readonly string[], options: SpawnOptions): 
         void done.then(() => reject(new Error(`ended before printing '${text}':\n${stderr}`)));
       }),
     kill: (signal) => proc.kill(signal),
+    killGroup: (signal) => process.kill(-(proc.pid as number), signal),
     done,
   };
+}
+
+/** Whether process `pid` runs: gone, or exited and waiting to be reaped (a zombie), it does not. */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+/** `promise`, or a rejection naming `what` after `ms`: a test that would hang fails instead. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** An in-process CLI's captured output. */

@@ -1,17 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/entities/index.js';
 import { TrackingClient } from '../../src/index.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
 import {
   agentrack,
   agentrackInProcess,
+  bin,
   child,
+  cleanEnv,
   ESC,
   lines,
+  processRunning,
   startAgentrack,
+  within,
   writeAgentConfig,
   type CliResult,
+  type RunningCli,
 } from './helpers.js';
 
 const STARTED =
@@ -20,6 +27,84 @@ const STARTED =
 function tags(run: Run): Record<string, string> {
   return Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
 }
+
+function metric(run: Run, key: string): number | undefined {
+  return run.data.metrics?.find((m) => m.key === key)?.value;
+}
+
+/** `text` quoted for bash. */
+function quoted(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+
+/** Logs a metric over MLflow's REST API as the mlflow package would, with the standard library only. */
+const PYTHON_LOG_METRIC = `
+import json, os, sys, time, urllib.request
+def log_metric(key, value):
+    body = json.dumps({"run_id": os.environ["MLFLOW_RUN_ID"], "key": key, "value": value,
+                       "timestamp": int(time.time() * 1000), "step": 0}).encode()
+    request = urllib.request.Request(os.environ["MLFLOW_TRACKING_URI"] + "/api/2.0/mlflow/runs/log-metric",
+                                     data=body, headers={"content-type": "application/json"})
+    urllib.request.urlopen(request).read()
+`;
+
+/** A training script's shape: Ctrl-C raises KeyboardInterrupt, whose handler logs a final metric. */
+const PYTHON_CLEANUP = `${PYTHON_LOG_METRIC}
+try:
+    sys.stderr.write("cli-child ready %d group %d session %d\\n" % (os.getpid(), os.getpgid(0), os.getsid(0)))
+    sys.stderr.flush()
+    time.sleep(60)
+except KeyboardInterrupt:
+    time.sleep(0.3)
+    log_metric("final_loss", 0.25)
+`;
+
+/**
+ * Runs argv[1:] on a new pseudo-terminal, as its session leader and foreground job: waits for the
+ * command's "cli-child ready", types a line, waits for the command to echo it, types Ctrl-C and
+ * reads to the end. Prints everything the terminal showed, then "exit N".
+ */
+const PTY_DRIVER = `
+import os, pty, re, select, signal, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+def read_until(marker):
+    global out
+    deadline = time.time() + 15
+    while marker is None or marker not in out:
+        left = deadline - time.time()
+        if left <= 0:
+            raise SystemExit("timed out waiting for %r in %r" % (marker, out))
+        if select.select([fd], [], [], left)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                if marker is None:
+                    return
+                raise SystemExit("ended before %r in %r" % (marker, out))
+            out += chunk
+try:
+    read_until(b"cli-child ready")
+    os.write(fd, b"typed at the terminal\\n")
+    read_until(b"read: typed at the terminal")
+    os.write(fd, b"\\x03")
+    read_until(None)
+    status = os.waitpid(pid, 0)[1]
+    sys.stdout.write(out.decode("utf8", "replace"))
+    sys.stdout.write("\\nexit %d\\n" % os.waitstatus_to_exitcode(status))
+finally:
+    for group in [pid] + [int(p) for p in re.findall(rb"cli-child ready (\\d+)", out)]:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except OSError:
+            pass
+`;
 
 describe('agentrack run', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -276,6 +361,255 @@ describe('agentrack run', () => {
     expect(tags(run)['agentrack.error']).toBe('permission denied: /etc/passwd');
   });
 
+  describe('signals and process groups', () => {
+    /** Processes (and the groups they lead) a test started: killed after it, whatever happened. */
+    const started = new Set<number>();
+    afterEach(() => {
+      for (const pid of started) {
+        for (const target of [-pid, pid]) {
+          try {
+            process.kill(target, 'SIGKILL');
+          } catch {
+            // gone already
+          }
+        }
+      }
+      started.clear();
+    });
+
+    /** Starts agentrack as a shell starts a foreground job: leading a process group of its own. */
+    function start(args: string[], cwd: string, env?: Record<string, string>): RunningCli {
+      const cli = startAgentrack(args, { cwd, group: true, ...(env ? { env } : {}) });
+      started.add(cli.pid);
+      return cli;
+    }
+
+    /** Waits for the command's "cli-child ready <pid>" and returns that pid. */
+    async function readyPid(cli: RunningCli): Promise<number> {
+      await within(cli.waitForStderr('cli-child ready'), 20_000, 'the command starts');
+      const pid = Number(/cli-child ready (\d+)/.exec(cli.stderr())![1]);
+      started.add(pid);
+      return pid;
+    }
+
+    const ended = (cli: RunningCli) => within(cli.done, 20_000, 'agentrack ends');
+
+    /** The heartbeat lines a `poll` command wrote: [outcome, time]. */
+    function heartbeats(file: string): Array<[string, number]> {
+      return lines(readFileSync(file, 'utf8')).map((line) => {
+        const [outcome, time] = line.split(' ');
+        return [outcome!, Number(time)];
+      });
+    }
+
+    it("passes a terminal's Ctrl-C on to the command once, and lets its cleanup finish", async () => {
+      const cwd = agentFolder('ctrl_c_agent');
+      const cli = start(
+        ['run', 'dev', '--', 'node', child, 'trap', 'SIGINT', '300', 'ready', 'sleep', '60000'],
+        cwd,
+      );
+      const pid = await readyPid(cli);
+      // In a process group and session of its own: no signal from agentrack's terminal reaches it directly.
+      expect(cli.stderr()).toContain(`cli-child ready ${pid} group ${pid} session ${pid}\n`);
+      // A terminal's Ctrl-C: SIGINT to every process of the foreground job's group.
+      cli.killGroup('SIGINT');
+      const result = await ended(cli);
+      expect(result.code, result.stderr).toBe(130);
+      const run = await startedRun(result);
+      expect(run.info.status).toBe('KILLED');
+      expect(tags(run)['agentrack.error']).toBe('interrupted by SIGINT');
+      // Logged by the command's SIGINT handler, 300 ms after the first SIGINT: the count then.
+      expect(metric(run, 'sigint_received')).toBe(1);
+    });
+
+    it.skipIf(!hasPython)(
+      "lets a Python command's `except KeyboardInterrupt:` finish on Ctrl-C (skipped without python3)",
+      async () => {
+        const cwd = agentFolder('keyboard_interrupt_agent');
+        const cli = start(['run', 'dev', '--', 'python3', '-c', PYTHON_CLEANUP], cwd);
+        const pid = await readyPid(cli);
+        expect(cli.stderr()).toContain(`cli-child ready ${pid} group ${pid} session ${pid}\n`);
+        cli.killGroup('SIGINT');
+        const result = await ended(cli);
+        expect(result.code, result.stderr).toBe(130);
+        expect(result.stderr).not.toContain('Traceback');
+        const run = await startedRun(result);
+        expect(run.info.status).toBe('KILLED');
+        expect(metric(run, 'final_loss')).toBe(0.25);
+      },
+    );
+
+    it.skipIf(!hasPython)(
+      'on a terminal: the command reads the terminal and gets Ctrl-C once (skipped without python3)',
+      async () => {
+        const cwd = agentFolder('terminal_agent');
+        const driver = spawnSync(
+          'python3',
+          [
+            '-c',
+            PTY_DRIVER,
+            process.execPath,
+            bin,
+            'run',
+            'dev',
+            '--',
+            'node',
+            child,
+            'trap',
+            'SIGINT',
+            '200',
+            'ready',
+            'read-line',
+            'sleep',
+            '60000',
+          ],
+          { cwd, encoding: 'utf8', env: cleanEnv(), timeout: 50_000 },
+        );
+        expect(driver.status, driver.stderr).toBe(0);
+        const shown = driver.stdout.replaceAll('\r\n', '\n');
+        // Its own session, so not the terminal's foreground job: it still reads and writes the terminal.
+        expect(shown).toContain('read: typed at the terminal (stdin tty: true)');
+        const [, pid, group, session] = /cli-child ready (\d+) group (\d+) session (\d+)/.exec(shown)!;
+        expect([group, session]).toEqual([pid, pid]);
+        expect(shown).toMatch(/\nexit 130\n$/);
+        const run = await startedRun({ code: 130, stdout: '', stderr: shown });
+        expect(run.info.status).toBe('KILLED');
+        expect(metric(run, 'sigint_received')).toBe(1);
+      },
+    );
+
+    it("ends the processes the command started too: SIGTERM goes to the command's process group", async () => {
+      const cwd = agentFolder('group_agent');
+      const script = `${quoted(process.execPath)} ${quoted(child)} ready sleep 60000; true`;
+      const cli = start(['run', 'dev', '--', 'bash', '-c', script], cwd);
+      const grandchild = await readyPid(cli);
+      cli.kill('SIGTERM'); // agentrack's pid only
+      const result = await ended(cli);
+      expect(result.code, result.stderr).toBe(143);
+      expect(processRunning(grandchild)).toBe(false);
+      const run = await startedRun(result);
+      expect(run.info.status).toBe('KILLED');
+    });
+
+    it('SIGKILLs a command that ignores SIGTERM after the grace period; its server serves it until then', async () => {
+      const cwd = agentFolder('stubborn_agent');
+      const log = join(dir.path, 'stubborn-heartbeats.log');
+      const cli = start(
+        ['run', 'dev', '--', 'node', child, 'ignore', 'SIGTERM', 'ready', 'poll', log, '20'],
+        cwd,
+        { AGENTRACK_KILL_AFTER: '1' },
+      );
+      const pid = await readyPid(cli);
+      const signaled = Date.now();
+      cli.kill('SIGTERM');
+      const result = await ended(cli);
+      expect(result.code, result.stderr).toBe(143);
+      expect(result.stderr).toContain('SIGTERM passed on to the command; SIGKILL in 1 s if still running');
+      expect(result.stderr).toContain("the command's processes still run 1 s after SIGTERM: SIGKILL");
+      expect(processRunning(pid)).toBe(false);
+      const run = await startedRun(result);
+      expect(run.info.status).toBe('KILLED');
+      expect(tags(run)['agentrack.error']).toBe('interrupted by SIGTERM');
+      const beats = heartbeats(log);
+      expect(beats.filter(([outcome]) => outcome !== 'ok')).toEqual([]);
+      expect(beats.some(([, time]) => time > signaled + 500)).toBe(true);
+    });
+
+    it('SIGKILLs the command at once at a second signal', async () => {
+      const cwd = agentFolder('impatient_agent');
+      const cli = start(
+        [
+          'run',
+          'dev',
+          '--',
+          'node',
+          child,
+          'ignore',
+          'SIGINT',
+          'ignore',
+          'SIGTERM',
+          'ready',
+          'sleep',
+          '60000',
+        ],
+        cwd,
+        { AGENTRACK_KILL_AFTER: '60' },
+      );
+      const pid = await readyPid(cli);
+      cli.kill('SIGINT');
+      await within(cli.waitForStderr('SIGINT passed on to the command'), 10_000, 'the first signal');
+      cli.kill('SIGTERM');
+      // Far sooner than the 60 s grace period.
+      const result = await within(cli.done, 15_000, 'agentrack ends at the second signal');
+      expect(result.code, result.stderr).toBe(130);
+      expect(result.stderr).toContain("another signal (SIGTERM): SIGKILL to the command's processes");
+      expect(processRunning(pid)).toBe(false);
+      const run = await startedRun(result);
+      expect(run.info.status).toBe('KILLED');
+      expect(tags(run)['agentrack.error']).toBe('interrupted by SIGINT');
+    });
+
+    it('ends processes the command leaves running, and serves them until they are gone', async () => {
+      const cwd = agentFolder('leftover_agent');
+      const log = join(dir.path, 'leftover-heartbeats.log');
+      const pidFile = join(dir.path, 'leftover.pid');
+      // The leftover ignores SIGTERM; the command exits 0 as soon as it is running.
+      const script = [
+        `${quoted(process.execPath)} ${quoted(child)} ignore SIGTERM pidfile ${quoted(pidFile)} poll ${quoted(log)} 20 &`,
+        `while [ ! -s ${quoted(pidFile)} ]; do sleep 0.02; done`,
+        'exit 0',
+      ].join('\n');
+      const cli = start(['run', 'dev', '--kill-after', '2', '--', 'bash', '-c', script], cwd);
+      const result = await ended(cli);
+      const leftover = Number(readFileSync(pidFile, 'utf8'));
+      started.add(leftover);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(
+        'the command exited, leaving processes of its group running: SIGTERM to them; SIGKILL in 2 s if still running',
+      );
+      expect(processRunning(leftover)).toBe(false);
+      const run = await startedRun(result);
+      expect(run.info.status).toBe('FINISHED');
+      const beats = heartbeats(log);
+      expect(beats.filter(([outcome]) => outcome !== 'ok')).toEqual([]);
+      // Served after the command itself had exited (right after the pid file).
+      expect(beats.some(([, time]) => time > statSync(pidFile).mtimeMs + 500)).toBe(true);
+    });
+
+    it.each([
+      ['SIGHUP', 129],
+      ['SIGQUIT', 131],
+    ] as const)('passes %s on too, ending the run KILLED with %i', async (signal, code) => {
+      const cwd = agentFolder(`${signal.toLowerCase()}_agent`);
+      const cli = start(
+        ['run', 'dev', '--', 'node', child, 'trap', signal, '0', 'ready', 'sleep', '60000'],
+        cwd,
+      );
+      await readyPid(cli);
+      cli.kill(signal);
+      const result = await ended(cli);
+      expect(result.code, result.stderr).toBe(code);
+      const run = await startedRun(result);
+      expect(run.info.status).toBe('KILLED');
+      expect(metric(run, `${signal.toLowerCase()}_received`)).toBe(1);
+    });
+
+    it("passes a terminal's SIGWINCH on, interrupting nothing", async () => {
+      const cwd = agentFolder('resize_agent');
+      const cli = start(
+        ['run', 'dev', '--', 'node', child, 'trap', 'SIGWINCH', '0', 'ready', 'sleep', '60000'],
+        cwd,
+      );
+      await readyPid(cli);
+      cli.kill('SIGWINCH');
+      const result = await ended(cli);
+      expect(result.code, result.stderr).toBe(0);
+      const run = await startedRun(result);
+      expect(run.info.status).toBe('FINISHED');
+      expect(metric(run, 'sigwinch_received')).toBe(1);
+    });
+  });
+
   it('colors the gate summary when stderr is a terminal, and not with --no-color', async () => {
     const cwd = agentFolder('color_agent');
     const config = join(cwd, 'agentrack.config.json');
@@ -305,6 +639,8 @@ describe('agentrack run', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^ {2}3 +evaluation gate failed/m);
     expect(help.stdout).toMatch(/^ {2}127 |; 127 the command was not found/m);
+    expect(help.stdout).toMatch(/^ {2}--kill-after <seconds> +seconds from a signal passed on/m);
+    expect(help.stdout).toContain('$AGENTRACK_KILL_AFTER');
   });
 
   it('exits 2 on misuse, in one line, before touching the database', async () => {
@@ -321,6 +657,14 @@ describe('agentrack run', () => {
         ['run', 'eval', '--threshold', 'accuracy = 0.9', '--', 'x'],
         "--threshold: '=' in 'accuracy = 0.9' is not a comparator; write '==' to test equality",
       ],
+      [
+        ['run', 'dev', '--kill-after', 'soon', '--', 'x'],
+        "--kill-after 'soon': expected a number of seconds from 0 to 86400",
+      ],
+      [
+        ['run', 'dev', '--kill-after', '-1', '--', 'x'],
+        "--kill-after '-1': expected a number of seconds from 0 to 86400",
+      ],
     ];
     for (const [args, message] of misuse) {
       // No configuration and a tracking URI that cannot open: usage is checked first.
@@ -329,6 +673,13 @@ describe('agentrack run', () => {
       expect(result.stderr).toBe(`error: ${message} (INVALID_PARAMETER_VALUE)\n`);
       expect(result.stdout).toBe('');
     }
+    const fromEnv = await agentrackInProcess(['--tracking-uri', 'mysql://never', 'run', 'dev', '--', 'x'], {
+      env: cleanEnv({ AGENTRACK_KILL_AFTER: '1e9' }),
+    });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toBe(
+      "error: AGENTRACK_KILL_AFTER '1e9': expected a number of seconds from 0 to 86400 (INVALID_PARAMETER_VALUE)\n",
+    );
     const spawned = agentrack(['run', 'dev', '--threshold', 'a > 1', '--', 'x'], { cwd: dir.path });
     expect(spawned.code).toBe(2);
     expect(spawned.stderr).toBe('error: --threshold applies to eval runs only (INVALID_PARAMETER_VALUE)\n');

@@ -14,7 +14,13 @@ import { openStore } from '../../store/open-store.js';
 import { isRemoteTrackingUri } from '../tracking-uri.js';
 import type { CliContext } from '../context.js';
 import { formatGateSummary } from '../output/gate-summary.js';
-import { SignalRelay, signalExitCode, spawnCommand, type CommandOutcome } from '../spawn-command.js';
+import {
+  DEFAULT_KILL_AFTER_SECONDS,
+  SignalRelay,
+  signalExitCode,
+  spawnCommand,
+  type CommandOutcome,
+} from '../spawn-command.js';
 
 /** Exit code of `agentrack run eval` when the command succeeded but the evaluation gate failed. */
 export const GATE_FAILED_EXIT_CODE = 3;
@@ -26,6 +32,7 @@ export interface RunOptions {
   from?: string;
   force?: boolean;
   tag: string[];
+  killAfter?: string;
 }
 
 /** What happened to the command, as the run records it. */
@@ -40,6 +47,28 @@ const EXAMPLE_COMMANDS: Readonly<Record<RunType, string>> = {
 };
 
 const NOT_STARTED_EXIT_CODES: Readonly<Record<string, number>> = { ENOENT: 127, EACCES: 126 };
+
+/** The environment variable with the default of `--kill-after`. */
+export const KILL_AFTER_ENV = 'AGENTRACK_KILL_AFTER';
+const MAX_KILL_AFTER_SECONDS = 86_400;
+
+/**
+ * The grace period before SIGKILL, in seconds: `--kill-after`, else `$AGENTRACK_KILL_AFTER`,
+ * else 10. A number from 0 to 86400 (a day); anything else is a usage error.
+ */
+export function killAfterSeconds(option: string | undefined, env: NodeJS.ProcessEnv): number {
+  const fromEnv = env[KILL_AFTER_ENV];
+  if (option === undefined && (fromEnv === undefined || fromEnv.trim() === '')) {
+    return DEFAULT_KILL_AFTER_SECONDS;
+  }
+  const [text, source] =
+    option !== undefined ? [option, '--kill-after'] : [fromEnv as string, KILL_AFTER_ENV];
+  const seconds = Number(text);
+  if (!/^\s*\d*\.?\d+\s*$/.test(text) || !(seconds <= MAX_KILL_AFTER_SECONDS)) {
+    throw usageError(`${source} '${text}': expected a number of seconds from 0 to ${MAX_KILL_AFTER_SECONDS}`);
+  }
+  return seconds;
+}
 
 /** Checks the options against the run type and turns them into the Agent's start options. */
 export function startOptions(runType: RunType, options: RunOptions): StartRunOptions {
@@ -93,7 +122,10 @@ export async function runCommand(
       `give the command to run after --, e.g. agentrack run ${type} -- ${EXAMPLE_COMMANDS[runType]}`,
     );
   }
-  const relay = new SignalRelay();
+  const relay = new SignalRelay({
+    killAfterSeconds: killAfterSeconds(options.killAfter, ctx.env),
+    note: (line) => ctx.io.stderr(`agentrack: ${line}\n`),
+  });
   relay.install();
   try {
     return await ctx.withAgent(async ({ agent, trackingUri }) => {
@@ -149,11 +181,14 @@ async function execute(
   const before = relay.received;
   if (before !== undefined) return { kind: 'interrupted', signal: before, started: false };
   // MLflow's own client cannot open the embedded SQLite file: serve it to the command over
-  // MLflow's REST API on a free loopback port for as long as the command runs.
+  // MLflow's REST API on a free loopback port for as long as any process of the command runs.
   const server = isRemoteTrackingUri(trackingUri)
     ? undefined
     : await startServer({ store: await openStore(trackingUri), host: '127.0.0.1', port: 0, logger: false });
   try {
+    // A signal that came while the server started: the command never starts.
+    const early = relay.received;
+    if (early !== undefined) return { kind: 'interrupted', signal: early, started: false };
     const env = childEnv(ctx.env, {
       trackingUri,
       runId: handle.runId,
@@ -226,16 +261,25 @@ function report(result: ScopedRunResult<Ending>, runType: RunType, program: stri
 }
 
 const RUN_HELP = `
-The command runs without a shell, with these environment variables:
+The command runs without a shell, in a process group (and session) of its own, with these
+environment variables:
   AGENTRACK_TRACKING_URI  the tracking URI (absolute for a SQLite file)
   MLFLOW_RUN_ID           the run's id
   MLFLOW_EXPERIMENT_ID    the id of the run's experiment
   MLFLOW_TRACKING_URI     an MLflow server with the run: the tracking URI when it is http(s) or
                           databricks, else a short-lived agentrack server on a free loopback port
-                          serving the embedded store while the command runs
+                          serving the embedded store while any process of the command runs
 
 The run ends FINISHED when the command exits 0, FAILED otherwise (tag agentrack.error),
-KILLED when agentrack receives SIGINT or SIGTERM (passed on to the command).
+KILLED when agentrack receives SIGINT, SIGTERM, SIGHUP or SIGQUIT.
+
+Signals: agentrack sends each of these signals, once, to the command's whole process group (a
+terminal's Ctrl-C included; SIGWINCH too). If processes of the group still run --kill-after
+seconds later (default 10, or $${KILL_AFTER_ENV}), or at a second signal, the group gets
+SIGKILL. Processes the command leaves running when it exits get SIGTERM, then SIGKILL after
+the same delay. agentrack and its loopback server end only when the whole group has. The
+command uses the terminal through its standard streams; it has no controlling terminal
+(it cannot open /dev/tty).
 
 Exit codes:
   0    the command succeeded (and an eval run's gate did not fail)
@@ -244,7 +288,7 @@ Exit codes:
   2    wrong usage
   3    evaluation gate failed: the command succeeded, the run is not a deployment candidate
   126  the command could not be run; 127 the command was not found
-  130  interrupted by SIGINT; 143 by SIGTERM
+  130  interrupted by SIGINT; 143 by SIGTERM (129 by SIGHUP, 131 by SIGQUIT)
 
 Examples:
   agentrack run dev -- python train.py --epochs 3
@@ -264,6 +308,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--from <run-id>', 'deploy: the evaluation run to promote (default: the latest passing one)')
     .option('--force', 'deploy: deploy even without a passing evaluation run (tagged agentrack.forced)')
     .option('--tag <key=value>', 'an extra tag on the run (repeatable)', collect, [])
+    .option(
+      '--kill-after <seconds>',
+      `seconds from a signal passed on to the command to SIGKILL for its processes (default: $${KILL_AFTER_ENV}, else ${DEFAULT_KILL_AFTER_SECONDS})`,
+    )
     .addHelpText('after', RUN_HELP)
     .action(
       ctx.action((type: string, command: string[], options: RunOptions) =>
