@@ -72,10 +72,23 @@ const invokedDirectly = (() => {
 })();
 
 if (invokedDirectly) {
-  // A reader that closes the pipe early (`agentrack runs | head -1`) is not an error.
+  // A reader that closes the pipe early (`agentrack runs | head -1`) is not an error, and neither is
+  // a terminal that hung up (EIO): there is nobody left to read the output.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (error.code === 'EPIPE' || error.code === 'EIO') process.exit(process.exitCode ?? 0);
     throw error;
   });
+  // Notes on stderr must never cut short the work that follows them, such as ending a run KILLED
+  // after the terminal hung up: a note that cannot be written is dropped.
+  let hungUp = false;
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EIO') hungUp = true;
+  });
   process.exitCode = await runCli(process.argv.slice(2));
+  if (hungUp) {
+    // Node restores the terminal's modes on exit and aborts when the terminal is gone; end as a
+    // shell's job ends on a hang-up instead: by SIGHUP's default action.
+    process.removeAllListeners('SIGHUP');
+    process.kill(process.pid, 'SIGHUP');
+  }
 }

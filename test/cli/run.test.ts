@@ -106,6 +106,29 @@ finally:
             pass
 `;
 
+/**
+ * Runs argv[1:] on a new pseudo-terminal, as its session leader, and hangs the terminal up (closes
+ * its master side) once the command says "cli-child ready". Prints what the terminal showed, then
+ * "exit N" (negative: the signal that ended the process).
+ */
+const PTY_HANGUP = `
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+deadline = time.time() + 15
+while b"cli-child ready" not in out:
+    if time.time() > deadline:
+        raise SystemExit("timed out in %r" % out)
+    if select.select([fd], [], [], 1)[0]:
+        out += os.read(fd, 4096)
+os.close(fd)
+status = os.waitpid(pid, 0)[1]
+sys.stdout.write(out.decode("utf8", "replace"))
+sys.stdout.write("\\nexit %d\\n" % os.waitstatus_to_exitcode(status))
+`;
+
 describe('agentrack run', () => {
   let dir: ReturnType<typeof tempDir>;
   let uri: string;
@@ -475,6 +498,42 @@ describe('agentrack run', () => {
         const run = await startedRun({ code: 130, stdout: '', stderr: shown });
         expect(run.info.status).toBe('KILLED');
         expect(metric(run, 'sigint_received')).toBe(1);
+      },
+    );
+
+    it.skipIf(!hasPython)(
+      'when the terminal hangs up: the command gets SIGHUP, the run ends KILLED (skipped without python3)',
+      async () => {
+        const cwd = agentFolder('hangup_agent');
+        const driver = spawnSync(
+          'python3',
+          [
+            '-c',
+            PTY_HANGUP,
+            process.execPath,
+            bin,
+            'run',
+            'dev',
+            '--',
+            'node',
+            child,
+            'ready',
+            'sleep',
+            '60000',
+          ],
+          { cwd, encoding: 'utf8', env: cleanEnv(), timeout: 50_000 },
+        );
+        expect(driver.status, driver.stderr).toBe(0);
+        const shown = driver.stdout.replaceAll('\r\n', '\n');
+        const pid = Number(/cli-child ready (\d+)/.exec(shown)![1]);
+        started.add(pid);
+        // Notes it can no longer write do not stop it: it ends the run, then dies of SIGHUP as a
+        // shell's job does (not of an abort while restoring a terminal that is gone).
+        expect(shown).toMatch(/\nexit -1\n$/);
+        const run = await startedRun({ code: 129, stdout: '', stderr: shown });
+        expect(run.info.status).toBe('KILLED');
+        expect(tags(run)['agentrack.error']).toBe('interrupted by SIGHUP');
+        expect(processRunning(pid)).toBe(false);
       },
     );
 
