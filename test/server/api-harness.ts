@@ -33,11 +33,18 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
+/** Options of {@link openApiHarness}: the app's, and the store's clock. */
+export interface ApiHarnessOptions extends Partial<CreateAppOptions> {
+  /** The store's clock, in epoch milliseconds; default the wall clock. */
+  now?: () => number;
+}
+
 /** Opens the app over a new SQLite file in a temporary folder. */
-export async function openApiHarness(options: Partial<CreateAppOptions> = {}): Promise<ApiHarness> {
+export async function openApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
+  const { now, ...appOptions } = options;
   const dir = tempDir('agentrack-server-');
-  const store = await openSqliteStore(join(dir.path, 'agentrack.db'));
-  const app = createApp({ logger: false, ...options, store });
+  const store = await openSqliteStore(join(dir.path, 'agentrack.db'), now ? { now } : {});
+  const app = createApp({ logger: false, ...appOptions, store });
   const wrap = (res: Awaited<ReturnType<FastifyInstance['inject']>>): ApiResponse => ({
     status: res.statusCode,
     headers: res.headers,

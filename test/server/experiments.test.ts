@@ -207,6 +207,36 @@ describe('experiments/search', () => {
   });
 });
 
+describe('experiments/search on experiments created in the same millisecond', () => {
+  let tied: ApiHarness;
+  beforeAll(async () => {
+    tied = await openApiHarness({ now: () => 1_795_710_153_790 });
+  });
+  afterAll(async () => {
+    await tied.close();
+  });
+
+  it("orders ties as MLflow's SQL store: creation_time DESC, then experiment_id ASC by default, DESC after an order_by", async () => {
+    const ids: string[] = [];
+    for (const stage of ['development', 'evaluation', 'deployment']) {
+      ids.push(await tied.experiment(`/Shared/tied/${stage}`));
+    }
+    const search = async (body: Record<string, unknown>) =>
+      (await tied.post('experiments/search', { filter: "name LIKE '/Shared/tied/%'", ...body })).json<{
+        experiments: Experiment[];
+      }>().experiments;
+    const found = await search({});
+    expect(new Set(found.map((e) => e.creation_time))).toEqual(new Set([1_795_710_153_790]));
+    expect(found.map((e) => e.experiment_id)).toEqual(ids);
+    expect((await search({ order_by: ['last_update_time DESC'] })).map((e) => e.experiment_id)).toEqual(
+      [...ids].reverse(),
+    );
+    expect((await search({ order_by: ['creation_time ASC'] })).map((e) => e.experiment_id)).toEqual(
+      [...ids].reverse(),
+    );
+  });
+});
+
 describe('experiments/update, delete, restore and tags', () => {
   it('renames, refusing a name held by another experiment', async () => {
     const id = await api.experiment('/Shared/rename/from');

@@ -22,6 +22,12 @@ const ID_FIELDS = new Set(['experiment_id', 'run_id', 'run_uuid']);
 // Times are the server's clock; a page token is opaque, and MLflow hands one out for a full
 // last page where agentrack knows there is no next page.
 const VOLATILE = new Set(['creation_time', 'last_update_time']);
+// The store's clock during a replay: exchange i happens at REPLAY_EPOCH + i. MLflow's server
+// spent more than a millisecond on each recorded request, so experiments created one after
+// the other got distinct creation times, and its default order (creation_time DESC, then
+// experiment_id ASC) lists the newest first. Against the wall clock, a fast replay creates
+// several experiments in one millisecond, and the same order then lists them by id.
+const REPLAY_EPOCH = 1_795_710_150_000;
 
 function load(name: string): Exchange[] {
   return readFileSync(join(FIXTURES, `${name}.jsonl`), 'utf8')
@@ -89,10 +95,11 @@ describe.each(['seed-workflow', 'rest-edges'])('replaying %s.jsonl', (name) => {
   let dir: { path: string; remove: () => void };
   let store: TrackingStore;
   let app: FastifyInstance;
+  let clock = REPLAY_EPOCH;
 
   beforeAll(async () => {
     dir = tempDir('agentrack-wire-');
-    store = await openSqliteStore(join(dir.path, 'mlflow.db'));
+    store = await openSqliteStore(join(dir.path, 'mlflow.db'), { now: () => clock });
     app = createApp({ store, logger: false });
   });
 
@@ -102,53 +109,53 @@ describe.each(['seed-workflow', 'rest-edges'])('replaying %s.jsonl', (name) => {
     dir.remove();
   });
 
-  it.each(exchanges.map((exchange, i) => [`#${i} ${exchange.method} ${exchange.path}`, exchange] as const))(
-    '%s',
-    async (_label, exchange) => {
-      const query = mapIds(exchange.query, ids) as Record<string, string>;
-      const raw = typeof exchange.request === 'string';
-      const res = await app.inject({
-        method: exchange.method,
-        url: exchange.path,
-        query,
-        ...(exchange.method === 'POST'
-          ? {
-              headers: { 'content-type': 'application/json' },
-              payload: raw ? (exchange.request as string) : JSON.stringify(mapIds(exchange.request, ids)),
-            }
-          : {}),
-      });
-      expect(res.statusCode).toBe(exchange.status);
-      expect(res.headers['content-type']).toMatch(/^application\/json/);
-      const actual = res.json() as Record<string, unknown>;
-      const recorded = mapRunIdsInText(exchange.response, ids) as Record<string, unknown>;
+  it.each(
+    exchanges.map((exchange, i) => [`#${i} ${exchange.method} ${exchange.path}`, i, exchange] as const),
+  )('%s', async (_label, i, exchange) => {
+    clock = REPLAY_EPOCH + i;
+    const query = mapIds(exchange.query, ids) as Record<string, string>;
+    const raw = typeof exchange.request === 'string';
+    const res = await app.inject({
+      method: exchange.method,
+      url: exchange.path,
+      query,
+      ...(exchange.method === 'POST'
+        ? {
+            headers: { 'content-type': 'application/json' },
+            payload: raw ? (exchange.request as string) : JSON.stringify(mapIds(exchange.request, ids)),
+          }
+        : {}),
+    });
+    expect(res.statusCode).toBe(exchange.status);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const actual = res.json() as Record<string, unknown>;
+    const recorded = mapRunIdsInText(exchange.response, ids) as Record<string, unknown>;
 
-      if (exchange.status !== 200) {
-        expect(actual.error_code).toBe(recorded.error_code);
-        if (raw) {
-          // MLflow reads a body it cannot parse as `{}` and then misses `name`; agentrack says why.
-          expect(actual.message).toMatch(/^Malformed JSON in request body/);
-        } else {
-          // agentrack may add detail after MLflow's text (e.g. where a filter goes wrong).
-          const phrase = keyPhrase(String(recorded.message));
-          expect(String(actual.message).slice(0, phrase.length)).toBe(phrase);
-        }
-        return;
+    if (exchange.status !== 200) {
+      expect(actual.error_code).toBe(recorded.error_code);
+      if (raw) {
+        // MLflow reads a body it cannot parse as `{}` and then misses `name`; agentrack says why.
+        expect(actual.message).toMatch(/^Malformed JSON in request body/);
+      } else {
+        // agentrack may add detail after MLflow's text (e.g. where a filter goes wrong).
+        const phrase = keyPhrase(String(recorded.message));
+        expect(String(actual.message).slice(0, phrase.length)).toBe(phrase);
       }
+      return;
+    }
 
-      if ('next_page_token' in actual) expect(recorded).toHaveProperty('next_page_token');
-      if (exchange.path.endsWith('/experiments/create')) {
-        // Both stores number experiments from 1 after the Default experiment 0.
-        expect(actual.experiment_id).toBe(recorded.experiment_id);
-        ids.set(String(recorded.experiment_id), String(actual.experiment_id));
-      }
-      if (exchange.path.endsWith('/runs/create')) {
-        const recordedId = (recorded.run as { info: { run_id: string } }).info.run_id;
-        const actualId = (actual.run as { info: { run_id: string } }).info.run_id;
-        expect(actualId).toMatch(/^[0-9a-f]{32}$/);
-        ids.set(recordedId, actualId);
-      }
-      expect(canonical(actual)).toEqual(canonical(mapRunIdsInText(exchange.response, ids)));
-    },
-  );
+    if ('next_page_token' in actual) expect(recorded).toHaveProperty('next_page_token');
+    if (exchange.path.endsWith('/experiments/create')) {
+      // Both stores number experiments from 1 after the Default experiment 0.
+      expect(actual.experiment_id).toBe(recorded.experiment_id);
+      ids.set(String(recorded.experiment_id), String(actual.experiment_id));
+    }
+    if (exchange.path.endsWith('/runs/create')) {
+      const recordedId = (recorded.run as { info: { run_id: string } }).info.run_id;
+      const actualId = (actual.run as { info: { run_id: string } }).info.run_id;
+      expect(actualId).toMatch(/^[0-9a-f]{32}$/);
+      ids.set(recordedId, actualId);
+    }
+    expect(canonical(actual)).toEqual(canonical(mapRunIdsInText(exchange.response, ids)));
+  });
 });
