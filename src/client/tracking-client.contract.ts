@@ -279,6 +279,25 @@ export function describeTrackingClientContract(
         );
       });
 
+      it('limits run names to the 8000 characters of the mlflow.runName tag, on create and rename', async () => {
+        const atLimit = 'n'.repeat(8000);
+        const run = await client.createRun(experimentId, { runName: atLimit });
+        expect(run.info.run_name).toBe(atLimit);
+        const tooLong = "'run_name' exceeds the maximum length of 8000 characters";
+        await expectError(
+          client.createRun(experimentId, { runName: `${atLimit}n` }),
+          'INVALID_PARAMETER_VALUE',
+          tooLong,
+        );
+        await expectError(
+          client.updateRun(run.info.run_id, { name: `${atLimit}n` }),
+          'INVALID_PARAMETER_VALUE',
+          tooLong,
+        );
+        expect((await client.getRun(run.info.run_id)).info.run_name).toBe(atLimit);
+        expect((await client.searchRuns({ experimentIds: [experimentId] })).items).toHaveLength(1);
+      });
+
       it('renames a run when mlflow.runName is set as a tag', async () => {
         const run = await client.createRun(experimentId, { runName: 'first' });
         await client.setTag(run.info.run_id, 'mlflow.runName', 'second');

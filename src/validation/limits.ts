@@ -9,6 +9,11 @@ export const MAX_ENTITY_KEY_LENGTH = 250;
 export const MAX_PARAM_VALUE_LENGTH = 6000;
 /** Longest run tag value; longer values are refused (or truncated when a caller opts in), like param values. */
 export const MAX_TAG_VALUE_LENGTH = 8000;
+/**
+ * Longest run name: the limit of the `mlflow.runName` tag value the name is mirrored into,
+ * so a name is refused on `runs/create` and `runs/update` exactly when that tag would be.
+ */
+export const MAX_RUN_NAME_LENGTH = MAX_TAG_VALUE_LENGTH;
 /** Longest experiment tag key. */
 export const MAX_EXPERIMENT_TAG_KEY_LENGTH = 250;
 /** Longest experiment tag value; longer values are always rejected. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { RUN_STATUSES } from '../entities/index.js';
 import { rejection } from '../testing/rejection.js';
+import { MAX_RUN_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from './limits.js';
 import { validateRunId, validateRunName, validateRunNameAgainstTags, validateRunStatus } from './run.js';
+import { validateTag } from './tag.js';
 
 describe('validateRunId', () => {
   it.each(['c30f96a69a074dea8448dae18c519f2a', 'a', 'A-b_c', 'aé', 'a' + 'b'.repeat(255)])(
@@ -47,10 +49,20 @@ describe('validateRunStatus', () => {
 });
 
 describe('validateRunName', () => {
-  it('accepts strings of any length and absence', () => {
+  it('accepts names up to the mlflow.runName tag value limit, and absence', () => {
+    expect(MAX_RUN_NAME_LENGTH).toBe(MAX_TAG_VALUE_LENGTH);
     expect(validateRunName('dev_20261126_101500')).toBe('dev_20261126_101500');
-    expect(validateRunName('n'.repeat(10_000))).toHaveLength(10_000);
+    expect(validateRunName('n'.repeat(MAX_RUN_NAME_LENGTH))).toHaveLength(8000);
+    expect(validateRunName('😀'.repeat(MAX_RUN_NAME_LENGTH))).toHaveLength(16_000);
     expect(validateRunName(undefined)).toBeUndefined();
+  });
+  it('refuses a longer name as a longer mlflow.runName tag value is refused', () => {
+    expect(rejection(() => validateRunName('n'.repeat(MAX_RUN_NAME_LENGTH + 1)))).toBe(
+      "'run_name' exceeds the maximum length of 8000 characters",
+    );
+    expect(
+      rejection(() => validateTag({ key: 'mlflow.runName', value: 'n'.repeat(MAX_RUN_NAME_LENGTH + 1) })),
+    ).toBe("'value' exceeds the maximum length of 8000 characters");
   });
   it('rejects a non-string', () => {
     expect(rejection(() => validateRunName(7))).toBe(

@@ -1,5 +1,7 @@
 import { RUN_NAME_TAG, RUN_STATUSES, type RunStatus } from '../entities/index.js';
 import { fail, invalidValue, missingValue, pyRepr } from './_format.js';
+import { limitedString } from './_value.js';
+import { MAX_RUN_NAME_LENGTH } from './limits.js';
 
 // MLflow's rule: an ASCII letter or digit, then up to 255 word characters or dashes.
 const RUN_ID = /^[a-zA-Z0-9][\p{L}\p{N}_-]{0,255}$/u;
@@ -37,14 +39,15 @@ export function validateRunStatus(status: unknown, path = 'status'): RunStatus {
 }
 
 /**
- * Checks a run name: a string (absent is fine). MLflow sets no length limit on run names;
- * the name is mirrored into the `mlflow.runName` tag, whose value limit applies when it is
- * set as a tag.
+ * Checks a run name: a string (absent is fine) of at most {@link MAX_RUN_NAME_LENGTH}
+ * characters. The name is mirrored into the `mlflow.runName` tag, so it obeys that tag's
+ * value limit, with the message a too-long tag value gets.
+ *
+ * @example validateRunName('dev_20261126_101500') // 'dev_20261126_101500'
  */
 export function validateRunName(name: unknown, path = 'run_name'): string | undefined {
   if (name === undefined || name === null) return undefined;
-  if (typeof name !== 'string') fail(invalidValue(path, name, 'Expected a string.'));
-  return name;
+  return limitedString({ value: name, path, label: path, limit: MAX_RUN_NAME_LENGTH, truncate: false });
 }
 
 /**

@@ -123,6 +123,46 @@ describe('runs/get', () => {
   });
 });
 
+describe('run names on runs/create and runs/update', () => {
+  const atLimit = 'n'.repeat(8000);
+  const overLimit = 'n'.repeat(8001);
+  const refusal = {
+    error_code: 'INVALID_PARAMETER_VALUE',
+    message: "'run_name' exceeds the maximum length of 8000 characters",
+  };
+
+  it('accepts a name of 8000 characters, the limit of the mlflow.runName tag, and refuses 8001', async () => {
+    const created = await api.post('runs/create', { experiment_id: experimentId, run_name: atLimit });
+    expect(created.status).toBe(200);
+    const { run } = created.json<{ run: Run }>();
+    expect(run.info.run_name).toBe(atLimit);
+    expect(run.data.tags).toContainEqual({ key: 'mlflow.runName', value: atLimit });
+
+    const refused = await api.post('runs/create', { experiment_id: experimentId, run_name: overLimit });
+    expect(refused.status).toBe(400);
+    expect(refused.json()).toEqual(refusal);
+    const search = await api.post('runs/search', {
+      experiment_ids: [experimentId],
+      filter: `attributes.run_name = '${overLimit}'`,
+    });
+    expect(search.raw).toBe('{}');
+  });
+
+  it('renames to 8000 characters and refuses 8001, keeping the name', async () => {
+    const runId = await api.run(experimentId, 'short');
+    const renamed = await api.post('runs/update', { run_id: runId, run_name: atLimit });
+    expect(renamed.status).toBe(200);
+    expect(renamed.json<{ run_info: RunInfo }>().run_info.run_name).toBe(atLimit);
+
+    const refused = await api.post('runs/update', { run_id: runId, run_name: overLimit, status: 'FAILED' });
+    expect(refused.status).toBe(400);
+    expect(refused.json()).toEqual(refusal);
+    const run = await getRun(runId);
+    expect(run.info).toMatchObject({ run_name: atLimit, status: 'RUNNING' });
+    expect(run.data.tags).toContainEqual({ key: 'mlflow.runName', value: atLimit });
+  });
+});
+
 describe('runs/update, delete, restore', () => {
   it('answers {"run_info": ...} with the new status and end time', async () => {
     const runId = await api.run(experimentId, 'to-finish');
