@@ -322,6 +322,71 @@ describe('NaN and infinite metric values', () => {
   });
 });
 
+describe('bare NaN, Infinity and -Infinity in a JSON body, as Python JSON reads them', () => {
+  it('logs them through log-metric and log-batch and reads them back; strings keep the words', async () => {
+    const runId = await api.run(experimentId, 'bare-tokens');
+    for (const [key, token] of [
+      ['nan', 'NaN'],
+      ['inf', 'Infinity'],
+      ['neg', '-Infinity'],
+    ]) {
+      const res = await api.post(
+        'runs/log-metric',
+        `{"run_id": "${runId}", "key": "${key}", "value": ${token}, "timestamp": 10}`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.raw).toBe('{}');
+    }
+    const batch = await api.post(
+      'runs/log-batch',
+      `{"run_id": "${runId}",
+        "metrics": [{"key": "b", "value": -Infinity, "timestamp": 11, "step": 1},
+                    {"key": "b", "value": NaN, "timestamp": 12, "step": 2}],
+        "params": [{"key": "p", "value": "NaN Infinity -Infinity"}],
+        "tags": [{"key": "t", "value": "[NaN, \\"Infinity\\"]"}]}`,
+    );
+    expect(batch.raw).toBe('{}');
+    const run = await getRun(runId);
+    expect(run.data.metrics).toEqual([
+      { key: 'b', value: 'NaN', timestamp: 12, step: 2 },
+      { key: 'inf', value: 'Infinity', timestamp: 10, step: 0 },
+      { key: 'nan', value: 'NaN', timestamp: 10, step: 0 },
+      { key: 'neg', value: '-Infinity', timestamp: 10, step: 0 },
+    ]);
+    expect(run.data.params).toEqual([{ key: 'p', value: 'NaN Infinity -Infinity' }]);
+    expect(run.data.tags).toContainEqual({ key: 't', value: '[NaN, "Infinity"]' });
+    const history = await api.get('metrics/get-history', { run_id: runId, metric_key: 'b' });
+    expect(history.json<{ metrics: unknown[] }>().metrics).toEqual([
+      { key: 'b', value: '-Infinity', timestamp: 11, step: 1 },
+      { key: 'b', value: 'NaN', timestamp: 12, step: 2 },
+    ]);
+  });
+
+  it('refuses a bare token where a string or an integer belongs, naming it as Python does', async () => {
+    const runId = await api.run(experimentId);
+    const res = await api.post(
+      'runs/log-metric',
+      `{"run_id": "${runId}", "key": "k", "value": 1, "timestamp": NaN}`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.json()).toEqual({
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: `Invalid value NaN for parameter 'timestamp' supplied: Hint: Value was of type 'float'. ${API_DOCS}`,
+    });
+  });
+
+  it.each([
+    ['nan', '{"run_id": "r", "key": "k", "value": nan, "timestamp": 1}'],
+    ['+Infinity', '{"run_id": "r", "key": "k", "value": +Infinity, "timestamp": 1}'],
+    ['a trailing comma', '{"run_id": "r", "key": "k", "value": NaN, "timestamp": 1,}'],
+  ])('still refuses malformed JSON (%s) with 400', async (_name, body) => {
+    const res = await api.post('runs/log-metric', body);
+    expect(res.status).toBe(400);
+    expect(res.json<{ error_code: string }>().error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect(res.json<{ message: string }>().message).toMatch(/^Malformed JSON in request body: /);
+  });
+});
+
 describe('runs/log-batch', () => {
   it('logs metrics, params and tags, ignoring a metric run_id as MLflow', async () => {
     const runId = await api.run(experimentId);

@@ -23,6 +23,34 @@ describe('parseJsonBody', () => {
     expect(parseJsonBody(raw, 'application/json')).toEqual(expected);
   });
 
+  it('reads the bare NaN, Infinity and -Infinity of Python JSON as numbers, leaving strings as they are', () => {
+    expect(
+      parseJsonBody(
+        '{"value": NaN, "metrics": [{"value": Infinity}, {"value": -Infinity}], "tag": "NaN, Infinity"}',
+        'application/json',
+      ),
+    ).toEqual({
+      value: Number.NaN,
+      metrics: [{ value: Infinity }, { value: -Infinity }],
+      tag: 'NaN, Infinity',
+    });
+    expect(parseJsonBody(JSON.stringify('{"value": NaN}'), 'application/json')).toEqual({
+      value: Number.NaN,
+    });
+  });
+
+  it('refuses a body that is not Python JSON either with the standard parser message', () => {
+    const message = refusal('{"value": nan}', 'application/json');
+    let standard = '';
+    try {
+      JSON.parse('{"value": nan}');
+    } catch (error) {
+      standard = (error as Error).message;
+    }
+    expect(message).toBe(`Malformed JSON in request body: ${standard}.`);
+    expect(refusal('{"value": NaN,}', 'application/json')).toMatch(/^Malformed JSON in request body: /);
+  });
+
   it('accepts parameters and any case in the content type', () => {
     expect(parseJsonBody('{}', 'Application/JSON; charset=utf-8')).toEqual({});
   });

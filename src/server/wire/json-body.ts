@@ -1,4 +1,5 @@
 import { invalidParameter } from '../../errors.js';
+import { parsePythonJson } from './python-json.js';
 
 /**
  * Largest request body the server reads, in bytes.
@@ -18,9 +19,10 @@ const SAFE_CONTENT_TYPE = /^[a-zA-Z0-9\-/;,+_ ]*$/;
 /**
  * The JSON object of a POST request, read as MLflow's server reads it: the content type
  * must be `application/json`; an empty body is `{}`; a body that is a JSON string holding
- * JSON (old clients double-encode) is decoded twice. Unlike MLflow, which treats a body it
- * cannot parse as empty, malformed JSON and a body that is not an object are refused with
- * INVALID_PARAMETER_VALUE.
+ * JSON (old clients double-encode) is decoded twice; the bare tokens `NaN`, `Infinity` and
+ * `-Infinity`, which Python's JSON reads, are those numbers. Unlike MLflow, which treats a
+ * body it cannot parse as empty, malformed JSON and a body that is not an object are refused
+ * with INVALID_PARAMETER_VALUE.
  */
 export function parseJsonBody(raw: unknown, contentType: string | undefined): Record<string, unknown> {
   const mediaType = contentType?.split(';')[0]?.trim();
@@ -43,6 +45,14 @@ function parse(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
+    // Only a body the standard parser refuses is read again, the slower way.
+    if (text.includes('NaN') || text.includes('Infinity')) {
+      try {
+        return parsePythonJson(text);
+      } catch {
+        // Still not JSON: the standard parser's message says where.
+      }
+    }
     throw invalidParameter(`Malformed JSON in request body: ${(error as Error).message}.`);
   }
 }

@@ -33,6 +33,21 @@ describe('toInteger', () => {
   ] as const)('%j is refused', (input, expected) => {
     expect(message(() => toInteger(input, 'timestamp'))).toBe(`${expected} ${API_DOCS}`);
   });
+
+  it.each([
+    [
+      'NaN',
+      Number.NaN,
+      "Invalid value NaN for parameter 'timestamp' supplied: Hint: Value was of type 'float'.",
+    ],
+    [
+      'a list holding infinities',
+      [-Infinity, { b: Infinity, a: 1 }],
+      `Invalid value [-Infinity,{"a":1,"b":Infinity}] for parameter 'timestamp' supplied: Hint: Value was of type 'list'.`,
+    ],
+  ] as const)('%s is refused, shown as Python shows it', (_name, input, expected) => {
+    expect(message(() => toInteger(input, 'timestamp'))).toBe(`${expected} ${API_DOCS}`);
+  });
 });
 
 describe('toDouble', () => {

@@ -21,7 +21,8 @@ export function wrongType(path: string, value: unknown): AgentrackError {
  * The parameters of one request, read with protobuf's JSON rules as MLflow's server reads
  * them: GET requests carry them in the query string (a repeated field may repeat its key),
  * POST requests in a JSON object. `null` is an absent field; integers may be sent as decimal
- * strings and doubles also as `"NaN"`, `"Infinity"` and `"-Infinity"`. Every accessor checks
+ * strings and doubles also as `"NaN"`, `"Infinity"` and `"-Infinity"` (or, in a body, as
+ * the bare tokens Python's JSON reads). Every accessor checks
  * the type and throws MLflow's INVALID_PARAMETER_VALUE error naming the parameter.
  *
  * @example RequestParams.fromJson({ run_id: 'abc', key: 'loss' }).runId() // 'abc'
@@ -216,16 +217,16 @@ function pythonType(value: unknown): string {
   }
 }
 
-// `json.dumps(value, sort_keys=True)` as MLflow shows a value, without its ASCII escaping.
+// `json.dumps(value, sort_keys=True)` as MLflow shows a value (NaN and the infinities as
+// Python writes them), without its ASCII escaping.
 function shown(value: unknown): string {
-  return JSON.stringify(sortKeys(value)) ?? 'null';
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+  }
+  if (Array.isArray(value)) return `[${value.map(shown).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${shown(v)}`).join(',')}}`;
   }
-  return value;
+  return JSON.stringify(value) ?? 'null';
 }
