@@ -262,6 +262,10 @@ export function describeTrackingClientContract(
           'RESOURCE_DOES_NOT_EXIST',
           'Run with id=00000000000000000000000000000000 not found',
         );
+        // As MLflow's SQL store, a read looks any id up: one no run can have is not found.
+        const long = 'a'.repeat(20_000);
+        await expectError(client.getRun(long), 'RESOURCE_DOES_NOT_EXIST', `Run with id=${long} not found`);
+        expect(await client.getMetricHistory(long, 'm')).toEqual([]);
       });
 
       it('updates status, name and end time; setTerminated finishes the run', async () => {

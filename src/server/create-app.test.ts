@@ -169,6 +169,19 @@ describe('request bodies', () => {
     });
   });
 
+  it.each([`${API}experiments/get%zz?experiment_id=0`, `${API}runs%2`])(
+    'answers a path that does not decode (%s) with 400 BAD_REQUEST in JSON',
+    async (url) => {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.json()).toEqual({
+        error_code: 'BAD_REQUEST',
+        message: `'${url}' is not a valid url component`,
+      });
+    },
+  );
+
   it('ignores the query string of a POST, as MLflow', async () => {
     const res = await app.inject(postJson(`${API}experiments/search?max_results=abc`, '{"max_results": 1}'));
     expect(res.statusCode).toBe(200);

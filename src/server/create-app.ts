@@ -9,6 +9,7 @@ import type { Principal } from '../auth/index.js';
 import { toMlflowJson } from '../entities/index.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { AccessTarget, Authenticate, Authorize } from './access.js';
+import { answerClientError, answerUnmetExpectation, MAX_REQUEST_HEAD_BYTES } from './client-error.js';
 import type { Endpoint, EndpointContext } from './endpoint.js';
 import { toErrorResponse, type ErrorBody } from './errors.js';
 import { outOfScopeArea } from './out-of-scope.js';
@@ -46,7 +47,11 @@ export interface CreateAppOptions {
  * (experiments, runs, metrics) under {@link API_PREFIXES}, `GET /health` and `GET /version`.
  * Errors are MLflow's `{"error_code", "message"}` with MLflow's status; an unknown path is 404
  * ENDPOINT_NOT_FOUND, a known path with another method 405, an MLflow endpoint outside the
- * tracking API (model registry, artifacts, traces, ...) 501 NOT_IMPLEMENTED.
+ * tracking API (model registry, artifacts, traces, ...) 501 NOT_IMPLEMENTED. What the HTTP
+ * layer refuses before any endpoint answers in the same shape: a request head over
+ * {@link MAX_REQUEST_HEAD_BYTES} (431), malformed HTTP or a missing Host (400), an
+ * expectation other than 100-continue (417), a request arriving while the app closes (503
+ * TEMPORARILY_UNAVAILABLE).
  *
  * @example
  * const app = createApp({ store: await openSqliteStore('agentrack.db') });
@@ -54,9 +59,46 @@ export interface CreateAppOptions {
  */
 export function createApp(options: CreateAppOptions): FastifyInstance {
   const { store, authenticate, authorize } = options;
-  const app = Fastify({ logger: options.logger ?? { level: 'error' }, bodyLimit: MAX_REQUEST_BODY_BYTES });
+  const app = Fastify({
+    logger: options.logger ?? { level: 'error' },
+    bodyLimit: MAX_REQUEST_BODY_BYTES,
+    // Node would answer a missing Host itself, with an empty body: the hook below does it.
+    http: { maxHeaderSize: MAX_REQUEST_HEAD_BYTES, requireHostHeader: false },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = toErrorResponse(error);
+      sendError(reply, status, body);
+    },
+    return503OnClosing: false,
+  });
   const principals = new WeakMap<FastifyRequest, Principal>();
   const allowedMethods = new Map<string, string[]>();
+
+  app.server.on('checkExpectation', answerUnmetExpectation);
+
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      sendError(reply, 503, {
+        error_code: 'TEMPORARILY_UNAVAILABLE',
+        message: 'The server is shutting down; send the request again to a server that is running.',
+      });
+      return reply;
+    }
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      sendError(reply, 400, {
+        error_code: 'BAD_REQUEST',
+        message: 'Malformed HTTP request: an HTTP/1.1 request must have a Host header.',
+      });
+      return reply;
+    }
+    return undefined;
+  });
 
   // Every body is read as text and parsed by the endpoint, so that a body MLflow would refuse
   // is refused with MLflow's error, and paths that are not endpoints never parse one.

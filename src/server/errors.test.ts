@@ -35,13 +35,21 @@ describe('toErrorResponse', () => {
     });
   });
 
-  it('answers other client errors of the HTTP layer with 400 BAD_REQUEST', () => {
-    const error = Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 });
-    expect(toErrorResponse(error)).toMatchObject({
-      status: 400,
-      body: { error_code: 'BAD_REQUEST', message: 'Unsupported Media Type' },
-    });
-  });
+  it.each([
+    [400, "'/%zz' is not a valid url component"],
+    [414, 'URI Too Long'],
+    [415, 'Unsupported Media Type'],
+  ])(
+    'answers another client error %d of the HTTP layer with its status and BAD_REQUEST',
+    (status, message) => {
+      const error = Object.assign(new Error(message), { statusCode: status });
+      expect(toErrorResponse(error)).toEqual({
+        status,
+        body: { error_code: 'BAD_REQUEST', message },
+        expected: true,
+      });
+    },
+  );
 
   it.each([
     [new Error('SQLITE_CORRUPT: database disk image is malformed at /secret/path')],

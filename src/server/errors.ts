@@ -20,9 +20,11 @@ export const INTERNAL_ERROR_MESSAGE = 'Internal server error. The server log has
 
 /**
  * Maps any error thrown while serving a request to MLflow's answer: an agentrack error keeps
- * its code and message with MLflow's status for that code; a client error detected by the
- * HTTP layer (body too large, bad framing) is a 400; anything else is a 500 INTERNAL_ERROR
- * whose message says nothing of the cause.
+ * its code and message with MLflow's status for that code; a body over the limit is a 400
+ * INVALID_PARAMETER_VALUE, as MLflow answers input over its limits; another client error
+ * of the HTTP layer (a malformed URL, a bad Content-Length) keeps its 4xx status with
+ * BAD_REQUEST, MLflow's code for a request refused as malformed; anything else is a 500
+ * INTERNAL_ERROR whose message says nothing of the cause.
  */
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (isAgentrackError(error)) {
@@ -37,7 +39,8 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     );
   }
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return clientError('BAD_REQUEST', typeof e.message === 'string' ? e.message : 'Bad request.');
+    const message = typeof e.message === 'string' ? e.message : 'Bad request.';
+    return { status: e.statusCode, body: { error_code: 'BAD_REQUEST', message }, expected: true };
   }
   return {
     status: 500,

@@ -4,6 +4,7 @@
  */
 export type { TrackingStore } from '../store/tracking-store.js';
 export { API_PREFIXES, createApp, type CreateAppOptions } from './create-app.js';
+export { MAX_REQUEST_HEAD_BYTES, parserErrorResponse } from './client-error.js';
 export type { AccessRequest, AccessTarget, Authenticate, Authorize } from './access.js';
 export { ENDPOINT_METHODS, type Endpoint, type EndpointContext, type EndpointMethod } from './endpoint.js';
 export { INTERNAL_ERROR_MESSAGE, toErrorResponse, type ErrorBody, type ErrorResponse } from './errors.js';

@@ -21,7 +21,13 @@ export {
   validateExperimentIds,
   validateExperimentName,
 } from './experiment.js';
-export { validateRunId, validateRunName, validateRunNameAgainstTags, validateRunStatus } from './run.js';
+export {
+  validateRunId,
+  validateRunIdToRead,
+  validateRunName,
+  validateRunNameAgainstTags,
+  validateRunStatus,
+} from './run.js';
 export {
   validateBatchLimits,
   validateBatchRequestSize,

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { RUN_STATUSES } from '../entities/index.js';
 import { rejection } from '../testing/rejection.js';
 import { MAX_RUN_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from './limits.js';
-import { validateRunId, validateRunName, validateRunNameAgainstTags, validateRunStatus } from './run.js';
+import {
+  validateRunId,
+  validateRunIdToRead,
+  validateRunName,
+  validateRunNameAgainstTags,
+  validateRunStatus,
+} from './run.js';
 import { validateTag } from './tag.js';
 
 describe('validateRunId', () => {
@@ -27,6 +33,22 @@ describe('validateRunId', () => {
 
   it('names the field it was given', () => {
     expect(rejection(() => validateRunId('x!', 'run_uuid'))).toContain("parameter 'run_uuid'");
+  });
+});
+
+describe('validateRunIdToRead', () => {
+  it.each(['c30f96a69a074dea8448dae18c519f2a', 'a'.repeat(20_000), 'abc!', '-abc'])(
+    'passes %j on to be looked up',
+    (id) => {
+      expect(validateRunIdToRead(id)).toBe(id);
+    },
+  );
+  it.each<[unknown, string]>([
+    ['', "Missing value for required parameter 'run_id'."],
+    [undefined, "Missing value for required parameter 'run_id'."],
+    [42, `Invalid value 42 for parameter 'run_id' supplied.`],
+  ])('rejects %j', (id, message) => {
+    expect(rejection(() => validateRunIdToRead(id))).toBe(message);
   });
 });
 

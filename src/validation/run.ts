@@ -18,6 +18,19 @@ export function validateRunId(id: unknown, path = 'run_id'): string {
 }
 
 /**
+ * Checks the id of a run that is only read: present and a string. MLflow's SQL store looks
+ * such an id up without holding it to the run id rule, so an id that breaks the rule (a
+ * 20,000-character one, say) names no run and is answered "not found" rather than refused.
+ *
+ * @example validateRunIdToRead('a'.repeat(20_000)) // the id, which no run has
+ */
+export function validateRunIdToRead(id: unknown, path = 'run_id'): string {
+  if (id === undefined || id === null || id === '') fail(missingValue(path));
+  if (typeof id !== 'string') fail(invalidValue(path, id));
+  return id;
+}
+
+/**
  * Checks a run status: one of {@link RUN_STATUSES}, or its protobuf number (1 to 5).
  *
  * @example validateRunStatus('FINISHED') // 'FINISHED'

@@ -36,6 +36,7 @@ import {
   validateMetricHistoryMaxResults,
   validateParam,
   validateRunId,
+  validateRunIdToRead,
   validateRunName,
   validateRunNameAgainstTags,
   validateRunStatus,
@@ -380,7 +381,7 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async getRun(runId: string): Promise<Run> {
-    const id = validateRunId(runId);
+    const id = validateRunIdToRead(runId);
     return this.#driver.read(async (tx) => {
       const row = await this.#runRow(tx, id);
       return (await this.#runsWithData(tx, [row]))[0] as Run;
@@ -551,7 +552,7 @@ export class SqlTrackingStore implements TrackingStore {
     metricKey: string,
     input: MetricHistoryInput = {},
   ): Promise<Page<Metric>> {
-    const id = validateRunId(runId);
+    const id = validateRunIdToRead(runId);
     if (typeof metricKey !== 'string' || metricKey === '') {
       throw invalidParameter(`Missing value for required parameter 'metric_key'.`);
     }
