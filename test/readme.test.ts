@@ -28,7 +28,9 @@ function readmeBlocks(text: string): Block[] {
     const start = i;
     const body: string[] = [];
     for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i] as string);
-    const above = start > 0 ? (lines[start - 1] as string) : '';
+    // The nearest non-blank line above (the formatter puts a blank line after a comment).
+    let above = '';
+    for (let j = start - 1; j >= 0 && above === ''; j--) above = (lines[j] as string).trim();
     const skip = /^<!-- readme-test: skip: (.+) -->$/.exec(above)?.[1];
     blocks.push({ lang: open[1] ?? '', code: body.join('\n'), line: start + 1, ...(skip ? { skip } : {}) });
   }
