@@ -105,7 +105,8 @@ export class TrackingClient {
 
   /**
    * Opens a client on the tracking URI given, else `AGENTRACK_TRACKING_URI`, else
-   * `MLFLOW_TRACKING_URI`, else the embedded database `./agentrack.db`.
+   * `MLFLOW_TRACKING_URI`, else the embedded database `./agentrack.db`. With `{ mode: 'read' }`
+   * an embedded database is only read: it must exist, and nothing is created or changed.
    */
   static async open(uri?: string, options: OpenStoreOptions = {}): Promise<TrackingClient> {
     return new TrackingClient(await openStore(uri, options), options.now ? { now: options.now } : {});

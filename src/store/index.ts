@@ -11,6 +11,7 @@ export type {
   UpdateRunInput,
 } from './tracking-store.js';
 export { openStore, type OpenStoreOptions } from './open-store.js';
+export type { StoreMode } from './sqlite/sqlite-store.js';
 export {
   parseTrackingUri,
   resolveTrackingUri,

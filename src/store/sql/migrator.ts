@@ -1,5 +1,6 @@
 import { AgentrackError } from '../../errors.js';
 import { MIGRATIONS, type Migration } from './schema.js';
+import { inspectSchema, refuseSchema, SCHEMA_TABLE, type RefuseSchemaOptions } from './schema-state.js';
 import type { SqlDriver } from './sql-driver.js';
 
 /**
@@ -7,20 +8,24 @@ import type { SqlDriver } from './sql-driver.js';
  *
  * Runs inside one write transaction, so when several processes open a new database at
  * once, one applies the migrations and the others find them applied. A database written
- * by a newer agentrack (a version this build does not know) is refused rather than guessed at.
+ * by a newer agentrack (a version this build does not know) is refused rather than guessed at,
+ * and so is one that holds MLflow's or anybody else's tables: nothing is created in it
+ * (`target` names the database in that refusal).
  */
 export async function migrate(
   driver: SqlDriver,
   migrations: readonly Migration[] = MIGRATIONS,
+  target: RefuseSchemaOptions = { database: 'the database', backendStoreUri: '<its URI>' },
 ): Promise<number> {
   return driver.transaction(async (tx) => {
+    const state = await inspectSchema(tx, driver.dialect);
+    if (state.kind === 'mlflow' || state.kind === 'foreign') {
+      throw refuseSchema(state, target);
+    }
     await tx.run(
-      `CREATE TABLE IF NOT EXISTS agentrack_schema (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
     );
-    const row = await tx.get<{ version: number | null }>(
-      `SELECT MAX(version) AS version FROM agentrack_schema`,
-    );
-    const current = Number(row?.version ?? 0);
+    const current = state.kind === 'agentrack' ? state.version : 0;
     const newest = migrations.at(-1)?.version ?? 0;
     if (current > newest) {
       throw new AgentrackError(
@@ -32,7 +37,7 @@ export async function migrate(
       if (migration.version <= current) continue;
       for (const statement of migration.statements[driver.dialect]) await tx.run(statement);
       await tx.run(
-        `INSERT INTO agentrack_schema (version, description, applied_at) VALUES (${placeholders(driver, 3)})`,
+        `INSERT INTO ${SCHEMA_TABLE} (version, description, applied_at) VALUES (${placeholders(driver, 3)})`,
         [migration.version, migration.description, Date.now()],
       );
     }

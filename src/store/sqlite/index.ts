@@ -1,2 +1,2 @@
-export { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+export { openSqliteStore, type SqliteStoreOptions, type StoreMode } from './sqlite-store.js';
 export { SqliteDriver, type SqliteDriverOptions } from './sqlite-driver.js';

@@ -1,7 +1,10 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AgentrackError } from '../../errors.js';
 import { Mutex } from '../../utils/mutex.js';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from '../sql/sql-driver.js';
+import { canWrite, probeDatabaseFile } from './database-file.js';
 
 /** Options of {@link SqliteDriver.open}. */
 export interface SqliteDriverOptions {
@@ -9,7 +12,10 @@ export interface SqliteDriverOptions {
   busyTimeoutMs?: number;
   /** How long a transaction keeps retrying while another process holds the lock, in ms (default 30 000). */
   lockTimeoutMs?: number;
-  /** Open read-only (no migrations, no writes). */
+  /**
+   * Open for reading only: never create the file, never write to it, and leave no -wal or -shm
+   * file behind where SQLite allows; write transactions are refused. See {@link SqliteDriver.open}.
+   */
   readonly?: boolean;
 }
 
@@ -53,11 +59,16 @@ export class SqliteDriver implements SqlDriver {
   readonly #mutex = new Mutex();
   readonly #executor: SqlExecutor;
   readonly #lockTimeoutMs: number;
+  readonly #readonly: boolean;
+  /** The file (or `:memory:`), for messages. */
+  readonly path: string;
   #closed = false;
 
-  private constructor(db: Database.Database, lockTimeoutMs: number) {
+  private constructor(db: Database.Database, path: string, lockTimeoutMs: number, readonly: boolean) {
     this.#db = db;
+    this.path = path;
     this.#lockTimeoutMs = lockTimeoutMs;
+    this.#readonly = readonly;
     this.#executor = {
       all: async <T extends SqlRow>(sql: string, params: readonly unknown[] = []) =>
         this.#prepare(sql).all(...params) as T[],
@@ -73,21 +84,49 @@ export class SqliteDriver implements SqlDriver {
     };
   }
 
-  /** Opens (creating if needed) the database file at `path`; `:memory:` for a private in-memory one. */
+  /**
+   * Opens the database file at `path` (created when missing, unless read-only), in WAL mode;
+   * `:memory:` for a private in-memory one. SQLite's errors are thrown as they are, for the
+   * opener to put in words with the path.
+   *
+   * Read-only, SQLite still needs the -shm and -wal files beside a WAL database, and a
+   * read-only connection never removes them. So a WAL database without a -wal file (closed
+   * cleanly) is opened read-write with `query_only` when this process may write the file and
+   * its folder: SQLite then removes both files on close, and nothing can be written through
+   * it. When it may not (a read-only file or folder), the file is read into memory instead
+   * (again if a writer changed it meanwhile): a read-only connection would fail in a read-only
+   * folder, and in a writable one leave -shm and -wal files that the file's owner may then
+   * not write. SQLite's `immutable` URI parameter, meant for this, is not available in
+   * better-sqlite3's build (no URI filenames). Otherwise (a rollback-journal database, or a
+   * -wal file present) it is opened read-only.
+   */
   static open(path: string, options: SqliteDriverOptions = {}): SqliteDriver {
-    const db = new Database(path, {
-      timeout: options.busyTimeoutMs ?? 100,
-      readonly: options.readonly ?? false,
-    });
-    const driver = new SqliteDriver(db, options.lockTimeoutMs ?? 30_000);
-    driver.#withBusyRetry(() => {
-      if (!options.readonly && path !== ':memory:') db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('cache_size = -65536');
-      db.pragma('temp_store = MEMORY');
-    });
-    return driver;
+    const readonly = options.readonly === true && path !== ':memory:';
+    const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    const timeout = options.busyTimeoutMs ?? 100;
+    if (!readonly) {
+      const db = new Database(path, { timeout });
+      const driver = new SqliteDriver(db, path, lockTimeoutMs, false);
+      driver.#configure(() => {
+        if (path !== ':memory:') db.pragma('journal_mode = WAL');
+      });
+      return driver;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const db = openForReading(path, timeout, attempt >= 2);
+      if (db === undefined) continue;
+      const driver = new SqliteDriver(db, path, lockTimeoutMs, true);
+      try {
+        driver.#configure(() => {
+          // The first read opens the -wal file, where a read-only folder shows.
+          db.prepare('SELECT count(*) FROM sqlite_master').get();
+        });
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+      return driver;
+    }
   }
 
   /** The underlying better-sqlite3 handle, for benchmarks and diagnostics. */
@@ -112,6 +151,14 @@ export class SqliteDriver implements SqlDriver {
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.#readonly) {
+      return Promise.reject(
+        new AgentrackError(
+          'INVALID_STATE',
+          `The tracking store ${this.path} was opened for reading only; open it for writing to change it.`,
+        ),
+      );
+    }
     return this.#mutex.run(() => this.#inTransaction('BEGIN IMMEDIATE', fn));
   }
 
@@ -170,6 +217,18 @@ export class SqliteDriver implements SqlDriver {
     return { changes: this.#prepare(sql).run(...params).changes };
   }
 
+  /** Applies the connection's pragmas (after `first`), retrying while another process holds a lock. */
+  #configure(first: () => void): void {
+    const db = this.#db;
+    this.#withBusyRetry(() => {
+      first();
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('cache_size = -65536');
+      db.pragma('temp_store = MEMORY');
+    });
+  }
+
   #withBusyRetry<T>(fn: () => T): T {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -180,6 +239,49 @@ export class SqliteDriver implements SqlDriver {
       }
     }
   }
+}
+
+/**
+ * A connection that reads `path` and leaves nothing behind (see {@link SqliteDriver.open});
+ * undefined when a copy into memory raced with a writer, to try again. After two such races
+ * (a writer that keeps checkpointing) the copy is not tried again.
+ */
+function openForReading(path: string, timeout: number, noCopy: boolean): Database.Database | undefined {
+  const wal = `${path}-wal`;
+  const file = probeDatabaseFile(path);
+  if (file.kind !== 'sqlite' || !file.wal || existsSync(wal)) {
+    return new Database(path, { timeout, readonly: true, fileMustExist: true });
+  }
+  if (canWrite(path) && canWrite(dirname(path))) {
+    const db = new Database(path, { timeout, fileMustExist: true });
+    db.pragma('query_only = ON');
+    return db;
+  }
+  if (noCopy) return new Database(path, { timeout, readonly: true, fileMustExist: true });
+  const before = statSync(path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_FS_FILE_TOO_LARGE' || error instanceof RangeError) {
+      throw new AgentrackError(
+        'RESOURCE_EXHAUSTED',
+        `it is a WAL database that this process may not write (or whose folder it may not write), and ` +
+          `too large (${before.size} bytes) to read into memory instead; make the file and its folder ` +
+          `writable, or switch it to a rollback journal as its owner ` +
+          `(\`sqlite3 ${path} 'PRAGMA journal_mode=DELETE'\`)`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  const after = statSync(path);
+  if (existsSync(wal) || after.mtimeMs !== before.mtimeMs || after.size !== before.size) return undefined;
+  // A copy in memory has no -wal file to share: read it as a rollback-journal database.
+  bytes[18] = 1;
+  bytes[19] = 1;
+  return new Database(bytes, { readonly: true });
 }
 
 function backoff(attempt: number): number {
