@@ -3,6 +3,7 @@ import type { AgentConfig } from '../lifecycle/agent-config.js';
 import { Agent } from '../lifecycle/agent.js';
 import { loadConfig } from '../lifecycle/config.js';
 import type { OpenStoreOptions } from '../store/open-store.js';
+import type { StoreMode } from '../store/sqlite/sqlite-store.js';
 import { colorEnabled, createPaint, type Paint } from './output/color.js';
 import { retryPrinter } from './output/retry-printer.js';
 import type { CliIo } from './run-main.js';
@@ -29,6 +30,8 @@ export interface WithAgentOptions {
   config?: AgentConfig;
   /** Load the configuration from this file instead of `--config` or the search from the working folder. */
   configPath?: string;
+  /** `read` for commands that only read: they never create or change the store. Default `write`. */
+  mode?: StoreMode;
 }
 
 /** What every command gets: the streams, the global options, colors, the exit code and the agent. */
@@ -93,7 +96,10 @@ export class CliContext {
         env: this.env,
       }));
     const trackingUri = effectiveTrackingUri(config.trackingUri, this.env);
-    const client = await TrackingClient.open(trackingUri, this.storeOptions);
+    const client = await TrackingClient.open(trackingUri, {
+      ...this.storeOptions,
+      mode: options.mode ?? 'write',
+    });
     try {
       const agent = await Agent.open({ config, client });
       try {
@@ -104,5 +110,10 @@ export class CliContext {
     } finally {
       await client.close();
     }
+  }
+
+  /** {@link withAgent} for commands that only read: the store is opened in `read` mode. */
+  async withReadOnlyAgent<T>(fn: (opened: OpenedAgent) => Promise<T>): Promise<T> {
+    return this.withAgent(fn, { mode: 'read' });
   }
 }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrackingClient } from '../client/tracking-client.js';
 import { expectError } from '../client/tracking-client.contract.js';
 import type { Run } from '../entities/index.js';
+import { fileState, folderListing } from '../testing/file-state.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { Agent } from './agent.js';
 import type { AgentConfigInput } from './agent-config.js';
@@ -370,5 +371,25 @@ describe('Agent', () => {
     const report = await agent.audit();
     expect(report.items.filter((i) => i.status === 'fail')).toEqual([]);
     expect(report.ok).toBe(true);
+  });
+
+  it('opens on a client that only reads: queries and the audit answer, writes are refused, nothing changes', async () => {
+    await agent.evaluation(async (run) => run.logMetrics({ accuracy: 0.93, latency_p95_ms: 640 }));
+    clock += 1000;
+    await agent.deploy({ modelVersion: '1' });
+    await agent.close();
+    await client.close();
+    const path = join(dir.path, 'agent.db');
+    const before = { file: fileState(path), listing: folderListing(dir.path) };
+    client = await TrackingClient.open(`sqlite:///${path}`, { mode: 'read' });
+    agent = await open();
+    expect(await agent.latestEvaluation({ candidatesOnly: true })).not.toBeNull();
+    expect(await agent.currentDeployment()).toMatchObject({ modelVersion: '1' });
+    expect(await agent.allRuns()).toHaveLength(2);
+    expect((await agent.audit({ fix: true, dryRun: true })).ok).toBe(true);
+    await expect(agent.development(async () => {})).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await agent.close();
+    await client.close();
+    expect({ file: fileState(path), listing: folderListing(dir.path) }).toEqual(before);
   });
 });

@@ -22,6 +22,8 @@ export interface CliResult {
 export interface SpawnOptions {
   cwd: string;
   env?: Record<string, string>;
+  /** Run as this user and group (the tests must run as root to switch). */
+  user?: { uid: number; gid: number };
 }
 
 /** The test process's environment without anything that would steer the CLI. */
@@ -47,6 +49,7 @@ export function agentrack(args: readonly string[], options: SpawnOptions): CliRe
     cwd: options.cwd,
     encoding: 'utf8',
     env: cleanEnv(options.env),
+    ...options.user,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrackingClient } from '../../src/client/tracking-client.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
 import { agentrack, agentrackInProcess, lines } from './helpers.js';
 
@@ -65,19 +66,23 @@ describe('agentrack: the program', () => {
     );
   });
 
-  it('finds the configuration in a parent folder, or takes it from --config', () => {
+  it('finds the configuration in a parent folder, or takes it from --config', async () => {
     const project = join(dir.path, 'project');
     mkdirSync(join(project, 'src', 'deep'), { recursive: true });
     writeFileSync(
       join(project, 'agentrack.config.json'),
       JSON.stringify({ agent: 'found_agent', trackingUri: 'sqlite:///found.db' }),
     );
+    // The databases each configuration names, next to it (`runs` only reads: it creates none).
+    mkdirSync(join(dir.path, 'elsewhere'));
+    for (const db of [join(project, 'found.db'), join(dir.path, 'elsewhere', 'agentrack.db')]) {
+      await (await TrackingClient.open(`sqlite:///${db}`)).close();
+    }
     const found = agentrack(['runs'], { cwd: join(project, 'src', 'deep') });
     expect(found).toMatchObject({ code: 0, stdout: '' });
     expect(found.stderr).toBe("no runs of the agent 'found_agent' found\n");
 
     const elsewhere = join(dir.path, 'elsewhere');
-    mkdirSync(elsewhere);
     writeFileSync(join(elsewhere, 'other.json'), JSON.stringify({ agent: 'explicit_agent' }));
     const explicit = agentrack(['--config', '../elsewhere/other.json', 'runs'], { cwd: project });
     expect(explicit.stderr).toBe("no runs of the agent 'explicit_agent' found\n");

@@ -1,9 +1,13 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/entities/index.js';
 import { Agent } from '../../src/lifecycle/agent.js';
 import type { DeploymentRecord } from '../../src/lifecycle/queries.js';
+import { fileState, folderListing } from '../../src/testing/file-state.js';
+import { createMlflowDatabase, MLFLOW_3_3_REVISION } from '../../src/testing/mlflow-database.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
+import { canSwitchUser, makeTraversable, NOBODY } from '../../src/testing/unprivileged.js';
 import { agentrack, ESC, lines, writeAgentConfig } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
@@ -250,4 +254,97 @@ describe('agentrack runs, latest, deployments', () => {
       stdout: '[]\n',
     });
   });
+});
+
+describe('the read commands never create or change a store', () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    dir = tempDir('agentrack-cli-read-');
+  });
+  afterAll(() => {
+    chmodSync(dir.path, 0o700);
+    dir.remove();
+  });
+
+  const READ_COMMANDS = [
+    ['runs'],
+    ['runs', '--json'],
+    ['latest', 'eval'],
+    ['latest', 'deploy'],
+    ['deployments'],
+    ['audit'],
+    ['audit', '--fix', '--dry-run'],
+  ];
+
+  it.each(READ_COMMANDS.map((args) => [args.join(' '), args] as const))(
+    'agentrack %s on a missing database: a clear error naming it, and no file or folder created',
+    (name, args) => {
+      const folder = join(dir.path, `missing-${name.replace(/\W+/g, '-')}`);
+      const db = join(folder, 'data', 'agentrack.db');
+      const cwd = writeAgentConfig(folder, '.', {
+        agent: 'reader',
+        trackingUri: 'sqlite:///data/agentrack.db',
+      });
+      const before = folderListing(cwd);
+      expect(agentrack(args, { cwd })).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `error: no agentrack database at ${db}; create one with \`agentrack init\` (or start any run) (RESOURCE_DOES_NOT_EXIST)\n`,
+      });
+      expect(folderListing(cwd)).toEqual(before);
+      expect(before).toEqual(['agentrack.config.json']);
+    },
+  );
+
+  it("refuses MLflow's own database by name, for reading and for audit --fix, and leaves it as it was", () => {
+    const cwd = writeAgentConfig(dir.path, 'mlflow', { agent: 'reader', trackingUri: 'sqlite:///mlflow.db' });
+    const db = join(cwd, 'mlflow.db');
+    createMlflowDatabase(db);
+    const before = fileState(db);
+    for (const args of [['runs'], ['audit', '--fix']]) {
+      const result = agentrack(args, { cwd });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `error: ${db} is an MLflow database (alembic revision ${MLFLOW_3_3_REVISION}); agentrack keeps its own ` +
+          `schema and never writes to it. Serve it with \`mlflow server --backend-store-uri sqlite:///${db}\` and ` +
+          'point agentrack at that server (--tracking-uri http://127.0.0.1:5000), or give agentrack another file. ' +
+          '(INVALID_PARAMETER_VALUE)\n',
+      );
+    }
+    expect(fileState(db)).toEqual(before);
+    expect(folderListing(cwd)).toEqual(['agentrack.config.json', 'mlflow.db']);
+  });
+
+  it.skipIf(!canSwitchUser)(
+    'answers `runs` from a 0444 database in a 0555 folder, run as an unprivileged user',
+    async () => {
+      const folder = join(dir.path, 'readonly');
+      const cwd = writeAgentConfig(folder, 'project', {
+        agent: 'ro_agent',
+        trackingUri: 'sqlite:///../data/ro.db',
+      });
+      const data = join(folder, 'data');
+      mkdirSync(data);
+      const db = join(data, 'ro.db');
+      const agent = await Agent.open({ config: { agent: 'ro_agent', trackingUri: `sqlite:///${db}` } });
+      const { runId } = await agent.development(async (run) => run.logMetric('accuracy', 0.9));
+      await agent.close();
+      const before = fileState(db);
+      chmodSync(db, 0o444);
+      chmodSync(data, 0o555);
+      makeTraversable(cwd, dir.path);
+      makeTraversable(data, dir.path);
+      try {
+        expect(agentrack(['--version'], { cwd, user: NOBODY })).toMatchObject({ code: 0 });
+        const result = agentrack(['runs', '--json'], { cwd, user: NOBODY });
+        expect(result.stderr).toBe('');
+        expect((JSON.parse(result.stdout) as Run[]).map((r) => r.info.run_id)).toEqual([runId]);
+        expect(agentrack(['audit'], { cwd, user: NOBODY }).code).toBe(0);
+        expect(folderListing(data)).toEqual(['ro.db']);
+        expect(fileState(db)).toEqual(before);
+      } finally {
+        chmodSync(data, 0o755);
+      }
+    },
+  );
 });

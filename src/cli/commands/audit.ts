@@ -34,24 +34,29 @@ class ProgressLine {
 /** `agentrack audit`: checks the conventions; exit 1 when a check fails (after `--fix`, on the fixed state). */
 export async function auditCommand(options: AuditCommandOptions, ctx: CliContext): Promise<number> {
   if (options.dryRun && !options.fix) throw usageError('--dry-run goes with --fix');
-  return ctx.withAgent(async ({ agent }) => {
-    const progress = ctx.io.stderrIsTTY ? new ProgressLine(ctx.io.stderr) : undefined;
-    const onProgress = progress
-      ? (p: AuditProgress) => progress.show(`auditing ${p.experimentPath}: ${p.totalSoFar} runs`)
-      : undefined;
-    let report;
-    try {
-      report = await agent.audit({
-        fix: options.fix === true,
-        dryRun: options.dryRun === true,
-        ...(onProgress ? { onProgress } : {}),
-      });
-    } finally {
-      progress?.clear();
-    }
-    ctx.io.stdout(options.json ? formatJson(report) : formatAuditReport(report, { color: ctx.out.enabled }));
-    return report.ok ? 0 : 1;
-  });
+  return ctx.withAgent(
+    async ({ agent }) => {
+      const progress = ctx.io.stderrIsTTY ? new ProgressLine(ctx.io.stderr) : undefined;
+      const onProgress = progress
+        ? (p: AuditProgress) => progress.show(`auditing ${p.experimentPath}: ${p.totalSoFar} runs`)
+        : undefined;
+      let report;
+      try {
+        report = await agent.audit({
+          fix: options.fix === true,
+          dryRun: options.dryRun === true,
+          ...(onProgress ? { onProgress } : {}),
+        });
+      } finally {
+        progress?.clear();
+      }
+      ctx.io.stdout(
+        options.json ? formatJson(report) : formatAuditReport(report, { color: ctx.out.enabled }),
+      );
+      return report.ok ? 0 : 1;
+    },
+    { mode: options.fix && !options.dryRun ? 'write' : 'read' },
+  );
 }
 
 /** Adds `audit` to the program. */

@@ -36,7 +36,7 @@ export function formatDeployments(records: readonly DeploymentRecord[], paint: P
 
 /** `agentrack deployments`: the deployment history (or one model version's), newest first. */
 export async function deploymentsCommand(options: DeploymentsOptions, ctx: CliContext): Promise<number> {
-  return ctx.withAgent(async ({ agent }) => {
+  return ctx.withReadOnlyAgent(async ({ agent }) => {
     const records =
       options.modelVersion !== undefined
         ? await agent.deploymentsOf(options.modelVersion)

@@ -71,7 +71,7 @@ export async function latestCommand(type: string, options: LatestOptions, ctx: C
   if (runType === 'deployment' && options.candidates) {
     throw usageError('--candidates applies to latest eval only');
   }
-  return ctx.withAgent(async ({ agent }) => {
+  return ctx.withReadOnlyAgent(async ({ agent }) => {
     const name = agent.config.agent;
     if (runType === 'evaluation') {
       const run = await agent.latestEvaluation({ candidatesOnly: options.candidates === true });

@@ -44,7 +44,7 @@ async function experimentsOf(agent: Agent, types: readonly RunType[]): Promise<M
 export async function runsCommand(options: RunsOptions, ctx: CliContext): Promise<number> {
   const types = options.type === undefined ? RUN_TYPES : [parseRunTypeArgument(options.type)];
   const maxResults = parsePositiveInteger(options.maxResults, '--max-results');
-  return ctx.withAgent(async ({ agent }) => {
+  return ctx.withReadOnlyAgent(async ({ agent }) => {
     const experiments = await experimentsOf(agent, types);
     let runs: Run[] = [];
     let more = false;
