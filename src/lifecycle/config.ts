@@ -58,6 +58,8 @@ export interface LoadConfigOptions {
   path?: string;
   /** The environment the tracking URI is read from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** The text of the file at `path`, when it is not written yet (`agentrack init` checks it first). */
+  text?: string;
 }
 
 /** Options of {@link resolveConfig}. */
@@ -113,7 +115,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Agent
     }
     return validate(overrides, {});
   }
-  const data = parseJsonc(await readConfigText(file, label), label);
+  const data = parseJsonc(options.text ?? (await readConfigText(file, label)), label);
   if (!isPlainObject(data)) {
     throw invalidParameter(`${label}: the configuration must be a JSON object, not ${describe(data)}`);
   }

@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrackingClient } from '../../src/index.js';
 import { loadConfig } from '../../src/lifecycle/config.js';
+import { fileState, folderListing } from '../../src/testing/file-state.js';
+import { createMlflowDatabase } from '../../src/testing/mlflow-database.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
 import { agentrack, lines } from './helpers.js';
 
@@ -103,5 +105,50 @@ describe('agentrack init', () => {
     expect(lines(result.stderr)).toHaveLength(1);
     expect(result.stderr).toMatch(/^error: --agent: "no spaces" is not a valid agent name/);
     expect(existsSync(join(folder, 'agentrack.config.json'))).toBe(false);
+  });
+
+  it.skipIf(process.platform !== 'linux')(
+    'writes nothing when the store cannot be opened: no configuration, no database, no folder',
+    () => {
+      const folder = join(dir.path, 'unopenable');
+      mkdirSync(folder);
+      for (const uri of ['sqlite:////proc/x.db', 'sqlite:////proc/a/b/x.db']) {
+        const result = agentrack(['--tracking-uri', uri, 'init', '--agent', 'x'], { cwd: folder });
+        expect(result.code).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(
+          new RegExp(`^error: cannot open ${uri.slice('sqlite:///'.length)}: cannot create the `),
+        );
+        expect(folderListing(folder)).toEqual([]);
+      }
+      expect(existsSync('/proc/a')).toBe(false);
+    },
+  );
+
+  it('writes nothing over an MLflow database, and leaves it as it was', () => {
+    const folder = join(dir.path, 'over-mlflow');
+    mkdirSync(folder);
+    const db = join(folder, 'mlflow.db');
+    createMlflowDatabase(db);
+    const before = fileState(db);
+    const result = agentrack(['--tracking-uri', 'sqlite:///mlflow.db', 'init'], { cwd: folder });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`^error: ${db} is an MLflow database \\(alembic revision \\w+\\)`),
+    );
+    expect(folderListing(folder)).toEqual(['mlflow.db']);
+    expect(fileState(db)).toEqual(before);
+  });
+
+  it('checks that the configuration can be written before it creates the database', () => {
+    const folder = join(dir.path, 'config-under-a-file');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'plain'), 'x');
+    const result = agentrack(['--config', 'plain/agent.json', 'init', '--agent', 'x'], { cwd: folder });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: cannot write ${join(folder, 'plain', 'agent.json')}: ${join(folder, 'plain')} is not a folder (INVALID_PARAMETER_VALUE)\n`,
+    );
+    expect(folderListing(folder)).toEqual(['plain']);
   });
 });

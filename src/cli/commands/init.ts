@@ -1,4 +1,5 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AgentrackError, isAgentrackError } from '../../errors.js';
@@ -49,7 +50,11 @@ export function formatEnsuredExperiments(report: readonly EnsuredExperiment[], i
   );
 }
 
-/** `agentrack init`: writes the configuration (never over an existing one without --force), then creates the experiments. */
+/**
+ * `agentrack init`: opens (creating) the store and the experiments first, then writes the
+ * configuration (never over an existing one without --force). When the store cannot be
+ * opened, nothing is written: no configuration, no database, no folder.
+ */
 export async function initCommand(options: InitOptions, ctx: CliContext): Promise<number> {
   const { io } = ctx;
   const file = resolve(process.cwd(), ctx.globals.config ?? CONFIG_FILE_NAME);
@@ -57,6 +62,7 @@ export async function initCommand(options: InitOptions, ctx: CliContext): Promis
   if (existing?.isDirectory()) {
     throw new AgentrackError('INVALID_PARAMETER_VALUE', `${file} is a folder, not a configuration file`);
   }
+  let text: string | undefined;
   if (existing && !options.force) {
     const current = await loadConfig({ path: file });
     if (options.agent !== undefined && options.agent !== current.agent) {
@@ -65,20 +71,76 @@ export async function initCommand(options: InitOptions, ctx: CliContext): Promis
         `${file} already exists for the agent '${current.agent}'; use --force to overwrite it`,
       );
     }
-    io.stdout(`kept ${file} (it exists; --force overwrites it)\n`);
   } else {
-    const text = configText(options.agent ?? agentNameFromFolder(process.cwd()), ctx.globals.trackingUri);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, text);
-    io.stdout(`wrote ${file}\n`);
+    text = configText(options.agent ?? agentNameFromFolder(process.cwd()), ctx.globals.trackingUri);
+    await checkWritableFolder(file);
   }
+  const trackingUri = ctx.globals.trackingUri;
+  const config = await loadConfig({
+    cwd: process.cwd(),
+    path: file,
+    ...(text !== undefined ? { text } : {}),
+    overrides: trackingUri !== undefined ? { trackingUri } : {},
+    env: ctx.env,
+  });
   return ctx.withAgent(
-    async ({ agent, trackingUri }) => {
-      io.stdout(formatEnsuredExperiments(await agent.ensureExperiments()));
-      io.stdout(`tracking URI: ${trackingUri}\n`);
+    async ({ agent, trackingUri: uri }) => {
+      const report = await agent.ensureExperiments();
+      if (text !== undefined) await writeConfig(file, text);
+      io.stdout(text !== undefined ? `wrote ${file}\n` : `kept ${file} (it exists; --force overwrites it)\n`);
+      io.stdout(formatEnsuredExperiments(report));
+      io.stdout(`tracking URI: ${uri}\n`);
       return 0;
     },
-    { configPath: file },
+    { config },
+  );
+}
+
+/** The folders from `dir` up that do not exist yet, outermost first, and the nearest one that does. */
+async function missingFolders(dir: string): Promise<{ missing: string[]; existing: string }> {
+  const missing: string[] = [];
+  let current = dir;
+  while (!(await stat(current).catch(() => undefined))) {
+    missing.unshift(current);
+    if (dirname(current) === current) break;
+    current = dirname(current);
+  }
+  return { missing, existing: current };
+}
+
+/** Fails unless the configuration file's folder exists or can be made, checked before anything is written. */
+async function checkWritableFolder(file: string): Promise<void> {
+  const { existing } = await missingFolders(dirname(file));
+  const stats = await stat(existing).catch(() => undefined);
+  if (stats && !stats.isDirectory()) {
+    throw new AgentrackError('INVALID_PARAMETER_VALUE', `cannot write ${file}: ${existing} is not a folder`);
+  }
+  try {
+    await access(existing, constants.W_OK);
+  } catch (error) {
+    throw cannotWrite(file, error);
+  }
+}
+
+/** Writes the configuration, making its folders one at a time (a recursive mkdir can spin under /proc). */
+async function writeConfig(file: string, text: string): Promise<void> {
+  try {
+    for (const dir of (await missingFolders(dirname(file))).missing) {
+      await mkdir(dir).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+      });
+    }
+    await writeFile(file, text);
+  } catch (error) {
+    throw cannotWrite(file, error);
+  }
+}
+
+function cannotWrite(file: string, error: unknown): AgentrackError {
+  return new AgentrackError(
+    'PERMISSION_DENIED',
+    `cannot write ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
   );
 }
 
