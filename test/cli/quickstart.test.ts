@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrackingClient } from '../../src/index.js';
@@ -95,6 +95,16 @@ describe('agentrack quickstart', () => {
       code: 2,
       stdout: '',
     });
+  });
+
+  it('fails naming the path, and creates nothing, when --dir cannot hold a database', () => {
+    const base = join(dir.path, 'blocked');
+    mkdirSync(base);
+    writeFileSync(join(base, 'a-file'), 'not a folder');
+    const result = agentrack(['quickstart', '--dir', 'a-file/store'], { cwd: base });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`cannot open ${join(base, 'a-file', 'store', 'agentrack.db')}`);
+    expect(readdirSync(base)).toEqual(['a-file']);
   });
 
   it('colors its gate and audit on a terminal, and not with NO_COLOR', async () => {

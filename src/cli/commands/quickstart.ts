@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Run } from '../../entities/index.js';
@@ -62,7 +61,6 @@ export async function quickstartCommand(options: QuickstartOptions, ctx: CliCont
     options.agent,
     ctx.globals.trackingUri ?? `sqlite:///${join(dir, 'agentrack.db')}`,
   );
-  await mkdir(dir, { recursive: true });
   const { io } = ctx;
   const paint = ctx.out;
   const step = (n: number, title: string) => io.stdout(`\n${paint.bold(`${n}. ${title}`)}\n`);
