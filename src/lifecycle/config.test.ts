@@ -40,6 +40,8 @@ describe('parseJsonc', () => {
     ['[0, -0, 1e3, 1.5E-2, 123456789012]', [0, -0, 1000, 0.015, 123456789012]],
     ['"text"', 'text'],
     ['null', null],
+    // A carriage return ends a line comment, as in JavaScript.
+    ['// comment\r{"a": 1}', { a: 1 }],
   ])('%j', (text, expected) => {
     expect(parseJsonc(text, 'f.json')).toEqual(expected);
   });
@@ -85,6 +87,27 @@ describe('parseJsonc', () => {
     ['{"a": 1 /* open', 'f.json:1:9: unterminated /* comment'],
     ['{"a": 1} # note', 'f.json:1:10: unexpected "#" after the end of the value'],
     [`${'['.repeat(513)}${']'.repeat(513)}`, 'f.json:1:513: nested deeper than 512 levels'],
+    // The first problem in a string, wherever jsonc-parser's scanner stops.
+    ['{"a": "\\x \t \\u1"}', 'f.json:1:8: invalid escape \\x in a string'],
+    ['{"a": "ok \t \\x"}', 'f.json:1:11: control character in a string; escape it'],
+    ['{"a\tb": 1}', 'f.json:1:4: control character in a string; escape it'],
+    ['{"a": "\\', 'f.json:1:8: invalid escape \\ in a string'],
+    // A malformed token where no token of its kind belongs is misplaced first.
+    ['{"a": 1 "\\x"}', "f.json:1:9: unexpected \"\\\"\"; expected ',' or '}'"],
+    ['{"a" "b\nc": 1}', 'f.json:1:6: unexpected "\\""; expected \':\' after the key'],
+    ['[1 1.]', "f.json:1:4: unexpected \"1\"; expected ',' or ']'"],
+    ['[1 -]', "f.json:1:4: unexpected \"-\"; expected ',' or ']'"],
+    ['[-x]', 'f.json:1:2: invalid number'],
+    ['{"a": 1.5.2}', 'f.json:1:7: invalid number'],
+    // A keyword followed by a stray character: the character is the problem.
+    ['{"a": null#}', "f.json:1:11: unexpected \"#\"; expected ',' or '}'"],
+    ["[true']", "f.json:1:6: unexpected \"'\"; expected ',' or ']'"],
+    ['false*', 'f.json:1:6: unexpected "*" after the end of the value'],
+    ['{"a": nullx}', 'f.json:1:7: unexpected "n"; expected a value'],
+    ['{"a": [1, 2}', "f.json:1:12: unexpected \"}\"; expected ',' or ']'"],
+    ['{"a": [1, 2', "f.json:1:12: unexpected end of file; expected ',' or ']'"],
+    ['{"a"', "f.json:1:5: unexpected end of file; expected ':' after the key"],
+    ['\uFEFF{"a" 1}', 'f.json:1:7: unexpected "1"; expected \':\' after the key'],
   ])('%j is refused', (text, message) => {
     expect(rejection(() => parseJsonc(text, 'f.json'))).toBe(message);
   });
