@@ -1,9 +1,11 @@
+import type { Command } from 'commander';
 import { TrackingClient } from '../client/tracking-client.js';
 import type { AgentConfig } from '../lifecycle/agent-config.js';
 import { Agent } from '../lifecycle/agent.js';
 import { loadConfig } from '../lifecycle/config.js';
 import type { OpenStoreOptions } from '../store/open-store.js';
 import type { StoreMode } from '../store/sqlite/sqlite-store.js';
+import { missingConfigHint } from './missing-config-hint.js';
 import { colorEnabled, createPaint, type Paint } from './output/color.js';
 import { retryPrinter } from './output/retry-printer.js';
 import type { CliIo } from './run-main.js';
@@ -40,6 +42,8 @@ export class CliContext {
   readonly env: NodeJS.ProcessEnv;
   readonly #globals: () => GlobalOptions;
   #exitCode = 0;
+  /** The command being run, set before its action: what it declares words the hint of a missing configuration. */
+  command: Command | undefined;
 
   constructor(io: CliIo, globals: () => GlobalOptions) {
     this.io = io;
@@ -82,18 +86,26 @@ export class CliContext {
 
   /**
    * Opens the agent (configuration from `--config` or `agentrack.config.json`, `--tracking-uri`
-   * over it), runs `fn` and closes it again.
+   * and the command's `--agent` over it), runs `fn` and closes it again.
    */
   async withAgent<T>(fn: (opened: OpenedAgent) => Promise<T>, options: WithAgentOptions = {}): Promise<T> {
     const globals = this.globals;
     const path = options.configPath ?? globals.config;
+    // A command's own --agent names the agent (as given, never a default of the option).
+    const command = this.command;
+    const agentOption: unknown =
+      command?.getOptionValueSource('agent') === 'cli' ? command.getOptionValue('agent') : undefined;
     const config =
       options.config ??
       (await loadConfig({
         cwd: process.cwd(),
         ...(path !== undefined ? { path } : {}),
-        overrides: globals.trackingUri !== undefined ? { trackingUri: globals.trackingUri } : {},
+        overrides: {
+          ...(globals.trackingUri !== undefined ? { trackingUri: globals.trackingUri } : {}),
+          ...(typeof agentOption === 'string' ? { agent: agentOption } : {}),
+        },
         env: this.env,
+        missingHint: missingConfigHint(command),
       }));
     const trackingUri = effectiveTrackingUri(config.trackingUri, this.env);
     const client = await TrackingClient.open(trackingUri, {

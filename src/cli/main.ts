@@ -38,6 +38,9 @@ export function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
   const ctx = new CliContext(io, () => program.opts<GlobalOptions>());
+  program.hook('preAction', (_program, command) => {
+    ctx.command = command;
+  });
   registerInitCommand(program, ctx);
   registerRunCommand(program, ctx);
   registerRunsCommand(program, ctx);

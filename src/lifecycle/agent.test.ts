@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrackingClient } from '../client/tracking-client.js';
@@ -341,6 +342,16 @@ describe('Agent', () => {
       expect(record).toMatchObject({ status: 'failed', run: { info: { status: 'FAILED' } } });
       expect(await agent.currentDeployment()).toBeNull();
     });
+  });
+
+  it('without a configuration file, says how to give Agent.open its configuration', async () => {
+    const empty = join(dir.path, 'no-config');
+    mkdirSync(empty);
+    await expectError(
+      Agent.open({ cwd: empty }),
+      'INVALID_PARAMETER_VALUE',
+      /or pass `config` \(at least `\{ agent \}`\) to Agent\.open$/,
+    );
   });
 
   it('answers queries on a new agent without creating its experiments', async () => {

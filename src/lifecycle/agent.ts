@@ -380,7 +380,13 @@ export class Agent {
 
 async function configOf(options: AgentOptions): Promise<AgentConfig> {
   const given = options.config;
-  if (given === undefined) return loadConfig(options.cwd !== undefined ? { cwd: options.cwd } : {});
+  if (given === undefined) {
+    return loadConfig({
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      missingHint:
+        'run `agentrack init` to create one, or pass `config` (at least `{ agent }`) to Agent.open',
+    });
+  }
   if (Object.isFrozen(given) && 'basePath' in given && 'experiments' in given) return given as AgentConfig;
   return resolveConfig(given as AgentConfigInput);
 }

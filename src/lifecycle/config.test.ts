@@ -675,10 +675,20 @@ describe('config files', () => {
       const error = await rejectionOf(loadConfig({ cwd: root, overrides: { version: '1' } }));
       expect(error.code).toBe('INVALID_PARAMETER_VALUE');
       expect(error.message).toBe(
-        `no ${CONFIG_FILE_NAME} found in ${root} or any folder above it; run \`agentrack init\` to create one, or give the agent name`,
+        `no ${CONFIG_FILE_NAME} found in ${root} or any folder above it; run \`agentrack init\` to create one, or name the agent in \`overrides.agent\``,
       );
       const config = await loadConfig({ cwd: root, overrides: { agent: 'bot', version: '1' } });
       expect(config).toStrictEqual({ ...defaults, version: '1' });
+    });
+
+    it("without a file, says what the caller's user can do", async () => {
+      const root = folder();
+      expect(findConfigFile(root)).toBeUndefined();
+      const error = await rejectionOf(loadConfig({ cwd: root, missingHint: 'give --config <file>' }));
+      expect(error).toEqual({
+        code: 'INVALID_PARAMETER_VALUE',
+        message: `no ${CONFIG_FILE_NAME} found in ${root} or any folder above it; give --config <file>`,
+      });
     });
 
     it('loads the file init writes', async () => {

@@ -60,6 +60,12 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** The text of the file at `path`, when it is not written yet (`agentrack init` checks it first). */
   text?: string;
+  /**
+   * What the caller's user can do when no file is found and `overrides` names no agent,
+   * e.g. ``run `agentrack init` to create one, or give --agent <name>``; by default it points
+   * to `agentrack init` and `overrides.agent`.
+   */
+  missingHint?: string;
 }
 
 /** Options of {@link resolveConfig}. */
@@ -76,6 +82,8 @@ interface Origin {
 
 const MERGED_PER_KEY = ['experiments', 'environments', 'tags'] as const;
 const RESERVED_TAG_PREFIXES = ['agentrack.', 'mlflow.'] as const;
+const DEFAULT_MISSING_CONFIG_HINT =
+  'run `agentrack init` to create one, or name the agent in `overrides.agent`';
 
 /**
  * Checks a configuration, fills in every default and returns it deeply frozen. Every error is
@@ -109,8 +117,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Agent
   if (file === undefined || label === undefined) {
     if (overrides.agent === undefined) {
       throw invalidParameter(
-        `no ${CONFIG_FILE_NAME} found in ${cwd} or any folder above it; run \`agentrack init\` to create ` +
-          'one, or give the agent name',
+        `no ${CONFIG_FILE_NAME} found in ${cwd} or any folder above it; ${options.missingHint ?? DEFAULT_MISSING_CONFIG_HINT}`,
       );
     }
     return validate(overrides, {});
