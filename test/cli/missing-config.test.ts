@@ -17,6 +17,7 @@ const INVOCATIONS: Readonly<Record<string, readonly string[] | { never: string }
   runs: [],
   latest: ['eval'],
   deployments: [],
+  'deployments set-status': ['0123456789abcdef0123456789abcdef', 'rolled_back'],
   audit: [],
   quickstart: { never: 'it needs no configuration' },
   server: { never: 'it serves a store, not an agent' },
