@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrackingClient, type Run } from '../src/index.js';
 import { tempDir } from '../src/testing/temp-dir.js';
+import { linkAgentrack } from './package-link.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const example = join(root, 'examples', 'health-monitor-agent');
@@ -15,17 +16,6 @@ const RUN_NAMES: Record<RunType, RegExp> = {
   evaluation: /^eval_pre_deploy_\d{8}_\d{6}(_\d+)?$/,
   deployment: /^deploy_\d{8}_\d{6}(_\d+)?$/,
 };
-
-/** Where `npm install` would put things: agentrack linked from the repository, and the Node types. */
-function linkDependencies(project: string): void {
-  mkdirSync(join(project, 'node_modules', '@types'), { recursive: true });
-  symlinkSync(root, join(project, 'node_modules', 'agentrack'), 'dir');
-  symlinkSync(
-    join(root, 'node_modules', '@types', 'node'),
-    join(project, 'node_modules', '@types', 'node'),
-    'dir',
-  );
-}
 
 function tagOf(run: Run, key: string): string | undefined {
   return run.data.tags?.find((t) => t.key === key)?.value;
@@ -42,7 +32,7 @@ describe('examples/health-monitor-agent', () => {
       recursive: true,
       filter: (source) => !['node_modules', 'dist'].includes(basename(source)) && !source.endsWith('.db'),
     });
-    linkDependencies(project);
+    linkAgentrack(project);
     const build = spawnSync(
       process.execPath,
       [join(root, 'node_modules/typescript/bin/tsc'), '-p', project],

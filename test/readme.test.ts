@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunFilter } from '../src/query/index.js';
 import { tempDir } from '../src/testing/temp-dir.js';
 import { cleanEnv } from './cli/helpers.js';
+import { linkAgentrack } from './package-link.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const README = readFileSync(join(root, 'README.md'), 'utf8');
@@ -50,14 +51,8 @@ const filterBlocks = blocks.filter((b) => b.lang === 'text' && !b.skip);
  */
 function newcomerProject(path: string): void {
   writeFileSync(join(path, 'package.json'), JSON.stringify({ name: 'readme-check', type: 'module' }));
-  mkdirSync(join(path, 'node_modules', '.bin'), { recursive: true });
-  mkdirSync(join(path, 'node_modules', '@types'), { recursive: true });
-  symlinkSync(root, join(path, 'node_modules', 'agentrack'), 'dir');
-  symlinkSync(
-    join(root, 'node_modules', '@types', 'node'),
-    join(path, 'node_modules', '@types', 'node'),
-    'dir',
-  );
+  linkAgentrack(path);
+  mkdirSync(join(path, 'node_modules', '.bin'));
   symlinkSync(join(root, 'dist', 'cli', 'main.js'), join(path, 'node_modules', '.bin', 'agentrack'));
   chmodSync(join(root, 'dist', 'cli', 'main.js'), 0o755);
   symlinkSync(join(root, 'examples'), join(path, 'examples'), 'dir');

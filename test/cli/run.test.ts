@@ -417,6 +417,20 @@ describe('agentrack run', () => {
 
     const ended = (cli: RunningCli) => within(cli.done, 20_000, 'agentrack ends');
 
+    /**
+     * Runs `agentrack run dev -- node <child> <actions>` on a pseudo-terminal through a Python `driver`
+     * (see {@link PTY_DRIVER}) and returns what the terminal showed, with plain newlines.
+     */
+    function onTerminal(driver: string, cwd: string, actions: string[]): string {
+      const result = spawnSync(
+        'python3',
+        ['-c', driver, process.execPath, bin, 'run', 'dev', '--', 'node', child, ...actions],
+        { cwd, encoding: 'utf8', env: cleanEnv(), timeout: 50_000 },
+      );
+      expect(result.status, result.stderr).toBe(0);
+      return result.stdout.replaceAll('\r\n', '\n');
+    }
+
     /** The heartbeat lines a `poll` command wrote: [outcome, time]. */
     function heartbeats(file: string): Array<[string, number]> {
       return lines(readFileSync(file, 'utf8')).map((line) => {
@@ -466,30 +480,15 @@ describe('agentrack run', () => {
       'on a terminal: the command reads the terminal and gets Ctrl-C once (skipped without python3)',
       async () => {
         const cwd = agentFolder('terminal_agent');
-        const driver = spawnSync(
-          'python3',
-          [
-            '-c',
-            PTY_DRIVER,
-            process.execPath,
-            bin,
-            'run',
-            'dev',
-            '--',
-            'node',
-            child,
-            'trap',
-            'SIGINT',
-            '200',
-            'ready',
-            'read-line',
-            'sleep',
-            '60000',
-          ],
-          { cwd, encoding: 'utf8', env: cleanEnv(), timeout: 50_000 },
-        );
-        expect(driver.status, driver.stderr).toBe(0);
-        const shown = driver.stdout.replaceAll('\r\n', '\n');
+        const shown = onTerminal(PTY_DRIVER, cwd, [
+          'trap',
+          'SIGINT',
+          '200',
+          'ready',
+          'read-line',
+          'sleep',
+          '60000',
+        ]);
         // Its own session, so not the terminal's foreground job: it still reads and writes the terminal.
         expect(shown).toContain('read: typed at the terminal (stdin tty: true)');
         const [, pid, group, session] = /cli-child ready (\d+) group (\d+) session (\d+)/.exec(shown)!;
@@ -505,26 +504,7 @@ describe('agentrack run', () => {
       'when the terminal hangs up: the command gets SIGHUP, the run ends KILLED (skipped without python3)',
       async () => {
         const cwd = agentFolder('hangup_agent');
-        const driver = spawnSync(
-          'python3',
-          [
-            '-c',
-            PTY_HANGUP,
-            process.execPath,
-            bin,
-            'run',
-            'dev',
-            '--',
-            'node',
-            child,
-            'ready',
-            'sleep',
-            '60000',
-          ],
-          { cwd, encoding: 'utf8', env: cleanEnv(), timeout: 50_000 },
-        );
-        expect(driver.status, driver.stderr).toBe(0);
-        const shown = driver.stdout.replaceAll('\r\n', '\n');
+        const shown = onTerminal(PTY_HANGUP, cwd, ['ready', 'sleep', '60000']);
         const pid = Number(/cli-child ready (\d+)/.exec(shown)![1]);
         started.add(pid);
         // Notes it can no longer write do not stop it: it ends the run, then dies of SIGHUP as a
