@@ -1,19 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/index.js';
+import type { AccessTarget } from '../protocol/access-target.js';
 
-/** What a request acts on, as far as the endpoint knows it before calling the store. */
-export interface AccessTarget {
-  /** The experiment addressed by id (`experiment_id`, or a run's experiment on `runs/create`). */
-  experimentId?: string;
-  /** The experiment addressed by name (`experiments/create`, `experiments/get-by-name`). */
-  experimentName?: string;
-  /** The name an experiment is being renamed to (`experiments/update`). */
-  newExperimentName?: string;
-  /** The run addressed (`run_id` or `run_uuid`). */
-  runId?: string;
-  /** The experiments a run search reads. */
-  experimentIds?: readonly string[];
-}
+export type { AccessTarget } from '../protocol/access-target.js';
 
 /** Everything an authorization hook needs to decide on one request. */
 export interface AccessRequest extends AccessTarget {

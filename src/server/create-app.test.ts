@@ -9,7 +9,7 @@ import { tempDir } from '../testing/temp-dir.js';
 import type { AccessRequest } from './access.js';
 import { createApp } from './create-app.js';
 import { INTERNAL_ERROR_MESSAGE } from './errors.js';
-import { TRACKING_ENDPOINTS } from './routes/tracking-endpoints.js';
+import { TRACKING_ENDPOINTS } from '../protocol/index.js';
 import { MAX_REQUEST_BODY_BYTES } from './wire/json-body.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };

@@ -1,15 +1,21 @@
 /**
  * The agentrack server: MLflow's tracking REST API over any {@link TrackingStore}, as a
- * Fastify app that never listens on its own.
+ * Fastify app that never listens on its own, composed of plugins that mount alone too.
  */
 export type { TrackingStore } from '../store/tracking-store.js';
 export { API_PREFIXES, createApp, type CreateAppOptions } from './create-app.js';
 export { MAX_REQUEST_HEAD_BYTES, parserErrorResponse } from './client-error.js';
 export type { AccessRequest, AccessTarget, Authenticate, Authorize } from './access.js';
-export { ENDPOINT_METHODS, type Endpoint, type EndpointContext, type EndpointMethod } from './endpoint.js';
 export { INTERNAL_ERROR_MESSAGE, toErrorResponse, type ErrorBody, type ErrorResponse } from './errors.js';
 export { outOfScopeArea } from './out-of-scope.js';
-export { TRACKING_ENDPOINTS } from './routes/tracking-endpoints.js';
+export { TRACKING_ENDPOINTS, type Endpoint, type TrackingEndpoint } from '../protocol/index.js';
 export { MAX_REQUEST_BODY_BYTES } from './wire/json-body.js';
 export { workspaceAccessControl, type AccessControl } from './access-control.js';
 export { isLoopback, startServer, type RunningServer, type ServeOptions } from './serve.js';
+export { authentication, type AuthenticationOptions } from './plugins/authentication.js';
+export { outOfScopeApi } from './plugins/out-of-scope-api.js';
+export { PROBE_PATHS, probes } from './plugins/probes.js';
+export { requestGuards } from './plugins/request-guards.js';
+export { serveEndpoints, type ServeEndpointsOptions } from './plugins/serve-endpoints.js';
+export { trackingApi, type TrackingApiOptions } from './plugins/tracking-api.js';
+export { unmatchedRoutes } from './plugins/unmatched-routes.js';

@@ -31,7 +31,7 @@ import {
   type RestStoreConfig,
   type RestStoreOptions,
 } from './rest-config.js';
-import { experimentFromWire, list, metricFromWire, runFromWire, runInfoFromWire } from './wire-entities.js';
+import { experimentFromWire, list, metricFromWire, runFromWire, runInfoFromWire } from '../../protocol/wire/entities.js';
 
 /**
  * The tracking store of a remote MLflow tracking server, over MLflow's REST API 2.0: an

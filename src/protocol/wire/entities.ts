@@ -15,9 +15,10 @@ import {
 } from '../../entities/index.js';
 import { AgentrackError } from '../../errors.js';
 
-// Readers of MLflow's proto-JSON into agentrack's entities. They accept what MLflow-compatible
-// servers send in practice: int64 as numbers or strings, metric values as numbers or
-// "NaN"/"Infinity"/"-Infinity", enums by name or number, empty lists and defaults left out.
+// Readers of MLflow's proto-JSON into agentrack's entities, and the few writers a client needs.
+// The readers accept what MLflow-compatible servers send in practice: int64 as numbers or
+// strings, metric values as numbers or "NaN"/"Infinity"/"-Infinity", enums by name or number,
+// empty lists and defaults left out.
 
 type Json = Record<string, unknown>;
 
@@ -143,4 +144,21 @@ function status(value: unknown): RunStatus {
   if (isRunStatus(value)) return value;
   const n = Number(value);
   return (Number.isInteger(n) ? RUN_STATUSES[n - 1] : undefined) ?? (String(value) as RunStatus);
+}
+
+/** Tags or params as MLflow's client sends them: `key` and `value` only; left out when there are none. */
+export function keyValuesToWire(items: readonly KeyValue[] | undefined): KeyValue[] | undefined {
+  return items && items.length > 0 ? items.map((item) => ({ key: item.key, value: item.value })) : undefined;
+}
+
+/** A string field every answer of `endpoint` has (an id sent as a string or a number). */
+export function requiredText(body: Json, key: string, endpoint: string): string {
+  const value = body[key];
+  if ((typeof value !== 'string' && typeof value !== 'number') || value === '') {
+    throw new AgentrackError(
+      'INTERNAL_ERROR',
+      `Unexpected response from ${endpoint}: no '${key}' in ${JSON.stringify(body)}.`,
+    );
+  }
+  return String(value);
 }

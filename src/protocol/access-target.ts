@@ -1,0 +1,17 @@
+/**
+ * What a request acts on, as far as its endpoint knows it from the request alone, before the
+ * store is called: what access control decides on. Later areas add their own resources
+ * (registered models, ...) here.
+ */
+export interface AccessTarget {
+  /** The experiment addressed by id (`experiment_id`, or a run's experiment on `runs/create`). */
+  experimentId?: string;
+  /** The experiment addressed by name (`experiments/create`, `experiments/get-by-name`). */
+  experimentName?: string;
+  /** The name an experiment is being renamed to (`experiments/update`). */
+  newExperimentName?: string;
+  /** The run addressed (`run_id` or `run_uuid`). */
+  runId?: string;
+  /** The experiments a run search reads. */
+  experimentIds?: readonly string[];
+}

@@ -1,0 +1,33 @@
+/**
+ * MLflow's REST protocol, described once for the server and the client: one endpoint per
+ * operation, with its method, paths, how its request and response travel, and what it acts
+ * on for access control.
+ */
+export type { AccessTarget } from './access-target.js';
+export {
+  HTTP_METHODS,
+  MLFLOW_API_2,
+  servedMethods,
+  type AnyEndpoint,
+  type Endpoint,
+  type HttpMethod,
+  type JsonResponse,
+  type OperationArgs,
+  type OperationName,
+  type OperationResult,
+  type ParamsRequest,
+  type RequestCodec,
+  type ResponseCodec,
+  type WireParams,
+} from './endpoint.js';
+export { EXPERIMENT_ENDPOINTS } from './experiments.js';
+export { METRIC_ENDPOINTS } from './metrics.js';
+export { RUN_ENDPOINTS } from './runs.js';
+export { TRACKING_API, TRACKING_ENDPOINTS } from './tracking-api.js';
+export {
+  emptyResponse,
+  trackingEndpoint,
+  type TrackingEndpoint,
+  type TrackingOperation,
+} from './tracking-endpoint.js';
+export { RequestParams } from './wire/request-params.js';

@@ -1,0 +1,26 @@
+import type { TrackingStore } from '../store/tracking-store.js';
+import type { Endpoint, JsonResponse, OperationName } from './endpoint.js';
+
+/** The operations of the tracking API: every method of {@link TrackingStore} but `close`. */
+export type TrackingOperation = Exclude<OperationName<TrackingStore>, 'close'>;
+
+/** An endpoint of the tracking API: one {@link TrackingStore} operation over HTTP. */
+export type TrackingEndpoint<N extends TrackingOperation = TrackingOperation> = Endpoint<TrackingStore, N>;
+
+/**
+ * Declares the endpoint of tracking operation `name`: the name gives the types of its
+ * arguments and result to every other member.
+ *
+ * @example trackingEndpoint('deleteRun', { method: 'POST', path: 'runs/delete', ... })
+ */
+export function trackingEndpoint<N extends TrackingOperation>(
+  name: N,
+  endpoint: NoInfer<Omit<TrackingEndpoint<N>, 'name'>>,
+): TrackingEndpoint<N> {
+  return Object.freeze({ name, ...endpoint });
+}
+
+/** The answer of an operation that resolves to nothing: `{}`, read as nothing. */
+export function emptyResponse<A>(): JsonResponse<void, A> {
+  return { kind: 'json', encode: () => ({}), decode: () => undefined };
+}
