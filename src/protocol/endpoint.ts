@@ -86,8 +86,8 @@ export interface Endpoint<S, N extends OperationName<S>> {
   readonly alsoServed?: readonly HttpMethod[];
   /** The path below each prefix, e.g. `runs/create`. */
   readonly path: string;
-  /** The prefixes it is served under; clients call it under the first. */
-  readonly prefixes: readonly string[];
+  /** The prefixes it is served under, e.g. {@link MLFLOW_API_2}; clients call it under the first. */
+  readonly prefixes: readonly [string, ...string[]];
   /** `true` when it changes data. */
   readonly write: boolean;
   /**

@@ -2,12 +2,13 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentrackError } from '../../errors.js';
 import { toMlflowJson } from '../../entities/index.js';
+import { MLFLOW_API_2, type HttpMethod } from '../../protocol/endpoint.js';
 import { parseObject, restError, unreadableResponse } from './rest-error.js';
 import { parseRetryAfter, retryDelayMs, type BackoffSettings } from './retry-delay.js';
 import type { RetryNotice } from './retry-notice.js';
 
 /** Where MLflow's REST API 2.0 lives below a server's base URL. */
-export const API_PREFIX = '/api/2.0/mlflow/';
+export const API_PREFIX: string = MLFLOW_API_2[0];
 
 /** Retries of a connection that could not be made; see {@link HttpClientOptions.connectRetry}. */
 export interface ConnectRetrySettings {
@@ -57,10 +58,13 @@ export interface HttpClientOptions extends BackoffSettings {
 
 /** One call of an MLflow REST endpoint. */
 export interface RestCall {
-  method: 'GET' | 'POST';
-  /** The endpoint below {@link API_PREFIX}, e.g. `experiments/get`. */
+  /** GET sends the parameters as the query string, any other method as a JSON body. */
+  method: HttpMethod;
+  /** Where the API lives below the server's base URL; default {@link API_PREFIX}. */
+  prefix?: string;
+  /** The endpoint below the prefix, e.g. `experiments/get`. */
   endpoint: string;
-  /** Query parameters of a GET, JSON body of a POST; `undefined` members are left out. */
+  /** Query parameters of a GET, JSON body of other methods; `undefined` members are left out. */
   params: Readonly<Record<string, unknown>>;
   /**
    * True when repeating the call after a failure cannot change its outcome: it is then retried
@@ -187,7 +191,7 @@ export class HttpClient {
 
   #request(call: RestCall): { url: string; init: RequestInit } {
     const entries = Object.entries(call.params).filter(([, v]) => v !== undefined);
-    let url = `${this.baseUrl}${API_PREFIX}${call.endpoint}`;
+    let url = `${this.baseUrl}${call.prefix ?? API_PREFIX}${call.endpoint}`;
     if (call.method === 'GET') {
       const query = new URLSearchParams();
       for (const [key, value] of entries) {
@@ -200,7 +204,7 @@ export class HttpClient {
     return {
       url,
       init: {
-        method: 'POST',
+        method: call.method,
         headers: { ...this.#headers, 'Content-Type': 'application/json' },
         body: toMlflowJson(Object.fromEntries(entries)),
       },

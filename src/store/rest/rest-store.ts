@@ -1,8 +1,10 @@
 import type { Experiment, Metric, Param, Run, RunInfo, RunTag } from '../../entities/index.js';
 import { AgentrackError, invalidParameter, isAgentrackError } from '../../errors.js';
+import type { OperationArgs, OperationResult } from '../../protocol/endpoint.js';
+import { TRACKING_API } from '../../protocol/tracking-api.js';
+import type { TrackingEndpoint, TrackingOperation } from '../../protocol/tracking-endpoint.js';
 import {
   GET_METRIC_HISTORY_MAX_RESULTS,
-  SEARCH_MAX_RESULTS_DEFAULT,
   validateBatchLimits,
   validateDatasetInputs,
   validateMetric,
@@ -24,19 +26,23 @@ import type {
 } from '../tracking-store.js';
 import { parseTrackingUri } from '../tracking-uri.js';
 import { splitLogBatch, type LogBatchBody } from './batch-split.js';
-import { HttpClient, type RestCall } from './http-client.js';
+import { HttpClient } from './http-client.js';
 import {
   resolveRestConfig,
   type RemoteTrackingTarget,
   type RestStoreConfig,
   type RestStoreOptions,
 } from './rest-config.js';
-import { experimentFromWire, list, metricFromWire, runFromWire, runInfoFromWire } from '../../protocol/wire/entities.js';
+
+type Args<N extends TrackingOperation> = OperationArgs<TrackingStore, N>;
+type Result<N extends TrackingOperation> = OperationResult<TrackingStore, N>;
 
 /**
  * The tracking store of a remote MLflow tracking server, over MLflow's REST API 2.0: an
- * agentrack server, an MLflow server or a Databricks workspace. Each operation calls MLflow's
- * endpoint with the method and fields MLflow's Python client sends.
+ * agentrack server, an MLflow server or a Databricks workspace. Each operation calls its
+ * endpoint of the protocol table ({@link TRACKING_API}), the one agentrack's server serves it
+ * with: the table says the method, the path, what to send (as MLflow's Python client sends it)
+ * and how to read the answer.
  *
  * Metrics, params, tags and dataset inputs are checked here with the rules of the other
  * stores before anything is sent, so that a batch split over several requests is refused as
@@ -62,28 +68,16 @@ export class RestTrackingStore implements TrackingStore {
   // ---------------------------------------------------------------- experiments
 
   async createExperiment(input: CreateExperimentInput): Promise<string> {
-    const tags = input.tags ?? [];
-    const response = await this.#post(
-      'experiments/create',
-      {
-        name: input.name,
-        artifact_location: input.artifactLocation || undefined,
-        tags: tags.length > 0 ? tags.map((t) => ({ key: t.key, value: t.value })) : undefined,
-      },
-      false,
-    );
-    return required(response, 'experiment_id', 'experiments/create');
+    return this.#call(TRACKING_API.createExperiment, [input]);
   }
 
   async getExperiment(experimentId: string): Promise<Experiment> {
-    const response = await this.#get('experiments/get', { experiment_id: experimentId });
-    return experimentFromWire(response.experiment);
+    return this.#call(TRACKING_API.getExperiment, [experimentId]);
   }
 
   async getExperimentByName(name: string): Promise<Experiment | null> {
     try {
-      const response = await this.#get('experiments/get-by-name', { experiment_name: name });
-      return experimentFromWire(response.experiment);
+      return await this.#call(TRACKING_API.getExperimentByName, [name]);
     } catch (error) {
       if (isAgentrackError(error, 'RESOURCE_DOES_NOT_EXIST')) return null;
       throw error;
@@ -91,116 +85,73 @@ export class RestTrackingStore implements TrackingStore {
   }
 
   async searchExperiments(input: SearchExperimentsInput): Promise<Page<Experiment>> {
-    const response = await this.#post(
-      'experiments/search',
-      {
-        max_results: input.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT,
-        page_token: input.pageToken || undefined,
-        filter: input.filter || undefined,
-        order_by: input.orderBy && input.orderBy.length > 0 ? [...input.orderBy] : undefined,
-        view_type: input.viewType ?? 'ACTIVE_ONLY',
-      },
-      true,
-    );
-    return page(list(response.experiments).map(experimentFromWire), response);
+    return this.#call(TRACKING_API.searchExperiments, [input]);
   }
 
   async renameExperiment(experimentId: string, newName: string): Promise<void> {
-    await this.#post('experiments/update', { experiment_id: experimentId, new_name: newName }, true);
+    return this.#call(TRACKING_API.renameExperiment, [experimentId, newName]);
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
-    await this.#post('experiments/delete', { experiment_id: experimentId }, false);
+    return this.#call(TRACKING_API.deleteExperiment, [experimentId]);
   }
 
   async restoreExperiment(experimentId: string): Promise<void> {
-    await this.#post('experiments/restore', { experiment_id: experimentId }, false);
+    return this.#call(TRACKING_API.restoreExperiment, [experimentId]);
   }
 
   async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
-    await this.#post('experiments/set-experiment-tag', { experiment_id: experimentId, key, value }, true);
+    return this.#call(TRACKING_API.setExperimentTag, [experimentId, key, value]);
   }
 
   async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
-    await this.#post('experiments/delete-experiment-tag', { experiment_id: experimentId, key }, false);
+    return this.#call(TRACKING_API.deleteExperimentTag, [experimentId, key]);
   }
 
   // ---------------------------------------------------------------- runs
 
   async createRun(input: CreateRunInput): Promise<Run> {
-    const tags = input.tags ?? [];
-    const response = await this.#post(
-      'runs/create',
-      {
-        experiment_id: input.experimentId,
-        user_id: input.userId,
-        run_name: input.runName,
-        start_time: input.startTime,
-        tags: tags.length > 0 ? tags.map((t) => ({ key: t.key, value: t.value })) : undefined,
-      },
-      false,
-    );
-    return runFromWire(response.run);
+    return this.#call(TRACKING_API.createRun, [input]);
   }
 
   async getRun(runId: string): Promise<Run> {
-    const response = await this.#get('runs/get', { run_uuid: runId, run_id: runId });
-    return runFromWire(response.run);
+    return this.#call(TRACKING_API.getRun, [runId]);
   }
 
   async updateRun(runId: string, input: UpdateRunInput): Promise<RunInfo> {
-    const response = await this.#post(
-      'runs/update',
-      {
-        run_uuid: runId,
-        status: input.status,
-        end_time: input.endTime,
-        run_id: runId,
-        run_name: input.runName,
-      },
-      true,
-    );
+    const endpoint = TRACKING_API.updateRun;
+    const args: Args<'updateRun'> = [runId, input];
+    const body = await this.#send(endpoint, args);
     // Servers that answer without the run's info still applied the update.
-    if (response.run_info === undefined) return (await this.getRun(runId)).info;
-    return runInfoFromWire(response.run_info);
+    if (body.run_info === undefined) return (await this.getRun(runId)).info;
+    return endpoint.response.decode(body, args);
   }
 
   async deleteRun(runId: string): Promise<void> {
-    await this.#post('runs/delete', { run_id: runId }, true);
+    return this.#call(TRACKING_API.deleteRun, [runId]);
   }
 
   async restoreRun(runId: string): Promise<void> {
-    await this.#post('runs/restore', { run_id: runId }, true);
+    return this.#call(TRACKING_API.restoreRun, [runId]);
   }
 
   async logMetric(runId: string, metric: Metric): Promise<void> {
     this.#http.assertOpen();
-    const m = validateMetric(metric);
-    await this.#post(
-      'runs/log-metric',
-      { run_uuid: runId, key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, run_id: runId },
-      true,
-    );
+    return this.#call(TRACKING_API.logMetric, [runId, validateMetric(metric)]);
   }
 
   async logParam(runId: string, param: Param): Promise<void> {
     this.#http.assertOpen();
-    const p = validateParam(param);
-    await this.#post(
-      'runs/log-parameter',
-      { run_uuid: runId, key: p.key, value: p.value, run_id: runId },
-      true,
-    );
+    return this.#call(TRACKING_API.logParam, [runId, validateParam(param)]);
   }
 
   async setTag(runId: string, tag: RunTag): Promise<void> {
     this.#http.assertOpen();
-    const t = validateTag(tag);
-    await this.#post('runs/set-tag', { run_uuid: runId, key: t.key, value: t.value, run_id: runId }, true);
+    return this.#call(TRACKING_API.setTag, [runId, validateTag(tag)]);
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
-    await this.#post('runs/delete-tag', { run_id: runId, key }, false);
+    return this.#call(TRACKING_API.deleteTag, [runId, key]);
   }
 
   /**
@@ -217,13 +168,17 @@ export class RestTrackingStore implements TrackingStore {
     const tags = (input.tags ?? []).map((t, i) => validateTag(t, { path: `tags[${i}]` }));
     if (!this.#splitOversizedBatches) validateBatchLimits({ metrics, params, tags });
     validateParamKeysUnique(params);
-    const bodies = splitLogBatch(runId, { metrics, params, tags });
-    for (const [index, body] of bodies.entries()) {
+    // Each part is measured as the endpoint sends it, then sent as a batch of its own.
+    const parts = splitLogBatch(runId, { metrics, params, tags });
+    for (const [index, part] of parts.entries()) {
       try {
-        await this.#post('runs/log-batch', body, true);
+        await this.#call(TRACKING_API.logBatch, [
+          runId,
+          { metrics: part.metrics, params: part.params, tags: part.tags },
+        ]);
       } catch (error) {
         if (index === 0 || !isAgentrackError(error)) throw error;
-        throw partialBatchError(error, bodies, index);
+        throw partialBatchError(error, parts, index);
       }
     }
   }
@@ -234,12 +189,7 @@ export class RestTrackingStore implements TrackingStore {
    */
   async logInputs(runId: string, input: LogInputsInput): Promise<void> {
     this.#http.assertOpen();
-    const datasets = validateDatasetInputs(input.datasets);
-    await this.#post(
-      'runs/log-inputs',
-      { run_id: runId, datasets: datasets.length > 0 ? datasets : undefined },
-      true,
-    );
+    return this.#call(TRACKING_API.logInputs, [runId, { datasets: validateDatasetInputs(input.datasets) }]);
   }
 
   /**
@@ -251,16 +201,8 @@ export class RestTrackingStore implements TrackingStore {
     metricKey: string,
     input: MetricHistoryInput = {},
   ): Promise<Page<Metric>> {
-    const fetchPage = async (maxResults: number, pageToken: string | undefined) => {
-      const response = await this.#get('metrics/get-history', {
-        run_uuid: runId,
-        metric_key: metricKey,
-        run_id: runId,
-        page_token: pageToken || undefined,
-        max_results: maxResults,
-      });
-      return page(list(response.metrics).map(metricFromWire), response);
-    };
+    const fetchPage = (maxResults: number, pageToken: string | undefined) =>
+      this.#call(TRACKING_API.getMetricHistory, [runId, metricKey, { maxResults, pageToken }]);
     if (input.maxResults !== undefined) return fetchPage(input.maxResults, input.pageToken);
     const items: Metric[] = [];
     let token = input.pageToken;
@@ -279,19 +221,7 @@ export class RestTrackingStore implements TrackingStore {
   }
 
   async searchRuns(input: SearchRunsInput): Promise<Page<Run>> {
-    const response = await this.#post(
-      'runs/search',
-      {
-        experiment_ids: [...input.experimentIds],
-        run_view_type: input.runViewType ?? 'ACTIVE_ONLY',
-        filter: input.filter || undefined,
-        max_results: input.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT,
-        order_by: input.orderBy && input.orderBy.length > 0 ? [...input.orderBy] : undefined,
-        page_token: input.pageToken || undefined,
-      },
-      true,
-    );
-    return page(list(response.runs).map(runFromWire), response);
+    return this.#call(TRACKING_API.searchRuns, [input]);
   }
 
   /** Closes the store: requests in flight fail with CANCELLED, later calls with INVALID_STATE. */
@@ -299,12 +229,23 @@ export class RestTrackingStore implements TrackingStore {
     this.#http.close();
   }
 
-  #get(endpoint: string, params: RestCall['params']): Promise<Record<string, unknown>> {
-    return this.#http.call({ method: 'GET', endpoint, params, idempotent: true });
+  /** Calls `endpoint` with `args` and reads its answer. */
+  async #call<N extends TrackingOperation>(endpoint: TrackingEndpoint<N>, args: Args<N>): Promise<Result<N>> {
+    return endpoint.response.decode(await this.#send(endpoint, args), args);
   }
 
-  #post(endpoint: string, params: RestCall['params'] | LogBatchBody, idempotent: boolean) {
-    return this.#http.call({ method: 'POST', endpoint, params: params as RestCall['params'], idempotent });
+  /** Sends `args` to `endpoint`, retried as the endpoint allows; its answer as JSON. */
+  #send<N extends TrackingOperation>(
+    endpoint: TrackingEndpoint<N>,
+    args: Args<N>,
+  ): Promise<Record<string, unknown>> {
+    return this.#http.call({
+      method: endpoint.method,
+      prefix: endpoint.prefixes[0],
+      endpoint: endpoint.path,
+      params: endpoint.request.encode(args),
+      idempotent: endpoint.idempotent,
+    });
   }
 }
 
@@ -326,22 +267,6 @@ export async function openRestStore(
     );
   }
   return new RestTrackingStore(resolveRestConfig(parsed, options));
-}
-
-function page<T>(items: T[], response: Record<string, unknown>): Page<T> {
-  const token = response.next_page_token;
-  return typeof token === 'string' && token !== '' ? { items, nextPageToken: token } : { items };
-}
-
-function required(response: Record<string, unknown>, key: string, endpoint: string): string {
-  const value = response[key];
-  if ((typeof value !== 'string' && typeof value !== 'number') || value === '') {
-    throw new AgentrackError(
-      'INTERNAL_ERROR',
-      `Unexpected response from ${endpoint}: no '${key}' in ${JSON.stringify(response)}.`,
-    );
-  }
-  return String(value);
 }
 
 function partialBatchError(
