@@ -1,7 +1,7 @@
 import { notFound } from '../errors.js';
 import { SEARCH_MAX_RESULTS_DEFAULT, validateViewType } from '../validation/index.js';
 import { MLFLOW_API_2 } from './endpoint.js';
-import { emptyResponse, trackingEndpoint } from './tracking-endpoint.js';
+import { emptyResponse, experimentIdRequest, trackingEndpoint } from './tracking-endpoint.js';
 import { experimentFromWire, keyValuesToWire, requiredText } from './wire/entities.js';
 import { pageFromWire, pageToWire } from './wire/pages.js';
 
@@ -46,11 +46,7 @@ export const EXPERIMENT_ENDPOINTS = {
     write: false,
     idempotent: true,
     access: ([experimentId]) => ({ experimentId }),
-    request: {
-      kind: 'params',
-      encode: ([experimentId]) => ({ experiment_id: experimentId }),
-      decode: (params) => [params.requiredString('experiment_id')],
-    },
+    request: experimentIdRequest(),
     response: {
       kind: 'json',
       encode: (experiment) => ({ experiment }),
@@ -137,11 +133,7 @@ export const EXPERIMENT_ENDPOINTS = {
     write: true,
     idempotent: false,
     access: ([experimentId]) => ({ experimentId }),
-    request: {
-      kind: 'params',
-      encode: ([experimentId]) => ({ experiment_id: experimentId }),
-      decode: (params) => [params.requiredString('experiment_id')],
-    },
+    request: experimentIdRequest(),
     response: emptyResponse(),
   }),
 
@@ -152,11 +144,7 @@ export const EXPERIMENT_ENDPOINTS = {
     write: true,
     idempotent: false,
     access: ([experimentId]) => ({ experimentId }),
-    request: {
-      kind: 'params',
-      encode: ([experimentId]) => ({ experiment_id: experimentId }),
-      decode: (params) => [params.requiredString('experiment_id')],
-    },
+    request: experimentIdRequest(),
     response: emptyResponse(),
   }),
 

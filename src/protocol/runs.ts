@@ -1,6 +1,6 @@
 import { SEARCH_MAX_RESULTS_DEFAULT, validateRunStatus, validateViewType } from '../validation/index.js';
 import { MLFLOW_API_2 } from './endpoint.js';
-import { emptyResponse, trackingEndpoint } from './tracking-endpoint.js';
+import { emptyResponse, runKeyValueRequest, trackingEndpoint } from './tracking-endpoint.js';
 import { readDatasetInputs, readModelInputs } from './wire/dataset-inputs.js';
 import { keyValuesToWire, runFromWire, runInfoFromWire } from './wire/entities.js';
 import { pageFromWire, pageToWire } from './wire/pages.js';
@@ -207,14 +207,7 @@ export const RUN_ENDPOINTS = {
     write: true,
     idempotent: true,
     access: ([runId]) => ({ runId }),
-    request: {
-      kind: 'params',
-      encode: ([runId, param]) => ({ run_uuid: runId, key: param.key, value: param.value, run_id: runId }),
-      decode: (params) => [
-        params.runId(),
-        { key: params.requiredString('key'), value: params.string('value') ?? '' },
-      ],
-    },
+    request: runKeyValueRequest(),
     response: emptyResponse(),
   }),
 
@@ -225,14 +218,7 @@ export const RUN_ENDPOINTS = {
     write: true,
     idempotent: true,
     access: ([runId]) => ({ runId }),
-    request: {
-      kind: 'params',
-      encode: ([runId, tag]) => ({ run_uuid: runId, key: tag.key, value: tag.value, run_id: runId }),
-      decode: (params) => [
-        params.runId(),
-        { key: params.requiredString('key'), value: params.string('value') ?? '' },
-      ],
-    },
+    request: runKeyValueRequest(),
     response: emptyResponse(),
   }),
 

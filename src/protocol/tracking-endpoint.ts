@@ -1,5 +1,5 @@
 import type { TrackingStore } from '../store/tracking-store.js';
-import type { Endpoint, JsonResponse, OperationName } from './endpoint.js';
+import type { Endpoint, JsonResponse, OperationName, ParamsRequest } from './endpoint.js';
 
 /** The operations of the tracking API: every method of {@link TrackingStore} but `close`. */
 export type TrackingOperation = Exclude<OperationName<TrackingStore>, 'close'>;
@@ -23,4 +23,28 @@ export function trackingEndpoint<N extends TrackingOperation>(
 /** The answer of an operation that resolves to nothing: `{}`, read as nothing. */
 export function emptyResponse<A>(): JsonResponse<void, A> {
   return { kind: 'json', encode: () => ({}), decode: () => undefined };
+}
+
+/** The request of an operation on one experiment named by its id (delete, restore). */
+export function experimentIdRequest(): ParamsRequest<[experimentId: string]> {
+  return {
+    kind: 'params',
+    encode: ([experimentId]) => ({ experiment_id: experimentId }),
+    decode: (params) => [params.requiredString('experiment_id')],
+  };
+}
+
+/**
+ * The request that sets one key to a value on a run (log-parameter, set-tag); the run id goes
+ * as both `run_uuid` and `run_id`, as MLflow's client sends it.
+ */
+export function runKeyValueRequest(): ParamsRequest<[runId: string, entry: { key: string; value: string }]> {
+  return {
+    kind: 'params',
+    encode: ([runId, entry]) => ({ run_uuid: runId, key: entry.key, value: entry.value, run_id: runId }),
+    decode: (params) => [
+      params.runId(),
+      { key: params.requiredString('key'), value: params.string('value') ?? '' },
+    ],
+  };
 }
