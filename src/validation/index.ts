@@ -38,8 +38,19 @@ export {
 } from './batch.js';
 export {
   validateMetricHistoryMaxResults,
+  validateSearchDatasetsExperimentIds,
   validateSearchExperimentsMaxResults,
+  validateSearchLoggedModels,
   validateSearchMaxResults,
   validateSearchRunsMaxResults,
   validateViewType,
+  type ValidLoggedModelSearch,
 } from './search.js';
+export {
+  validateBulkHistoryMetricKey,
+  validateBulkHistoryRunIds,
+  validateMetricHistoryBulk,
+  validateMetricHistoryBulkInterval,
+  type ValidMetricHistoryBulk,
+  type ValidMetricHistoryBulkInterval,
+} from './metric-history-bulk.js';

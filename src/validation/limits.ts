@@ -58,3 +58,18 @@ export const MAX_DATASET_PROFILE_LENGTH = 16_777_215;
 export const MAX_INPUT_TAG_KEY_LENGTH = 255;
 /** Longest input tag value. */
 export const MAX_INPUT_TAG_VALUE_LENGTH = 500;
+
+/** Most runs one bulk metric history request reads (`get-history-bulk` and its interval form). */
+export const MAX_RUNS_PER_BULK_HISTORY = 100;
+/** Most values `get-history-bulk` answers with, and its default. */
+export const BULK_HISTORY_MAX_RESULTS = 25_000;
+/** Most steps `get-history-bulk-interval` samples, and its default. */
+export const MAX_SAMPLED_STEPS = 2500;
+/** Most values `get-history-bulk-interval` answers with per run. */
+export const BULK_INTERVAL_MAX_VALUES_PER_RUN = 25_000;
+/** Most experiments one `search-datasets` request reads. */
+export const MAX_EXPERIMENTS_PER_DATASET_SEARCH = 20;
+/** Most dataset summaries `search-datasets` answers with. */
+export const MAX_DATASET_SUMMARIES = 1000;
+/** `max_results` of a logged-model search when none is given. */
+export const SEARCH_LOGGED_MODELS_MAX_RESULTS_DEFAULT = 100;
