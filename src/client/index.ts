@@ -4,6 +4,8 @@ export {
   type CreateRunOptions,
   type LogBatchOptions,
   type LogMetricOptions,
+  type MetricHistoryBulkIntervalOptions,
+  type MetricHistoryBulkOptions,
   type MetricInput,
   type SearchExperimentsOptions,
   type SearchRunsOptions,

@@ -744,6 +744,253 @@ export function describeTrackingClientContract(
       });
     });
 
+    describe('metric histories of several runs, and the datasets of experiments', () => {
+      let experimentId: string;
+      beforeEach(async () => {
+        experimentId = await client.createExperiment('/Shared/agent/charts');
+      });
+
+      const newRun = async (experiment = experimentId) => (await client.createRun(experiment)).info.run_id;
+      const values = (metrics: readonly { run_id: string; step: number; value: number }[]) =>
+        metrics.map((m) => [m.run_id, m.step, m.value]);
+      const many = (n: number) => Array.from({ length: n }, (_, i) => i.toString(16).padStart(32, '0'));
+
+      it('reads one metric of several runs: by run id, then timestamp, step and value, each run once', async () => {
+        const [first, second] = [await newRun(), await newRun()].sort();
+        const a = first as string;
+        const b = second as string;
+        await client.logBatch(b, {
+          metrics: [
+            { key: 'loss', value: 0.4, step: 1, timestamp: 20 },
+            { key: 'loss', value: Number.NaN, step: 0, timestamp: 10 },
+            { key: 'other', value: 9, step: 0, timestamp: 10 },
+          ],
+        });
+        await client.logBatch(a, {
+          metrics: [
+            { key: 'loss', value: 0.5, step: 2, timestamp: 30 },
+            { key: 'loss', value: 0.9, step: 0, timestamp: 30 },
+            { key: 'loss', value: 0.7, step: 1, timestamp: 5 },
+          ],
+        });
+        const unknown = 'f'.repeat(32);
+        const all = await client.getMetricHistoryBulk([b, unknown, a, b], 'loss');
+        expect(all.map(({ value, ...rest }) => [rest, value])).toEqual([
+          [{ key: 'loss', timestamp: 5, step: 1, run_id: a }, 0.7],
+          [{ key: 'loss', timestamp: 30, step: 0, run_id: a }, 0.9],
+          [{ key: 'loss', timestamp: 30, step: 2, run_id: a }, 0.5],
+          [{ key: 'loss', timestamp: 10, step: 0, run_id: b }, Number.NaN],
+          [{ key: 'loss', timestamp: 20, step: 1, run_id: b }, 0.4],
+        ]);
+        // At most maxResults values in all, in the same order.
+        expect(values(await client.getMetricHistoryBulk([a, b], 'loss', { maxResults: 4 }))).toEqual(
+          values(all.slice(0, 4)),
+        );
+        expect(await client.getMetricHistoryBulk(a, 'loss', { maxResults: 0 })).toEqual([]);
+        // As in MLflow, an empty key is a key without values, not a missing one.
+        expect(await client.getMetricHistoryBulk([a], '')).toEqual([]);
+      });
+
+      it('refuses a bulk history without runs, with too many, or without a key, as MLflow words it', async () => {
+        const id = await newRun();
+        await expectError(
+          client.getMetricHistoryBulk([], 'loss'),
+          'INVALID_PARAMETER_VALUE',
+          'GetMetricHistoryBulk request must specify at least one run_id.',
+        );
+        expect(await client.getMetricHistoryBulk(many(100), 'loss')).toEqual([]);
+        await expectError(
+          client.getMetricHistoryBulk(many(101), 'loss'),
+          'INVALID_PARAMETER_VALUE',
+          'GetMetricHistoryBulk request cannot specify more than 100 run_ids. Received 101 run_ids.',
+        );
+        await expectError(
+          client.getMetricHistoryBulk([id], undefined as unknown as string),
+          'INVALID_PARAMETER_VALUE',
+          'GetMetricHistoryBulk request must specify a metric_key.',
+        );
+        await expectError(
+          client.getMetricHistoryBulk([id], 'loss', { maxResults: -1 }),
+          'INVALID_PARAMETER_VALUE',
+          /max_results/,
+        );
+      });
+
+      it('samples steps: every step when there are fewer than maxResults, per run in the order given', async () => {
+        const a = await newRun();
+        const b = await newRun();
+        await client.logBatch(a, {
+          metrics: [
+            { key: 'loss', value: 3, step: 3, timestamp: 1 },
+            { key: 'loss', value: 1, step: 1, timestamp: 2 },
+            { key: 'loss', value: 1.5, step: 1, timestamp: 1 },
+          ],
+        });
+        await client.logMetric(b, 'loss', 2, { step: 2, timestamp: 1 });
+        const sampled = await client.getMetricHistoryBulkInterval([b, a], 'loss');
+        expect(values(sampled)).toEqual([
+          [b, 2, 2],
+          [a, 1, 1.5],
+          [a, 1, 1],
+          [a, 3, 3],
+        ]);
+        expect(sampled[0]).toEqual({ key: 'loss', value: 2, timestamp: 1, step: 2, run_id: b });
+        expect(await client.getMetricHistoryBulkInterval([a], 'nothing')).toEqual([]);
+      });
+
+      it('samples many steps to maxResults evenly, keeping the last step and each run’s first and last', async () => {
+        const a = await newRun();
+        const b = await newRun();
+        await client.logBatch(a, {
+          metrics: Array.from({ length: 1000 }, (_, step) => ({
+            key: 'loss',
+            value: step,
+            step,
+            timestamp: 1,
+          })),
+        });
+        await client.logBatch(b, {
+          metrics: [3, 501, 997].map((step) => ({ key: 'loss', value: -step, step, timestamp: 1 })),
+        });
+        const sampled = await client.getMetricHistoryBulkInterval([a, b], 'loss', { maxResults: 10 });
+        const every100 = [0, 100, 200, 300, 400, 500, 600, 700, 800, 900];
+        expect(values(sampled)).toEqual([
+          ...[...every100, 3, 997, 999].sort((x, y) => x - y).map((step) => [a, step, step]),
+          [b, 3, -3],
+          [b, 997, -997],
+        ]);
+        // A range: steps within it only, evenly spread, its last step kept.
+        const zoomed = await client.getMetricHistoryBulkInterval([a], 'loss', {
+          startStep: 100,
+          endStep: 200,
+          maxResults: 5,
+        });
+        expect(zoomed.map((m) => m.step)).toEqual([100, 120, 140, 160, 180, 200]);
+        const narrow = await client.getMetricHistoryBulkInterval([b, a], 'loss', {
+          startStep: 2,
+          endStep: 4,
+        });
+        expect(values(narrow)).toEqual([
+          [b, 3, -3],
+          [a, 2, 2],
+          [a, 3, 3],
+          [a, 4, 4],
+        ]);
+      });
+
+      it('samples from step 0 by default, as MLflow, so negative steps need a range', async () => {
+        const id = await newRun();
+        await client.logBatch(id, {
+          metrics: [-5, -1, 2].map((step) => ({ key: 'loss', value: step, step, timestamp: 1 })),
+        });
+        expect((await client.getMetricHistoryBulkInterval(id, 'loss')).map((m) => m.step)).toEqual([2]);
+        const ranged = await client.getMetricHistoryBulkInterval(id, 'loss', { startStep: -10, endStep: 10 });
+        expect(ranged.map((m) => m.step)).toEqual([-5, -1, 2]);
+      });
+
+      it('refuses bad interval requests with MLflow’s messages', async () => {
+        const id = await newRun();
+        const refuse = (promise: Promise<unknown>, message: string) =>
+          expectError(promise, 'INVALID_PARAMETER_VALUE', message);
+        await refuse(
+          client.getMetricHistoryBulkInterval([], 'loss'),
+          "Missing value for required parameter 'run_ids'.",
+        );
+        await refuse(
+          client.getMetricHistoryBulkInterval(many(101), 'loss'),
+          'GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received 101 run_ids.',
+        );
+        await refuse(
+          client.getMetricHistoryBulkInterval([id], ''),
+          "Missing value for required parameter 'metric_key'.",
+        );
+        await refuse(
+          client.getMetricHistoryBulkInterval([id], 'loss', { startStep: 1 }),
+          'If either start step or end step are specified, both must be specified.',
+        );
+        await refuse(
+          client.getMetricHistoryBulkInterval([id], 'loss', { startStep: 5, endStep: 1 }),
+          'end_step must be greater than start_step. Found start_step=5 and end_step=1.',
+        );
+        for (const maxResults of [0, 2501]) {
+          await refuse(
+            client.getMetricHistoryBulkInterval([id], 'loss', { maxResults }),
+            'max_results must be between 1 and 2500.',
+          );
+        }
+        expect(await client.getMetricHistoryBulkInterval([id], 'loss', { startStep: 1, endStep: 1 })).toEqual(
+          [],
+        );
+      });
+
+      it('lists the datasets of experiments, one per dataset and context, as MLflow', async () => {
+        const other = await client.createExperiment('/Shared/agent/charts-other');
+        const first = await newRun();
+        const second = await newRun();
+        await client.logInputs(first, [
+          datasetInput('train', 't1', 'training'),
+          datasetInput('golden', 'd1', 'eval'),
+          datasetInput('scratch', 's1'),
+        ]);
+        await client.logInputs(second, [
+          datasetInput('golden', 'd1', 'training'),
+          datasetInput('golden', 'd1', 'eval'),
+          datasetInput('golden', 'd0', 'eval'),
+        ]);
+        await client.logInputs(second, [datasetInput('train', 't1', 'training')]);
+        await client.logInputs(await newRun(other), [datasetInput('elsewhere', 'e1', 'eval')]);
+        const summary = (experiment: string, name: string, digest: string, context?: string) => ({
+          experiment_id: experiment,
+          name,
+          digest,
+          ...(context === undefined ? {} : { context }),
+        });
+        expect(await client.searchDatasets(experimentId)).toEqual([
+          summary(experimentId, 'golden', 'd0', 'eval'),
+          summary(experimentId, 'golden', 'd1', 'eval'),
+          summary(experimentId, 'golden', 'd1', 'training'),
+          summary(experimentId, 'scratch', 's1'),
+          summary(experimentId, 'train', 't1', 'training'),
+        ]);
+        const both = await client.searchDatasets([other, experimentId]);
+        expect(both.map((d) => d.experiment_id)).toEqual([...Array<string>(5).fill(experimentId), other]);
+        expect(both.at(-1)).toEqual(summary(other, 'elsewhere', 'e1', 'eval'));
+        expect(await client.searchDatasets(['0'])).toEqual([]);
+      });
+
+      it('refuses a dataset search without experiments or with more than 20', async () => {
+        await expectError(
+          client.searchDatasets([]),
+          'INVALID_PARAMETER_VALUE',
+          'SearchDatasets request must specify at least one experiment_id.',
+        );
+        await expectError(
+          client.searchDatasets(Array.from({ length: 21 }, (_, i) => String(i))),
+          'INVALID_PARAMETER_VALUE',
+          'SearchDatasets request cannot specify more than 20 experiment_ids. Received 21 experiment_ids.',
+        );
+      });
+
+      it('answers a logged-model search with an empty page, after checking it', async () => {
+        const search = (input: Parameters<TrackingClient['store']['searchLoggedModels']>[0]) =>
+          client.store.searchLoggedModels(input);
+        expect(await search({ experimentIds: [experimentId], filter: "name = 'configs'" })).toEqual({
+          items: [],
+        });
+        expect(await search({ experimentIds: ['999'], maxResults: 2 })).toEqual({ items: [] });
+        await expectError(
+          search({ experimentIds: [experimentId], datasets: [{ datasetName: '' }] }),
+          'INVALID_PARAMETER_VALUE',
+          '`dataset_name` in the `datasets` clause must be specified.',
+        );
+        await expectError(
+          search({ experimentIds: [experimentId], pageToken: 'garbage' }),
+          'INVALID_PARAMETER_VALUE',
+          /page token/i,
+        );
+      });
+    });
+
     it('fails with INVALID_STATE after close', async () => {
       await client.close();
       await expectError(client.getExperiment('0'), 'INVALID_STATE');

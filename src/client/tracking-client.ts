@@ -1,8 +1,10 @@
 import { userInfo } from 'node:os';
 import type {
   DatasetInput,
+  DatasetSummary,
   Experiment,
   Metric,
+  MetricWithRunId,
   Param,
   Run,
   RunInfo,
@@ -79,6 +81,22 @@ export interface SearchRunsOptions {
   maxResults?: number;
   orderBy?: readonly string[];
   pageToken?: string;
+}
+
+/** Options of {@link TrackingClient.getMetricHistoryBulk}. */
+export interface MetricHistoryBulkOptions {
+  /** The most values returned in all; default and upper bound 25,000. */
+  maxResults?: number;
+}
+
+/** Options of {@link TrackingClient.getMetricHistoryBulkInterval}. */
+export interface MetricHistoryBulkIntervalOptions {
+  /** First step of the range (inclusive); give both steps or neither. */
+  startStep?: number;
+  /** Last step of the range (inclusive). */
+  endStep?: number;
+  /** How many steps to sample, 1 to 2,500 (default 2,500). */
+  maxResults?: number;
 }
 
 /**
@@ -274,6 +292,47 @@ export class TrackingClient {
   }
 
   /**
+   * One metric's history in up to 100 runs, each value with its `run_id`: by run id, then
+   * timestamp, step and value, at most 25,000 values in all (MLflow's `get-history-bulk`).
+   *
+   * @example
+   * const points = await client.getMetricHistoryBulk([runA, runB], 'loss');
+   */
+  async getMetricHistoryBulk(
+    runIds: readonly string[] | string,
+    key: string,
+    options: MetricHistoryBulkOptions = {},
+  ): Promise<MetricWithRunId[]> {
+    return this.store.getMetricHistoryBulk(toList(runIds, 'runIds', 'a run id'), key, options);
+  }
+
+  /**
+   * One metric in up to 100 runs at a sample of steps, as MLflow's charts read it
+   * (`get-history-bulk-interval`): up to `maxResults` steps spread evenly over the range (all
+   * of them when there are fewer), each run's first and last step in the range always among
+   * them; per run, in the order given, by step. Without a range: step 0 to the last step logged.
+   *
+   * @example
+   * const sampled = await client.getMetricHistoryBulkInterval([runA, runB], 'loss', { maxResults: 320 });
+   */
+  async getMetricHistoryBulkInterval(
+    runIds: readonly string[] | string,
+    key: string,
+    options: MetricHistoryBulkIntervalOptions = {},
+  ): Promise<MetricWithRunId[]> {
+    return this.store.getMetricHistoryBulkInterval(toList(runIds, 'runIds', 'a run id'), key, options);
+  }
+
+  /**
+   * The datasets the runs of up to 20 experiments used: one summary per dataset and context
+   * (`mlflow.data.context`, absent when the run logged none), at most 1,000 (MLflow's
+   * `search-datasets`).
+   */
+  async searchDatasets(experimentIds: readonly string[] | string): Promise<DatasetSummary[]> {
+    return this.store.searchDatasets(toList(experimentIds, 'experimentIds', 'an experiment id'));
+  }
+
+  /**
    * One page of runs matching MLflow's filter language.
    *
    * @example
@@ -331,9 +390,12 @@ function toMetric(m: MetricInput, now: number): Metric {
 }
 
 function toIds(ids: readonly string[] | string): string[] {
+  return toList(ids, 'experimentIds', 'an experiment id');
+}
+
+function toList(ids: readonly string[] | string, name: string, what: string): string[] {
   if (typeof ids === 'string') return [ids];
-  if (!Array.isArray(ids))
-    throw invalidParameter(`'experimentIds' must be an experiment id or a list of them.`);
+  if (!Array.isArray(ids)) throw invalidParameter(`'${name}' must be ${what} or a list of them.`);
   return [...ids];
 }
 

@@ -121,6 +121,65 @@ export interface Run {
   inputs: RunInputs;
 }
 
+/**
+ * A metric value and the run it was logged to, as MLflow's `MetricWithRunId`: what the bulk
+ * metric history endpoints answer with, for charts over several runs.
+ */
+export interface MetricWithRunId extends Metric {
+  run_id: string;
+}
+
+/**
+ * A dataset the runs of an experiment used, as MLflow's `DatasetSummary`: one per dataset and
+ * context (the `mlflow.data.context` tag of the use); `context` is absent for uses without one.
+ */
+export interface DatasetSummary {
+  experiment_id: string;
+  name: string;
+  digest: string;
+  context?: string;
+}
+
+/** Statuses of a logged model, as MLflow's `LoggedModelStatus` names them on the wire. */
+export const LOGGED_MODEL_STATUSES = [
+  'LOGGED_MODEL_STATUS_UNSPECIFIED',
+  'LOGGED_MODEL_PENDING',
+  'LOGGED_MODEL_READY',
+  'LOGGED_MODEL_UPLOAD_FAILED',
+] as const;
+/** One of {@link LOGGED_MODEL_STATUSES}. */
+export type LoggedModelStatus = (typeof LOGGED_MODEL_STATUSES)[number];
+
+/** A metric of a logged model: a metric value with the run, model and dataset it was logged with. */
+export interface LoggedModelMetric extends Metric {
+  run_id?: string;
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
+}
+
+/** A logged model's metadata, as MLflow's `LoggedModelInfo`; empty fields absent. */
+export interface LoggedModelInfo {
+  model_id: string;
+  experiment_id: string;
+  name: string;
+  creation_timestamp_ms: number;
+  last_updated_timestamp_ms: number;
+  artifact_uri: string;
+  status: LoggedModelStatus;
+  model_type?: string;
+  source_run_id?: string;
+  status_message?: string;
+  tags?: KeyValue[];
+  registrations?: { name: string; version: string }[];
+}
+
+/** A model logged in an experiment (MLflow 3's `LoggedModel`): its info, params and metrics. */
+export interface LoggedModel {
+  info: LoggedModelInfo;
+  data: { params?: KeyValue[]; metrics?: LoggedModelMetric[] };
+}
+
 /** The tag MLflow mirrors a run's name into. */
 export const RUN_NAME_TAG = 'mlflow.runName';
 /** The tag MLflow records the user in. */

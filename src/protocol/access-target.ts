@@ -12,6 +12,8 @@ export interface AccessTarget {
   newExperimentName?: string;
   /** The run addressed (`run_id` or `run_uuid`). */
   runId?: string;
-  /** The experiments a run search reads. */
+  /** The runs a bulk read reads (`metrics/get-history-bulk`, its interval form). */
+  runIds?: readonly string[];
+  /** The experiments a search reads (runs, datasets, logged models). */
   experimentIds?: readonly string[];
 }

@@ -9,6 +9,12 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 /** Where MLflow serves its REST API 2.0: the API proper, and the copy its web UI calls. */
 export const MLFLOW_API_2 = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'] as const;
 
+/**
+ * The prefix of the endpoints MLflow serves to its web UI alone (bulk metric histories, the
+ * datasets of experiments): MLflow answers them under `/api/2.0/mlflow/` with 404.
+ */
+export const MLFLOW_AJAX_API_2 = ['/ajax-api/2.0/mlflow/'] as const;
+
 /** The names of a service's operations: its methods that answer with a promise. */
 export type OperationName<S> = {
   [K in keyof S]-?: S[K] extends (...args: never[]) => Promise<unknown> ? K : never;

@@ -1,13 +1,19 @@
 import { notFound } from '../errors.js';
 import { SEARCH_MAX_RESULTS_DEFAULT, validateViewType } from '../validation/index.js';
-import { MLFLOW_API_2 } from './endpoint.js';
+import { MLFLOW_AJAX_API_2, MLFLOW_API_2 } from './endpoint.js';
 import { emptyResponse, experimentIdRequest, trackingEndpoint } from './tracking-endpoint.js';
-import { experimentFromWire, keyValuesToWire, requiredText } from './wire/entities.js';
+import {
+  datasetSummaryFromWire,
+  experimentFromWire,
+  keyValuesToWire,
+  list,
+  requiredText,
+} from './wire/entities.js';
 import { pageFromWire, pageToWire } from './wire/pages.js';
 
 /**
  * MLflow's experiment endpoints: create, get, get-by-name, search, update (rename), delete,
- * restore, and experiment tags.
+ * restore, experiment tags, and the datasets of experiments.
  */
 export const EXPERIMENT_ENDPOINTS = {
   createExperiment: trackingEndpoint('createExperiment', {
@@ -180,5 +186,26 @@ export const EXPERIMENT_ENDPOINTS = {
       decode: (params) => [params.requiredString('experiment_id'), params.requiredString('key')],
     },
     response: emptyResponse(),
+  }),
+
+  // MLflow declares it with a path its router cannot serve under /api/2.0/, and serves it to
+  // its UI under /ajax-api/2.0/ alone.
+  searchDatasets: trackingEndpoint('searchDatasets', {
+    method: 'POST',
+    path: 'experiments/search-datasets',
+    prefixes: MLFLOW_AJAX_API_2,
+    write: false,
+    idempotent: true,
+    access: ([experimentIds]) => ({ experimentIds }),
+    request: {
+      kind: 'params',
+      encode: ([experimentIds]) => ({ experiment_ids: [...experimentIds] }),
+      decode: (params) => [params.stringList('experiment_ids') ?? []],
+    },
+    response: {
+      kind: 'json',
+      encode: (summaries) => (summaries.length > 0 ? { dataset_summaries: summaries } : {}),
+      decode: (body) => list(body.dataset_summaries).map(datasetSummaryFromWire),
+    },
   }),
 };

@@ -6,6 +6,7 @@
 export type { AccessTarget } from './access-target.js';
 export {
   HTTP_METHODS,
+  MLFLOW_AJAX_API_2,
   MLFLOW_API_2,
   servedMethods,
   type AnyEndpoint,
@@ -21,6 +22,7 @@ export {
   type WireParams,
 } from './endpoint.js';
 export { EXPERIMENT_ENDPOINTS } from './experiments.js';
+export { LOGGED_MODEL_ENDPOINTS } from './logged-models.js';
 export { METRIC_ENDPOINTS } from './metrics.js';
 export { RUN_ENDPOINTS } from './runs.js';
 export { TRACKING_API, TRACKING_ENDPOINTS } from './tracking-api.js';

@@ -1,4 +1,5 @@
 import { EXPERIMENT_ENDPOINTS } from './experiments.js';
+import { LOGGED_MODEL_ENDPOINTS } from './logged-models.js';
 import { METRIC_ENDPOINTS } from './metrics.js';
 import { RUN_ENDPOINTS } from './runs.js';
 import type { TrackingEndpoint, TrackingOperation } from './tracking-endpoint.js';
@@ -12,6 +13,7 @@ export const TRACKING_API = {
   ...EXPERIMENT_ENDPOINTS,
   ...RUN_ENDPOINTS,
   ...METRIC_ENDPOINTS,
+  ...LOGGED_MODEL_ENDPOINTS,
 } as const satisfies { readonly [N in TrackingOperation]: TrackingEndpoint<N> };
 
 /** Every endpoint of {@link TRACKING_API}, in the order the table lists them. */

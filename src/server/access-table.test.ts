@@ -133,6 +133,7 @@ describe('access control from the protocol table', () => {
               query: {
                 experiment_id: experimentId,
                 run_id: runId,
+                run_ids: runId,
                 experiment_name: `${OTHER}theirs`,
                 metric_key: 'm',
               },

@@ -64,6 +64,9 @@ describe('routing', () => {
     ['GET', '/'],
     ['GET', '/api/2.0/mlflow/experiments/create/'],
     ['GET', '/api/3.0/mlflow/experiments/get'],
+    // MLflow serves these to its web UI alone, under /ajax-api/.
+    ['GET', `${API}metrics/get-history-bulk`],
+    ['POST', `${API}experiments/search-datasets`],
   ] as const)('answers %s %s with 404 ENDPOINT_NOT_FOUND in JSON', async (method, url) => {
     const res = await app.inject({ method, url });
     expect(res.statusCode).toBe(404);
@@ -80,6 +83,9 @@ describe('routing', () => {
     ['DELETE', `${API}experiments/search`, 'GET, POST, HEAD'],
     ['PUT', '/ajax-api/2.0/mlflow/runs/log-batch', 'POST'],
     ['POST', '/health', 'GET, HEAD'],
+    // Served endpoints of areas otherwise outside the tracking API.
+    ['PUT', `${API}logged-models/search`, 'POST'],
+    ['POST', '/ajax-api/2.0/mlflow/metrics/get-history-bulk', 'GET, HEAD'],
   ] as const)('answers %s %s with 405 and the methods it accepts', async (method, url, allowed) => {
     const res = await app.inject({
       method,
@@ -101,8 +107,10 @@ describe('routing', () => {
     ['GET', `${API}artifacts/list`, 'artifacts'],
     ['PUT', '/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/model.pkl', 'artifacts'],
     ['POST', '/api/3.0/mlflow/traces/search', 'tracing'],
-    ['GET', '/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval', 'bulk metric history'],
     ['POST', `${API}logged-models`, 'logged models'],
+    ['GET', `${API}logged-models/m-0123`, 'logged models'],
+    ['POST', '/ajax-api/2.0/mlflow/runs/create-promptlab-run', 'prompt lab'],
+    ['POST', '/ajax-api/2.0/mlflow/gateway-proxy', 'AI gateway'],
   ] as const)('answers %s %s, outside the tracking API, with 501 naming it', async (method, url, area) => {
     const res = await app.inject({ method, url });
     expect(res.statusCode).toBe(501);
@@ -353,6 +361,20 @@ describe('authentication and authorization hooks', () => {
       ['runs/log-batch', 'POST', { run_id: runId, params: [{ key: 'q', value: 'v' }] }, { runId }],
       ['runs/log-inputs', 'POST', { run_id: runId }, { runId }],
       ['metrics/get-history', 'GET', { run_id: runId, metric_key: 'm' }, { runId }],
+      [
+        'metrics/get-history-bulk',
+        'GET',
+        { run_id: [runId, runId], metric_key: 'm' },
+        { runIds: [runId, runId] },
+      ],
+      ['metrics/get-history-bulk-interval', 'GET', { run_ids: runId, metric_key: 'm' }, { runIds: [runId] }],
+      [
+        'experiments/search-datasets',
+        'POST',
+        { experiment_ids: [experimentId] },
+        { experimentIds: [experimentId] },
+      ],
+      ['logged-models/search', 'POST', { experiment_ids: [experimentId] }, { experimentIds: [experimentId] }],
       ['runs/delete', 'POST', { run_id: runId }, { runId }],
       ['runs/restore', 'POST', { run_id: runId }, { runId }],
       ['experiments/delete', 'POST', { experiment_id: experimentId }, { experimentId }],
@@ -361,12 +383,11 @@ describe('authentication and authorization hooks', () => {
     expect(requests.map(([path]) => path).sort()).toEqual(TRACKING_ENDPOINTS.map((e) => e.path).sort());
     for (const [path, method, params, target] of requests) {
       const before = calls.length;
+      const url = (TRACKING_ENDPOINTS.find((e) => e.path === path)?.prefixes[0] ?? API) + path;
       const res =
         method === 'GET'
-          ? await guarded.inject(
-              as('alice', { method, url: API + path, query: params as Record<string, string> }),
-            )
-          : await guarded.inject(as('alice', postJson(API + path, JSON.stringify(params))));
+          ? await guarded.inject(as('alice', { method, url, query: params as Record<string, string> }))
+          : await guarded.inject(as('alice', postJson(url, JSON.stringify(params))));
       expect([path, res.statusCode]).toEqual([path, 200]);
       expect(calls.length - before).toBe(1);
       const write = TRACKING_ENDPOINTS.find((e) => e.path === path)?.write;

@@ -14,8 +14,9 @@ describe('outOfScopeArea', () => {
     ['/api/2.0/mlflow/logged-models/m-1', 'logged models'],
     ['/api/2.0/mlflow/runs/log-model', 'logged models'],
     ['/api/2.0/mlflow/runs/outputs', 'logged models'],
-    ['/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval', 'bulk metric history'],
-    ['/ajax-api/2.0/mlflow/experiments/search-datasets', 'evaluation datasets'],
+    ['/ajax-api/2.0/mlflow/runs/create-promptlab-run', 'prompt lab'],
+    ['/ajax-api/2.0/mlflow/gateway-proxy', 'AI gateway'],
+    ['/api/2.0/mlflow/datasets/search', 'evaluation datasets'],
     ['/api/2.0/mlflow/gateway/endpoints/list', 'AI gateway'],
     ['/api/2.0/mlflow/webhooks', 'webhooks'],
     ['/api/2.0/mlflow/scorers/list', 'scorers'],
@@ -29,6 +30,11 @@ describe('outOfScopeArea', () => {
     ['/api/2.0/mlflow/nope'],
     ['/api/2.0/mlflow/constructor'],
     ['/api/2.0/mlflow/runs/toString'],
+    // Served by the tracking API now; MLflow serves the first two to its UI alone (404 here).
+    ['/ajax-api/2.0/mlflow/metrics/get-history-bulk'],
+    ['/api/2.0/mlflow/metrics/get-history-bulk'],
+    ['/api/2.0/mlflow/metrics/get-history-bulk-interval'],
+    ['/api/2.0/mlflow/experiments/search-datasets'],
     ['/'],
     ['/static-files/main.js'],
   ])('%s is not an MLflow area outside the scope', (path) => {

@@ -1,7 +1,8 @@
 /**
  * MLflow's API areas agentrack does not serve, by the first segment of the path below
  * `/api/<version>/mlflow/` (from `service.proto`, `model_registry.proto`, `webhooks.proto`
- * and the extra routes of MLflow's Flask app).
+ * and the extra routes of MLflow's Flask app). Endpoints of these areas that the tracking
+ * API serves (`logged-models/search`) are routes of their own, which win over these.
  */
 const AREAS: ReadonlyMap<string, string> = new Map(
   Object.entries({
@@ -31,12 +32,9 @@ const AREAS: ReadonlyMap<string, string> = new Map(
 /** Endpoints of the experiments, runs and metrics resources that belong to an area outside the scope. */
 const ENDPOINTS: ReadonlyMap<string, string> = new Map(
   Object.entries({
-    'experiments/search-datasets': 'evaluation datasets',
     'runs/log-model': 'logged models',
     'runs/outputs': 'logged models',
     'runs/create-promptlab-run': 'prompt lab',
-    'metrics/get-history-bulk': 'bulk metric history',
-    'metrics/get-history-bulk-interval': 'bulk metric history',
   }),
 );
 
@@ -45,6 +43,9 @@ const ROOT_ROUTES: ReadonlyMap<string, string> = new Map([
   ['/get-artifact', 'artifacts'],
   ['/model-versions/get-artifact', 'model registry'],
 ]);
+
+/** The paths outside the API prefixes that MLflow serves an out-of-scope area at. */
+export const OUT_OF_SCOPE_ROOT_PATHS: readonly string[] = [...ROOT_ROUTES.keys()];
 
 /**
  * The MLflow API area a path belongs to when MLflow serves it and agentrack does not (the

@@ -1,8 +1,11 @@
 import type {
   DatasetInput,
+  DatasetSummary,
   Experiment,
   ExperimentTag,
+  LoggedModel,
   Metric,
+  MetricWithRunId,
   Param,
   Run,
   RunInfo,
@@ -77,6 +80,46 @@ export interface MetricHistoryInput {
   pageToken?: string;
 }
 
+/** Arguments of {@link TrackingStore.getMetricHistoryBulk}. */
+export interface MetricHistoryBulkInput {
+  /** The most values returned in all; default and upper bound 25,000. */
+  maxResults?: number;
+}
+
+/** Arguments of {@link TrackingStore.getMetricHistoryBulkInterval}. */
+export interface MetricHistoryBulkIntervalInput {
+  /** First step of the range (inclusive); given together with `endStep` or not at all. */
+  startStep?: number;
+  /** Last step of the range (inclusive). */
+  endStep?: number;
+  /** How many steps to sample, 1 to 2,500; default 2,500. */
+  maxResults?: number;
+}
+
+/** A dataset a logged-model search reads metrics of, as MLflow's `DatasetFilter`. */
+export interface LoggedModelDatasetFilter {
+  datasetName: string;
+  datasetDigest?: string;
+}
+
+/** One sort key of a logged-model search, as MLflow's `OrderBy` (`metrics.accuracy`, `creation_time`, ...). */
+export interface LoggedModelOrderBy {
+  fieldName: string;
+  ascending?: boolean;
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
+/** Arguments of {@link TrackingStore.searchLoggedModels}. */
+export interface SearchLoggedModelsInput {
+  experimentIds: readonly string[];
+  filter?: string;
+  datasets?: readonly LoggedModelDatasetFilter[];
+  maxResults?: number;
+  orderBy?: readonly LoggedModelOrderBy[];
+  pageToken?: string;
+}
+
 /**
  * The one interface every backend implements: SQLite, PostgreSQL, a remote MLflow server.
  *
@@ -116,6 +159,35 @@ export interface TrackingStore {
   logInputs(runId: string, input: LogInputsInput): Promise<void>;
   getMetricHistory(runId: string, metricKey: string, input?: MetricHistoryInput): Promise<Page<Metric>>;
   searchRuns(input: SearchRunsInput): Promise<Page<Run>>;
+  /**
+   * One metric's history in up to 100 runs at once, as MLflow's `get-history-bulk`: ordered by
+   * run id, then timestamp, step and value; at most `maxResults` values in all.
+   */
+  getMetricHistoryBulk(
+    runIds: readonly string[],
+    metricKey: string,
+    input?: MetricHistoryBulkInput,
+  ): Promise<MetricWithRunId[]>;
+  /**
+   * One metric's values in up to 100 runs at a sample of their steps, as MLflow's
+   * `get-history-bulk-interval`: up to `maxResults` steps spread evenly over the range, always
+   * including each run's first and last step in it; per run, in the order given, by step.
+   */
+  getMetricHistoryBulkInterval(
+    runIds: readonly string[],
+    metricKey: string,
+    input?: MetricHistoryBulkIntervalInput,
+  ): Promise<MetricWithRunId[]>;
+  /**
+   * The datasets the runs of up to 20 experiments used, as MLflow's `search-datasets`: one
+   * summary per dataset and context, at most 1,000.
+   */
+  searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]>;
+  /**
+   * One page of the logged models of some experiments (MLflow 3's `logged-models/search`).
+   * The embedded store keeps no logged models yet, so its pages are empty.
+   */
+  searchLoggedModels(input: SearchLoggedModelsInput): Promise<Page<LoggedModel>>;
 
   /** Releases connections and files. Further calls fail with INVALID_STATE. */
   close(): Promise<void>;

@@ -313,3 +313,61 @@ describe('experiments/update, delete, restore and tags', () => {
     });
   });
 });
+
+describe('experiments/search-datasets (MLflow serves it under /ajax-api/ alone)', () => {
+  const url = '/ajax-api/2.0/mlflow/experiments/search-datasets';
+  const search = async (body: unknown, contentType = 'application/json') => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': contentType },
+      payload: JSON.stringify(body),
+    });
+    return { status: res.statusCode, raw: res.body, json: <T>() => JSON.parse(res.body) as T };
+  };
+
+  it('answers one summary per dataset and context, the context absent where none was logged', async () => {
+    const experiment = await api.experiment('/Shared/exp/datasets');
+    const run = await api.run(experiment);
+    const input = (name: string, context?: string) => ({
+      dataset: { name, digest: `${name}-1`, source_type: 'local', source: '{}' },
+      ...(context ? { tags: [{ key: 'mlflow.data.context', value: context }] } : {}),
+    });
+    const logged = await api.post('runs/log-inputs', {
+      run_id: run,
+      datasets: [input('golden', 'eval'), input('raw')],
+    });
+    expect(logged.status).toBe(200);
+    const res = await search({ experiment_ids: [experiment] });
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({
+      dataset_summaries: [
+        { experiment_id: experiment, name: 'golden', digest: 'golden-1', context: 'eval' },
+        { experiment_id: experiment, name: 'raw', digest: 'raw-1' },
+      ],
+    });
+    expect((await search({ experiment_ids: ['0'] })).raw).toBe('{}');
+  });
+
+  it.each([
+    [{}, 'SearchDatasets request must specify at least one experiment_id.'],
+    [
+      { experiment_ids: Array.from({ length: 21 }, (_, i) => String(i)) },
+      'SearchDatasets request cannot specify more than 20 experiment_ids. Received 21 experiment_ids.',
+    ],
+    [
+      { experiment_ids: '1' },
+      `Invalid value "1" for parameter 'experiment_ids' supplied: Hint: Value was of type 'str'. ${API_DOCS}`,
+    ],
+  ])('refuses %j', async (body, message) => {
+    const res = await search(body);
+    expect(res.status).toBe(400);
+    expect(res.json()).toEqual({ error_code: 'INVALID_PARAMETER_VALUE', message });
+  });
+
+  it('requires a JSON body, as MLflow', async () => {
+    const res = await search({ experiment_ids: ['0'] }, 'text/plain');
+    expect(res.status).toBe(400);
+    expect(res.json<{ message: string }>().message).toMatch(/^Bad Request\. Content-Type must be one of/);
+  });
+});

@@ -1,13 +1,20 @@
 import {
   isRunStatus,
+  LOGGED_MODEL_STATUSES,
   RUN_NAME_TAG,
   RUN_STATUSES,
   type Dataset,
   type DatasetInput,
+  type DatasetSummary,
   type Experiment,
   type KeyValue,
   type LifecycleStage,
+  type LoggedModel,
+  type LoggedModelInfo,
+  type LoggedModelMetric,
+  type LoggedModelStatus,
   type Metric,
+  type MetricWithRunId,
   type Run,
   type RunData,
   type RunInfo,
@@ -105,6 +112,69 @@ export function metricFromWire(value: unknown): Metric {
   };
 }
 
+/** A `MetricWithRunId` message (a bulk history value) as agentrack's {@link MetricWithRunId}. */
+export function metricWithRunIdFromWire(value: unknown): MetricWithRunId {
+  const raw = object(value, 'metric');
+  return { ...metricFromWire(raw), run_id: text(raw.run_id) };
+}
+
+/** A `DatasetSummary` message as agentrack's {@link DatasetSummary}: an empty context omitted. */
+export function datasetSummaryFromWire(value: unknown): DatasetSummary {
+  const raw = object(value, 'dataset summary');
+  const summary: DatasetSummary = {
+    experiment_id: text(raw.experiment_id),
+    name: text(raw.name),
+    digest: text(raw.digest),
+  };
+  const context = text(raw.context);
+  if (context !== '') summary.context = context;
+  return summary;
+}
+
+/** A `LoggedModel` message as agentrack's {@link LoggedModel}: empty fields and lists omitted. */
+export function loggedModelFromWire(value: unknown): LoggedModel {
+  const raw = object(value, 'logged model');
+  const fields = object(raw.info ?? {}, 'logged model info');
+  const info: LoggedModelInfo = {
+    model_id: text(fields.model_id),
+    experiment_id: text(fields.experiment_id),
+    name: text(fields.name),
+    creation_timestamp_ms: integer(fields.creation_timestamp_ms),
+    last_updated_timestamp_ms: integer(fields.last_updated_timestamp_ms),
+    artifact_uri: text(fields.artifact_uri),
+    status: loggedModelStatus(fields.status),
+  };
+  for (const key of ['model_type', 'source_run_id', 'status_message'] as const) {
+    const field = text(fields[key]);
+    if (field !== '') info[key] = field;
+  }
+  const tags = pairs(fields.tags);
+  if (tags.length > 0) info.tags = tags;
+  const registrations = list(fields.registrations).map((item) => {
+    const registration = object(item, 'model registration');
+    return { name: text(registration.name), version: text(registration.version) };
+  });
+  if (registrations.length > 0) info.registrations = registrations;
+  const data = object(raw.data ?? {}, 'logged model data');
+  const params = pairs(data.params);
+  const metrics = list(data.metrics).map((item) => {
+    const metric: LoggedModelMetric = metricFromWire(item);
+    const extra = object(item, 'metric');
+    for (const key of ['run_id', 'model_id', 'dataset_name', 'dataset_digest'] as const) {
+      const field = text(extra[key]);
+      if (field !== '') metric[key] = field;
+    }
+    return metric;
+  });
+  return {
+    info,
+    data: {
+      ...(params.length > 0 ? { params } : {}),
+      ...(metrics.length > 0 ? { metrics } : {}),
+    },
+  };
+}
+
 /** The list under `key`, or an empty list when the server left it out. */
 export function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
@@ -144,6 +214,14 @@ function status(value: unknown): RunStatus {
   if (isRunStatus(value)) return value;
   const n = Number(value);
   return (Number.isInteger(n) ? RUN_STATUSES[n - 1] : undefined) ?? (String(value) as RunStatus);
+}
+
+function loggedModelStatus(value: unknown): LoggedModelStatus {
+  const n = Number(value);
+  const byNumber =
+    typeof value === 'number' || /^[0-9]+$/.test(String(value)) ? LOGGED_MODEL_STATUSES[n] : undefined;
+  const byName = LOGGED_MODEL_STATUSES.find((s) => s === value);
+  return byName ?? byNumber ?? 'LOGGED_MODEL_STATUS_UNSPECIFIED';
 }
 
 /** Tags or params as MLflow's client sends them: `key` and `value` only; left out when there are none. */

@@ -1,4 +1,14 @@
-import type { Experiment, Metric, Param, Run, RunInfo, RunTag } from '../../entities/index.js';
+import type {
+  DatasetSummary,
+  Experiment,
+  LoggedModel,
+  Metric,
+  MetricWithRunId,
+  Param,
+  Run,
+  RunInfo,
+  RunTag,
+} from '../../entities/index.js';
 import { AgentrackError, invalidParameter, isAgentrackError } from '../../errors.js';
 import type { OperationArgs, OperationResult } from '../../protocol/endpoint.js';
 import { TRACKING_API } from '../../protocol/tracking-api.js';
@@ -17,9 +27,12 @@ import type {
   CreateRunInput,
   LogBatchInput,
   LogInputsInput,
+  MetricHistoryBulkInput,
+  MetricHistoryBulkIntervalInput,
   MetricHistoryInput,
   Page,
   SearchExperimentsInput,
+  SearchLoggedModelsInput,
   SearchRunsInput,
   TrackingStore,
   UpdateRunInput,
@@ -222,6 +235,30 @@ export class RestTrackingStore implements TrackingStore {
 
   async searchRuns(input: SearchRunsInput): Promise<Page<Run>> {
     return this.#call(TRACKING_API.searchRuns, [input]);
+  }
+
+  async getMetricHistoryBulk(
+    runIds: readonly string[],
+    metricKey: string,
+    input: MetricHistoryBulkInput = {},
+  ): Promise<MetricWithRunId[]> {
+    return this.#call(TRACKING_API.getMetricHistoryBulk, [runIds, metricKey, input]);
+  }
+
+  async getMetricHistoryBulkInterval(
+    runIds: readonly string[],
+    metricKey: string,
+    input: MetricHistoryBulkIntervalInput = {},
+  ): Promise<MetricWithRunId[]> {
+    return this.#call(TRACKING_API.getMetricHistoryBulkInterval, [runIds, metricKey, input]);
+  }
+
+  async searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]> {
+    return this.#call(TRACKING_API.searchDatasets, [experimentIds]);
+  }
+
+  async searchLoggedModels(input: SearchLoggedModelsInput): Promise<Page<LoggedModel>> {
+    return this.#call(TRACKING_API.searchLoggedModels, [input]);
   }
 
   /** Closes the store: requests in flight fail with CANCELLED, later calls with INVALID_STATE. */

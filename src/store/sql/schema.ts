@@ -15,7 +15,8 @@
  * - Run inputs follow MLflow's `datasets` / `inputs` / `input_tags`, keyed by integers: a
  *   dataset is unique per (experiment, name, digest) and shared by the runs of its
  *   experiment that used it; `inputs` links a run to a dataset once, and `input_seq` keeps
- *   the order a run's inputs were logged in.
+ *   the order a run's inputs were logged in. `inputs_dataset` finds the uses of a dataset,
+ *   for the datasets an experiment's runs used.
  */
 
 /** One schema migration: a version number and the statements that apply it. */
@@ -169,5 +170,13 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'run inputs: datasets, the runs that used them, input tags',
     statements: { sqlite: version3(SQLITE), postgres: version3(POSTGRES) },
+  },
+  {
+    version: 4,
+    description: 'index run inputs by dataset (the datasets an experiment used, search-datasets)',
+    statements: {
+      sqlite: [`CREATE INDEX inputs_dataset ON inputs (dataset_seq, input_seq)`],
+      postgres: [`CREATE INDEX inputs_dataset ON inputs (dataset_seq, input_seq)`],
+    },
   },
 ];

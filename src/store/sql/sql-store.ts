@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DATASET_CONTEXT_TAG,
   RUN_NAME_TAG,
   type DatasetInput,
+  type DatasetSummary,
   type Experiment,
   type ExperimentTag,
   type InputTag,
+  type LoggedModel,
   type Metric,
+  type MetricWithRunId,
   type Param,
   type Run,
   type RunInfo,
@@ -24,6 +28,8 @@ import {
   type SqlDialect,
 } from '../../query/index.js';
 import {
+  BULK_INTERVAL_MAX_VALUES_PER_RUN,
+  MAX_DATASET_SUMMARIES,
   validateArtifactLocation,
   validateDatasetInputs,
   validateExperimentId,
@@ -33,6 +39,8 @@ import {
   validateExperimentTagKey,
   validateLogBatch,
   validateMetric,
+  validateMetricHistoryBulk,
+  validateMetricHistoryBulkInterval,
   validateMetricHistoryMaxResults,
   validateParam,
   validateRunId,
@@ -40,21 +48,27 @@ import {
   validateRunName,
   validateRunNameAgainstTags,
   validateRunStatus,
+  validateSearchDatasetsExperimentIds,
   validateSearchExperimentsMaxResults,
+  validateSearchLoggedModels,
   validateSearchRunsMaxResults,
   validateTag,
   validateTagKey,
   validateViewType,
 } from '../../validation/index.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
+import { sampleSteps } from '../sampled-steps.js';
 import type {
   CreateExperimentInput,
   CreateRunInput,
   LogBatchInput,
   LogInputsInput,
+  MetricHistoryBulkInput,
+  MetricHistoryBulkIntervalInput,
   MetricHistoryInput,
   Page,
   SearchExperimentsInput,
+  SearchLoggedModelsInput,
   SearchRunsInput,
   TrackingStore,
   UpdateRunInput,
@@ -586,6 +600,144 @@ export class SqlTrackingStore implements TrackingStore {
       }
       return { items };
     });
+  }
+
+  /**
+   * One metric's history in several runs, as MLflow's SQL store answers `get-history-bulk`:
+   * by run id (each id once), then timestamp, step and value, `maxResults` values in all.
+   * Each run's history is one range of the metrics primary key, read only as far as needed.
+   */
+  async getMetricHistoryBulk(
+    runIds: readonly string[],
+    metricKey: string,
+    input: MetricHistoryBulkInput = {},
+  ): Promise<MetricWithRunId[]> {
+    const request = validateMetricHistoryBulk(runIds, metricKey, input.maxResults);
+    const ids = [...new Set(request.runIds)].sort(compareText);
+    return this.#driver.read(async (tx) => {
+      const out: MetricWithRunId[] = [];
+      for (const id of ids) {
+        const remaining = request.maxResults - out.length;
+        if (remaining <= 0) break;
+        const rows = await tx.all<MetricRow>(
+          this.#sql(
+            `SELECT m.run_seq, m.key, m.value, m.timestamp, m.step, m.is_nan
+             FROM runs r JOIN metrics m ON m.run_seq = r.run_seq
+             WHERE r.run_uuid = ? AND m.key = ? ORDER BY m.timestamp, m.step, m.value, m.is_nan LIMIT ?`,
+          ),
+          [id, request.metricKey, remaining],
+        );
+        for (const row of rows) out.push({ ...toMetric(row), run_id: id });
+      }
+      return out;
+    });
+  }
+
+  /**
+   * One metric at a sample of steps in several runs, as MLflow's `get-history-bulk-interval`
+   * (see {@link sampleSteps}): for each run, in the order given, its values at the sampled
+   * steps by step, then timestamp and value, up to 25,000 per run. Reads each run's distinct
+   * steps, then its values at those steps, both from the metrics primary key.
+   */
+  async getMetricHistoryBulkInterval(
+    runIds: readonly string[],
+    metricKey: string,
+    input: MetricHistoryBulkIntervalInput = {},
+  ): Promise<MetricWithRunId[]> {
+    const request = validateMetricHistoryBulkInterval(runIds, metricKey, input);
+    const distinct = [...new Set(request.runIds)];
+    return this.#driver.read(async (tx) => {
+      const stepsPerRun: number[][] = [];
+      for (const id of distinct) {
+        const rows = await tx.all<{ step: number | string }>(
+          this.#sql(
+            `SELECT DISTINCT m.step FROM runs r JOIN metrics m ON m.run_seq = r.run_seq
+             WHERE r.run_uuid = ? AND m.key = ? ORDER BY m.step`,
+          ),
+          [id, request.metricKey],
+        );
+        stepsPerRun.push(rows.map((row) => Number(row.step)));
+      }
+      const steps = sampleSteps(stepsPerRun, request.range, request.maxResults);
+      const valuesOf = new Map<string, MetricWithRunId[]>();
+      for (const id of distinct) {
+        const values: MetricWithRunId[] = [];
+        // Chunks of ascending steps: each chunk's rows come after the previous chunk's.
+        for (const chunk of chunks(steps)) {
+          const remaining = BULK_INTERVAL_MAX_VALUES_PER_RUN - values.length;
+          if (remaining <= 0) break;
+          const rows = await tx.all<MetricRow>(
+            this.#sql(
+              `SELECT m.run_seq, m.key, m.value, m.timestamp, m.step, m.is_nan
+               FROM runs r JOIN metrics m ON m.run_seq = r.run_seq
+               WHERE r.run_uuid = ? AND m.key = ? AND m.step IN (${chunk.map(() => '?').join(', ')})
+               ORDER BY m.step, m.timestamp, m.value, m.is_nan LIMIT ?`,
+            ),
+            [id, request.metricKey, ...chunk, remaining],
+          );
+          for (const row of rows) values.push({ ...toMetric(row), run_id: id });
+        }
+        valuesOf.set(id, values);
+      }
+      // MLflow answers a run named twice twice.
+      return request.runIds.flatMap((id) => valuesOf.get(id) ?? []);
+    });
+  }
+
+  /**
+   * The datasets the runs of some experiments used, one summary per dataset and context (the
+   * use's `mlflow.data.context` tag, absent without one), as MLflow's SQL store answers
+   * `search-datasets`, at most 1,000. MLflow leaves their order to the database; here it is
+   * by experiment, name and digest, then the first use of each context.
+   */
+  async searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]> {
+    const ids = validateSearchDatasetsExperimentIds(experimentIds).map(Number);
+    return this.#driver.read(async (tx) => {
+      const rows = await tx.all<{
+        experiment_id: number | string;
+        name: string;
+        digest: string;
+        context: string | null;
+      }>(
+        this.#sql(
+          `SELECT d.experiment_id, d.name, d.digest, t.value AS context
+           FROM datasets AS d
+           JOIN inputs AS i ON i.dataset_seq = d.dataset_seq
+           LEFT JOIN input_tags AS t ON t.input_seq = i.input_seq AND t.name = ?
+           WHERE d.experiment_id IN (${ids.map(() => '?').join(', ')})
+           GROUP BY d.experiment_id, d.name, d.digest, t.value
+           ORDER BY d.experiment_id, d.name, d.digest, MIN(i.input_seq)
+           LIMIT ?`,
+        ),
+        [DATASET_CONTEXT_TAG, ...ids, MAX_DATASET_SUMMARIES],
+      );
+      return rows.map((row) => {
+        const summary: DatasetSummary = {
+          experiment_id: String(row.experiment_id),
+          name: row.name,
+          digest: row.digest,
+        };
+        if (row.context !== null) summary.context = row.context;
+        return summary;
+      });
+    });
+  }
+
+  /**
+   * A logged-model search, checked as MLflow checks it. This store keeps no logged models yet,
+   * so every page is empty and no page token is one it issued.
+   */
+  async searchLoggedModels(input: SearchLoggedModelsInput): Promise<Page<LoggedModel>> {
+    const search = validateSearchLoggedModels(input);
+    const fingerprint = queryFingerprint([
+      'logged-models',
+      search.experimentIds,
+      search.filter,
+      search.datasets,
+      search.orderBy,
+    ]);
+    decodePageToken(search.pageToken, fingerprint);
+    return this.#driver.read(async () => ({ items: [] }));
   }
 
   async searchRuns(input: SearchRunsInput): Promise<Page<Run>> {

@@ -8,25 +8,61 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRunSearch, sqliteDialect } from '../../query/index.js';
 import { tempDir } from '../../testing/temp-dir.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
+import { SqlTrackingStore } from '../sql/sql-store.js';
+import { SqliteDriver } from './sqlite-driver.js';
 import { openSqliteStore } from './sqlite-store.js';
+
+/** A statement the store ran, with its parameters. */
+interface Statement {
+  sql: string;
+  params: readonly unknown[];
+}
+
+/** `driver`, recording every statement read through it into `seen`. */
+function recording(driver: SqlDriver, seen: Statement[]): SqlDriver {
+  const wrap = (tx: SqlExecutor): SqlExecutor => ({
+    all: (sql, params = []) => (seen.push({ sql, params }), tx.all(sql, params)),
+    get: (sql, params = []) => (seen.push({ sql, params }), tx.get(sql, params)),
+    run: (sql, params) => tx.run(sql, params),
+    runMany: (sql, paramsList) => tx.runMany(sql, paramsList),
+  });
+  return {
+    dialect: driver.dialect,
+    ...wrap(driver),
+    transaction: (fn) => driver.transaction((tx) => fn(wrap(tx))),
+    read: (fn) => driver.read((tx) => fn(wrap(tx))),
+    close: () => driver.close(),
+  };
+}
 
 describe('query plans on SQLite', () => {
   let dir: ReturnType<typeof tempDir>;
   let db: Database.Database;
+  let path: string;
   let experimentId: string;
+  let runIds: string[];
 
   beforeAll(async () => {
     dir = tempDir();
-    const path = join(dir.path, 'plans.db');
+    path = join(dir.path, 'plans.db');
     const store = await openSqliteStore(path);
     experimentId = await store.createExperiment({ name: '/Shared/plans/evaluation' });
+    runIds = [];
     for (let i = 0; i < 300; i++) {
       const run = await store.createRun({
         experimentId,
         startTime: i,
         tags: [{ key: 'run_type', value: ['development', 'evaluation', 'deployment'][i % 3] as string }],
       });
+      runIds.push(run.info.run_id);
       await store.logMetric(run.info.run_id, { key: 'accuracy', value: i / 300, timestamp: i, step: 0 });
+      await store.logBatch(run.info.run_id, {
+        metrics: Array.from({ length: 20 }, (_, step) => ({ key: 'loss', value: step, timestamp: i, step })),
+      });
+      const dataset = { name: `set${i % 7}`, digest: `d${i % 3}`, source_type: 'local', source: '{}' };
+      const tags = [{ key: 'mlflow.data.context', value: i % 2 ? 'eval' : 'training' }];
+      await store.logInputs(run.info.run_id, { datasets: [{ dataset, tags }] });
     }
     await store.close();
     db = new Database(path, { readonly: true });
@@ -103,5 +139,54 @@ describe('query plans on SQLite', () => {
     expect(plan('SELECT * FROM tags WHERE run_seq IN (?, ?)', [1, 2])).toEqual([
       'SEARCH tags USING PRIMARY KEY (run_seq=?)',
     ]);
+  });
+
+  /** The statements `call` has the store read with, and their query plans. */
+  async function plansOf(call: (store: SqlTrackingStore) => Promise<unknown>): Promise<string[][]> {
+    const seen: Statement[] = [];
+    const store = new SqlTrackingStore(recording(SqliteDriver.open(path), seen), sqliteDialect);
+    try {
+      await call(store);
+    } finally {
+      await store.close();
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    return seen.map((statement) => plan(statement.sql, statement.params));
+  }
+
+  it("reads one metric of several runs run by run from the runs' id index and the metrics primary key", async () => {
+    const plans = await plansOf((store) => store.getMetricHistoryBulk(runIds.slice(0, 5), 'loss'));
+    expect(plans).toHaveLength(5);
+    for (const steps of plans) {
+      expect(steps).toEqual([
+        'SEARCH r USING COVERING INDEX runs_uuid (run_uuid=?)',
+        'SEARCH m USING PRIMARY KEY (run_seq=? AND key=?)',
+      ]);
+    }
+  });
+
+  it("samples a metric's steps and reads their values from the metrics primary key, never by scanning", async () => {
+    const plans = await plansOf((store) =>
+      store.getMetricHistoryBulkInterval(runIds.slice(0, 3), 'loss', { maxResults: 5 }),
+    );
+    expect(plans).toHaveLength(6);
+    for (const steps of plans) {
+      expect(steps.slice(0, 2)).toEqual([
+        'SEARCH r USING COVERING INDEX runs_uuid (run_uuid=?)',
+        expect.stringMatching(/^SEARCH m USING PRIMARY KEY \(run_seq=\? AND key=\?\)$/),
+      ]);
+      // What is sorted is one run's values of one metric, never a table.
+      expect(steps.join('\n')).not.toMatch(/SCAN/);
+    }
+  });
+
+  it("finds the datasets of experiments from their index, their uses by dataset, and each use's context by key", async () => {
+    const plans = await plansOf((store) => store.searchDatasets([experimentId, '0']));
+    expect(plans).toHaveLength(1);
+    const steps = (plans[0] as string[]).join('\n');
+    expect(steps).toMatch(/SEARCH d USING (COVERING )?INDEX datasets_identity \(experiment_id=\?\)/);
+    expect(steps).toMatch(/SEARCH i USING COVERING INDEX inputs_dataset \(dataset_seq=\?\)/);
+    expect(steps).toMatch(/SEARCH t USING PRIMARY KEY \(input_seq=\? AND name=\?\)/);
+    expect(steps).not.toMatch(/SCAN/);
   });
 });
