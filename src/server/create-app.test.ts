@@ -111,6 +111,8 @@ describe('routing', () => {
     ['GET', `${API}logged-models/m-0123`, 'logged models'],
     ['POST', '/ajax-api/2.0/mlflow/runs/create-promptlab-run', 'prompt lab'],
     ['POST', '/ajax-api/2.0/mlflow/gateway-proxy', 'AI gateway'],
+    ['GET', '/graphql', 'GraphQL'],
+    ['POST', '/graphql', 'GraphQL'],
   ] as const)('answers %s %s, outside the tracking API, with 501 naming it', async (method, url, area) => {
     const res = await app.inject({ method, url });
     expect(res.statusCode).toBe(501);

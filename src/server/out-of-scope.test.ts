@@ -16,6 +16,7 @@ describe('outOfScopeArea', () => {
     ['/api/2.0/mlflow/runs/outputs', 'logged models'],
     ['/ajax-api/2.0/mlflow/runs/create-promptlab-run', 'prompt lab'],
     ['/ajax-api/2.0/mlflow/gateway-proxy', 'AI gateway'],
+    ['/graphql', 'GraphQL'],
     ['/api/2.0/mlflow/datasets/search', 'evaluation datasets'],
     ['/api/2.0/mlflow/gateway/endpoints/list', 'AI gateway'],
     ['/api/2.0/mlflow/webhooks', 'webhooks'],
@@ -35,6 +36,7 @@ describe('outOfScopeArea', () => {
     ['/api/2.0/mlflow/metrics/get-history-bulk'],
     ['/api/2.0/mlflow/metrics/get-history-bulk-interval'],
     ['/api/2.0/mlflow/experiments/search-datasets'],
+    ['/graphql/x'],
     ['/'],
     ['/static-files/main.js'],
   ])('%s is not an MLflow area outside the scope', (path) => {

@@ -42,6 +42,7 @@ const API_PATH = /^\/(?:ajax-)?api\/[0-9]+\.[0-9]+\/(mlflow|mlflow-artifacts)\/(
 const ROOT_ROUTES: ReadonlyMap<string, string> = new Map([
   ['/get-artifact', 'artifacts'],
   ['/model-versions/get-artifact', 'model registry'],
+  ['/graphql', 'GraphQL'],
 ]);
 
 /** The paths outside the API prefixes that MLflow serves an out-of-scope area at. */
