@@ -25,6 +25,11 @@ export interface Migration {
   description: string;
   /** Statements per dialect; each is executed in order inside one transaction. */
   statements: { sqlite: readonly string[]; postgres: readonly string[] };
+  /**
+   * True when a database without this migration can still be read by this agentrack (it only
+   * adds indexes), so that read-only opens need not wait for a writer to upgrade the file.
+   */
+  readCompatible?: boolean;
 }
 
 /** What differs between the dialects' DDL; everything else is written once below. */
@@ -161,6 +166,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     description: 'index runs by name within an experiment (run-name claims, run_name filters)',
+    readCompatible: true,
     statements: {
       sqlite: [`CREATE INDEX runs_name ON runs (experiment_id, name)`],
       postgres: [`CREATE INDEX runs_name ON runs (experiment_id, name COLLATE "C")`],
@@ -174,9 +180,19 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 4,
     description: 'index run inputs by dataset (the datasets an experiment used, search-datasets)',
+    readCompatible: true,
     statements: {
       sqlite: [`CREATE INDEX inputs_dataset ON inputs (dataset_seq, input_seq)`],
       postgres: [`CREATE INDEX inputs_dataset ON inputs (dataset_seq, input_seq)`],
     },
   },
 ];
+
+/**
+ * The oldest schema version this agentrack can read without upgrading it: the newest one
+ * whose migration changes more than indexes.
+ */
+export const OLDEST_READABLE_VERSION = Math.max(
+  0,
+  ...MIGRATIONS.filter((migration) => migration.readCompatible !== true).map((m) => m.version),
+);

@@ -9,7 +9,7 @@ import { createMlflowDatabase, MLFLOW_3_3_REVISION } from '../../testing/mlflow-
 import { tempDir } from '../../testing/temp-dir.js';
 import { canSwitchUser, makeTraversable, NOBODY } from '../../testing/unprivileged.js';
 import { migrate } from '../sql/migrator.js';
-import { MIGRATIONS } from '../sql/schema.js';
+import { MIGRATIONS, OLDEST_READABLE_VERSION } from '../sql/schema.js';
 import { SqliteDriver } from './sqlite-driver.js';
 import { openSqliteStore, type StoreMode } from './sqlite-store.js';
 
@@ -175,13 +175,30 @@ describe('openSqliteStore: what it opens, and what it never touches', () => {
     expect(await openError(path, 'read')).toMatchObject({
       code: 'INVALID_STATE',
       message: expect.stringContaining(
-        `${path} is at schema version 2, older than this agentrack's (${MIGRATIONS.at(-1)?.version}); open it once for writing`,
+        `${path} is at schema version 2, older than this agentrack reads (${OLDEST_READABLE_VERSION}); open it once for writing`,
       ),
     });
     expect(fileState(path)).toEqual(before);
     const store = await openSqliteStore(path);
     await store.close();
     expect(await openError(path, 'read')).toBeUndefined();
+  });
+
+  it('read mode: reads a database that lacks only migrations that add indexes, without migrating it', async () => {
+    const path = join(dir.path, 'index-behind.db');
+    const driver = SqliteDriver.open(path);
+    await migrate(driver, MIGRATIONS.slice(0, OLDEST_READABLE_VERSION));
+    await driver.close();
+    expect(OLDEST_READABLE_VERSION).toBeLessThan(MIGRATIONS.at(-1)!.version);
+    const before = fileState(path);
+    const store = await openSqliteStore(path, { mode: 'read' });
+    try {
+      const { items } = await store.searchExperiments({});
+      expect(items.map((e) => e.name)).toEqual(['Default']);
+    } finally {
+      await store.close();
+    }
+    expect(fileState(path)).toEqual(before);
   });
 
   it.each(MODES)('%s mode: a database of a newer agentrack is refused, naming the path', async (mode) => {

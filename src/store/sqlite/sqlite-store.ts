@@ -1,7 +1,7 @@
 import { AgentrackError, notFound } from '../../errors.js';
 import { sqliteDialect } from '../../query/index.js';
 import { migrate } from '../sql/migrator.js';
-import { MIGRATIONS } from '../sql/schema.js';
+import { MIGRATIONS, OLDEST_READABLE_VERSION } from '../sql/schema.js';
 import { inspectSchema, refuseSchema, type SchemaState } from '../sql/schema-state.js';
 import { SqlTrackingStore, type SqlStoreOptions } from '../sql/sql-store.js';
 import {
@@ -56,10 +56,10 @@ function checkSchema(path: string, state: SchemaState, mode: StoreMode): void {
   }
   if (mode === 'write') return;
   if (state.kind === 'empty') throw noDatabase(path, ' (the database has no tables)');
-  if (version < NEWEST_VERSION) {
+  if (version < OLDEST_READABLE_VERSION) {
     throw new AgentrackError(
       'INVALID_STATE',
-      `${path} is at schema version ${version}, older than this agentrack's (${NEWEST_VERSION}); open it ` +
+      `${path} is at schema version ${version}, older than this agentrack reads (${OLDEST_READABLE_VERSION}); open it ` +
         'once for writing to upgrade it (`agentrack init`, or start any run), then read it.',
     );
   }
