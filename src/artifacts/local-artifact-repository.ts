@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { constants, type Dirent } from 'node:fs';
+import { mkdir, open, readdir, realpath, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AgentrackError, invalidParameter, isAgentrackError, notFound, type ErrorCode } from '../errors.js';
+import { artifactBaseName, invalidPath, joinArtifactPath, validateArtifactPath } from './artifact-path.js';
+import {
+  sortArtifactInfos,
+  type ArtifactDownload,
+  type ArtifactInfo,
+  type ArtifactRepository,
+  type PutArtifactOptions,
+} from './artifact-repository.js';
+import { expectLength } from './artifact-streams.js';
+
+/** Uploads are written under this name in their target folder, then renamed; listings skip them. */
+const UPLOAD_PREFIX = '.agentrack-upload-';
+
+/**
+ * Artifacts as files in a local folder (MLflow's `LocalArtifactRepository`): a path or a
+ * `file://` URI. An upload streams into a temporary file beside its target and is renamed
+ * into place once complete, so a failed upload leaves nothing half-written and readers never
+ * see a partial file. Symbolic links are followed only while they stay inside the root.
+ * Folders that an upload created, or that a deletion left empty, are removed, as on S3, where
+ * folders exist only through the files in them. No multipart uploads (MLflow has none here).
+ *
+ * @example const repo = new LocalArtifactRepository('./mlartifacts');
+ */
+export class LocalArtifactRepository implements ArtifactRepository {
+  readonly uri: string;
+  readonly multipart = undefined;
+  /** The root folder, absolute. */
+  readonly root: string;
+  #realRoot: string | undefined;
+
+  /** A repository rooted at folder `root` (made absolute from the working folder), created on the first upload. */
+  constructor(root: string, uri: string = root) {
+    this.root = resolve(root);
+    this.uri = uri;
+  }
+
+  async put(path: string, body: Readable, options: PutArtifactOptions = {}): Promise<ArtifactInfo> {
+    let rel: string;
+    let target: string;
+    let lengthCheck: Transform | undefined;
+    let handle: FileHandle;
+    let temp: string;
+    try {
+      rel = validateArtifactPath(path);
+      lengthCheck = options.size === undefined ? undefined : expectLength(options.size, rel);
+      target = (await this.#locate(rel, { followLast: false, create: true })) as string;
+      temp = join(dirname(target), `${UPLOAD_PREFIX}${randomUUID()}`);
+      handle = await this.#createInFolder(temp, rel);
+    } catch (error) {
+      body.destroy();
+      throw error;
+    }
+    const file = handle.createWriteStream();
+    try {
+      await (lengthCheck ? pipeline(body, lengthCheck, file) : pipeline(body, file));
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      await this.#pruneEmptyFolders(dirname(temp));
+      if (hasCode(error, 'EISDIR', 'ENOTEMPTY', 'EEXIST')) {
+        throw invalidParameter(`Cannot store artifact '${rel}': a folder has that name.`);
+      }
+      throw fsError(error, 'store', rel);
+    }
+    return { path: rel, name: artifactBaseName(rel), isDir: false, size: file.bytesWritten };
+  }
+
+  async get(path: string): Promise<ArtifactDownload> {
+    const rel = validateArtifactPath(path);
+    const file = await this.#locate(rel, { followLast: true, create: false });
+    if (file === undefined) throw missing(rel);
+    let handle;
+    try {
+      // #locate resolved every link, so one here is a dangling link: not a file.
+      handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (error) {
+      if (hasCode(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) throw missing(rel);
+      throw fsError(error, 'read', rel);
+    }
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      await handle.close();
+      throw missing(rel);
+    }
+    return { body: handle.createReadStream(), size: info.size };
+  }
+
+  async list(dir: string = ''): Promise<ArtifactInfo[]> {
+    const rel = validateArtifactPath(dir, 'folder');
+    const folder = await this.#locate(rel, { followLast: true, create: false });
+    if (folder === undefined) return [];
+    let entries: Dirent[];
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      if (hasCode(error, 'ENOENT', 'ENOTDIR')) return [];
+      throw fsError(error, 'list', rel);
+    }
+    const infos = await Promise.all(
+      entries
+        .filter((entry) => !entry.name.startsWith(UPLOAD_PREFIX))
+        .map((entry) => this.#describe(join(folder, entry.name), joinArtifactPath(rel, entry.name), entry)),
+    );
+    return sortArtifactInfos(infos.filter((info): info is ArtifactInfo => info !== undefined));
+  }
+
+  async stat(path: string): Promise<ArtifactInfo | undefined> {
+    const rel = validateArtifactPath(path, 'folder');
+    const target = await this.#locate(rel, { followLast: true, create: false });
+    return target === undefined ? undefined : this.#describe(target, rel);
+  }
+
+  async delete(path: string): Promise<void> {
+    const rel = validateArtifactPath(path, 'folder');
+    if (rel === '') throw invalidPath('the root of the repository cannot be deleted', path);
+    const target = await this.#locate(rel, { followLast: false, create: false });
+    if (target === undefined) return;
+    try {
+      // A symbolic link is removed itself, never what it leads to.
+      await rm(target, { recursive: true, force: true });
+    } catch (error) {
+      if (hasCode(error, 'ENOTDIR')) return;
+      throw fsError(error, 'delete', rel);
+    }
+    await this.#pruneEmptyFolders(dirname(target));
+  }
+
+  async close(): Promise<void> {}
+
+  /** The file or folder at `absolute` (reached by `rel`), or `undefined` when none (or a link out of the root). */
+  async #describe(absolute: string, rel: string, entry?: Dirent): Promise<ArtifactInfo | undefined> {
+    const name = artifactBaseName(rel);
+    if (entry?.isDirectory()) return { path: rel, name, isDir: true };
+    if (entry && !entry.isFile() && !entry.isSymbolicLink()) return undefined;
+    try {
+      if (entry?.isSymbolicLink() && !isInside(await realpath(absolute), this.#realRoot as string)) {
+        return undefined;
+      }
+      const info = await stat(absolute);
+      if (info.isDirectory()) return { path: rel, name, isDir: true };
+      if (info.isFile()) return { path: rel, name, isDir: false, size: info.size };
+      return undefined;
+    } catch (error) {
+      if (hasCode(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) return undefined;
+      throw fsError(error, 'list', rel);
+    }
+  }
+
+  /**
+   * The real location of `rel`: every symbolic link on the way resolved (the last one too when
+   * `followLast`), refused when that leaves the root; `undefined` when the root does not exist.
+   */
+  async #locate(rel: string, options: { followLast: boolean; create: boolean }): Promise<string | undefined> {
+    const root = await this.#resolveRoot(options.create);
+    if (root === undefined || rel === '') return root;
+    const segments = rel.split('/');
+    let depth = options.followLast ? segments.length : segments.length - 1;
+    let real: string;
+    for (;;) {
+      try {
+        real = depth === 0 ? root : await realpath(join(root, ...segments.slice(0, depth)));
+        break;
+      } catch (error) {
+        if (!hasCode(error, 'ENOENT', 'ENOTDIR')) throw fsError(error, 'reach', rel);
+        depth--;
+      }
+    }
+    if (!isInside(real, root)) {
+      throw invalidPath('it leads outside the artifact root through a symbolic link', rel);
+    }
+    return join(real, ...segments.slice(depth));
+  }
+
+  async #resolveRoot(create: boolean): Promise<string | undefined> {
+    if (this.#realRoot !== undefined) return this.#realRoot;
+    try {
+      if (create) await mkdir(this.root, { recursive: true });
+      this.#realRoot = await realpath(this.root);
+      return this.#realRoot;
+    } catch (error) {
+      if (!create && hasCode(error, 'ENOENT')) return undefined;
+      throw fsError(error, 'open the root for', '');
+    }
+  }
+
+  /**
+   * Creates file `path` (new) and the folders above it. The file is opened before a byte of the
+   * body is read, and again after a concurrent deletion pruned a folder just made.
+   */
+  async #createInFolder(path: string, rel: string): Promise<FileHandle> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        return await open(path, 'wx');
+      } catch (error) {
+        if (hasCode(error, 'EEXIST', 'ENOTDIR')) {
+          throw invalidParameter(`Cannot store artifact '${rel}': a file is in the way of its folder.`);
+        }
+        if (hasCode(error, 'ENOENT') && attempt < 3) continue;
+        throw fsError(error, 'store', rel);
+      }
+    }
+  }
+
+  /** Removes `folder` and the folders above it while they are empty, up to the root (kept). */
+  async #pruneEmptyFolders(folder: string): Promise<void> {
+    const root = this.#realRoot;
+    for (let current = folder; root !== undefined && isInside(current, root) && current !== root;) {
+      try {
+        await rmdir(current);
+      } catch {
+        return;
+      }
+      current = dirname(current);
+    }
+  }
+}
+
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+function hasCode(error: unknown, ...codes: string[]): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && codes.includes(code);
+}
+
+function missing(rel: string): AgentrackError {
+  return notFound(`Artifact '${rel}' not found.`);
+}
+
+/** File-system failures by code; the message names the artifact, never the folder on disk. */
+const FS_ERRORS: Record<string, [ErrorCode, string]> = {
+  ENOENT: ['RESOURCE_DOES_NOT_EXIST', 'no such file or folder'],
+  EACCES: ['PERMISSION_DENIED', 'permission denied'],
+  EPERM: ['PERMISSION_DENIED', 'operation not permitted'],
+  EROFS: ['PERMISSION_DENIED', 'read-only file system'],
+  ENOSPC: ['RESOURCE_EXHAUSTED', 'no space left on the device'],
+  EDQUOT: ['RESOURCE_EXHAUSTED', 'disk quota exceeded'],
+  ENAMETOOLONG: ['INVALID_PARAMETER_VALUE', 'a name is too long'],
+};
+
+function fsError(error: unknown, action: string, rel: string): AgentrackError {
+  if (isAgentrackError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const known = typeof code === 'string' ? FS_ERRORS[code] : undefined;
+  const what = rel === '' ? 'the artifact root' : `artifact '${rel}'`;
+  if (known)
+    return new AgentrackError(known[0], `Could not ${action} ${what}: ${known[1]} (${code}).`, {
+      cause: error,
+    });
+  const reason =
+    typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : String((error as Error)?.message ?? error);
+  return new AgentrackError('INTERNAL_ERROR', `Could not ${action} ${what}: ${reason}.`, { cause: error });
+}
