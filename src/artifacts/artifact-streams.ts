@@ -32,28 +32,36 @@ function lengthMismatch(path: string, size: number, received: string): Agentrack
 
 /**
  * Reads `body` in parts of exactly `partSize` bytes (the last one shorter, never empty unless
- * the body is), reading ahead no further than the part being filled: the consumer's pace is
- * the body's pace.
+ * the body is), copying the chunks as they arrive into buffers from `buffer()` (which may hand
+ * back buffers of earlier parts once they are sent), and reading no further than the part being
+ * filled: the consumer's pace is the body's pace.
  */
-export async function* readParts(body: Readable, partSize: number): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+export async function* readParts(
+  body: Readable,
+  partSize: number,
+  buffer: () => Buffer = () => Buffer.allocUnsafeSlow(partSize),
+): AsyncGenerator<Buffer> {
+  let part = buffer();
+  let filled = 0;
   let yielded = false;
   for await (const chunk of body as AsyncIterable<Buffer | string>) {
-    let data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    while (pendingBytes + data.length >= partSize) {
-      const take = partSize - pendingBytes;
-      pending.push(data.subarray(0, take));
-      data = data.subarray(take);
-      yielded = true;
-      yield Buffer.concat(pending, partSize);
-      pending = [];
-      pendingBytes = 0;
-    }
-    if (data.length > 0) {
-      pending.push(data);
-      pendingBytes += data.length;
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (let offset = 0; offset < data.length;) {
+      const copied = data.copy(
+        part,
+        filled,
+        offset,
+        offset + Math.min(data.length - offset, partSize - filled),
+      );
+      filled += copied;
+      offset += copied;
+      if (filled === partSize) {
+        yielded = true;
+        yield part;
+        part = buffer();
+        filled = 0;
+      }
     }
   }
-  if (pendingBytes > 0 || !yielded) yield Buffer.concat(pending, pendingBytes);
+  if (filled > 0 || !yielded) yield part.subarray(0, filled);
 }
