@@ -1,0 +1,36 @@
+export {
+  compareArtifactNames,
+  sortArtifactInfos,
+  type ArtifactDownload,
+  type ArtifactInfo,
+  type ArtifactRepository,
+  type MultipartUploads,
+  type PutArtifactOptions,
+  type UploadedPart,
+} from './artifact-repository.js';
+export {
+  artifactBaseName,
+  invalidPath,
+  isSafeArtifactPath,
+  joinArtifactPath,
+  validateArtifactPath,
+  type ArtifactPathKind,
+} from './artifact-path.js';
+export {
+  artifactUriScheme,
+  openArtifactRepository,
+  type OpenArtifactRepositoryOptions,
+} from './artifact-registry.js';
+export { LocalArtifactRepository } from './local-artifact-repository.js';
+export {
+  S3ArtifactRepository,
+  loadS3Sdk,
+  type S3ArtifactRepositoryOptions,
+} from './s3-artifact-repository.js';
+export {
+  DEFAULT_S3_REGION,
+  parseS3Uri,
+  resolveS3Settings,
+  type S3Location,
+  type S3Settings,
+} from './s3-settings.js';
