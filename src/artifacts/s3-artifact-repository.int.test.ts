@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from '../client/tracking-client.contract.js';
 import { closedPort } from '../testing/closed-port.js';
@@ -7,6 +8,7 @@ import { bodyOf, describeArtifactRepositoryContract } from './artifact-repositor
 import { openArtifactRepository } from './artifact-registry.js';
 
 // The same contract as the local folder's, against a real S3-protocol server (s3rver) on loopback.
+const MiB = 1024 * 1024;
 let server: S3TestServer;
 let count = 0;
 
@@ -50,6 +52,30 @@ describe('S3ArtifactRepository', () => {
       const big = await repo.get('big.bin');
       expect(big.contentType).toBe('application/x-weights');
       big.body.destroy();
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it('aborts a multipart upload when the body fails or falls short after some parts went up', async () => {
+    const repo = await openArtifactRepository(`s3://${server.bucket}/specific/aborted`, { env: server.env });
+    try {
+      let sent = 0;
+      const failing = new Readable({
+        read() {
+          if (sent >= 20 * MiB) return void this.destroy(new Error('connection reset by the client'));
+          sent += MiB;
+          this.push(randomBytes(MiB));
+        },
+      });
+      await expectError(repo.put('broken.bin', failing), 'INTERNAL_ERROR', /connection reset by the client/);
+      await expectError(
+        repo.put('short.bin', bodyOf(randomBytes(17 * MiB)), { size: 20 * MiB }),
+        'INVALID_PARAMETER_VALUE',
+        /announced as 20971520 bytes but held only 17825792/,
+      );
+      expect(await repo.list()).toEqual([]);
+      expect(server.pendingUploads()).toBe(0);
     } finally {
       await repo.close();
     }
