@@ -1,6 +1,6 @@
 import { SEARCH_MAX_RESULTS_DEFAULT, validateRunStatus, validateViewType } from '../validation/index.js';
 import { MLFLOW_API_2 } from './endpoint.js';
-import { emptyResponse, runKeyValueRequest, trackingEndpoint } from './tracking-endpoint.js';
+import { emptyResponse, runIdRequest, runKeyValueRequest, trackingEndpoint } from './tracking-endpoint.js';
 import { readDatasetInputs, readModelInputs } from './wire/dataset-inputs.js';
 import { keyValuesToWire, runFromWire, runInfoFromWire } from './wire/entities.js';
 import { pageFromWire, pageToWire } from './wire/pages.js';
@@ -112,11 +112,7 @@ export const RUN_ENDPOINTS = {
     write: true,
     idempotent: true,
     access: ([runId]) => ({ runId }),
-    request: {
-      kind: 'params',
-      encode: ([runId]) => ({ run_id: runId }),
-      decode: (params) => [params.runId()],
-    },
+    request: runIdRequest(),
     response: emptyResponse(),
   }),
 
@@ -127,11 +123,7 @@ export const RUN_ENDPOINTS = {
     write: true,
     idempotent: true,
     access: ([runId]) => ({ runId }),
-    request: {
-      kind: 'params',
-      encode: ([runId]) => ({ run_id: runId }),
-      decode: (params) => [params.runId()],
-    },
+    request: runIdRequest(),
     response: emptyResponse(),
   }),
 

@@ -34,6 +34,15 @@ export function experimentIdRequest(): ParamsRequest<[experimentId: string]> {
   };
 }
 
+/** The request of an operation on one run named by its id (delete, restore). */
+export function runIdRequest(): ParamsRequest<[runId: string]> {
+  return {
+    kind: 'params',
+    encode: ([runId]) => ({ run_id: runId }),
+    decode: (params) => [params.runId()],
+  };
+}
+
 /**
  * The request that sets one key to a value on a run (log-parameter, set-tag); the run id goes
  * as both `run_uuid` and `run_id`, as MLflow's client sends it.
