@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isAgentrackError } from '../../errors.js';
+import { rejection as message } from '../../testing/rejection.js';
 import { RequestParams, toDouble, toInteger } from './request-params.js';
-
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) return error.message;
-    throw error;
-  }
-  throw new Error('expected an INVALID_PARAMETER_VALUE error');
-}
 
 const API_DOCS = 'See the API docs for more information about request parameters.';
 
