@@ -179,21 +179,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
     const rel = validateArtifactPath(dir, 'folder');
     const prefix = this.#folderPrefix(rel);
     const infos: ArtifactInfo[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.#send(
-        () =>
-          this.#client.send(
-            new this.#sdk.ListObjectsV2Command({
-              ...this.#common(),
-              Prefix: prefix,
-              Delimiter: '/',
-              ...(token === undefined ? {} : { ContinuationToken: token }),
-            }),
-          ),
-        'list',
-        rel,
-      );
+    for await (const page of this.#listPages(prefix, rel, '/')) {
       for (const entry of page.CommonPrefixes ?? []) {
         const name = entry.Prefix?.startsWith(prefix) ? entry.Prefix.slice(prefix.length, -1) : '';
         if (isListable(name)) infos.push({ path: joinArtifactPath(rel, name), name, isDir: true });
@@ -204,8 +190,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
         if (isListable(name))
           infos.push({ path: joinArtifactPath(rel, name), name, isDir: false, size: object.Size ?? 0 });
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+    }
     return sortArtifactInfos(infos);
   }
 
@@ -248,6 +233,26 @@ export class S3ArtifactRepository implements ArtifactRepository {
     const key = this.#key(rel);
     // The file itself, and every key below the folder of that name (not "a/bc" for "a/b").
     const batch = [key];
+    for await (const page of this.#listPages(`${key}/`, rel)) {
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        batch.push(object.Key);
+        if (batch.length === DELETE_BATCH) await this.#deleteKeys(batch.splice(0), rel);
+      }
+    }
+    if (batch.length > 0) await this.#deleteKeys(batch, rel);
+  }
+
+  async close(): Promise<void> {
+    this.#client.destroy();
+  }
+
+  /** Every page of the keys below `prefix` (grouped into folders at `delimiter`, when given). */
+  async *#listPages(
+    prefix: string,
+    rel: string,
+    delimiter?: string,
+  ): AsyncGenerator<S3SdkModule.ListObjectsV2CommandOutput> {
     let token: string | undefined;
     do {
       const page = await this.#send(
@@ -255,25 +260,17 @@ export class S3ArtifactRepository implements ArtifactRepository {
           this.#client.send(
             new this.#sdk.ListObjectsV2Command({
               ...this.#common(),
-              Prefix: `${key}/`,
+              Prefix: prefix,
+              ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
               ...(token === undefined ? {} : { ContinuationToken: token }),
             }),
           ),
         'list',
         rel,
       );
-      for (const object of page.Contents ?? []) {
-        if (object.Key === undefined) continue;
-        batch.push(object.Key);
-        if (batch.length === DELETE_BATCH) await this.#deleteKeys(batch.splice(0), rel);
-      }
+      yield page;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
-    if (batch.length > 0) await this.#deleteKeys(batch, rel);
-  }
-
-  async close(): Promise<void> {
-    this.#client.destroy();
   }
 
   async #deleteKeys(keys: string[], rel: string): Promise<void> {
