@@ -34,3 +34,10 @@ export {
   type S3Location,
   type S3Settings,
 } from './s3-settings.js';
+export {
+  PROXIED_ARTIFACT_ROOT,
+  PROXIED_ARTIFACT_SCHEME,
+  defaultArtifactsDestination,
+  isProxiedArtifactUri,
+  proxiedArtifactPath,
+} from './artifact-locations.js';
