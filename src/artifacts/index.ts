@@ -41,3 +41,9 @@ export {
   isProxiedArtifactUri,
   proxiedArtifactPath,
 } from './artifact-locations.js';
+export {
+  createArtifactLocator,
+  type ArtifactLocation,
+  type ArtifactLocator,
+  type ArtifactLocatorOptions,
+} from './artifact-locator.js';
