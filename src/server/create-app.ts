@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { MLFLOW_API_2 } from '../protocol/endpoint.js';
+import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { Authenticate, Authorize } from './access.js';
 import { answerClientError, MAX_REQUEST_HEAD_BYTES } from './client-error.js';
@@ -29,6 +30,10 @@ export interface CreateAppOptions {
   authenticate?: Authenticate;
   /** Decides per request, after authentication; without it everything is allowed. See {@link Authorize}. */
   authorize?: Authorize;
+  /** MLflow's artifact service (--serve-artifacts): the repository proxied artifacts are kept in. Absent: the mlflow-artifacts endpoints answer 503 as MLflow's --no-serve-artifacts does. The app never closes it; startServer closes it on close() when closeStore is not false. */
+  artifactDestination?: ArtifactRepository;
+  /** MLflow's --artifacts-only: the artifact service alone; the tracking API answers 503 as MLflow does. */
+  artifactsOnly?: boolean;
 }
 
 /**

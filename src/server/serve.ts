@@ -1,4 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
+import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import type { Users } from '../auth/index.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { workspaceAccessControl } from './access-control.js';
@@ -17,6 +18,10 @@ export interface ServeOptions {
   users?: Users;
   /** Close the store when the server closes; default true. */
   closeStore?: boolean;
+  /** MLflow's artifact service (--serve-artifacts): the repository proxied artifacts are kept in. Absent: the mlflow-artifacts endpoints answer 503 as MLflow's --no-serve-artifacts does. The app never closes it; startServer closes it on close() when closeStore is not false. */
+  artifactDestination?: ArtifactRepository;
+  /** MLflow's --artifacts-only: the artifact service alone; the tracking API answers 503 as MLflow does. */
+  artifactsOnly?: boolean;
 }
 
 /** A listening server. */
@@ -49,6 +54,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store,
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(access ?? {}),
+    ...(options.artifactDestination ? { artifactDestination: options.artifactDestination } : {}),
+    ...(options.artifactsOnly ? { artifactsOnly: true } : {}),
   });
   // Once closing, answers end their connection: a keep-alive connection that was busy when
   // close() began would otherwise hold the shutdown until its idle timeout.

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { loadUsers } from '../../auth/index.js';
+import { isAgentrackError } from '../../errors.js';
 import { isLoopback, startServer } from '../../server/serve.js';
 import { openStore } from '../../store/open-store.js';
-import { parseTrackingUri, resolveTrackingUri } from '../../store/tracking-uri.js';
+import { parseTrackingUri, resolveTrackingUri, type TrackingTarget } from '../../store/tracking-uri.js';
+import { openArtifactsDestination, type ArtifactsDestination } from '../artifacts-destination.js';
 import { usageError } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 
@@ -13,6 +15,11 @@ export interface ServerOptions {
   port: string;
   auth?: string;
   logLevel: string;
+  /** False with `--no-serve-artifacts`. */
+  serveArtifacts?: boolean;
+  artifactsDestination?: string;
+  defaultArtifactRoot?: string;
+  artifactsOnly?: boolean;
 }
 
 const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -38,9 +45,64 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
 }
 
 /**
+ * Checks how the artifact options combine, as `mlflow server` does: `--artifacts-only` serves
+ * the artifact service alone, so it needs that service and keeps no tracking store of its own.
+ */
+function checkArtifactOptions(options: ServerOptions, io: CliContext['io']): void {
+  const serving = options.serveArtifacts !== false;
+  if (options.artifactsOnly) {
+    if (!serving) {
+      throw usageError(
+        '--artifacts-only serves the artifact service alone, which --no-serve-artifacts turns off: give one of them',
+      );
+    }
+    if (options.backendStoreUri !== undefined) {
+      throw usageError(
+        `--artifacts-only serves artifacts without a tracking store: drop --backend-store-uri '${options.backendStoreUri}' ` +
+          '(a tracking server elsewhere keeps the runs)',
+      );
+    }
+  }
+  if (!serving && options.artifactsDestination !== undefined) {
+    io.stderr('warning: --artifacts-destination has no effect with --no-serve-artifacts\n');
+  }
+  if (options.artifactsOnly && options.defaultArtifactRoot !== undefined) {
+    io.stderr(
+      'warning: --default-artifact-root has no effect with --artifacts-only: it creates no experiments\n',
+    );
+  }
+}
+
+/** The SQLite database `uri` names; a usage error saying `refusal` when it names another store. */
+function sqliteTarget(uri: string, refusal: string): TrackingTarget {
+  const target = parseTrackingUri(uri);
+  if (target.kind !== 'sqlite') throw usageError(refusal);
+  return target;
+}
+
+/** The destination `--artifacts-destination` names (else the folder beside the database), opened. */
+async function openDestination(
+  options: ServerOptions,
+  databasePath: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ArtifactsDestination> {
+  try {
+    return await openArtifactsDestination(options.artifactsDestination, databasePath, env);
+  } catch (error) {
+    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) {
+      throw usageError(`--artifacts-destination: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/**
  * `agentrack server`: MLflow's tracking REST API over the embedded store, with `mlflow
- * server`'s defaults (127.0.0.1:5000). Stops gracefully on SIGINT/SIGTERM: in-flight
- * requests finish, then the database closes.
+ * server`'s defaults (127.0.0.1:5000) and its artifact options: the artifact service on by
+ * default (`--no-serve-artifacts` turns it off), keeping artifacts in `--artifacts-destination`
+ * (by default the folder beside the database), `--default-artifact-root` for new experiments,
+ * and `--artifacts-only` for an artifact server alone. Stops gracefully on SIGINT/SIGTERM:
+ * in-flight requests finish, then the database closes.
  */
 export async function serverCommand(options: ServerOptions, ctx: CliContext): Promise<number> {
   const { io } = ctx;
@@ -48,34 +110,57 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
     throw usageError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got '${options.logLevel}'`);
   }
   const port = portOf(options.port);
+  checkArtifactOptions(options, io);
+  const serving = options.serveArtifacts !== false;
   const uri = resolveTrackingUri(options.backendStoreUri ?? ctx.globals.trackingUri, ctx.env);
-  const target = parseTrackingUri(uri);
-  if (target.kind !== 'sqlite') {
-    throw usageError(
-      `--backend-store-uri must be a SQLite store (sqlite:///path.db), not '${uri}': the server serves a store of its own.`,
-    );
-  }
+  const database = options.artifactsOnly
+    ? sqliteTarget(
+        uri,
+        `--artifacts-only keeps artifacts beside a database, and '${uri}' names none: give --artifacts-destination <uri>`,
+      )
+    : sqliteTarget(
+        uri,
+        `--backend-store-uri must be a SQLite store (sqlite:///path.db), not '${uri}': the server serves a store of its own.`,
+      );
   const users = options.auth !== undefined ? await loadUsers(options.auth) : undefined;
   if (!users && !isLoopback(options.host)) {
     io.stderr(
       `warning: listening on ${options.host} without --auth: anyone who can reach this address can read and write every experiment.\n`,
     );
   }
-  const store = await openStore(target.uri);
+  const destination = serving ? await openDestination(options, database.path, ctx.env) : undefined;
   const signal = shutdownSignal();
-  const server = await startServer({
-    store,
-    host: options.host,
-    port,
-    logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
-    ...(users ? { users } : {}),
-  });
-  io.stderr(
-    `agentrack server listening on ${server.url} (store ${target.path === ':memory:' ? ':memory:' : target.path}${users ? `, ${users.size} users` : ', no authentication'})\n`,
-  );
+  let server;
+  try {
+    // An artifacts-only server never opens the database: its tracking API answers 503.
+    const store = await openStore(options.artifactsOnly ? 'sqlite:///:memory:' : database.uri, {
+      ...(options.defaultArtifactRoot !== undefined
+        ? { defaultArtifactRoot: options.defaultArtifactRoot }
+        : {}),
+    });
+    server = await startServer({
+      store,
+      host: options.host,
+      port,
+      logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
+      ...(users ? { users } : {}),
+      ...(destination ? { artifactDestination: destination.repository } : {}),
+      ...(options.artifactsOnly ? { artifactsOnly: true } : {}),
+    });
+  } catch (error) {
+    await destination?.dispose();
+    throw error;
+  }
+  const described = [
+    options.artifactsOnly ? 'artifacts only' : `store ${database.path}`,
+    destination ? `artifacts ${destination.location}` : 'artifacts not served',
+    users ? `${users.size} users` : 'no authentication',
+  ];
+  io.stderr(`agentrack server listening on ${server.url} (${described.join(', ')})\n`);
   const received = await signal;
   io.stderr(`agentrack server: ${received}, finishing in-flight requests and closing the database\n`);
   await server.close();
+  await destination?.dispose();
   return 0;
 }
 
@@ -92,5 +177,22 @@ export function registerServerCommand(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'the port to listen on (0: a free one)', '5000')
     .option('--auth <users-file>', 'require authentication: a JSON users file (see `agentrack auth`)')
     .option('--log-level <level>', `request log level: ${LOG_LEVELS.join(', ')}`, 'info')
+    .option(
+      '--serve-artifacts',
+      "serve MLflow's artifact API (mlflow-artifacts:/ URIs), keeping the files in --artifacts-destination (the default)",
+    )
+    .option(
+      '--no-serve-artifacts',
+      'do not serve artifacts: clients write them to the artifact root themselves',
+    )
+    .option(
+      '--artifacts-destination <uri>',
+      'where served artifacts are kept: a folder, file:///path or s3://bucket/prefix (default: <database>-artifacts beside the database)',
+    )
+    .option(
+      '--default-artifact-root <uri>',
+      'artifact root of new experiments (default: mlflow-artifacts:/ when serving artifacts, else ./mlruns)',
+    )
+    .option('--artifacts-only', 'serve the artifact API alone (the tracking API answers 503)')
     .action(ctx.action((options: ServerOptions) => serverCommand(options, ctx)));
 }
