@@ -35,11 +35,17 @@ export {
   type S3Settings,
 } from './s3-settings.js';
 export {
+  LOCAL_ARTIFACT_ROOT,
   PROXIED_ARTIFACT_ROOT,
   PROXIED_ARTIFACT_SCHEME,
+  appendToArtifactUri,
   defaultArtifactsDestination,
   isProxiedArtifactUri,
   proxiedArtifactPath,
+  resolveArtifactRoot,
+  resolveArtifactUri,
+  serverArtifactRoot,
+  type ServerArtifactRootOptions,
 } from './artifact-locations.js';
 export {
   createArtifactLocator,

@@ -1,10 +1,23 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../src/testing/temp-dir.js';
-import { agentrack, startAgentrack, within, type RunningCli } from './helpers.js';
+import { bin, cleanEnv, startAgentrack, within, type CliResult, type RunningCli } from './helpers.js';
 
 const LISTENING = /agentrack server listening on (http:\/\/\S+) \((.*)\)$/m;
+
+/** A command expected to end by itself; killed after 30 s (a server that should have refused to start). */
+function agentrack(args: readonly string[], cwd: string): CliResult {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: cleanEnv(),
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
 
 /** Every server a test started, stopped after it whatever happened. */
 const started: RunningCli[] = [];
@@ -41,6 +54,14 @@ describe('agentrack server: artifact options', () => {
 
   it.each([
     [
+      ['--default-artifact-root', 'file://fileserver/share'],
+      /^error: --default-artifact-root: 'file:\/\/fileserver\/share' names a file on another host/m,
+    ],
+    [
+      ['--default-artifact-root', 'runs:/abc/x'],
+      /^error: --default-artifact-root: Artifact location cannot be a runs:\/ URI/m,
+    ],
+    [
       ['--artifacts-only', '--no-serve-artifacts'],
       /--artifacts-only serves the artifact service alone, which --no-serve-artifacts turns off/,
     ],
@@ -53,7 +74,7 @@ describe('agentrack server: artifact options', () => {
       /^error: --artifacts-destination: Unsupported artifact URI 'gs:\/\/bucket\/x'/m,
     ],
   ])('%j is a usage error, and creates nothing', (args, message) => {
-    const result = agentrack(['server', '--port', '0', ...args], { cwd: dir.path });
+    const result = agentrack(['server', '--port', '0', ...args], dir.path);
     expect(result.stderr).toMatch(message);
     expect(result.code).toBe(2);
     expect(readdirSync(dir.path)).toEqual([]);
@@ -130,4 +151,62 @@ describe('agentrack server: artifact options', () => {
       await stop(only.cli);
     },
   );
+});
+
+describe('agentrack server: where new experiments keep their artifacts', () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(async () => {
+    for (const cli of started.splice(0)) {
+      cli.kill('SIGKILL');
+      await cli.done;
+    }
+    dir.remove();
+  });
+
+  /** Creates an experiment over REST and reads back its location and Default's. */
+  async function locations(url: string, body: Record<string, string>): Promise<[string, string, string]> {
+    const created = await fetch(`${url}/api/2.0/mlflow/experiments/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const { experiment_id: id } = (await created.json()) as { experiment_id: string };
+    const locationOf = async (experimentId: string) => {
+      const response = await fetch(`${url}/api/2.0/mlflow/experiments/get?experiment_id=${experimentId}`);
+      return ((await response.json()) as { experiment: { artifact_location: string } }).experiment
+        .artifact_location;
+    };
+    return [id, await locationOf(id), await locationOf('0')];
+  }
+
+  it.each([
+    [[], (id: string) => `mlflow-artifacts:/${id}`, 'mlflow-artifacts:/0'],
+    [['--no-serve-artifacts'], (id: string, cwd: string) => `${cwd}/mlruns/${id}`, '<cwd>/mlruns/0'],
+    [
+      ['--default-artifact-root', 'roots/'],
+      (id: string, cwd: string) => `${cwd}/roots/${id}`,
+      '<cwd>/roots/0',
+    ],
+    [
+      ['--no-serve-artifacts', '--default-artifact-root', 's3://bucket/team'],
+      (id: string) => `s3://bucket/team/${id}`,
+      's3://bucket/team/0',
+    ],
+  ])('%j: as mlflow server', async (args, expected, defaultLocation) => {
+    const { url } = await serve(['--backend-store-uri', 'sqlite:///a.db', ...args], dir.path);
+    const [id, location, defaults] = await locations(url, { name: 'x' });
+    expect(location).toBe(expected(id, dir.path));
+    expect(defaults).toBe(defaultLocation.replace('<cwd>', dir.path));
+  });
+
+  it('makes a relative location given to experiments/create absolute from its working folder', async () => {
+    const { url } = await serve(['--backend-store-uri', 'sqlite:///a.db'], dir.path);
+    expect((await locations(url, { name: 'x', artifact_location: 'mine' }))[1]).toBe(`${dir.path}/mine`);
+    expect((await locations(url, { name: 'y', artifact_location: 'file:./mine' }))[1]).toBe(
+      `file://${dir.path}/mine`,
+    );
+  });
 });

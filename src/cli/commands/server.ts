@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { loadUsers } from '../../auth/index.js';
+import { resolveArtifactUri, serverArtifactRoot } from '../../artifacts/artifact-locations.js';
 import { isAgentrackError } from '../../errors.js';
 import { isLoopback, startServer } from '../../server/serve.js';
 import { openStore } from '../../store/open-store.js';
 import { parseTrackingUri, resolveTrackingUri, type TrackingTarget } from '../../store/tracking-uri.js';
+import { validateArtifactLocation } from '../../validation/index.js';
 import { openArtifactsDestination, type ArtifactsDestination } from '../artifacts-destination.js';
 import { usageError } from '../cli-error.js';
 import type { CliContext } from '../context.js';
@@ -80,6 +82,27 @@ function sqliteTarget(uri: string, refusal: string): TrackingTarget {
   return target;
 }
 
+/**
+ * The artifact root of new experiments (MLflow's rule, {@link serverArtifactRoot}), checked as
+ * an experiment's location is: a usage error naming the option when it cannot be one.
+ */
+function artifactRootOf(options: ServerOptions): string {
+  const root = serverArtifactRoot({
+    serveArtifacts: options.serveArtifacts !== false,
+    defaultArtifactRoot: options.defaultArtifactRoot,
+  });
+  try {
+    validateArtifactLocation(root);
+    resolveArtifactUri(root);
+  } catch (error) {
+    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) {
+      throw usageError(`--default-artifact-root: ${error.message}`);
+    }
+    throw error;
+  }
+  return root;
+}
+
 /** The destination `--artifacts-destination` names (else the folder beside the database), opened. */
 async function openDestination(
   options: ServerOptions,
@@ -111,6 +134,7 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
   }
   const port = portOf(options.port);
   checkArtifactOptions(options, io);
+  const artifactRoot = artifactRootOf(options);
   const serving = options.serveArtifacts !== false;
   const uri = resolveTrackingUri(options.backendStoreUri ?? ctx.globals.trackingUri, ctx.env);
   const database = options.artifactsOnly
@@ -134,9 +158,7 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
   try {
     // An artifacts-only server never opens the database: its tracking API answers 503.
     const store = await openStore(options.artifactsOnly ? 'sqlite:///:memory:' : database.uri, {
-      ...(options.defaultArtifactRoot !== undefined
-        ? { defaultArtifactRoot: options.defaultArtifactRoot }
-        : {}),
+      defaultArtifactRoot: artifactRoot,
     });
     server = await startServer({
       store,

@@ -1,7 +1,18 @@
+import { appendToArtifactUri } from '../../artifacts/artifact-locations.js';
 import { AgentrackError } from '../../errors.js';
 import { MIGRATIONS, type Migration } from './schema.js';
 import { inspectSchema, refuseSchema, SCHEMA_TABLE, type RefuseSchemaOptions } from './schema-state.js';
 import type { SqlDriver } from './sql-driver.js';
+
+/** Options of {@link migrate}. */
+export interface MigrateOptions {
+  /**
+   * The artifact root of the store opening the database: when this migration creates the
+   * schema, the experiment "Default" (id 0) gets `<root>/0`, as MLflow's store creates it.
+   * Without it (and in a database created before), Default keeps `mlflow-artifacts:/0`.
+   */
+  artifactRoot?: string;
+}
 
 /**
  * Brings the database up to the newest schema version.
@@ -16,6 +27,7 @@ export async function migrate(
   driver: SqlDriver,
   migrations: readonly Migration[] = MIGRATIONS,
   target: RefuseSchemaOptions = { database: 'the database', backendStoreUri: '<its URI>' },
+  options: MigrateOptions = {},
 ): Promise<number> {
   return driver.transaction(async (tx) => {
     const state = await inspectSchema(tx, driver.dialect);
@@ -39,6 +51,12 @@ export async function migrate(
       await tx.run(
         `INSERT INTO ${SCHEMA_TABLE} (version, description, applied_at) VALUES (${placeholders(driver, 3)})`,
         [migration.version, migration.description, Date.now()],
+      );
+    }
+    if (current === 0 && options.artifactRoot !== undefined) {
+      await tx.run(
+        `UPDATE experiments SET artifact_location = ${placeholders(driver, 1)} WHERE experiment_id = 0`,
+        [appendToArtifactUri(options.artifactRoot, '0')],
       );
     }
     return newest;

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
+  appendToArtifactUri,
+  resolveArtifactRoot,
+  resolveArtifactUri,
+} from '../../artifacts/artifact-locations.js';
+import {
   DATASET_CONTEXT_TAG,
   RUN_NAME_TAG,
   type DatasetInput,
@@ -97,7 +102,12 @@ import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
 
 /** Options shared by the SQL stores. */
 export interface SqlStoreOptions {
-  /** Root of new experiments' artifact locations; an experiment gets `<root>/<id>`. */
+  /**
+   * Root of new experiments' artifact locations: an experiment created without one gets
+   * `<root>/<id>`. Default `mlflow-artifacts:/` (a server keeps the artifacts). A relative
+   * local root is made absolute from the working folder when the store opens, as MLflow does
+   * (see {@link resolveArtifactRoot}).
+   */
   defaultArtifactRoot?: string;
   /** The clock, in epoch milliseconds; injectable for tests. */
   now?: () => number;
@@ -119,7 +129,7 @@ export class SqlTrackingStore implements TrackingStore {
     this.#driver = driver;
     this.#dialect = dialect;
     this.kind = driver.dialect === 'postgres' ? 'postgresql' : 'sqlite';
-    this.#artifactRoot = (options.defaultArtifactRoot ?? 'mlflow-artifacts:').replace(/\/+$/, '');
+    this.#artifactRoot = resolveArtifactRoot(options.defaultArtifactRoot);
     this.#now = options.now ?? Date.now;
   }
 
@@ -140,7 +150,8 @@ export class SqlTrackingStore implements TrackingStore {
   async createExperiment(input: CreateExperimentInput): Promise<string> {
     const name = validateExperimentName(input.name);
     const tags = (input.tags ?? []).map((tag) => validateExperimentTag(tag));
-    const artifactLocation = validateArtifactLocation(input.artifactLocation);
+    const given = validateArtifactLocation(input.artifactLocation);
+    const artifactLocation = given === undefined ? undefined : resolveArtifactUri(given);
     return this.#driver.transaction(async (tx) => {
       const existing = await tx.get(this.#sql(`SELECT experiment_id FROM experiments WHERE name = ?`), [
         name,
@@ -157,7 +168,7 @@ export class SqlTrackingStore implements TrackingStore {
       const id = String(row?.experiment_id);
       if (!artifactLocation) {
         await tx.run(this.#sql(`UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?`), [
-          `${this.#artifactRoot}/${id}`,
+          appendToArtifactUri(this.#artifactRoot, id),
           Number(id),
         ]);
       }
@@ -374,7 +385,7 @@ export class SqlTrackingStore implements TrackingStore {
     const runId = randomUUID().replaceAll('-', '');
     return this.#driver.transaction(async (tx) => {
       const experiment = await this.#activeExperiment(tx, experimentId);
-      const artifactUri = `${experiment.artifact_location}/${runId}/artifacts`;
+      const artifactUri = appendToArtifactUri(experiment.artifact_location, runId, 'artifacts');
       const row = await tx.get<RunRow>(
         this.#sql(
           `INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri)

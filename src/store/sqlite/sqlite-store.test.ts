@@ -329,3 +329,62 @@ describe('openSqliteStore: what it opens, and what it never touches', () => {
     },
   );
 });
+
+describe("openSqliteStore: artifact locations, as MLflow's SQL store gives them", () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    dir = tempDir('agentrack-locations-');
+  });
+  afterEach(() => {
+    dir.remove();
+  });
+
+  it('keeps artifacts behind the proxy by default: mlflow-artifacts:/<id>, runs below it', async () => {
+    const store = await openSqliteStore(join(dir.path, 'a.db'));
+    const id = await store.createExperiment({ name: 'x' });
+    expect((await store.getExperiment(id)).artifact_location).toBe(`mlflow-artifacts:/${id}`);
+    expect((await store.getExperiment('0')).artifact_location).toBe('mlflow-artifacts:/0');
+    const run = await store.createRun({ experimentId: id });
+    expect(run.info.artifact_uri).toBe(`mlflow-artifacts:/${id}/${run.info.run_id}/artifacts`);
+    await store.close();
+  });
+
+  it('makes a relative root and a relative location given to a new experiment absolute', async () => {
+    const store = await openSqliteStore(join(dir.path, 'a.db'), { defaultArtifactRoot: './mlruns/' });
+    const cwd = process.cwd();
+    const id = await store.createExperiment({ name: 'rooted' });
+    expect((await store.getExperiment(id)).artifact_location).toBe(`${cwd}/mlruns/${id}`);
+    expect((await store.getExperiment('0')).artifact_location).toBe(`${cwd}/mlruns/0`);
+    const given = await store.createExperiment({ name: 'given', artifactLocation: 'file:elsewhere' });
+    expect((await store.getExperiment(given)).artifact_location).toBe(`file://${cwd}/elsewhere`);
+    const run = await store.createRun({ experimentId: given });
+    expect(run.info.artifact_uri).toBe(`file://${cwd}/elsewhere/${run.info.run_id}/artifacts`);
+    const absolute = await store.createExperiment({ name: 'absolute', artifactLocation: 's3://bucket/x/' });
+    expect((await store.getExperiment(absolute)).artifact_location).toBe('s3://bucket/x/');
+    expect((await store.createRun({ experimentId: absolute })).info.artifact_uri).toMatch(
+      /^s3:\/\/bucket\/x\/[0-9a-f]{32}\/artifacts$/,
+    );
+    await store.close();
+  });
+
+  it("sets Default's location only when it creates the database", async () => {
+    const path = join(dir.path, 'a.db');
+    await (await openSqliteStore(path)).close();
+    const reopened = await openSqliteStore(path, { defaultArtifactRoot: 's3://bucket/root' });
+    expect((await reopened.getExperiment('0')).artifact_location).toBe('mlflow-artifacts:/0');
+    expect(
+      (await reopened.getExperiment(await reopened.createExperiment({ name: 'x' }))).artifact_location,
+    ).toBe('s3://bucket/root/1');
+    await reopened.close();
+  });
+
+  it('refuses a root on another host before creating anything', async () => {
+    const path = join(dir.path, 'a.db');
+    await expect(
+      openSqliteStore(path, { defaultArtifactRoot: 'file://fileserver/share' }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_PARAMETER_VALUE',
+    });
+    expect(existsSync(path)).toBe(false);
+  });
+});

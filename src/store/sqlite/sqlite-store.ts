@@ -1,3 +1,4 @@
+import { resolveArtifactRoot } from '../../artifacts/artifact-locations.js';
 import { AgentrackError, notFound } from '../../errors.js';
 import { sqliteDialect } from '../../query/index.js';
 import { migrate } from '../sql/migrator.js';
@@ -102,9 +103,11 @@ export async function openSqliteStore(
   options: SqliteStoreOptions = {},
 ): Promise<SqlTrackingStore> {
   const mode = options.mode ?? 'write';
+  // Before any file is touched: a root that cannot be used refuses the open.
+  const artifactRoot = resolveArtifactRoot(options.defaultArtifactRoot);
   if (path === ':memory:') {
     const driver = SqliteDriver.open(path, options);
-    await migrate(driver);
+    await migrate(driver, MIGRATIONS, undefined, { artifactRoot });
     return new SqlTrackingStore(driver, sqliteDialect, options);
   }
   let file = probeDatabaseFile(path);
@@ -139,7 +142,7 @@ export async function openSqliteStore(
       checkSchema(path, probe.state, 'write');
     }
     driver = SqliteDriver.open(path, options);
-    await migrate(driver, MIGRATIONS, { database: path, backendStoreUri: sqliteUri(path) });
+    await migrate(driver, MIGRATIONS, { database: path, backendStoreUri: sqliteUri(path) }, { artifactRoot });
   } catch (error) {
     await driver?.close();
     created?.undo();
