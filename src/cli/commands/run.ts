@@ -9,8 +9,10 @@ import { isAgentrackError } from '../../errors.js';
 import { collect, parseRunTypeArgument, parseTagOptions } from '../arguments.js';
 import { CliError, usageError } from '../cli-error.js';
 import { childEnv } from '../child-env.js';
-import { startServer } from '../../server/serve.js';
+import { startServer, type RunningServer } from '../../server/serve.js';
 import { openStore } from '../../store/open-store.js';
+import { parseTrackingUri } from '../../store/tracking-uri.js';
+import { openArtifactsDestination, type ArtifactsDestination } from '../artifacts-destination.js';
 import { isRemoteTrackingUri } from '../tracking-uri.js';
 import type { CliContext } from '../context.js';
 import { formatGateSummary } from '../output/gate-summary.js';
@@ -181,10 +183,10 @@ async function execute(
   const before = relay.received;
   if (before !== undefined) return { kind: 'interrupted', signal: before, started: false };
   // MLflow's own client cannot open the embedded SQLite file: serve it to the command over
-  // MLflow's REST API on a free loopback port for as long as any process of the command runs.
-  const server = isRemoteTrackingUri(trackingUri)
-    ? undefined
-    : await startServer({ store: await openStore(trackingUri), host: '127.0.0.1', port: 0, logger: false });
+  // MLflow's REST API on a free loopback port for as long as any process of the command runs,
+  // with its artifact service keeping `mlflow-artifacts:` files beside the database.
+  const loopback = isRemoteTrackingUri(trackingUri) ? undefined : await startLoopbackServer(trackingUri, ctx);
+  const server = loopback?.server;
   try {
     // A signal that came while the server started: the command never starts.
     const early = relay.received;
@@ -202,6 +204,28 @@ async function execute(
       : { kind: 'command', outcome };
   } finally {
     await server?.close();
+    await loopback?.destination.dispose();
+  }
+}
+
+/** The server `execute` gives the command: the embedded store and its default artifacts destination. */
+async function startLoopbackServer(
+  trackingUri: string,
+  ctx: CliContext,
+): Promise<{ server: RunningServer; destination: ArtifactsDestination }> {
+  const destination = await openArtifactsDestination(undefined, parseTrackingUri(trackingUri).path, ctx.env);
+  try {
+    const server = await startServer({
+      store: await openStore(trackingUri),
+      host: '127.0.0.1',
+      port: 0,
+      logger: false,
+      artifactDestination: destination.repository,
+    });
+    return { server, destination };
+  } catch (error) {
+    await destination.dispose();
+    throw error;
   }
 }
 
@@ -268,7 +292,8 @@ environment variables:
   MLFLOW_EXPERIMENT_ID    the id of the run's experiment
   MLFLOW_TRACKING_URI     an MLflow server with the run: the tracking URI when it is http(s) or
                           databricks, else a short-lived agentrack server on a free loopback port
-                          serving the embedded store while any process of the command runs
+                          serving the embedded store while any process of the command runs, and
+                          its artifacts (mlflow.log_artifact) into <database>-artifacts beside it
 
 The run ends FINISHED when the command exits 0, FAILED otherwise (tag agentrack.error),
 KILLED when agentrack receives SIGINT, SIGTERM, SIGHUP or SIGQUIT.
