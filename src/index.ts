@@ -19,6 +19,11 @@ export {
   type SearchRunsOptions,
   type TagsInput,
   type UpdateRunOptions,
+  collectGarbage,
+  type ArtifactsOutcome,
+  type CollectGarbageOptions,
+  type GarbageReport,
+  type Removed,
 } from './client/index.js';
 export { AgentrackError, ERROR_CODES, httpStatusFor, isAgentrackError, type ErrorCode } from './errors.js';
 export {

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerAuthCommand } from './commands/auth.js';
 import { registerDeploymentsCommand } from './commands/deployments.js';
+import { registerGcCommand } from './commands/gc.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerLatestCommand } from './commands/latest.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerAuditCommand(program, ctx);
   registerQuickstartCommand(program, ctx);
   registerServerCommand(program, ctx);
+  registerGcCommand(program, ctx);
   registerAuthCommand(program, ctx);
   return { program, ctx };
 }

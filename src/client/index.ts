@@ -12,3 +12,10 @@ export {
   type TagsInput,
   type UpdateRunOptions,
 } from './tracking-client.js';
+export {
+  collectGarbage,
+  type ArtifactsOutcome,
+  type CollectGarbageOptions,
+  type GarbageReport,
+  type Removed,
+} from './collect-garbage.js';

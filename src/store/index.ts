@@ -9,6 +9,7 @@ export type {
   MetricHistoryBulkIntervalInput,
   MetricHistoryInput,
   Page,
+  PermanentDeletion,
   SearchExperimentsInput,
   SearchLoggedModelsInput,
   SearchRunsInput,

@@ -192,3 +192,27 @@ export interface TrackingStore {
   /** Releases connections and files. Further calls fail with INVALID_STATE. */
   close(): Promise<void>;
 }
+
+/**
+ * Permanent removal of what was deleted, for `agentrack gc` (MLflow's `_get_deleted_runs`,
+ * `_hard_delete_run` and `_hard_delete_experiment`). Only a store that owns its database
+ * offers it (the SQL stores): MLflow's REST API has no such operation, so it is no part of
+ * {@link TrackingStore}, whose every operation works on every backend.
+ */
+export interface PermanentDeletion {
+  /**
+   * The ids of runs in the `deleted` stage; with `olderThanMs` above 0, only those deleted at
+   * least that long ago (a run deleted by an older agentrack, without a deletion time, never is).
+   */
+  deletedRunIds(olderThanMs?: number): Promise<string[]>;
+  /**
+   * Removes a deleted run for good, in one transaction: its params, tags, metrics, latest
+   * metrics and inputs (and the datasets only it used). An active run is INVALID_PARAMETER_VALUE.
+   */
+  hardDeleteRun(runId: string): Promise<void>;
+  /**
+   * Removes a deleted experiment for good, in one transaction, with its tags, its datasets and
+   * every run still in it. An active experiment is INVALID_PARAMETER_VALUE.
+   */
+  hardDeleteExperiment(experimentId: string): Promise<void>;
+}

@@ -72,6 +72,7 @@ import type {
   MetricHistoryBulkIntervalInput,
   MetricHistoryInput,
   Page,
+  PermanentDeletion,
   SearchExperimentsInput,
   SearchLoggedModelsInput,
   SearchRunsInput,
@@ -117,7 +118,7 @@ export interface SqlStoreOptions {
  * MLflow's tracking store over SQL: the rules of `sqlalchemy_store.py`, written once for
  * every SQL backend. A backend supplies a {@link SqlDriver} and a query {@link SqlDialect}.
  */
-export class SqlTrackingStore implements TrackingStore {
+export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   readonly kind: 'sqlite' | 'postgresql';
   readonly #driver: SqlDriver;
   readonly #dialect: SqlDialect;
@@ -468,6 +469,84 @@ export class SqlTrackingStore implements TrackingStore {
         [row.run_seq],
       );
     });
+  }
+
+  // ---------------------------------------------------------------- permanent deletion
+
+  async deletedRunIds(olderThanMs = 0): Promise<string[]> {
+    if (!Number.isSafeInteger(olderThanMs) || olderThanMs < 0) {
+      throw invalidParameter(
+        `Invalid age ${String(olderThanMs)}: expected a number of milliseconds, 0 or more.`,
+      );
+    }
+    const aged = olderThanMs > 0 ? ' AND deleted_time <= ?' : '';
+    return this.#driver.read(async (tx) => {
+      const rows = await tx.all<{ run_uuid: string }>(
+        this.#sql(
+          `SELECT run_uuid FROM runs WHERE lifecycle_stage = 'deleted'${aged} ORDER BY deleted_time, run_seq`,
+        ),
+        olderThanMs > 0 ? [this.#now() - olderThanMs] : [],
+      );
+      return rows.map((row) => row.run_uuid);
+    });
+  }
+
+  async hardDeleteRun(runId: string): Promise<void> {
+    const id = validateRunId(runId);
+    await this.#driver.transaction(async (tx) => {
+      const row = await this.#runRow(tx, id);
+      if (row.lifecycle_stage !== 'deleted') {
+        throw invalidParameter(
+          `Run ${id} is not in the deleted lifecycle stage: only deleted runs can be removed permanently.`,
+        );
+      }
+      const used = await tx.all<{ dataset_seq: number | string }>(
+        this.#sql(`SELECT dataset_seq FROM inputs WHERE run_seq = ?`),
+        [row.run_seq],
+      );
+      await this.#deleteRunRows(tx, 'run_seq = ?', [row.run_seq]);
+      // A dataset belongs to the runs that used it: one no run uses any more goes too.
+      for (const seqs of chunks(used.map((u) => u.dataset_seq))) {
+        await tx.run(
+          this.#sql(
+            `DELETE FROM datasets WHERE dataset_seq IN (${seqs.map(() => '?').join(', ')})
+             AND NOT EXISTS (SELECT 1 FROM inputs WHERE inputs.dataset_seq = datasets.dataset_seq)`,
+          ),
+          seqs,
+        );
+      }
+    });
+  }
+
+  async hardDeleteExperiment(experimentId: string): Promise<void> {
+    const id = validateExperimentId(experimentId);
+    await this.#driver.transaction(async (tx) => {
+      const row = await this.#experimentRow(tx, id);
+      if (row.lifecycle_stage !== 'deleted') {
+        throw invalidParameter(
+          `Experiment ${id} is not in the deleted lifecycle stage: only deleted experiments can be removed permanently.`,
+        );
+      }
+      await this.#deleteRunRows(tx, 'experiment_id = ?', [Number(id)]);
+      for (const table of ['datasets', 'experiment_tags', 'experiments']) {
+        await tx.run(this.#sql(`DELETE FROM ${table} WHERE experiment_id = ?`), [Number(id)]);
+      }
+    });
+  }
+
+  /** Deletes the runs matching `where` (a condition on `runs`) and everything that hangs off them. */
+  async #deleteRunRows(tx: SqlExecutor, where: string, params: readonly unknown[]): Promise<void> {
+    const runs = `SELECT run_seq FROM runs WHERE ${where}`;
+    await tx.run(
+      this.#sql(
+        `DELETE FROM input_tags WHERE input_seq IN (SELECT input_seq FROM inputs WHERE run_seq IN (${runs}))`,
+      ),
+      params,
+    );
+    for (const table of ['inputs', 'tags', 'params', 'metrics', 'latest_metrics']) {
+      await tx.run(this.#sql(`DELETE FROM ${table} WHERE run_seq IN (${runs})`), params);
+    }
+    await tx.run(this.#sql(`DELETE FROM runs WHERE ${where}`), params);
   }
 
   async logMetric(runId: string, metric: Metric): Promise<void> {
