@@ -47,8 +47,10 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
 }
 
 /**
- * Checks how the artifact options combine, as `mlflow server` does: `--artifacts-only` serves
- * the artifact service alone, so it needs that service and keeps no tracking store of its own.
+ * Checks how the artifact options combine. `--artifacts-only` serves the artifact service
+ * alone: like `mlflow server`, it takes no `--backend-store-uri`; unlike it (which starts a
+ * server answering 503 to everything), it refuses `--no-serve-artifacts`, which would leave
+ * nothing to serve. Options that change nothing in a combination get a warning.
  */
 function checkArtifactOptions(options: ServerOptions, io: CliContext['io']): void {
   const serving = options.serveArtifacts !== false;
