@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import { AgentrackError } from '../errors.js';
 import type { AccessTarget } from './access-target.js';
 import type { RequestParams } from './wire/request-params.js';
 
@@ -14,6 +16,15 @@ export const MLFLOW_API_2 = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'] as con
  * datasets of experiments): MLflow answers them under `/api/2.0/mlflow/` with 404.
  */
 export const MLFLOW_AJAX_API_2 = ['/ajax-api/2.0/mlflow/'] as const;
+
+/**
+ * Where MLflow serves its artifact service (`mlflow_artifacts.proto`, the artifact proxy of
+ * `mlflow server --serve-artifacts`): the API proper, and the copy its web UI calls.
+ */
+export const MLFLOW_ARTIFACTS_API_2 = [
+  '/api/2.0/mlflow-artifacts/',
+  '/ajax-api/2.0/mlflow-artifacts/',
+] as const;
 
 /** The names of a service's operations: its methods that answer with a promise. */
 export type OperationName<S> = {
@@ -40,25 +51,84 @@ export type OperationResult<S, N extends OperationName<S>> = S[N] extends (
 export type WireParams = Readonly<Record<string, unknown>>;
 
 /**
+ * The values of an endpoint's path parameters, by name: what a path such as
+ * `artifacts/<path:artifact_path>` (MLflow's notation) holds in place of `<path:artifact_path>`,
+ * percent-decoded once. Such a parameter takes the rest of the path, slashes included.
+ */
+export type PathParams = Readonly<Record<string, string>>;
+
+/** What the server knows of a request besides its parameters or body, for the codecs that need it. */
+export interface IncomingRequest {
+  /** The endpoint's path parameters, decoded once. */
+  readonly path: PathParams;
+  /** Where the client reached the server, `http://host:port`: for answers that point back at it. */
+  readonly origin: string;
+  /** A request header by lower-case name; `undefined` when absent. */
+  header(name: string): string | undefined;
+}
+
+/** The members every kind of request codec has. */
+interface RequestCodecBase<A> {
+  /**
+   * Client side: the values of the endpoint's path parameters for these arguments (not yet
+   * encoded for a URL). Required when the endpoint's path has parameters.
+   */
+  encodePath?(args: A): PathParams;
+}
+
+/**
  * A request carried as MLflow's proto-JSON parameters: the query string of a GET, the JSON
  * body of a POST.
  */
-export interface ParamsRequest<A> {
+export interface ParamsRequest<A> extends RequestCodecBase<A> {
   readonly kind: 'params';
   /** Client side: the parameters that carry these arguments, in the order MLflow's client sends them. */
   encode(args: A): WireParams;
   /**
-   * Server side: the arguments the parameters carry, read and checked as MLflow's server
-   * reads them; throws INVALID_PARAMETER_VALUE naming the parameter.
+   * Server side: the arguments the parameters (and the path) carry, read and checked as
+   * MLflow's server reads them; throws INVALID_PARAMETER_VALUE naming the parameter.
    */
-  decode(params: RequestParams): A;
+  decode(params: RequestParams, request: IncomingRequest): A;
+}
+
+/** Bytes sent as a request's or a response's whole body, streamed. */
+export interface RawBody {
+  /** The bytes; whoever receives it reads it to the end or destroys it. */
+  stream: Readable;
+  /** The number of bytes (`Content-Length`), when known. */
+  size?: number | undefined;
+  /** The media type (`Content-Type`), when known. */
+  contentType?: string | undefined;
 }
 
 /**
- * How a request travels. Parameters are the only kind so far; a raw body (artifact uploads)
- * becomes another member of this union, which the server and the client switch on.
+ * A request whose body is raw bytes (an artifact upload, `PUT` with `Content-Length` and
+ * `Content-Type`), streamed both ways: the client sends a stream, the server hands the request
+ * stream to the operation unread. Its parameters travel in the query string.
  */
-export type RequestCodec<A> = ParamsRequest<A>;
+export interface RawRequest<A> extends RequestCodecBase<A> {
+  readonly kind: 'raw';
+  /** Client side: the body, and the query parameters that go with it. */
+  encode(args: A): { params: WireParams; body: RawBody };
+  /**
+   * Server side: the arguments the body, the query and the path carry. Must not read the
+   * body: the operation streams it, after access control allowed the call.
+   */
+  decode(body: RawBody, params: RequestParams, request: IncomingRequest): A;
+}
+
+/**
+ * How a request travels: as parameters (query string or JSON body), or as a raw body. The
+ * server and the client switch on `kind`; a new kind is a compile error wherever it is not
+ * handled.
+ */
+export type RequestCodec<A> = ParamsRequest<A> | RawRequest<A>;
+
+/** The headers of a response, as a client reads them (`fetch`'s `Headers` is one). */
+export interface ResponseHeaders {
+  /** A header's value by case-insensitive name; `null` when absent. */
+  get(name: string): string | null;
+}
 
 /** A response carried as a JSON object. */
 export interface JsonResponse<R, A> {
@@ -68,12 +138,41 @@ export interface JsonResponse<R, A> {
    * stands for a result, e.g. RESOURCE_DOES_NOT_EXIST for a name that names nothing.
    */
   encode(result: R, args: A): object;
-  /** Client side: the result a JSON object answers with; INTERNAL_ERROR when it is not one. */
-  decode(body: Record<string, unknown>, args: A): R;
+  /** Server side: headers to answer with besides the JSON (a part's `ETag`); none by default. */
+  headers?(result: R, args: A): Readonly<Record<string, string>>;
+  /** Client side: the result a JSON object (and the headers) answer with; INTERNAL_ERROR when it is not one. */
+  decode(body: Record<string, unknown>, args: A, headers: ResponseHeaders): R;
 }
 
-/** How a response travels: a JSON object so far; a stream (artifact downloads) would join it. */
-export type ResponseCodec<R, A> = JsonResponse<R, A>;
+/** A file as a streamed response carries it: its bytes and how they are described. */
+export interface StreamedFile {
+  /** The bytes. The server destroys the stream when the client goes away. */
+  stream: Readable;
+  /** The media type to answer with. */
+  contentType: string;
+  /** The name for `Content-Disposition: attachment; filename=<name>`. */
+  fileName: string;
+}
+
+/**
+ * A response whose body is a file's bytes, streamed (an artifact download): the server
+ * answers chunked, as MLflow does, with `Content-Disposition: attachment` and
+ * `X-Content-Type-Options: nosniff`, so that a browser never renders it inline; the client
+ * reads the body as a stream.
+ */
+export interface StreamResponse<R, A> {
+  readonly kind: 'stream';
+  /** Server side: the file that answers with `result`. */
+  encode(result: R, args: A): StreamedFile;
+  /** Client side: the result a streamed body answers with (`size` and `contentType` from its headers). */
+  decode(body: RawBody, args: A): R;
+}
+
+/**
+ * How a response travels: a JSON object, or a streamed file. The server and the client switch
+ * on `kind`; a new kind is a compile error wherever it is not handled.
+ */
+export type ResponseCodec<R, A> = JsonResponse<R, A> | StreamResponse<R, A>;
 
 /**
  * One endpoint of MLflow's REST API, described once for both ends: the server serves it by
@@ -90,7 +189,10 @@ export interface Endpoint<S, N extends OperationName<S>> {
   readonly method: HttpMethod;
   /** Other methods the server also serves it with (MLflow serves a few searches with GET too). */
   readonly alsoServed?: readonly HttpMethod[];
-  /** The path below each prefix, e.g. `runs/create`. */
+  /**
+   * The path below each prefix, e.g. `runs/create`; it may end with a path parameter in
+   * MLflow's notation, `artifacts/<path:artifact_path>`, which takes the rest of the path.
+   */
   readonly path: string;
   /** The prefixes it is served under, e.g. {@link MLFLOW_API_2}; clients call it under the first. */
   readonly prefixes: readonly [string, ...string[]];
@@ -117,4 +219,29 @@ export function servedMethods(endpoint: {
 }): HttpMethod[] {
   const methods = new Set([endpoint.method, ...(endpoint.alsoServed ?? [])]);
   return HTTP_METHODS.filter((method) => methods.has(method));
+}
+
+/** A path parameter in MLflow's notation: `<path:name>` (the rest of the path), as the last segment. */
+const PATH_PARAM = /<path:([a-z_][a-z0-9_]*)>$/;
+
+/** The name of the path parameter an endpoint's path ends with, or `undefined`. */
+export function pathParamName(path: string): string | undefined {
+  return PATH_PARAM.exec(path)?.[1];
+}
+
+/**
+ * The path a client calls for an endpoint's path and the values of its parameters: each
+ * segment of a value percent-encoded, its slashes kept. INTERNAL_ERROR when a parameter has
+ * no value (an endpoint whose request codec lacks `encodePath`).
+ *
+ * @example fillPath('artifacts/<path:artifact_path>', { artifact_path: '1/run/a b.txt' }) // 'artifacts/1/run/a%20b.txt'
+ */
+export function fillPath(path: string, params: PathParams = {}): string {
+  const name = pathParamName(path);
+  if (name === undefined) return path;
+  const value = params[name];
+  if (value === undefined) {
+    throw new AgentrackError('INTERNAL_ERROR', `No value for the path parameter '${name}' of '${path}'.`);
+  }
+  return path.replace(PATH_PARAM, value.split('/').map(encodeURIComponent).join('/'));
 }

@@ -1,11 +1,18 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toMlflowJson } from '../../entities/index.js';
 import {
+  pathParamName,
   servedMethods,
   type AnyEndpoint,
+  type IncomingRequest,
   type OperationArgs,
   type OperationName,
   type OperationResult,
+  type PathParams,
+  type RawBody,
+  type RequestCodec,
+  type ResponseCodec,
 } from '../../protocol/endpoint.js';
 import { RequestParams } from '../../protocol/wire/request-params.js';
 import type { Authorize } from '../access.js';
@@ -24,29 +31,89 @@ export interface ServeEndpointsOptions<S> {
 
 /**
  * Mounts endpoints of the protocol table on `app`, each under each of its prefixes with the
- * methods it is served with. Every request goes the same way: its parameters are read and
- * checked (`request.decode`), access control decides on what `access` says it acts on, the
- * service's operation runs, and `response.encode` writes the answer. Access control is applied
+ * methods it is served with. Every request goes the same way: its parameters (or its raw body,
+ * unread, and its path parameters) are read and checked (`request.decode`), access control
+ * decides on what `access` says it acts on, the service's operation runs, and
+ * `response.encode` writes the answer: JSON, or a streamed file. Access control is applied
  * here and nowhere else, so that no endpoint of the table is served without it.
+ *
+ * Raw bodies come from the context's body parsing: a parser that hands the request stream on
+ * unread (see `artifactsApi`), or none (the request itself is read).
  */
 export function serveEndpoints<S>(app: FastifyInstance, options: ServeEndpointsOptions<S>): void {
   const { service, authorize } = options;
   for (const endpoint of options.endpoints) {
+    const param = pathParamName(endpoint.path);
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      const args = endpoint.request.decode(readParams(request));
-      await authorize?.({
-        ...endpoint.access(args),
-        principal: request.principal,
-        endpoint: endpoint.path,
-        write: endpoint.write,
-        request,
-      });
-      const result = await invoke(service, endpoint, args);
-      return reply.type(JSON_TYPE).send(toMlflowJson(endpoint.response.encode(result, args)));
+      const incoming = incomingRequest(request, param);
+      const body = endpoint.request.kind === 'raw' ? rawBody(request, incoming) : undefined;
+      try {
+        const args = decodeArgs(endpoint.request, request, incoming, body);
+        await authorize?.({
+          ...endpoint.access(args),
+          principal: request.principal,
+          endpoint: endpoint.path,
+          write: endpoint.write,
+          request,
+        });
+        const result = await invoke(service, endpoint, args);
+        return sendResponse(reply, endpoint.response, result, args);
+      } catch (error) {
+        // A body refused before it all arrived is not read: the connection ends with the answer.
+        if (body && !request.raw.complete) reply.header('connection', 'close');
+        throw error;
+      }
     };
+    const url = param === undefined ? endpoint.path : endpoint.path.replace(`<path:${param}>`, '*');
     for (const prefix of endpoint.prefixes) {
-      app.route({ method: servedMethods(endpoint), url: prefix + endpoint.path, handler });
+      app.route({ method: servedMethods(endpoint), url: prefix + url, handler });
     }
+  }
+}
+
+/** What the codecs may know of a request: its path parameters, where it reached the server, its headers. */
+function incomingRequest(request: FastifyRequest, param: string | undefined): IncomingRequest {
+  const path: PathParams =
+    param === undefined ? {} : { [param]: (request.params as Record<string, string>)['*'] ?? '' };
+  return {
+    path,
+    origin: `${request.protocol}://${request.host}`,
+    header: (name) => {
+      const value = request.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
+    },
+  };
+}
+
+/** The raw body of a request, unread: the stream the context's parser handed on, or the request itself. */
+function rawBody(request: FastifyRequest, incoming: IncomingRequest): RawBody {
+  // A request without a body never reaches a parser: its stream is the request, ended.
+  const stream = request.body instanceof Readable ? request.body : request.raw;
+  return {
+    stream,
+    size: contentLength(incoming.header('content-length')),
+    contentType: incoming.header('content-type'),
+  };
+}
+
+/** The operation's arguments, as the endpoint's request codec reads them. */
+function decodeArgs<A>(
+  codec: RequestCodec<A>,
+  request: FastifyRequest,
+  incoming: IncomingRequest,
+  body: RawBody | undefined,
+): A {
+  switch (codec.kind) {
+    case 'params':
+      return codec.decode(readParams(request), incoming);
+    case 'raw':
+      return codec.decode(
+        body ?? rawBody(request, incoming),
+        RequestParams.fromQuery(request.query),
+        incoming,
+      );
+    default:
+      return unhandled(codec);
   }
 }
 
@@ -55,6 +122,48 @@ function readParams(request: FastifyRequest): RequestParams {
   return request.method === 'POST'
     ? RequestParams.fromJson(parseJsonBody(request.body, request.headers['content-type']))
     : RequestParams.fromQuery(request.query);
+}
+
+/** Writes the answer: MLflow's JSON (and its headers), or a file streamed as MLflow sends one. */
+function sendResponse<R, A>(
+  reply: FastifyReply,
+  codec: ResponseCodec<R, A>,
+  result: R,
+  args: A,
+): FastifyReply {
+  switch (codec.kind) {
+    case 'json': {
+      const headers = codec.headers?.(result, args);
+      if (headers) reply.headers(headers);
+      return reply.type(JSON_TYPE).send(toMlflowJson(codec.encode(result, args)));
+    }
+    case 'stream': {
+      const file = codec.encode(result, args);
+      // Always an attachment, never sniffed: an HTML or SVG artifact must not run on the server's origin.
+      return reply
+        .type(file.contentType)
+        .header('content-disposition', `attachment; filename=${attachmentName(file.fileName)}`)
+        .header('x-content-type-options', 'nosniff')
+        .send(file.stream);
+    }
+    default:
+      return unhandled(codec);
+  }
+}
+
+/** A file name as a `Content-Disposition` parameter: MLflow's bare form when it is plain ASCII, else RFC 6266's. */
+function attachmentName(name: string): string {
+  if (/^[\x21-\x7e]+$/.test(name) && !/[";\\]/.test(name)) return name;
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `"${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+function contentLength(value: string | undefined): number | undefined {
+  return value !== undefined && /^[0-9]+$/.test(value) ? Number(value) : undefined;
+}
+
+function unhandled(codec: never): never {
+  throw new Error(`Unhandled codec kind: ${(codec as { kind: string }).kind}`);
 }
 
 function invoke<S, N extends OperationName<S>>(

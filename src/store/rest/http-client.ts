@@ -1,8 +1,10 @@
 import { setMaxListeners } from 'node:events';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgentrackError } from '../../errors.js';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { AgentrackError, isAgentrackError } from '../../errors.js';
 import { toMlflowJson } from '../../entities/index.js';
-import { MLFLOW_API_2, type HttpMethod } from '../../protocol/endpoint.js';
+import { MLFLOW_API_2, type HttpMethod, type RawBody } from '../../protocol/endpoint.js';
 import { parseObject, restError, unreadableResponse } from './rest-error.js';
 import { parseRetryAfter, retryDelayMs, type BackoffSettings } from './retry-delay.js';
 import type { RetryNotice } from './retry-notice.js';
@@ -58,14 +60,21 @@ export interface HttpClientOptions extends BackoffSettings {
 
 /** One call of an MLflow REST endpoint. */
 export interface RestCall {
-  /** GET sends the parameters as the query string, any other method as a JSON body. */
+  /** GET (or a call with a raw `body`) sends the parameters as the query string, any other method as a JSON body. */
   method: HttpMethod;
   /** Where the API lives below the server's base URL; default {@link API_PREFIX}. */
   prefix?: string;
-  /** The endpoint below the prefix, e.g. `experiments/get`. */
+  /** The endpoint below the prefix, e.g. `experiments/get`, its path parameters filled in and encoded. */
   endpoint: string;
   /** Query parameters of a GET, JSON body of other methods; `undefined` members are left out. */
   params: Readonly<Record<string, unknown>>;
+  /**
+   * Raw bytes to send as the body, streamed (with `Content-Length` when its size is known), the
+   * parameters then going in the query string. Such a call is repeated only when no byte of
+   * the body was read: a stream cannot be sent twice. When the body fails, the call fails
+   * with the body's error.
+   */
+  body?: RawBody;
   /**
    * True when repeating the call after a failure cannot change its outcome: it is then retried
    * on 408, 429 and 5xx answers, lost connections and timeouts. Other calls are retried only
@@ -91,6 +100,27 @@ const UNSENT_CODES: ReadonlyMap<string, string> = new Map([
 
 const TIMED_OUT = Symbol('timed out');
 const CLOSED = Symbol('closed');
+
+/** An answer read as JSON, with its headers. */
+export interface JsonAnswer {
+  /** The JSON object (`{}` for an empty body). */
+  body: Record<string, unknown>;
+  headers: Headers;
+}
+
+/** An answer whose body is streamed to the caller. */
+export interface StreamAnswer {
+  /**
+   * The body. Read it to the end or destroy it: until then the connection stays busy. It fails
+   * with TEMPORARILY_UNAVAILABLE when the connection breaks, DEADLINE_EXCEEDED when nothing
+   * arrives for the timeout, CANCELLED when the client closes.
+   */
+  body: Readable;
+  headers: Headers;
+}
+
+type AnswerKind = 'json' | 'stream';
+type Answer<K extends AnswerKind> = K extends 'json' ? JsonAnswer : StreamAnswer;
 
 type Failure =
   | { kind: 'status'; status: number; error: AgentrackError; retryAfterMs?: number }
@@ -142,16 +172,34 @@ export class HttpClient {
 
   /** Calls an endpoint and returns its JSON object (`{}` for an empty body). */
   async call(call: RestCall): Promise<Record<string, unknown>> {
+    return (await this.exchange(call, 'json')).body;
+  }
+
+  /**
+   * Calls an endpoint and returns its answer: the JSON object and the headers (`'json'`), or
+   * the headers and the body as a stream (`'stream'`), once the headers arrived. Failures
+   * before then are retried as for {@link HttpClient.call}.
+   */
+  async exchange<K extends AnswerKind>(call: RestCall, kind: K): Promise<Answer<K>> {
     this.assertOpen();
     const { url, init } = this.#request(call);
     const label = `${call.method} ${url}`;
     const started = this.#now();
+    const body = call.body ? new OutgoingBody(call.body.stream) : undefined;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(url, init, label);
-      if ('body' in outcome) return outcome.body;
+      const outcome = await this.#attempt(
+        url,
+        body ? { ...init, body: body.open(), duplex: 'half' } : init,
+        label,
+        kind,
+        body,
+      );
+      if ('answer' in outcome) return outcome.answer as Answer<K>;
       const failure = outcome.failure;
       const budget = this.#budget(failure);
-      if (attempt > budget.maxRetries || !retryable(failure, call.idempotent)) {
+      const repeatable = body === undefined || !body.started;
+      if (attempt > budget.maxRetries || !repeatable || !retryable(failure, call.idempotent)) {
+        body?.source.destroy();
         throw this.#error(failure, label, attempt, call.idempotent, this.#now() - started);
       }
       const wait = retryDelayMs(
@@ -172,6 +220,7 @@ export class HttpClient {
       try {
         await this.#sleep(wait, this.#closing.signal);
       } catch {
+        body?.source.destroy();
         throw cancelled(label);
       }
     }
@@ -192,15 +241,22 @@ export class HttpClient {
   #request(call: RestCall): { url: string; init: RequestInit } {
     const entries = Object.entries(call.params).filter(([, v]) => v !== undefined);
     let url = `${this.baseUrl}${call.prefix ?? API_PREFIX}${call.endpoint}`;
-    if (call.method === 'GET') {
+    if (call.method === 'GET' || call.body) {
       const query = new URLSearchParams();
       for (const [key, value] of entries) {
         for (const item of Array.isArray(value) ? value : [value]) query.append(key, String(item));
       }
       const text = query.toString();
       if (text !== '') url += `?${text}`;
-      return { url, init: { method: 'GET', headers: this.#headers } };
     }
+    if (call.body) {
+      const { size, contentType } = call.body;
+      const headers: Record<string, string> = { ...this.#headers };
+      if (size !== undefined) headers['Content-Length'] = String(size);
+      if (contentType !== undefined) headers['Content-Type'] = contentType;
+      return { url, init: { method: call.method, headers } };
+    }
+    if (call.method === 'GET') return { url, init: { method: 'GET', headers: this.#headers } };
     return {
       url,
       init: {
@@ -211,23 +267,50 @@ export class HttpClient {
     };
   }
 
+  /**
+   * One attempt. The timeout runs from sending until the answer is read; while a body streams
+   * (up or down) it counts from the last chunk that moved, so that a large transfer is timed
+   * out only when it stalls.
+   */
   async #attempt(
     url: string,
     init: RequestInit,
     label: string,
-  ): Promise<{ body: Record<string, unknown> } | { failure: Failure }> {
+    kind: AnswerKind,
+    body: OutgoingBody | undefined,
+  ): Promise<{ answer: JsonAnswer | StreamAnswer } | { failure: Failure }> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(TIMED_OUT), this.#options.timeoutMs);
+    const timeoutMs = this.#options.timeoutMs;
+    let timer = setTimeout(() => controller.abort(TIMED_OUT), timeoutMs);
+    const rearm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(TIMED_OUT), timeoutMs);
+    };
     const onClose = () => controller.abort(CLOSED);
     this.#closing.signal.addEventListener('abort', onClose, { once: true });
+    const release = () => {
+      clearTimeout(timer);
+      this.#closing.signal.removeEventListener('abort', onClose);
+    };
+    let streaming = false;
+    body?.onProgress(rearm);
     try {
       const response = await this.#fetch(url, { ...init, signal: controller.signal });
+      if (response.ok && kind === 'stream') {
+        streaming = true;
+        return {
+          answer: {
+            headers: response.headers,
+            body: this.#streamBody(response, label, controller, rearm, release),
+          },
+        };
+      }
       const text = await response.text();
       if (response.ok) {
-        if (text.trim() === '') return { body: {} };
-        const body = parseObject(text);
-        if (!body) throw unreadableResponse(text, label);
-        return { body };
+        if (text.trim() === '') return { answer: { body: {}, headers: response.headers } };
+        const parsed = parseObject(text);
+        if (!parsed) throw unreadableResponse(text, label);
+        return { answer: { body: parsed, headers: response.headers } };
       }
       const failure: Failure = {
         kind: 'status',
@@ -240,6 +323,8 @@ export class HttpClient {
       }
       return { failure };
     } catch (error) {
+      // The body's own failure (a short body, a broken source) is the call's, whatever fetch says.
+      if (body?.error !== undefined) throw bodyFailure(body.error, label);
       if (controller.signal.aborted) {
         if (controller.signal.reason === TIMED_OUT) return { failure: { kind: 'timeout' } };
         throw cancelled(label);
@@ -247,9 +332,60 @@ export class HttpClient {
       if (error instanceof AgentrackError) throw error;
       return { failure: networkFailure(error) };
     } finally {
-      clearTimeout(timer);
-      this.#closing.signal.removeEventListener('abort', onClose);
+      if (!streaming) release();
     }
+  }
+
+  /** The body of a streamed answer as a Node stream that rearms the timeout per chunk and reports failures as agentrack errors. */
+  #streamBody(
+    response: Response,
+    label: string,
+    controller: AbortController,
+    rearm: () => void,
+    release: () => void,
+  ): Readable {
+    const timeoutMs = this.#options.timeoutMs;
+    const source = response.body
+      ? Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)
+      : Readable.from([]);
+    const output = new Transform({
+      transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+        rearm();
+        callback(null, chunk);
+      },
+    });
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      release();
+    };
+    source.on('error', (error: unknown) => {
+      finish();
+      const reason = controller.signal.reason;
+      output.destroy(
+        reason === TIMED_OUT
+          ? new AgentrackError('DEADLINE_EXCEEDED', `${label}: no data arrived for ${timeoutMs / 1000} s.`)
+          : reason === CLOSED
+            ? cancelled(label)
+            : new AgentrackError(
+                'TEMPORARILY_UNAVAILABLE',
+                `${label} broke off while reading the answer: ${describeError(error, errorCode(error))}.`,
+                { cause: error },
+              ),
+      );
+    });
+    source.on('end', finish);
+    // The reader gave up: stop the transfer and free the connection.
+    output.on('close', () => {
+      if (!source.readableEnded) {
+        source.destroy();
+        controller.abort(CLOSED);
+      }
+      finish();
+    });
+    source.pipe(output);
+    return output;
   }
 
   #error(
@@ -369,6 +505,53 @@ function describeError(error: unknown, code: string | undefined): string {
   return message === 'fetch failed' && code !== undefined ? code : message;
 }
 
+/** The error of a call whose body failed: the body's own agentrack error, or INTERNAL_ERROR saying why. */
+function bodyFailure(error: unknown, label: string): AgentrackError {
+  if (isAgentrackError(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new AgentrackError('INTERNAL_ERROR', `${label} failed: its body could not be read: ${reason}`, {
+    cause: error,
+  });
+}
+
 function cancelled(label: string): AgentrackError {
   return new AgentrackError('CANCELLED', `${label} was cancelled: the tracking store was closed.`);
+}
+
+/**
+ * A raw request body, handed to fetch once per attempt: it says whether any of it was read
+ * (after which the call cannot be repeated), reports each chunk that moves, and keeps the
+ * error the source failed with.
+ */
+class OutgoingBody {
+  readonly source: Readable;
+  started = false;
+  error: unknown;
+  #progress: (() => void) | undefined;
+
+  constructor(source: Readable) {
+    this.source = source;
+  }
+
+  onProgress(listener: () => void): void {
+    this.#progress = listener;
+  }
+
+  /** The body for one attempt: nothing of the source is read until fetch pulls the first chunk. */
+  open(): AsyncIterable<Uint8Array> {
+    return { [Symbol.asyncIterator]: () => this.#chunks() };
+  }
+
+  async *#chunks(): AsyncGenerator<Uint8Array> {
+    this.started = true;
+    try {
+      for await (const chunk of this.source as AsyncIterable<Buffer | string>) {
+        this.#progress?.();
+        yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      }
+    } catch (error) {
+      this.error = error ?? new Error('the body failed');
+      throw error;
+    }
+  }
 }

@@ -11,8 +11,11 @@ export {
   API_PREFIX,
   type ConnectRetrySettings,
   type HttpClientOptions,
+  type JsonAnswer,
   type RestCall,
+  type StreamAnswer,
 } from './http-client.js';
+export { callEndpoint, endpointCall } from './endpoint-call.js';
 export { formatRetryNotice, type RetryNotice } from './retry-notice.js';
 export { splitLogBatch, MLFLOW_BATCH_LIMITS, type BatchLimits, type LogBatchBody } from './batch-split.js';
 export { restError, errorCodeForStatus } from './rest-error.js';

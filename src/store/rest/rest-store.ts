@@ -39,6 +39,7 @@ import type {
 } from '../tracking-store.js';
 import { parseTrackingUri } from '../tracking-uri.js';
 import { splitLogBatch, type LogBatchBody } from './batch-split.js';
+import { callEndpoint, endpointCall } from './endpoint-call.js';
 import { HttpClient } from './http-client.js';
 import {
   resolveRestConfig,
@@ -134,10 +135,11 @@ export class RestTrackingStore implements TrackingStore {
   async updateRun(runId: string, input: UpdateRunInput): Promise<RunInfo> {
     const endpoint = TRACKING_API.updateRun;
     const args: Args<'updateRun'> = [runId, input];
-    const body = await this.#send(endpoint, args);
+    const { response } = endpoint;
+    const { body, headers } = await this.#http.exchange(endpointCall(endpoint, args), 'json');
     // Servers that answer without the run's info still applied the update.
-    if (body.run_info === undefined) return (await this.getRun(runId)).info;
-    return endpoint.response.decode(body, args);
+    if (body.run_info === undefined || response.kind !== 'json') return (await this.getRun(runId)).info;
+    return response.decode(body, args, headers);
   }
 
   async deleteRun(runId: string): Promise<void> {
@@ -267,22 +269,8 @@ export class RestTrackingStore implements TrackingStore {
   }
 
   /** Calls `endpoint` with `args` and reads its answer. */
-  async #call<N extends TrackingOperation>(endpoint: TrackingEndpoint<N>, args: Args<N>): Promise<Result<N>> {
-    return endpoint.response.decode(await this.#send(endpoint, args), args);
-  }
-
-  /** Sends `args` to `endpoint`, retried as the endpoint allows; its answer as JSON. */
-  #send<N extends TrackingOperation>(
-    endpoint: TrackingEndpoint<N>,
-    args: Args<N>,
-  ): Promise<Record<string, unknown>> {
-    return this.#http.call({
-      method: endpoint.method,
-      prefix: endpoint.prefixes[0],
-      endpoint: endpoint.path,
-      params: endpoint.request.encode(args),
-      idempotent: endpoint.idempotent,
-    });
+  #call<N extends TrackingOperation>(endpoint: TrackingEndpoint<N>, args: Args<N>): Promise<Result<N>> {
+    return callEndpoint(this.#http, endpoint, args);
   }
 }
 
