@@ -53,3 +53,17 @@ export {
   type ArtifactLocator,
   type ArtifactLocatorOptions,
 } from './artifact-locator.js';
+export type {
+  AbortMultipartUploadInput,
+  ArtifactFileInfo,
+  ArtifactService,
+  ArtifactUploadBody,
+  CompletedPart,
+  CompleteMultipartUploadInput,
+  CreatedMultipartUpload,
+  CreateMultipartUploadInput,
+  MultipartPartInput,
+  MultipartUploadCredential,
+  PartUploadTarget,
+} from './artifact-service.js';
+export { MULTIPART_UNSUPPORTED_MESSAGE, ProxiedArtifactService } from './proxied-artifact-service.js';

@@ -16,4 +16,12 @@ export interface AccessTarget {
   runIds?: readonly string[];
   /** The experiments a search reads (runs, datasets, logged models). */
   experimentIds?: readonly string[];
+  /**
+   * The artifact path a request of MLflow's artifact service acts on, below the server's
+   * artifacts destination. Its first segment is the experiment it belongs to
+   * (`<experiment_id>/<run_id>/artifacts/...`, also for models and traces), which
+   * {@link experimentId} then names; access control refuses a write to a path that names no
+   * experiment.
+   */
+  artifactPath?: string;
 }

@@ -31,6 +31,13 @@ export {
   type StreamResponse,
   type WireParams,
 } from './endpoint.js';
+export {
+  artifactAccess,
+  artifactEndpoint,
+  type ArtifactEndpoint,
+  type ArtifactOperation,
+} from './artifact-endpoint.js';
+export { ARTIFACT_ENDPOINTS, ARTIFACTS_API, partUploadUrl } from './artifacts.js';
 export { EXPERIMENT_ENDPOINTS } from './experiments.js';
 export { LOGGED_MODEL_ENDPOINTS } from './logged-models.js';
 export { METRIC_ENDPOINTS } from './metrics.js';
