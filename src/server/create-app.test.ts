@@ -105,7 +105,6 @@ describe('routing', () => {
     ['POST', `${API}registered-models/create`, 'model registry'],
     ['GET', '/ajax-api/2.0/mlflow/model-versions/search', 'model registry'],
     ['GET', `${API}artifacts/list`, 'artifacts'],
-    ['PUT', '/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/model.pkl', 'artifacts'],
     ['POST', '/api/3.0/mlflow/traces/search', 'tracing'],
     ['POST', `${API}logged-models`, 'logged models'],
     ['GET', `${API}logged-models/m-0123`, 'logged models'],

@@ -1,16 +1,20 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { MLFLOW_API_2 } from '../protocol/endpoint.js';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
+import { ARTIFACT_ENDPOINTS } from '../protocol/artifacts.js';
+import { MLFLOW_API_2 } from '../protocol/endpoint.js';
+import { TRACKING_ENDPOINTS } from '../protocol/tracking-api.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { Authenticate, Authorize } from './access.js';
 import { answerClientError, MAX_REQUEST_HEAD_BYTES } from './client-error.js';
 import { sendError } from './error-reply.js';
 import { toErrorResponse } from './errors.js';
+import { artifactsApi } from './plugins/artifacts-api.js';
 import { authentication } from './plugins/authentication.js';
 import { outOfScopeApi } from './plugins/out-of-scope-api.js';
 import { PROBE_PATHS, probes } from './plugins/probes.js';
 import { requestGuards } from './plugins/request-guards.js';
 import { trackingApi } from './plugins/tracking-api.js';
+import { artifactsNotServed, trackingNotServed, unavailableApi } from './plugins/unavailable-api.js';
 import { unmatchedRoutes } from './plugins/unmatched-routes.js';
 import { MAX_REQUEST_BODY_BYTES } from './wire/json-body.js';
 
@@ -38,10 +42,13 @@ export interface CreateAppOptions {
 
 /**
  * The agentrack server as a Fastify app that is not listening: MLflow's tracking REST API
- * (experiments, runs, metrics) under {@link API_PREFIXES}, `GET /health` and `GET /version`.
+ * (experiments, runs, metrics) under {@link API_PREFIXES}, MLflow's artifact service under
+ * `/api/2.0/mlflow-artifacts/` (with an `artifactDestination`; 503 without one, as
+ * `mlflow server --no-serve-artifacts`), `GET /health` and `GET /version`; with
+ * `artifactsOnly`, the tracking API answers 503 as `mlflow server --artifacts-only` does.
  * Errors are MLflow's `{"error_code", "message"}` with MLflow's status; an unknown path is 404
- * ENDPOINT_NOT_FOUND, a known path with another method 405, an MLflow endpoint outside the
- * tracking API (model registry, artifacts, traces, ...) 501 NOT_IMPLEMENTED. What the HTTP
+ * ENDPOINT_NOT_FOUND, a known path with another method 405, an MLflow endpoint outside what
+ * agentrack serves (model registry, traces, ...) 501 NOT_IMPLEMENTED. What the HTTP
  * layer refuses before any endpoint answers in the same shape: a request head over
  * {@link MAX_REQUEST_HEAD_BYTES} (431), malformed HTTP or a missing Host (400), an
  * expectation other than 100-continue (417), a request arriving while the app closes (503
@@ -50,15 +57,15 @@ export interface CreateAppOptions {
  * The app is a composition of Fastify plugins, each mountable alone on an app of its own
  * (`src/server/plugins/`): the request guards and authentication (shared with the whole app,
  * as their hooks must run for every route), then, each in its own context, the tracking API
- * ({@link trackingApi}), the 501 answers of the areas outside it, the probes, and the 405/404
- * answers for requests no route takes.
+ * ({@link trackingApi}), the artifact service ({@link artifactsApi}), the 501 answers of the
+ * areas outside them, the probes, and the 405/404 answers for requests no route takes.
  *
  * @example
  * const app = createApp({ store: await openSqliteStore('agentrack.db') });
  * const res = await app.inject({ method: 'GET', url: '/api/2.0/mlflow/experiments/get?experiment_id=0' });
  */
 export function createApp(options: CreateAppOptions): FastifyInstance {
-  const { store, authenticate, authorize } = options;
+  const { store, authenticate, authorize, artifactDestination } = options;
   const app = Fastify({
     logger: options.logger ?? { level: 'error' },
     // The limit of the plugins that set none (the tracking API sets its own) and of the
@@ -75,7 +82,11 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   });
   app.register(requestGuards);
   app.register(authentication, { authenticate, openPaths: PROBE_PATHS });
-  app.register(trackingApi, { store, authorize });
+  if (options.artifactsOnly)
+    app.register(unavailableApi, { endpoints: TRACKING_ENDPOINTS, message: trackingNotServed });
+  else app.register(trackingApi, { store, authorize });
+  if (artifactDestination) app.register(artifactsApi, { destination: artifactDestination, authorize });
+  else app.register(unavailableApi, { endpoints: ARTIFACT_ENDPOINTS, message: artifactsNotServed });
   app.register(outOfScopeApi);
   app.register(probes);
   app.register(unmatchedRoutes);

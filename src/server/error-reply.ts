@@ -9,6 +9,23 @@ export function sendError(reply: FastifyReply, status: number, body: ErrorBody):
 }
 
 /**
+ * Answers 405 for a path served with other methods, in MLflow's JSON, with the `Allow`
+ * header listing `allowed`.
+ */
+export function sendMethodNotAllowed(
+  reply: FastifyReply,
+  method: string,
+  path: string,
+  allowed: readonly string[],
+): FastifyReply {
+  reply.header('allow', allowed.join(', '));
+  return sendError(reply, 405, {
+    error_code: 'BAD_REQUEST',
+    message: `Method ${method} is not allowed for ${path}; it accepts ${allowed.join(', ')}.`,
+  });
+}
+
+/**
  * A Fastify error handler that answers as MLflow does (see {@link toErrorResponse}) and logs
  * server faults with their stack. Every plugin of the app sets it on its own context, so that
  * each answers in MLflow's shape also when mounted alone.

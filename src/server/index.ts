@@ -1,5 +1,6 @@
 /**
- * The agentrack server: MLflow's tracking REST API over any {@link TrackingStore}, as a
+ * The agentrack server: MLflow's tracking REST API over any {@link TrackingStore} and MLflow's
+ * artifact service over an artifact repository, as a
  * Fastify app that never listens on its own, composed of plugins that mount alone too.
  */
 export type { TrackingStore } from '../store/tracking-store.js';
@@ -12,10 +13,22 @@ export { TRACKING_ENDPOINTS, type Endpoint, type TrackingEndpoint } from '../pro
 export { MAX_REQUEST_BODY_BYTES } from './wire/json-body.js';
 export { workspaceAccessControl, type AccessControl } from './access-control.js';
 export { isLoopback, startServer, type RunningServer, type ServeOptions } from './serve.js';
+export { artifactsApi, type ArtifactsApiOptions } from './plugins/artifacts-api.js';
 export { authentication, type AuthenticationOptions } from './plugins/authentication.js';
 export { outOfScopeApi } from './plugins/out-of-scope-api.js';
 export { PROBE_PATHS, probes } from './plugins/probes.js';
 export { requestGuards } from './plugins/request-guards.js';
-export { serveEndpoints, type ServeEndpointsOptions } from './plugins/serve-endpoints.js';
+export {
+  refuseOtherMethods,
+  routePattern,
+  serveEndpoints,
+  type ServeEndpointsOptions,
+} from './plugins/serve-endpoints.js';
 export { trackingApi, type TrackingApiOptions } from './plugins/tracking-api.js';
+export {
+  artifactsNotServed,
+  trackingNotServed,
+  unavailableApi,
+  type UnavailableApiOptions,
+} from './plugins/unavailable-api.js';
 export { unmatchedRoutes } from './plugins/unmatched-routes.js';

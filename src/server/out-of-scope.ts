@@ -38,7 +38,7 @@ const ENDPOINTS: ReadonlyMap<string, string> = new Map(
   }),
 );
 
-const API_PATH = /^\/(?:ajax-)?api\/[0-9]+\.[0-9]+\/(mlflow|mlflow-artifacts)\/(.*)$/;
+const API_PATH = /^\/(?:ajax-)?api\/[0-9]+\.[0-9]+\/mlflow\/(.*)$/;
 const ROOT_ROUTES: ReadonlyMap<string, string> = new Map([
   ['/get-artifact', 'artifacts'],
   ['/model-versions/get-artifact', 'model registry'],
@@ -59,7 +59,6 @@ export function outOfScopeArea(path: string): string | undefined {
   if (root) return root;
   const match = API_PATH.exec(path);
   if (!match) return undefined;
-  const [, service, rest = ''] = match;
-  if (service === 'mlflow-artifacts') return 'artifacts';
+  const [, rest = ''] = match;
   return ENDPOINTS.get(rest.replace(/\/+$/, '')) ?? AREAS.get(rest.split('/')[0] ?? '');
 }

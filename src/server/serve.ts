@@ -16,7 +16,7 @@ export interface ServeOptions {
   logger?: FastifyServerOptions['logger'];
   /** Users of access control; without them every request is served anonymously. */
   users?: Users;
-  /** Close the store when the server closes; default true. */
+  /** Close the store (and the artifact destination) when the server closes; default true. */
   closeStore?: boolean;
   /** MLflow's artifact service (--serve-artifacts): the repository proxied artifacts are kept in. Absent: the mlflow-artifacts endpoints answer 503 as MLflow's --no-serve-artifacts does. The app never closes it; startServer closes it on close() when closeStore is not false. */
   artifactDestination?: ArtifactRepository;
@@ -30,7 +30,7 @@ export interface RunningServer {
   url: string;
   host: string;
   port: number;
-  /** Stops accepting connections, lets in-flight requests finish, then closes the store. */
+  /** Stops accepting connections, lets in-flight requests finish, then closes the store and the artifact destination. */
   close(): Promise<void>;
 }
 
@@ -78,7 +78,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       closing ??= (async () => {
         stopping = true;
         await app.close();
-        if (options.closeStore !== false) await store.close();
+        if (options.closeStore !== false) {
+          await Promise.all([store.close(), options.artifactDestination?.close()]);
+        }
       })();
       return closing;
     },

@@ -2,9 +2,11 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toMlflowJson } from '../../entities/index.js';
 import {
+  HTTP_METHODS,
   pathParamName,
   servedMethods,
   type AnyEndpoint,
+  type HttpMethod,
   type IncomingRequest,
   type OperationArgs,
   type OperationName,
@@ -16,6 +18,7 @@ import {
 } from '../../protocol/endpoint.js';
 import { RequestParams } from '../../protocol/wire/request-params.js';
 import type { Authorize } from '../access.js';
+import { pathOf, sendMethodNotAllowed } from '../error-reply.js';
 import { parseJsonBody } from '../wire/json-body.js';
 
 const JSON_TYPE = 'application/json';
@@ -64,11 +67,60 @@ export function serveEndpoints<S>(app: FastifyInstance, options: ServeEndpointsO
         throw error;
       }
     };
-    const url = param === undefined ? endpoint.path : endpoint.path.replace(`<path:${param}>`, '*');
     for (const prefix of endpoint.prefixes) {
-      app.route({ method: servedMethods(endpoint), url: prefix + url, handler });
+      app.route({ method: servedMethods(endpoint), url: prefix + routePattern(endpoint.path), handler });
     }
   }
+}
+
+/**
+ * Answers 405, with the methods they are served with, for the other methods on the paths of
+ * endpoints with a path parameter (`artifacts/<path:artifact_path>`): the app's not-found
+ * handler knows the methods of a path only for routes without a wildcard. Give it every
+ * endpoint that shares such a path, whichever contexts serve them.
+ */
+export function refuseOtherMethods(
+  app: FastifyInstance,
+  endpoints: readonly {
+    method: HttpMethod;
+    alsoServed?: readonly HttpMethod[];
+    path: string;
+    prefixes: readonly string[];
+  }[],
+): void {
+  const served = new Map<string, Set<HttpMethod>>();
+  for (const endpoint of endpoints) {
+    if (pathParamName(endpoint.path) === undefined) continue;
+    for (const prefix of endpoint.prefixes) {
+      const url = prefix + routePattern(endpoint.path);
+      const methods = served.get(url) ?? new Set<HttpMethod>();
+      for (const method of servedMethods(endpoint)) methods.add(method);
+      served.set(url, methods);
+    }
+  }
+  for (const [url, methods] of served) {
+    const allowed: string[] = HTTP_METHODS.filter((method) => methods.has(method));
+    if (methods.has('GET')) allowed.push('HEAD');
+    const others = HTTP_METHODS.filter((method) => !methods.has(method));
+    if (others.length === 0) continue;
+    app.route({
+      method: others,
+      url,
+      handler: async (request, reply) =>
+        sendMethodNotAllowed(reply, request.method, pathOf(request), allowed),
+    });
+  }
+}
+
+/**
+ * The route an endpoint's path is mounted at: its path parameter (`<path:name>`, the rest of
+ * the path) as Fastify's wildcard.
+ *
+ * @example routePattern('artifacts/<path:artifact_path>') // 'artifacts/*'
+ */
+export function routePattern(path: string): string {
+  const param = pathParamName(path);
+  return param === undefined ? path : path.replace(`<path:${param}>`, '*');
 }
 
 /** What the codecs may know of a request: its path parameters, where it reached the server, its headers. */
@@ -139,6 +191,8 @@ function sendResponse<R, A>(
     }
     case 'stream': {
       const file = codec.encode(result, args);
+      // HEAD answers the headers alone: the file is not read only to be thrown away.
+      if (reply.request.method === 'HEAD') file.stream.destroy();
       // Always an attachment, never sniffed: an HTML or SVG artifact must not run on the server's origin.
       return reply
         .type(file.contentType)

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { HTTP_METHODS } from '../../protocol/endpoint.js';
-import { mlflowErrorHandler, pathOf, sendError } from '../error-reply.js';
+import { mlflowErrorHandler, pathOf, sendError, sendMethodNotAllowed } from '../error-reply.js';
 import { readBodiesAsText } from './text-bodies.js';
 
 /**
@@ -16,13 +16,7 @@ export const unmatchedRoutes: FastifyPluginAsync = async (app) => {
   app.setNotFoundHandler((request, reply) => {
     const path = pathOf(request);
     const allowed = allowedMethods(app, path);
-    if (allowed.length > 0) {
-      reply.header('allow', allowed.join(', '));
-      return sendError(reply, 405, {
-        error_code: 'BAD_REQUEST',
-        message: `Method ${request.method} is not allowed for ${path}; it accepts ${allowed.join(', ')}.`,
-      });
-    }
+    if (allowed.length > 0) return sendMethodNotAllowed(reply, request.method, path, allowed);
     return sendError(reply, 404, {
       error_code: 'ENDPOINT_NOT_FOUND',
       message: `No API endpoint ${request.method} ${path}.`,

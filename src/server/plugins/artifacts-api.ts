@@ -1,0 +1,50 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ArtifactRepository } from '../../artifacts/artifact-repository.js';
+import { ProxiedArtifactService } from '../../artifacts/proxied-artifact-service.js';
+import { ARTIFACT_ENDPOINTS } from '../../protocol/artifacts.js';
+import type { Authorize } from '../access.js';
+import { mlflowErrorHandler } from '../error-reply.js';
+import { MAX_REQUEST_BODY_BYTES } from '../wire/json-body.js';
+import { refuseOtherMethods, serveEndpoints } from './serve-endpoints.js';
+import { readBodiesAsText } from './text-bodies.js';
+
+/** Options of {@link artifactsApi}. */
+export interface ArtifactsApiOptions {
+  /** Where proxied artifacts are kept (MLflow's `--artifacts-destination`). The plugin never closes it. */
+  destination: ArtifactRepository;
+  /** Decides per request, before the destination is touched; without it everything is allowed. */
+  authorize?: Authorize | undefined;
+}
+
+/**
+ * MLflow's artifact service (`mlflow server --serve-artifacts`) over a destination: every
+ * endpoint of the artifact table ({@link ARTIFACT_ENDPOINTS}) under `/api/2.0/mlflow-artifacts/`
+ * and `/ajax-api/2.0/mlflow-artifacts/`. Uploads stream: their bodies, of any size and any
+ * content type, go to the destination as they arrive, never buffered and without a size limit;
+ * the JSON bodies of the multipart endpoints are read as the tracking API reads its own.
+ * Errors are MLflow's. Encapsulated: its body parsing and error handling stay inside it.
+ */
+export const artifactsApi: FastifyPluginAsync<ArtifactsApiOptions> = async (
+  app,
+  { destination, authorize },
+) => {
+  app.setErrorHandler(mlflowErrorHandler);
+  const service = new ProxiedArtifactService(destination);
+  const raw = ARTIFACT_ENDPOINTS.filter((endpoint) => endpoint.request.kind === 'raw');
+  const params = ARTIFACT_ENDPOINTS.filter((endpoint) => endpoint.request.kind !== 'raw');
+  app.register(async (uploads) => {
+    streamBodies(uploads);
+    serveEndpoints(uploads, { service, endpoints: raw, authorize });
+  });
+  app.register(async (others) => {
+    readBodiesAsText(others, MAX_REQUEST_BODY_BYTES);
+    serveEndpoints(others, { service, endpoints: params, authorize });
+    refuseOtherMethods(others, ARTIFACT_ENDPOINTS);
+  });
+};
+
+/** Makes the plugin context `app` hand every request body on unread, as the request stream itself. */
+function streamBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+}
