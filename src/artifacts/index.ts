@@ -67,3 +67,4 @@ export type {
   PartUploadTarget,
 } from './artifact-service.js';
 export { MULTIPART_UNSUPPORTED_MESSAGE, ProxiedArtifactService } from './proxied-artifact-service.js';
+export { BINARY_MEDIA_TYPE, artifactMediaType } from './artifact-media-type.js';

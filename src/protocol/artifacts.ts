@@ -1,3 +1,4 @@
+import { artifactMediaType } from '../artifacts/artifact-media-type.js';
 import { artifactBaseName, validateArtifactPath } from '../artifacts/artifact-path.js';
 import type { ArtifactFileInfo, CompletedPart } from '../artifacts/artifact-service.js';
 import { AgentrackError, invalidParameter } from '../errors.js';
@@ -62,9 +63,10 @@ export const ARTIFACTS_API = {
     },
     response: {
       kind: 'stream',
+      // The type comes from the name, as MLflow's server sends it, whatever the destination stored.
       encode: (download, [path]) => ({
         stream: download.body,
-        contentType: download.contentType ?? 'application/octet-stream',
+        contentType: artifactMediaType(path),
         fileName: artifactBaseName(path),
       }),
       decode: (body) => ({
