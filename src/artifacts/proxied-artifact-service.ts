@@ -66,8 +66,8 @@ export class ProxiedArtifactService implements ArtifactService {
     folder: string,
     input: CreateMultipartUploadInput,
   ): Promise<CreatedMultipartUpload> {
-    const multipart = this.#multipart();
     const path = filePath(folder, input.path);
+    const multipart = this.#multipart();
     const { uploadId } = await multipart.create(path);
     const target = input.partTarget;
     const headers: Record<string, string> = target?.authorization
@@ -97,13 +97,14 @@ export class ProxiedArtifactService implements ArtifactService {
   }
 
   async completeMultipartUpload(folder: string, input: CompleteMultipartUploadInput): Promise<void> {
-    const multipart = this.#multipart();
+    const path = filePath(folder, input.path);
     const parts = input.parts.map(({ partNumber, etag }) => ({ partNumber, etag }));
-    await multipart.complete(filePath(folder, input.path), uploadIdOf(input.uploadId), parts);
+    await this.#multipart().complete(path, uploadIdOf(input.uploadId), parts);
   }
 
   async abortMultipartUpload(folder: string, input: AbortMultipartUploadInput): Promise<void> {
-    await this.#multipart().abort(filePath(folder, input.path), uploadIdOf(input.uploadId));
+    const path = filePath(folder, input.path);
+    await this.#multipart().abort(path, uploadIdOf(input.uploadId));
   }
 
   /** The destination's multipart uploads, or MLflow's NOT_IMPLEMENTED (the body, if any, left unread). */

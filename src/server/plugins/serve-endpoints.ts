@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { finished, PassThrough, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toMlflowJson } from '../../entities/index.js';
 import {
@@ -125,6 +125,8 @@ export function routePattern(path: string): string {
 
 /** What the codecs may know of a request: its path parameters, where it reached the server, its headers. */
 function incomingRequest(request: FastifyRequest, param: string | undefined): IncomingRequest {
+  // Fastify hands a wildcard over percent-decoded once (`%2F` is a slash, `%252E` is `%2E`) and
+  // never resolves `..` or `//`: the codecs check the path as it is here.
   const path: PathParams =
     param === undefined ? {} : { [param]: (request.params as Record<string, string>)['*'] ?? '' };
   return {
@@ -140,12 +142,27 @@ function incomingRequest(request: FastifyRequest, param: string | undefined): In
 /** The raw body of a request, unread: the stream the context's parser handed on, or the request itself. */
 function rawBody(request: FastifyRequest, incoming: IncomingRequest): RawBody {
   // A request without a body never reaches a parser: its stream is the request, ended.
-  const stream = request.body instanceof Readable ? request.body : request.raw;
+  const source = request.body instanceof Readable ? request.body : request.raw;
   return {
-    stream,
+    stream: detached(source),
     size: contentLength(incoming.header('content-length')),
     contentType: incoming.header('content-type'),
   };
+}
+
+/**
+ * The request stream as a stream of its own: an operation that refuses a body destroys it (as
+ * repositories do), which must not destroy the connection before the refusal is answered. A
+ * request that breaks off fails it.
+ */
+function detached(source: Readable): Readable {
+  const body = new PassThrough();
+  source.pipe(body);
+  finished(source, (error) => {
+    if (error) body.destroy(error);
+  });
+  body.once('close', () => source.unpipe(body));
+  return body;
 }
 
 /** The operation's arguments, as the endpoint's request codec reads them. */
