@@ -14,7 +14,10 @@ export interface AccessControl {
  * Access control as in a workspace, for {@link createApp}: every request but the probes needs
  * a Bearer token or Basic credentials of a user in `users`; reads are open to every
  * authenticated user; experiments under `/Users/<user>/` (and their runs) are written only by
- * that user, everything else (`/Shared/...` included) by every authenticated user.
+ * that user, everything else (`/Shared/...` included) by every authenticated user. Proxied
+ * artifacts belong to the experiment their path starts with (`<experiment_id>/...`) and are
+ * written as that experiment is; a write to an artifact path that names no existing
+ * experiment (the root, `models/...`, an unknown id) is refused with PERMISSION_DENIED.
  */
 export function workspaceAccessControl(store: TrackingStore, users: Users): AccessControl {
   return {
@@ -23,7 +26,7 @@ export function workspaceAccessControl(store: TrackingStore, users: Users): Acce
       if (!access.write) return;
       const user = access.principal?.user;
       if (user === undefined) throw new AgentrackError('UNAUTHENTICATED', 'Authentication required.');
-      for (const name of await experimentNames(store, access)) {
+      for (const name of await experimentNames(store, access, user)) {
         if (!canWrite(user, name)) {
           const owner = /^\/Users\/([^/]+)/.exec(name)?.[1] ?? '';
           throw new AgentrackError(
@@ -36,11 +39,15 @@ export function workspaceAccessControl(store: TrackingStore, users: Users): Acce
   };
 }
 
-/** The names of the experiments a write request touches; a missing one is left to the endpoint to report. */
-async function experimentNames(store: TrackingStore, access: AccessRequest): Promise<string[]> {
+/**
+ * The names of the experiments a write request touches; a missing one is left to the endpoint
+ * to report, but for artifacts, whose endpoints know no experiments: their write is refused.
+ */
+async function experimentNames(store: TrackingStore, access: AccessRequest, user: string): Promise<string[]> {
   const names: string[] = [];
   if (access.experimentName !== undefined) names.push(access.experimentName);
   if (access.newExperimentName !== undefined) names.push(access.newExperimentName);
+  const before = names.length;
   try {
     let experimentId = access.experimentId;
     if (access.runId !== undefined) experimentId = (await store.getRun(access.runId)).info.experiment_id;
@@ -53,6 +60,15 @@ async function experimentNames(store: TrackingStore, access: AccessRequest): Pro
     ) {
       throw error;
     }
+  }
+  if (access.artifactPath !== undefined && names.length === before) {
+    const first = access.artifactPath.split('/')[0] ?? '';
+    const where = first === '' ? 'not at the root' : `and no experiment has the id '${first}'`;
+    throw new AgentrackError(
+      'PERMISSION_DENIED',
+      `User '${user}' cannot write the artifacts at '${access.artifactPath}': artifacts are written below ` +
+        `the id of an existing experiment (<experiment_id>/...), ${where}.`,
+    );
   }
   return names;
 }
