@@ -2,11 +2,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalidParameter } from '../errors.js';
 import type { ArtifactRepository } from './artifact-repository.js';
+import type { HttpArtifactRepositoryOptions } from './http-artifact-repository.js';
 import { LocalArtifactRepository } from './local-artifact-repository.js';
 import type { S3ArtifactRepositoryOptions } from './s3-artifact-repository.js';
 
 /** Options of {@link openArtifactRepository}: each backend reads the ones that concern it. */
-export interface OpenArtifactRepositoryOptions extends S3ArtifactRepositoryOptions {
+export interface OpenArtifactRepositoryOptions
+  extends S3ArtifactRepositoryOptions, HttpArtifactRepositoryOptions {
   /** The folder a relative local path is relative to; the working folder by default. */
   cwd?: string;
 }
@@ -21,13 +23,22 @@ const SCHEMES: Record<
     const { S3ArtifactRepository } = await import('./s3-artifact-repository.js');
     return S3ArtifactRepository.open(uri, options);
   },
+  http: openHttp,
+  https: openHttp,
 };
+
+async function openHttp(uri: string, options: OpenArtifactRepositoryOptions): Promise<ArtifactRepository> {
+  const { HttpArtifactRepository } = await import('./http-artifact-repository.js');
+  return HttpArtifactRepository.open(uri, options);
+}
 
 /**
  * Opens the artifact repository a URI names, chosen by its scheme (MLflow's
  * `artifact_repository_registry`): a local folder (`/abs/path`, `relative/path`,
- * `file:///abs/path`) or S3-compatible storage (`s3://bucket/prefix`, whose AWS SDK is
- * loaded only then). Another scheme is INVALID_PARAMETER_VALUE naming the supported ones.
+ * `file:///abs/path`), S3-compatible storage (`s3://bucket/prefix`, whose AWS SDK is loaded
+ * only then), or a tracking server's artifact service
+ * (`http(s)://host:port/api/2.0/mlflow-artifacts/artifacts/<path>`, see
+ * `HttpArtifactRepository`). Another scheme is INVALID_PARAMETER_VALUE naming the supported ones.
  *
  * @example const repo = await openArtifactRepository('./mlartifacts');
  * @example const repo = await openArtifactRepository('s3://bucket/mlartifacts', { env: { ...process.env, MLFLOW_S3_ENDPOINT_URL: 'http://127.0.0.1:9000' } });
@@ -39,8 +50,9 @@ export async function openArtifactRepository(
   const open = SCHEMES[artifactUriScheme(uri)];
   if (open === undefined) {
     throw invalidParameter(
-      `Unsupported artifact URI '${uri}': use a local folder (a path or file:///path) or s3://bucket/prefix ` +
-        `(S3 and S3-compatible storage).`,
+      `Unsupported artifact URI '${uri}': use a local folder (a path or file:///path), s3://bucket/prefix ` +
+        `(S3 and S3-compatible storage) or http(s)://host:port/api/2.0/mlflow-artifacts/artifacts/<path> ` +
+        `(a tracking server's artifact service).`,
     );
   }
   return open(uri.trim(), options);

@@ -68,3 +68,4 @@ export type {
 } from './artifact-service.js';
 export { MULTIPART_UNSUPPORTED_MESSAGE, ProxiedArtifactService } from './proxied-artifact-service.js';
 export { BINARY_MEDIA_TYPE, artifactMediaType } from './artifact-media-type.js';
+export { HttpArtifactRepository, type HttpArtifactRepositoryOptions } from './http-artifact-repository.js';

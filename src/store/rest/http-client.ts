@@ -8,6 +8,7 @@ import { MLFLOW_API_2, type HttpMethod, type RawBody } from '../../protocol/endp
 import { parseObject, restError, unreadableResponse } from './rest-error.js';
 import { parseRetryAfter, retryDelayMs, type BackoffSettings } from './retry-delay.js';
 import type { RetryNotice } from './retry-notice.js';
+import { streamingRequest } from './streaming-request.js';
 
 /** Where MLflow's REST API 2.0 lives below a server's base URL. */
 export const API_PREFIX: string = MLFLOW_API_2[0];
@@ -187,13 +188,7 @@ export class HttpClient {
     const started = this.#now();
     const body = call.body ? new OutgoingBody(call.body.stream) : undefined;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(
-        url,
-        body ? { ...init, body: body.open(), duplex: 'half' } : init,
-        label,
-        kind,
-        body,
-      );
+      const outcome = await this.#attempt(url, init, label, kind, body);
       if ('answer' in outcome) return outcome.answer as Answer<K>;
       const failure = outcome.failure;
       const budget = this.#budget(failure);
@@ -295,7 +290,21 @@ export class HttpClient {
     let streaming = false;
     body?.onProgress(rearm);
     try {
-      const response = await this.#fetch(url, { ...init, signal: controller.signal });
+      const signal = controller.signal;
+      // A streamed body goes over node:http unless a fetch of the caller's own is given: Node's fetch holds it all.
+      const response =
+        body && !this.#options.fetch
+          ? await streamingRequest(url, {
+              method: init.method ?? 'PUT',
+              headers: init.headers as Record<string, string>,
+              body: body.open(),
+              signal,
+            })
+          : await this.#fetch(url, {
+              ...init,
+              ...(body ? { body: body.open(), duplex: 'half' } : {}),
+              signal,
+            });
       if (response.ok && kind === 'stream') {
         streaming = true;
         return {
