@@ -64,6 +64,7 @@ export function serveEndpoints<S>(app: FastifyInstance, options: ServeEndpointsO
       } catch (error) {
         // A body refused before it all arrived is not read: the connection ends with the answer.
         if (body && !request.raw.complete) reply.header('connection', 'close');
+        body?.stream.destroy();
         throw error;
       }
     };
