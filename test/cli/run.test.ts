@@ -206,10 +206,7 @@ describe('agentrack run', () => {
     });
   });
 
-  // Needs the artifact service (the mlflow-artifacts endpoints, built separately): until it is
-  // merged the loopback server answers the upload 501 and this test is expected to fail.
-  // Remove `.fails` then.
-  it.fails('serves the artifacts of the embedded store, beside the database, to the command', async () => {
+  it('serves the artifacts of the embedded store, beside the database, to the command', async () => {
     const cwd = agentFolder('artifact_agent');
     // What mlflow.log_artifact does: read the run's artifact URI, then PUT the file's bytes.
     const upload = `

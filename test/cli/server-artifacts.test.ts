@@ -122,35 +122,30 @@ describe('agentrack server: artifact options', () => {
     expect(readdirSync(dir.path)).toEqual([]);
   });
 
-  // Needs the artifact service (the mlflow-artifacts endpoints, built separately): until it is
-  // merged these endpoints answer 501 and this test is expected to fail. Remove `.fails` then.
-  it.fails(
-    'serves uploads into the destination, 503 without serving, and only artifacts with --artifacts-only',
-    async () => {
-      const served = await serve(
-        ['--backend-store-uri', 'sqlite:///a.db', '--artifacts-destination', 'files'],
-        dir.path,
-      );
-      const put = await fetch(`${served.url}/api/2.0/mlflow-artifacts/artifacts/0/abc/artifacts/notes.txt`, {
-        method: 'PUT',
-        body: 'hello',
-      });
-      expect(put.status).toBe(200);
-      expect(readFileSync(join(dir.path, 'files/0/abc/artifacts/notes.txt'), 'utf8')).toBe('hello');
-      await stop(served.cli);
+  it('serves uploads into the destination, 503 without serving, and only artifacts with --artifacts-only', async () => {
+    const served = await serve(
+      ['--backend-store-uri', 'sqlite:///a.db', '--artifacts-destination', 'files'],
+      dir.path,
+    );
+    const put = await fetch(`${served.url}/api/2.0/mlflow-artifacts/artifacts/0/abc/artifacts/notes.txt`, {
+      method: 'PUT',
+      body: 'hello',
+    });
+    expect(put.status).toBe(200);
+    expect(readFileSync(join(dir.path, 'files/0/abc/artifacts/notes.txt'), 'utf8')).toBe('hello');
+    await stop(served.cli);
 
-      const off = await serve(['--backend-store-uri', 'sqlite:///a.db', '--no-serve-artifacts'], dir.path);
-      expect((await fetch(`${off.url}/api/2.0/mlflow-artifacts/artifacts?path=0`)).status).toBe(503);
-      await stop(off.cli);
+    const off = await serve(['--backend-store-uri', 'sqlite:///a.db', '--no-serve-artifacts'], dir.path);
+    expect((await fetch(`${off.url}/api/2.0/mlflow-artifacts/artifacts?path=0`)).status).toBe(503);
+    await stop(off.cli);
 
-      const only = await serve(['--artifacts-only', '--artifacts-destination', 'files'], dir.path);
-      expect((await fetch(`${only.url}/api/2.0/mlflow/experiments/get?experiment_id=0`)).status).toBe(503);
-      expect(
-        (await fetch(`${only.url}/api/2.0/mlflow-artifacts/artifacts?path=0/abc/artifacts`)).status,
-      ).toBe(200);
-      await stop(only.cli);
-    },
-  );
+    const only = await serve(['--artifacts-only', '--artifacts-destination', 'files'], dir.path);
+    expect((await fetch(`${only.url}/api/2.0/mlflow/experiments/get?experiment_id=0`)).status).toBe(503);
+    expect((await fetch(`${only.url}/api/2.0/mlflow-artifacts/artifacts?path=0/abc/artifacts`)).status).toBe(
+      200,
+    );
+    await stop(only.cli);
+  });
 });
 
 describe('agentrack server: where new experiments keep their artifacts', () => {
