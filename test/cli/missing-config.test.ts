@@ -21,6 +21,7 @@ const INVOCATIONS: Readonly<Record<string, readonly string[] | { never: string }
   audit: [],
   quickstart: { never: 'it needs no configuration' },
   server: { never: 'it serves a store, not an agent' },
+  gc: { never: 'it cleans up a store, not an agent' },
   auth: { never: 'it only groups the hash commands' },
   'auth hash-password': { never: 'it hashes standard input' },
   'auth hash-token': { never: 'it hashes standard input' },
