@@ -7,9 +7,11 @@ export {
   type MetricHistoryBulkIntervalOptions,
   type MetricHistoryBulkOptions,
   type MetricInput,
+  type OpenTrackingClientOptions,
   type SearchExperimentsOptions,
   type SearchRunsOptions,
   type TagsInput,
+  type TrackingClientOptions,
   type UpdateRunOptions,
 } from './tracking-client.js';
 export {
@@ -19,3 +21,5 @@ export {
   type GarbageReport,
   type Removed,
 } from './collect-garbage.js';
+export { ARTIFACT_TRANSFER_CONCURRENCY, type RunArtifactsOptions } from './run-artifacts.js';
+export type { LoadTableOptions, Table, TableInput } from './run-tables.js';

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../errors.js';
 import type { DatasetInput, Run } from '../entities/index.js';
+import { describeRunArtifactsContract } from './run-artifacts.contract.js';
 import type { TrackingClient } from './tracking-client.js';
 
 /** A fresh, empty backend for one test, and how to dispose of it. */
@@ -43,6 +44,16 @@ function datasetInput(
     : { tags: [{ key: 'mlflow.data.context', value: context }], dataset };
 }
 
+/** What a backend of the contract can do; every capability is on unless turned off. */
+export interface ContractCapabilities {
+  /**
+   * The client reaches the artifacts of runs in experiments with the default artifact location
+   * (`mlflow-artifacts:` URIs): off for a backend whose artifact service the client cannot use
+   * yet, which skips {@link describeRunArtifactsContract} there (and says so in the report).
+   */
+  artifacts?: boolean;
+}
+
 /**
  * The TrackingClient contract: every backend (SQLite, PostgreSQL, REST) must pass it unchanged.
  * `open` returns a client on a fresh, empty store.
@@ -50,7 +61,9 @@ function datasetInput(
 export function describeTrackingClientContract(
   backendName: string,
   open: () => Promise<ContractBackend>,
+  capabilities: ContractCapabilities = {},
 ): void {
+  describeRunArtifactsContract(backendName, open, { skip: capabilities.artifacts === false });
   describe(`TrackingClient contract: ${backendName}`, () => {
     let backend: ContractBackend;
     let client: TrackingClient;

@@ -3,6 +3,7 @@ import type {
   DatasetInput,
   DatasetSummary,
   Experiment,
+  FileInfo,
   Metric,
   MetricWithRunId,
   Param,
@@ -12,9 +13,14 @@ import type {
   RunTag,
   ViewType,
 } from '../entities/index.js';
+import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { invalidParameter } from '../errors.js';
 import { openStore, type OpenStoreOptions } from '../store/open-store.js';
 import type { Page, TrackingStore } from '../store/tracking-store.js';
+import { parseTrackingUri, resolveTrackingUri } from '../store/tracking-uri.js';
+import { defaultProxiedArtifacts } from './proxied-artifacts.js';
+import { RunArtifacts, type RunArtifactsOptions } from './run-artifacts.js';
+import { RunTables, type LoadTableOptions, type Table, type TableInput } from './run-tables.js';
 
 /** Tags as a plain object (`{ team: 'core' }`) or as MLflow's list of pairs. */
 export type TagsInput = Record<string, string> | readonly RunTag[];
@@ -99,6 +105,32 @@ export interface MetricHistoryBulkIntervalOptions {
   maxResults?: number;
 }
 
+/** Options of the {@link TrackingClient} constructor. */
+export interface TrackingClientOptions {
+  /** The clock (epoch milliseconds); default `Date.now`. */
+  now?: () => number;
+  /**
+   * The repository that runs' `mlflow-artifacts:` artifact URIs point into (MLflow's proxied
+   * artifacts): a tracking server's artifact service, or the folder an embedded store keeps
+   * them in. Absent: such runs' artifacts are refused with INVALID_PARAMETER_VALUE. The client
+   * never closes a repository given here. `file:` and `s3:` artifact URIs need none.
+   */
+  proxiedArtifacts?: ArtifactRepository;
+  /** How runs' artifacts are reached, in full (over `proxiedArtifacts`): what {@link TrackingClient.open} sets up. */
+  artifacts?: RunArtifactsOptions;
+}
+
+/** Options of {@link TrackingClient.open}: the store's, and where proxied artifacts are. */
+export interface OpenTrackingClientOptions extends OpenStoreOptions {
+  /**
+   * The repository for `mlflow-artifacts:` URIs, instead of the default: on the embedded store
+   * the folder beside the database (`./agentrack.db` keeps them in `./agentrack-artifacts`,
+   * where `agentrack server` serves them from); over REST, the server's artifact service. The
+   * client never closes a repository given here.
+   */
+  proxiedArtifacts?: ArtifactRepository;
+}
+
 /**
  * The library API: the operations of MLflow's `MlflowClient`, in camelCase, over any
  * tracking store. Returned entities have MLflow's JSON shapes.
@@ -115,10 +147,14 @@ export class TrackingClient {
   /** The store this client talks to. */
   readonly store: TrackingStore;
   readonly #now: () => number;
+  readonly #artifacts: RunArtifacts;
+  readonly #tables: RunTables;
 
-  constructor(store: TrackingStore, options: { now?: () => number } = {}) {
+  constructor(store: TrackingStore, options: TrackingClientOptions = {}) {
     this.store = store;
     this.#now = options.now ?? Date.now;
+    this.#artifacts = new RunArtifacts(store, options.artifacts ?? { proxied: options.proxiedArtifacts });
+    this.#tables = new RunTables(store, this.#artifacts);
   }
 
   /**
@@ -126,8 +162,17 @@ export class TrackingClient {
    * `MLFLOW_TRACKING_URI`, else the embedded database `./agentrack.db`. With `{ mode: 'read' }`
    * an embedded database is only read: it must exist, and nothing is created or changed.
    */
-  static async open(uri?: string, options: OpenStoreOptions = {}): Promise<TrackingClient> {
-    return new TrackingClient(await openStore(uri, options), options.now ? { now: options.now } : {});
+  static async open(uri?: string, options: OpenTrackingClientOptions = {}): Promise<TrackingClient> {
+    const target = parseTrackingUri(resolveTrackingUri(uri, options.env ?? process.env));
+    const store = await openStore(uri, options);
+    const artifacts: RunArtifactsOptions =
+      options.proxiedArtifacts !== undefined
+        ? { proxied: options.proxiedArtifacts }
+        : defaultProxiedArtifacts(target);
+    return new TrackingClient(store, {
+      ...(options.now ? { now: options.now } : {}),
+      artifacts: { ...artifacts, readOnly: options.mode === 'read' },
+    });
   }
 
   /** Creates an experiment and returns its id. */
@@ -364,9 +409,91 @@ export class TrackingClient {
     for await (const page of this.searchRunsPages(options)) yield* page.items;
   }
 
-  /** Closes the store. */
+  /**
+   * Uploads a local file into a run's artifacts, as `<artifactPath>/<file name>` (at the root
+   * without `artifactPath`), as MLflow's `log_artifact`; a folder is refused (see
+   * {@link logArtifacts}). Resolves to the file as the run lists it.
+   *
+   * @example await client.logArtifact(runId, 'out/report.md', 'reports');
+   */
+  async logArtifact(runId: string, localPath: string, artifactPath?: string): Promise<FileInfo> {
+    return this.#artifacts.logArtifact(runId, localPath, artifactPath);
+  }
+
+  /**
+   * Uploads every file below a local folder into a run's artifacts, keeping the tree, below
+   * `artifactPath` (the root without it), a few files at once, as MLflow's `log_artifacts`.
+   * Resolves to the files uploaded.
+   */
+  async logArtifacts(runId: string, localDir: string, artifactPath?: string): Promise<FileInfo[]> {
+    return this.#artifacts.logArtifacts(runId, localDir, artifactPath);
+  }
+
+  /** Writes text (UTF-8) as a run's artifact file, e.g. `notes/release.md`, as MLflow's `log_text`. */
+  async logText(runId: string, text: string, artifactFile: string): Promise<FileInfo> {
+    return this.#artifacts.logText(runId, text, artifactFile);
+  }
+
+  /**
+   * Writes a value as a run's artifact file, as MLflow's `log_dict`: YAML for `.yaml` / `.yml`
+   * (PyYAML's style, keys sorted), else JSON indented by two spaces (Python's `json.dumps`).
+   *
+   * @example await client.logDict(runId, { temperature: 0.2, tools: ['search'] }, 'config/agent.yaml');
+   */
+  async logDict(runId: string, dictionary: unknown, artifactFile: string): Promise<FileInfo> {
+    return this.#artifacts.logDict(runId, dictionary, artifactFile);
+  }
+
+  /**
+   * Logs a table as a run's artifact `artifactFile` (`.json`), as MLflow's `log_table`: columns
+   * (`{ question: [...], score: [...] }`) or rows (`[{ question, score }]`), appended to the
+   * rows already in that file, and listed in the run tag `mlflow.loggedArtifacts`, so that
+   * MLflow's UI shows it and `mlflow.load_table` (or {@link loadTable}) reads it back.
+   *
+   * @example await client.logTable(runId, { question: ['is web-1 healthy?'], score: [0.93] }, 'eval_results/table.json');
+   */
+  async logTable(runId: string, data: TableInput, artifactFile: string): Promise<FileInfo> {
+    return this.#tables.logTable(runId, data, artifactFile);
+  }
+
+  /**
+   * The table `artifactFile` of the runs of an experiment that logged it (or of
+   * `options.runIds`), joined, newest run first, as MLflow's `load_table`.
+   */
+  async loadTable(
+    experimentId: string,
+    artifactFile: string,
+    options: LoadTableOptions = {},
+  ): Promise<Table> {
+    return this.#tables.loadTable(experimentId, artifactFile, options);
+  }
+
+  /**
+   * The files and folders directly in a run's artifact folder (the root by default), in name
+   * order, paths from the run's artifact root, as MLflow's `list_artifacts`.
+   */
+  async listArtifacts(runId: string, path?: string): Promise<FileInfo[]> {
+    return this.#artifacts.listArtifacts(runId, path);
+  }
+
+  /**
+   * Downloads a run's artifact file or folder (everything by default) into `dstDir` (an
+   * existing folder; a new temporary one without it), streamed to disk, and resolves to its
+   * local path, `<dstDir>/<path>`, as MLflow's `download_artifacts`.
+   *
+   * @example const local = await client.downloadArtifacts(runId, 'eval_results', './downloads');
+   */
+  async downloadArtifacts(runId: string, path?: string, dstDir?: string): Promise<string> {
+    return this.#artifacts.downloadArtifacts(runId, path, dstDir);
+  }
+
+  /** Closes the store, and the artifact repositories the client opened. */
   async close(): Promise<void> {
-    return this.store.close();
+    try {
+      await this.#artifacts.close();
+    } finally {
+      await this.store.close();
+    }
   }
 }
 

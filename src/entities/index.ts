@@ -180,6 +180,22 @@ export interface LoggedModel {
   data: { params?: KeyValue[]; metrics?: LoggedModelMetric[] };
 }
 
+/**
+ * A file or folder among a run's artifacts, as MLflow's `FileInfo`: `path` from the run's
+ * artifact root (`configs/agent.json`), `file_size` (bytes) on files only.
+ */
+export interface FileInfo {
+  path: string;
+  is_dir: boolean;
+  file_size?: number;
+}
+
+/**
+ * The run tag listing the artifacts MLflow's UI shows specially: a JSON list of
+ * `{"path", "type"}`, e.g. the tables `log_table` writes (type `table`).
+ */
+export const LOGGED_ARTIFACTS_TAG = 'mlflow.loggedArtifacts';
+
 /** The tag MLflow mirrors a run's name into. */
 export const RUN_NAME_TAG = 'mlflow.runName';
 /** The tag MLflow records the user in. */

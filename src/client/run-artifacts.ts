@@ -1,0 +1,383 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type Dirent, type Stats } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, posix, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { artifactMediaType } from '../artifacts/artifact-media-type.js';
+import { createArtifactLocator, type ArtifactLocator } from '../artifacts/artifact-locator.js';
+import { isProxiedArtifactUri } from '../artifacts/artifact-locations.js';
+import { invalidPath, joinArtifactPath, validateArtifactPath } from '../artifacts/artifact-path.js';
+import type { ArtifactInfo, ArtifactRepository } from '../artifacts/artifact-repository.js';
+import type { FileInfo } from '../entities/index.js';
+import { AgentrackError, invalidParameter, isAgentrackError, notFound, type ErrorCode } from '../errors.js';
+import type { TrackingStore } from '../store/tracking-store.js';
+import { pythonJsonText } from './python-json-text.js';
+import { pythonYamlText } from './python-yaml-text.js';
+
+/** How many files go up or down at once in {@link RunArtifacts.logArtifacts} and folder downloads. */
+export const ARTIFACT_TRANSFER_CONCURRENCY = 4;
+
+/** Options of {@link RunArtifacts}. */
+export interface RunArtifactsOptions {
+  /**
+   * The repository `mlflow-artifacts:` URIs point into: the embedded store's artifacts folder,
+   * or a tracking server's artifact service. Absent: such runs' artifacts cannot be reached,
+   * and `unreachableProxied` says why.
+   */
+  proxied?: ArtifactRepository | undefined;
+  /** Why proxied artifacts cannot be reached when `proxied` is absent, for the error message. */
+  unreachableProxied?: string;
+  /** Releases what was opened for `proxied` (when the client owns it); called once by {@link RunArtifacts.close}. */
+  release?: () => Promise<void>;
+  /** The store was opened for reading only: artifact writes are refused with INVALID_STATE too. */
+  readOnly?: boolean;
+}
+
+/** A run's artifact root: the repository it is in and the folder in it. */
+interface RunRoot {
+  runId: string;
+  repository: ArtifactRepository;
+  /** The run's artifact root below the repository root (`''` when the repository is rooted there). */
+  root: string;
+}
+
+/**
+ * The artifact calls of {@link TrackingClient}, as MLflow's client makes them: each resolves the
+ * run's `artifact_uri` (an unknown run is RESOURCE_DOES_NOT_EXIST) to a repository through an
+ * {@link ArtifactLocator} — `mlflow-artifacts:` URIs to the proxied repository, `file:` and
+ * `s3:` URIs opened directly — and reads or writes below it, streaming. Paths are run-relative
+ * POSIX paths, checked by {@link validateArtifactPath}.
+ */
+export class RunArtifacts {
+  readonly #store: TrackingStore;
+  readonly #options: RunArtifactsOptions;
+  #locator: ArtifactLocator | undefined;
+
+  constructor(store: TrackingStore, options: RunArtifactsOptions = {}) {
+    this.#store = store;
+    this.#options = options;
+  }
+
+  /**
+   * Uploads the local file `localPath` into the run, as `<artifactPath>/<file name>` (at the
+   * root without `artifactPath`), replacing a file of that name. A missing file, or a folder
+   * (see {@link logArtifacts}), is INVALID_PARAMETER_VALUE.
+   */
+  async logArtifact(runId: string, localPath: string, artifactPath?: string): Promise<FileInfo> {
+    const folder = validateArtifactPath(artifactPath ?? '', 'folder');
+    const info = await localEntry(localPath);
+    if (info.isDirectory()) {
+      throw invalidParameter(
+        `'${localPath}' is a folder; logArtifact uploads one file (logArtifacts uploads a folder's files).`,
+      );
+    }
+    if (!info.isFile()) throw invalidParameter(`'${localPath}' is not a regular file.`);
+    const path = validateArtifactPath(joinArtifactPath(folder, basename(localPath)));
+    const run = await this.#runRoot(runId, 'write');
+    return this.#upload(run, path, resolve(localPath), info.size);
+  }
+
+  /**
+   * Uploads every file below the local folder `localDir` into the run, keeping the tree, below
+   * `artifactPath` (the root without it), as MLflow's `log_artifacts`: symbolic links to files
+   * are uploaded as files, links to folders are not followed. Every name is checked before the
+   * first upload; then up to {@link ARTIFACT_TRANSFER_CONCURRENCY} files go up at once. Resolves
+   * to the files uploaded, in path order.
+   */
+  async logArtifacts(runId: string, localDir: string, artifactPath?: string): Promise<FileInfo[]> {
+    const folder = validateArtifactPath(artifactPath ?? '', 'folder');
+    const info = await localEntry(localDir);
+    if (!info.isDirectory()) throw invalidParameter(`'${localDir}' is not a folder.`);
+    const files = await localFiles(resolve(localDir), folder);
+    const run = await this.#runRoot(runId, 'write');
+    const uploaded = await mapBounded(files, ARTIFACT_TRANSFER_CONCURRENCY, (file) =>
+      this.#upload(run, file.path, file.local, file.size),
+    );
+    return uploaded.sort((a, b) => compareCodePoints(a.path, b.path));
+  }
+
+  /** Writes `text` (UTF-8) as the run's artifact file `artifactFile`, as MLflow's `log_text`. */
+  async logText(runId: string, text: string, artifactFile: string): Promise<FileInfo> {
+    if (typeof text !== 'string') throw invalidParameter('logText: the text must be a string.');
+    return this.writeFile(runId, artifactFile, text);
+  }
+
+  /**
+   * Writes `dictionary` as the run's artifact file `artifactFile`, as MLflow's `log_dict`: YAML
+   * for a `.yaml` / `.yml` name (PyYAML's style: block style, keys sorted), else JSON indented by
+   * two spaces (Python's `json.dumps`: non-ASCII escaped, anything else as a string).
+   */
+  async logDict(runId: string, dictionary: unknown, artifactFile: string): Promise<FileInfo> {
+    const extension = posix.extname(artifactFile);
+    const text =
+      extension === '.yaml' || extension === '.yml'
+        ? pythonYamlText(dictionary)
+        : pythonJsonText(dictionary, { indent: 2 });
+    return this.writeFile(runId, artifactFile, text);
+  }
+
+  /** Writes `content` as the run's artifact file `artifactFile` (a string as UTF-8), replacing any file there. */
+  async writeFile(runId: string, artifactFile: string, content: string | Buffer): Promise<FileInfo> {
+    const path = validateArtifactPath(artifactFile);
+    const run = await this.#runRoot(runId, 'write');
+    const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    const stored = await run.repository.put(joinArtifactPath(run.root, path), Readable.from([data]), {
+      size: data.length,
+      contentType: artifactMediaType(path),
+    });
+    return this.#fileInfo(run, stored);
+  }
+
+  /** The run's artifact file `artifactFile` as text (UTF-8), or `undefined` when there is no such file. */
+  async readFile(runId: string, artifactFile: string): Promise<string | undefined> {
+    const path = validateArtifactPath(artifactFile);
+    const run = await this.#runRoot(runId);
+    const target = joinArtifactPath(run.root, path);
+    const info = await run.repository.stat(target);
+    if (info === undefined || info.isDir) return undefined;
+    const { body } = await run.repository.get(target);
+    const chunks: Buffer[] = [];
+    for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /**
+   * The files and folders directly in the run's artifact folder `path` (the root by default), in
+   * name order, each with its path from the run's artifact root, as MLflow's `list_artifacts`. A
+   * file or a missing folder lists as empty.
+   */
+  async listArtifacts(runId: string, path?: string): Promise<FileInfo[]> {
+    const folder = validateArtifactPath(path ?? '', 'folder');
+    const run = await this.#runRoot(runId);
+    const entries = await run.repository.list(joinArtifactPath(run.root, folder));
+    return entries.map((entry) => this.#fileInfo(run, entry, folder));
+  }
+
+  /**
+   * Downloads the run's artifact `path` — a file, or a folder with everything below it; the
+   * whole root by default — into the local folder `dstDir`, keeping its path there
+   * (`<dstDir>/<path>`), and resolves to that local path. Without `dstDir`, into a new temporary
+   * folder. As MLflow's `download_artifacts`: `dstDir` must be an existing folder, and a path
+   * the run does not have is RESOURCE_DOES_NOT_EXIST. Files stream to disk, up to
+   * {@link ARTIFACT_TRANSFER_CONCURRENCY} at once, each written beside its place and renamed
+   * into it once complete.
+   */
+  async downloadArtifacts(runId: string, path?: string, dstDir?: string): Promise<string> {
+    const rel = validateArtifactPath(path ?? '', 'folder');
+    const run = await this.#runRoot(runId);
+    const source = joinArtifactPath(run.root, rel);
+    const info: Pick<ArtifactInfo, 'isDir'> | undefined =
+      rel === '' ? { isDir: true } : await run.repository.stat(source);
+    if (info === undefined) throw notFound(`Artifact '${rel}' not found in run '${runId}'.`);
+    const destination = dstDir === undefined ? await mkdtemp(join(tmpdir(), 'agentrack-artifacts-')) : dstDir;
+    if (dstDir !== undefined) await checkDestination(dstDir);
+    const local = rel === '' ? resolve(destination) : join(resolve(destination), ...rel.split('/'));
+    if (!info.isDir) {
+      await downloadFile(run.repository, source, local);
+      return local;
+    }
+    await mkdir(local, { recursive: true });
+    const files = await this.#remoteFiles(run, source, local);
+    await mapBounded(files, ARTIFACT_TRANSFER_CONCURRENCY, (file) =>
+      downloadFile(run.repository, file.source, file.local),
+    );
+    return local;
+  }
+
+  /** Closes the repositories opened for runs' artifact URIs, and the proxied one when the client owns it. */
+  async close(): Promise<void> {
+    const locator = this.#locator;
+    this.#locator = undefined;
+    await locator?.close();
+    await this.#options.release?.();
+  }
+
+  /** The run's artifact root; RESOURCE_DOES_NOT_EXIST for an unknown run. */
+  async #runRoot(runId: string, access: 'read' | 'write' = 'read'): Promise<RunRoot> {
+    if (typeof runId !== 'string' || runId === '') throw invalidParameter('A run id is required.');
+    if (access === 'write' && this.#options.readOnly) {
+      throw new AgentrackError(
+        'INVALID_STATE',
+        'The tracking store was opened for reading only; open it for writing to log artifacts.',
+      );
+    }
+    const uri = (await this.#store.getRun(runId)).info.artifact_uri;
+    if (isProxiedArtifactUri(uri) && this.#options.proxied === undefined) {
+      throw invalidParameter(
+        `The artifacts of run '${runId}' are at '${uri}', kept by a tracking server's artifact service, ` +
+          `which ${this.#options.unreachableProxied ?? 'this client has not been given'}.`,
+      );
+    }
+    this.#locator ??= createArtifactLocator({ proxied: this.#options.proxied });
+    const { repository, path } = await this.#locator.locate(uri);
+    return { runId, repository, root: path };
+  }
+
+  async #upload(run: RunRoot, path: string, local: string, size: number): Promise<FileInfo> {
+    const stored = await run.repository.put(joinArtifactPath(run.root, path), createReadStream(local), {
+      size,
+      contentType: artifactMediaType(path),
+    });
+    return this.#fileInfo(run, stored);
+  }
+
+  /** Every file below the remote folder `source`, with the local path it goes to below `local`. */
+  async #remoteFiles(
+    run: RunRoot,
+    source: string,
+    local: string,
+  ): Promise<Array<{ source: string; local: string }>> {
+    const files: Array<{ source: string; local: string }> = [];
+    const folders = [{ source, local }];
+    for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+      for (const entry of await run.repository.list(folder.source)) {
+        // Names come from the repository (over HTTP, from a server): never let one leave the folder.
+        if (entry.name.includes('/') || entry.path !== joinArtifactPath(folder.source, entry.name)) {
+          throw invalidPath('a listed name leaves its folder', entry.path);
+        }
+        validateArtifactPath(entry.path);
+        const target = join(folder.local, entry.name);
+        if (entry.isDir) {
+          await mkdir(target, { recursive: true });
+          folders.push({ source: entry.path, local: target });
+        } else {
+          files.push({ source: entry.path, local: target });
+        }
+      }
+    }
+    return files;
+  }
+
+  /** `info` (its path from the repository root) as a FileInfo with its path from the run's root. */
+  #fileInfo(run: RunRoot, info: ArtifactInfo, folder?: string): FileInfo {
+    const path =
+      folder !== undefined
+        ? joinArtifactPath(folder, info.name)
+        : run.root === ''
+          ? info.path
+          : info.path.slice(run.root.length + 1);
+    return info.isDir
+      ? { path, is_dir: true }
+      : { path, is_dir: false, ...(info.size !== undefined ? { file_size: info.size } : {}) };
+  }
+}
+
+/** What is at a local path the caller named; INVALID_PARAMETER_VALUE when nothing is. */
+async function localEntry(path: string): Promise<Stats> {
+  if (typeof path !== 'string' || path === '') throw invalidParameter('A local path is required.');
+  try {
+    return await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw invalidParameter(`No such file or folder: '${path}'.`);
+    throw localFsError(error, 'read', path);
+  }
+}
+
+/** Every file below `root` (links to files included, links to folders not followed), with its artifact path. */
+async function localFiles(
+  root: string,
+  folder: string,
+): Promise<Array<{ local: string; path: string; size: number }>> {
+  const files: Array<{ local: string; path: string; size: number }> = [];
+  const pending = [{ local: root, path: folder }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const folder = next.local;
+    const entries: Dirent[] = await readdir(folder, { withFileTypes: true }).catch((error: unknown) => {
+      throw localFsError(error, 'read the folder', folder);
+    });
+    for (const entry of entries) {
+      const local = join(next.local, entry.name);
+      const path = validateArtifactPath(joinArtifactPath(next.path, entry.name));
+      if (entry.isDirectory()) {
+        pending.push({ local, path });
+        continue;
+      }
+      if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+      const info = await stat(local).catch(() => undefined);
+      if (info?.isFile()) files.push({ local, path, size: info.size });
+    }
+  }
+  return files;
+}
+
+/** MLflow's checks of a download destination: an existing folder. */
+async function checkDestination(dstDir: string): Promise<void> {
+  const info = await stat(dstDir).catch(() => undefined);
+  if (info === undefined) {
+    throw notFound(`The destination folder for downloaded artifacts does not exist: '${dstDir}'.`);
+  }
+  if (!info.isDirectory()) {
+    throw invalidParameter(`The destination for downloaded artifacts must be a folder: '${dstDir}'.`);
+  }
+}
+
+/** Streams the artifact `source` to the local file `local`, through a temporary file renamed into place. */
+async function downloadFile(repository: ArtifactRepository, source: string, local: string): Promise<void> {
+  await mkdir(dirname(local), { recursive: true }).catch((error: unknown) => {
+    throw localFsError(error, 'create the folder of', local);
+  });
+  const temp = join(dirname(local), `.${basename(local)}.agentrack-download-${randomUUID()}`);
+  const { body } = await repository.get(source);
+  try {
+    await pipeline(body, createWriteStream(temp, { flags: 'wx' }));
+    await rename(temp, local);
+  } catch (error) {
+    body.destroy();
+    await rm(temp, { force: true });
+    throw localFsError(error, 'write', local);
+  }
+}
+
+/** Local file-system failures by code, as agentrack errors naming the local path. */
+const LOCAL_FS_ERRORS: Record<string, [ErrorCode, string]> = {
+  EACCES: ['PERMISSION_DENIED', 'permission denied'],
+  EPERM: ['PERMISSION_DENIED', 'operation not permitted'],
+  EROFS: ['PERMISSION_DENIED', 'read-only file system'],
+  ENOSPC: ['RESOURCE_EXHAUSTED', 'no space left on the device'],
+  EDQUOT: ['RESOURCE_EXHAUSTED', 'disk quota exceeded'],
+  EISDIR: ['INVALID_PARAMETER_VALUE', 'a folder is in the way'],
+  ENOTDIR: ['INVALID_PARAMETER_VALUE', 'a file is in the way'],
+  EEXIST: ['INVALID_PARAMETER_VALUE', 'a file is in the way'],
+  ENAMETOOLONG: ['INVALID_PARAMETER_VALUE', 'a name is too long'],
+};
+
+function localFsError(error: unknown, action: string, path: string): AgentrackError {
+  if (isAgentrackError(error)) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const known = typeof code === 'string' ? LOCAL_FS_ERRORS[code] : undefined;
+  const reason = known ? `${known[1]} (${code})` : (code ?? String((error as Error)?.message ?? error));
+  return new AgentrackError(known?.[0] ?? 'INTERNAL_ERROR', `Could not ${action} '${path}': ${reason}.`, {
+    cause: error,
+  });
+}
+
+/** `fn` over `items`, at most `limit` at once; on a failure, waits for those under way, then rejects. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
+  return results;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
