@@ -124,8 +124,12 @@ export class RunTables {
   }
 }
 
-/** Checks a table's file name as MLflow does, and returns it as a canonical artifact path. */
-function tableFile(artifactFile: string): string {
+/**
+ * Checks the file name of a table as MLflow's `log_table` does (a `.json` name without the
+ * characters its search for tables cannot take) and returns it as a canonical artifact path;
+ * INVALID_PARAMETER_VALUE otherwise.
+ */
+export function tableFile(artifactFile: string): string {
   if (typeof artifactFile !== 'string') throw invalidParameter('The table file must be a string.');
   for (const ch of FORBIDDEN_IN_TABLE_FILE) {
     if (artifactFile.includes(ch))

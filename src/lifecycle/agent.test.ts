@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrackingClient } from '../client/tracking-client.js';
@@ -8,6 +8,7 @@ import { fileState, folderListing } from '../testing/file-state.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { Agent } from './agent.js';
 import type { AgentConfigInput } from './agent-config.js';
+import type { RunHandle } from './run-handle.js';
 
 const T0 = Date.UTC(2026, 10, 26, 10, 15, 0); // 2026-11-26 10:15:00 UTC
 
@@ -229,6 +230,121 @@ describe('Agent', () => {
       expect(latest?.info.status).toBe('FAILED');
       expect(tags(latest!).deployment_candidate).toBe('false');
       expect(await agent.latestEvaluation({ candidatesOnly: true })).toBeNull();
+    });
+  });
+
+  describe('artifacts', () => {
+    it('logs, lists and downloads artifacts through a run handle, writes only while the run runs', async () => {
+      const files = join(dir.path, 'outputs');
+      mkdirSync(join(files, 'plots'), { recursive: true });
+      writeFileSync(join(files, 'summary.md'), '# summary\n');
+      writeFileSync(join(files, 'plots', 'loss.svg'), '<svg/>');
+      let handleRef: RunHandle | undefined;
+      const result = await agent.evaluation(async (run) => {
+        handleRef = run;
+        await run.logMetrics({ accuracy: 0.93, latency_p95_ms: 640 });
+        await run.logArtifact(join(files, 'summary.md'), 'reports');
+        await run.logArtifacts(files, 'outputs');
+        await run.logText('ok\n', 'notes/status.txt');
+        await run.logDict({ prompt: 'v3', temperature: 0.2 }, 'config/agent.yaml');
+        await run.logTable(
+          {
+            question: ['is web-1 healthy?', 'is db-1 healthy?'],
+            answer: ['critical', 'ok'],
+            score: [0.93, 0.81],
+          },
+          'eval_results/table.json',
+        );
+        expect((await run.listArtifacts()).map((f) => f.path)).toEqual([
+          'config',
+          'eval_results',
+          'notes',
+          'outputs',
+          'reports',
+        ]);
+      });
+      expect(result).toMatchObject({ status: 'FINISHED', candidate: true });
+      const run = handleRef as RunHandle;
+      // Reads still work after the end; writes are refused like any other logging.
+      expect(await run.loadTable('eval_results/table.json')).toEqual({
+        columns: ['question', 'answer', 'score'],
+        data: [
+          ['is web-1 healthy?', 'critical', 0.93],
+          ['is db-1 healthy?', 'ok', 0.81],
+        ],
+      });
+      const local = await run.downloadArtifacts('config/agent.yaml', dir.path);
+      expect(readFileSync(local, 'utf8')).toBe('prompt: v3\ntemperature: 0.2\n');
+      expect(await run.listArtifacts('outputs/plots')).toEqual([
+        { path: 'outputs/plots/loss.svg', is_dir: false, file_size: 6 },
+      ]);
+      await expectError(run.logText('late', 'late.txt'), 'INVALID_STATE', 'has already ended');
+      await expectError(run.logTable({ a: [1] }, 'late.json'), 'INVALID_STATE', 'has already ended');
+    });
+
+    it("attaches an evaluation's gate results as a table MLflow's load_table finds", async () => {
+      const result = await agent.evaluation(async (run) => run.logMetric('accuracy', 0.95), {
+        gateTable: 'agentrack/gate.json',
+      });
+      expect(result).toMatchObject({ candidate: false, gate: { status: 'failed' } });
+      const run = await client.getRun(result.runId);
+      expect(run.info.status).toBe('FINISHED');
+      expect(tags(run)['mlflow.loggedArtifacts']).toBe('[{"path": "agentrack/gate.json", "type": "table"}]');
+      const local = await client.downloadArtifacts(result.runId, 'agentrack/gate.json', dir.path);
+      expect(readFileSync(local, 'utf8')).toBe(
+        '{"columns":["metric","observed","comparator","threshold","result"],"data":[' +
+          '["accuracy",0.95,">=",0.9,"pass"],["latency_p95_ms",null,"<=",800.0,"fail"]]}',
+      );
+      expect(
+        await client.loadTable(await agent.experimentId('evaluation'), 'agentrack/gate.json', {
+          extraColumns: ['run_id'],
+        }),
+      ).toEqual({
+        columns: ['metric', 'observed', 'comparator', 'threshold', 'result', 'run_id'],
+        data: [
+          ['accuracy', 0.95, '>=', 0.9, 'pass', result.runId],
+          ['latency_p95_ms', null, '<=', 800, 'fail', result.runId],
+        ],
+      });
+    });
+
+    it('refuses a gate table outside evaluation runs or with a bad name before any run starts', async () => {
+      await expectError(
+        agent.development(async () => undefined, { gateTable: 'gate.json' }),
+        'INVALID_PARAMETER_VALUE',
+        'evaluation runs only',
+      );
+      await expectError(
+        agent.evaluation(async () => undefined, { gateTable: 'gate.csv' }),
+        'INVALID_PARAMETER_VALUE',
+        "'.json'",
+      );
+      await expectError(
+        agent.evaluation(async () => undefined, { gateTable: '../gate.json' }),
+        'INVALID_PARAMETER_VALUE',
+        'Invalid path',
+      );
+      expect(await agent.allRuns()).toEqual([]);
+    });
+
+    it('still ends the run when the gate table cannot be written, and says why', async () => {
+      let runId = '';
+      await expectError(
+        agent.evaluation(
+          async (run) => {
+            runId = run.runId;
+            await run.logMetrics({ accuracy: 0.93, latency_p95_ms: 640 });
+            // A folder where the table should go.
+            await run.logText('in the way', 'gate.json/blocker.txt');
+          },
+          { gateTable: 'gate.json' },
+        ),
+        'INVALID_PARAMETER_VALUE',
+        'a folder has that name',
+      );
+      const run = await client.getRun(runId);
+      expect(run.info.status).toBe('FINISHED');
+      expect(tags(run)).toMatchObject({ 'agentrack.gate': 'passed', deployment_candidate: 'true' });
     });
   });
 

@@ -1,3 +1,4 @@
+import { tableFile } from '../client/run-tables.js';
 import { TrackingClient } from '../client/tracking-client.js';
 import type { Run, RunStatus } from '../entities/index.js';
 import { RUN_NAME_TAG } from '../entities/index.js';
@@ -63,6 +64,14 @@ export interface StartRunOptions {
   tags?: Record<string, string>;
   /** Evaluation runs: thresholds for this run, replacing the configuration's on the same metric. */
   thresholds?: ReadonlyArray<string | Threshold>;
+  /**
+   * Evaluation runs: also attach the gate's results, when the run ends, as the table artifact
+   * of this name (`.json`, e.g. `agentrack/gate.json`): one row per threshold with `metric`,
+   * `observed` (null when missing or NaN), `comparator`, `threshold` and `result` (`pass` or
+   * `fail`), listed in `mlflow.loggedArtifacts` so that MLflow's UI shows it and
+   * `mlflow.load_table` reads it.
+   */
+  gateTable?: string;
   /** Deployment runs: the model version deployed (required). */
   modelVersion?: string;
   /** Deployment runs: the evaluation run to promote, default the latest passing candidate. */
@@ -201,6 +210,11 @@ export class Agent {
     } else if (options.thresholds !== undefined && options.thresholds.length > 0) {
       throw invalidParameter('Thresholds apply to evaluation runs only.');
     }
+    let gateTable: string | undefined;
+    if (options.gateTable !== undefined) {
+      if (runType !== 'evaluation') throw invalidParameter('A gate table applies to evaluation runs only.');
+      gateTable = tableFile(options.gateTable);
+    }
     if (runType === 'deployment') {
       deploymentTags = await this.#deploymentStartTags(options);
     } else if (options.modelVersion !== undefined || options.evaluationRunId !== undefined || options.force) {
@@ -230,7 +244,7 @@ export class Agent {
       runType,
       protectedTags: PROTECTED_TAGS,
       now: () => this.#now(),
-      finish: (handle, status, error) => this.#finish(handle, status, error, thresholds),
+      finish: (handle, status, error) => this.#finish(handle, status, error, thresholds, gateTable),
     });
   }
 
@@ -356,9 +370,11 @@ export class Agent {
     status: RunStatus,
     error: unknown,
     thresholds: readonly Threshold[],
+    gateTable: string | undefined,
   ): Promise<GateOutcome | undefined> {
     const tags: Record<string, string> = {};
     let gate: GateOutcome | undefined;
+    let tableFailure: { error: unknown } | undefined;
     if (error !== undefined) tags[TAGS.error] = errorText(error);
     if (handle.runType === 'evaluation') {
       const run = await this.client.getRun(handle.runId);
@@ -367,6 +383,14 @@ export class Agent {
       const candidate = status === 'FINISHED' && verdict.status === 'passed';
       Object.assign(tags, gateTags(verdict), { [TAGS.deploymentCandidate]: String(candidate) });
       gate = { verdict, candidate };
+      if (gateTable !== undefined) {
+        // The run still ends as it should when the table cannot be written; the caller hears of it after.
+        await this.client
+          .logTable(handle.runId, gateResultsTable(verdict), gateTable)
+          .catch((failure: unknown) => {
+            tableFailure = { error: failure };
+          });
+      }
     }
     if (handle.runType === 'deployment') {
       const deployed: DeploymentStatus = status === 'FINISHED' ? 'success' : 'failed';
@@ -374,8 +398,21 @@ export class Agent {
     }
     if (Object.keys(tags).length > 0) await this.client.logBatch(handle.runId, { tags });
     await this.client.setTerminated(handle.runId, status, this.#now());
+    if (tableFailure !== undefined) throw tableFailure.error;
     return gate;
   }
+}
+
+/** A gate's checks as the columns of a table: one row per threshold. */
+function gateResultsTable(verdict: GateVerdict): Record<string, unknown[]> {
+  const { results } = verdict;
+  return {
+    metric: results.map((r) => r.threshold.metric),
+    observed: results.map((r) => (r.reason === undefined ? r.observed : null)),
+    comparator: results.map((r) => r.threshold.comparator),
+    threshold: results.map((r) => r.threshold.value),
+    result: results.map((r) => (r.passed ? 'pass' : 'fail')),
+  };
 }
 
 async function configOf(options: AgentOptions): Promise<AgentConfig> {

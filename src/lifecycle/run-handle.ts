@@ -1,5 +1,6 @@
+import type { LoadTableOptions, Table, TableInput } from '../client/run-tables.js';
 import type { TrackingClient } from '../client/tracking-client.js';
-import type { Metric, Param, Run, RunStatus, RunTag } from '../entities/index.js';
+import type { FileInfo, Metric, Param, Run, RunStatus, RunTag } from '../entities/index.js';
 import { AgentrackError, invalidParameter } from '../errors.js';
 import {
   MAX_ENTITIES_PER_BATCH,
@@ -147,6 +148,60 @@ export class RunHandle {
   /** Sets several tags. */
   async setTags(values: Record<string, string>): Promise<void> {
     for (const [key, value] of Object.entries(values)) await this.setTag(key, value);
+  }
+
+  /**
+   * Uploads a local file into the run's artifacts, as `<artifactPath>/<file name>`; see
+   * {@link TrackingClient.logArtifact}. Artifacts are written at once, not buffered.
+   */
+  async logArtifact(localPath: string, artifactPath?: string): Promise<FileInfo> {
+    this.#assertRunning();
+    return this.#init.client.logArtifact(this.runId, localPath, artifactPath);
+  }
+
+  /** Uploads every file below a local folder into the run's artifacts; see {@link TrackingClient.logArtifacts}. */
+  async logArtifacts(localDir: string, artifactPath?: string): Promise<FileInfo[]> {
+    this.#assertRunning();
+    return this.#init.client.logArtifacts(this.runId, localDir, artifactPath);
+  }
+
+  /** Writes text as an artifact file of the run, e.g. `notes/summary.md`. */
+  async logText(text: string, artifactFile: string): Promise<FileInfo> {
+    this.#assertRunning();
+    return this.#init.client.logText(this.runId, text, artifactFile);
+  }
+
+  /** Writes a value as a JSON (or, for `.yaml` / `.yml`, YAML) artifact file of the run, as MLflow's `log_dict`. */
+  async logDict(dictionary: unknown, artifactFile: string): Promise<FileInfo> {
+    this.#assertRunning();
+    return this.#init.client.logDict(this.runId, dictionary, artifactFile);
+  }
+
+  /**
+   * Logs a table (columns or rows) as the run's artifact `artifactFile` (`.json`), appended to
+   * what it holds, as MLflow's `log_table`: an evaluation run's per-example results, which
+   * MLflow's UI shows and `mlflow.load_table` reads.
+   *
+   * @example await run.logTable({ question: ['is web-1 healthy?'], answer: ['critical'], score: [0.93] }, 'eval_results/table.json');
+   */
+  async logTable(data: TableInput, artifactFile: string): Promise<FileInfo> {
+    this.#assertRunning();
+    return this.#init.client.logTable(this.runId, data, artifactFile);
+  }
+
+  /** The run's table `artifactFile`, as MLflow's `load_table` reads it for this run. */
+  async loadTable(artifactFile: string, options: Omit<LoadTableOptions, 'runIds'> = {}): Promise<Table> {
+    return this.#init.client.loadTable(this.experimentId, artifactFile, { ...options, runIds: [this.runId] });
+  }
+
+  /** The files and folders directly in one of the run's artifact folders (the root by default). */
+  async listArtifacts(path?: string): Promise<FileInfo[]> {
+    return this.#init.client.listArtifacts(this.runId, path);
+  }
+
+  /** Downloads one of the run's artifact files or folders (everything by default) and resolves to its local path. */
+  async downloadArtifacts(path?: string, dstDir?: string): Promise<string> {
+    return this.#init.client.downloadArtifacts(this.runId, path, dstDir);
   }
 
   /** Writes everything buffered. */
