@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { TrackingClient } from '../client/tracking-client.js';
 import type { AgentConfig } from '../lifecycle/agent-config.js';
 import { Agent } from '../lifecycle/agent.js';
-import { loadConfig } from '../lifecycle/config.js';
+import { findConfigFile, loadConfig } from '../lifecycle/config.js';
 import type { OpenStoreOptions } from '../store/open-store.js';
 import type { StoreMode } from '../store/sqlite/sqlite-store.js';
 import { missingConfigHint } from './missing-config-hint.js';
@@ -119,6 +119,38 @@ export class CliContext {
       } finally {
         await agent.close();
       }
+    } finally {
+      await client.close();
+    }
+  }
+
+  /**
+   * Opens a tracking client for commands that need a store but no agent (a run id names what
+   * they act on): on `--tracking-uri`, else the configuration's tracking URI when there is a
+   * configuration (`--config`, or `agentrack.config.json` here or above), else the
+   * environment's, else `./agentrack.db`. Runs `fn` and closes the client again.
+   */
+  async withClient<T>(
+    fn: (client: TrackingClient, trackingUri: string) => Promise<T>,
+    options: { mode?: StoreMode } = {},
+  ): Promise<T> {
+    const globals = this.globals;
+    let configured = globals.trackingUri;
+    if (configured === undefined && (globals.config !== undefined || findConfigFile(process.cwd()))) {
+      const config = await loadConfig({
+        cwd: process.cwd(),
+        ...(globals.config !== undefined ? { path: globals.config } : {}),
+        env: this.env,
+      });
+      configured = config.trackingUri;
+    }
+    const trackingUri = effectiveTrackingUri(configured, this.env);
+    const client = await TrackingClient.open(trackingUri, {
+      ...this.storeOptions,
+      mode: options.mode ?? 'write',
+    });
+    try {
+      return await fn(client, trackingUri);
     } finally {
       await client.close();
     }

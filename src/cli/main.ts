@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { registerArtifactsCommand } from './commands/artifacts.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerAuthCommand } from './commands/auth.js';
 import { registerDeploymentsCommand } from './commands/deployments.js';
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerRunsCommand(program, ctx);
   registerLatestCommand(program, ctx);
   registerDeploymentsCommand(program, ctx);
+  registerArtifactsCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerQuickstartCommand(program, ctx);
   registerServerCommand(program, ctx);
