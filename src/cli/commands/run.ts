@@ -16,6 +16,7 @@ import { openArtifactsDestination, type ArtifactsDestination } from '../artifact
 import { isRemoteTrackingUri } from '../tracking-uri.js';
 import type { CliContext } from '../context.js';
 import { formatGateSummary } from '../output/gate-summary.js';
+import { logArtifactsDir } from '../run-artifacts-dir.js';
 import {
   DEFAULT_KILL_AFTER_SECONDS,
   SignalRelay,
@@ -35,6 +36,7 @@ export interface RunOptions {
   force?: boolean;
   tag: string[];
   killAfter?: string;
+  artifacts?: string;
 }
 
 /** What happened to the command, as the run records it. */
@@ -139,6 +141,11 @@ export async function runCommand(
         );
         if (runType === 'deployment') await describeSource(agent, handle, ctx);
         const ending = await execute(handle, command, relay, trackingUri, ctx);
+        if (options.artifacts !== undefined && commandRan(ending)) {
+          await logArtifactsDir(handle, options.artifacts, process.cwd(), (line) =>
+            ctx.io.stderr(`agentrack: ${line}\n`),
+          );
+        }
         await endRun(handle, ending, command[0] as string);
         return ending;
       });
@@ -147,6 +154,11 @@ export async function runCommand(
   } finally {
     relay.uninstall();
   }
+}
+
+/** Whether the command started, so that what it left behind belongs to the run. */
+function commandRan(ending: Ending): boolean {
+  return ending.kind === 'interrupted' ? ending.started : ending.outcome.kind !== 'not-started';
 }
 
 function scoped(
@@ -296,7 +308,9 @@ environment variables:
                           its artifacts (mlflow.log_artifact) into <database>-artifacts beside it
 
 The run ends FINISHED when the command exits 0, FAILED otherwise (tag agentrack.error),
-KILLED when agentrack receives SIGINT, SIGTERM, SIGHUP or SIGQUIT.
+KILLED when agentrack receives SIGINT, SIGTERM, SIGHUP or SIGQUIT. With --artifacts DIR, the
+files the command left below DIR are logged as the run's artifacts first, however it ended (a
+missing DIR is a warning).
 
 Signals: agentrack sends each of these signals, once, to the command's whole process group (a
 terminal's Ctrl-C included; SIGWINCH too). If processes of the group still run --kill-after
@@ -318,6 +332,7 @@ Exit codes:
 Examples:
   agentrack run dev -- python train.py --epochs 3
   agentrack run eval --threshold 'accuracy >= 0.9' -- python evaluate.py
+  agentrack run eval --artifacts out -- python evaluate.py --output-dir out
   agentrack run deploy --model-version 3 -- ./deploy.sh
 `;
 
@@ -333,6 +348,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--from <run-id>', 'deploy: the evaluation run to promote (default: the latest passing one)')
     .option('--force', 'deploy: deploy even without a passing evaluation run (tagged agentrack.forced)')
     .option('--tag <key=value>', 'an extra tag on the run (repeatable)', collect, [])
+    .option(
+      '--artifacts <dir>',
+      "when the command ends (however it ends), log the files it left in this folder as the run's artifacts",
+    )
     .option(
       '--kill-after <seconds>',
       `seconds from a signal passed on to the command to SIGKILL for its processes (default: $${KILL_AFTER_ENV}, else ${DEFAULT_KILL_AFTER_SECONDS})`,
