@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import { startServer } from '../server/index.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { tempDir } from '../testing/temp-dir.js';
@@ -22,6 +23,8 @@ async function restBackend(storeOptions: { defaultArtifactRoot?: string } = {}):
     }),
     port: 0,
     logger: false,
+    // The artifact service keeps proxied files here; the client reaches it once wired in (below).
+    artifactDestination: new LocalArtifactRepository(join(dir.path, 'destination')),
   });
   const client = await TrackingClient.open(server.url, { env: {} });
   return {
@@ -37,7 +40,8 @@ async function restBackend(storeOptions: { defaultArtifactRoot?: string } = {}):
 // TrackingClient → HTTP → agentrack server → SQLite: the same contract, unchanged.
 // Runs there keep their artifacts at mlflow-artifacts: URIs, behind the server's artifact
 // service, which this client reaches once HttpArtifactRepository is wired into
-// defaultProxiedArtifacts (src/client/proxied-artifacts.ts): then drop `artifacts: false`.
+// defaultProxiedArtifacts (src/client/proxied-artifacts.ts): then drop `artifacts: false`
+// and the refusal test at the end of this file.
 describeTrackingClientContract('REST, agentrack server on SQLite', () => restBackend(), { artifacts: false });
 
 // As `mlflow server --no-serve-artifacts --default-artifact-root <folder>`: runs' artifact URIs
