@@ -3,6 +3,10 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultArtifactsDestination } from '../artifacts/artifact-locations.js';
+import {
+  HttpArtifactRepository,
+  type HttpArtifactRepositoryOptions,
+} from '../artifacts/http-artifact-repository.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import type { TrackingTarget } from '../store/tracking-uri.js';
 import type { RunArtifactsOptions } from './run-artifacts.js';
@@ -12,9 +16,13 @@ import type { RunArtifactsOptions } from './run-artifacts.js';
  * `mlflow-artifacts:` (the store's default): on the embedded store, the folder beside the
  * database that `agentrack server` serves them from (`<folder>/<name>-artifacts`; a temporary
  * folder, removed on close, for `:memory:`), so a client and a server on one database share
- * the same files; over REST, the tracking server's artifact service.
+ * the same files; over REST, the tracking server's artifact service ({@link HttpArtifactRepository},
+ * with the store's credentials and retry settings).
  */
-export function defaultProxiedArtifacts(target: TrackingTarget): RunArtifactsOptions {
+export function defaultProxiedArtifacts(
+  target: TrackingTarget,
+  options: HttpArtifactRepositoryOptions = {},
+): RunArtifactsOptions {
   if (target.kind === 'sqlite') {
     const destination = defaultArtifactsDestination(target.path);
     if (destination !== undefined) return { proxied: new LocalArtifactRepository(destination) };
@@ -24,13 +32,12 @@ export function defaultProxiedArtifacts(target: TrackingTarget): RunArtifactsOpt
       release: () => rm(temporary, { recursive: true, force: true }),
     };
   }
-  // SEAM (issue 8): the server's artifact service over /api/2.0/mlflow-artifacts/ is reached by
-  // HttpArtifactRepository, which is not in this build yet; until it is wired in here, runs with
-  // mlflow-artifacts: URIs on a remote server are refused with this explanation.
-  const server = target.kind === 'rest' ? target.path : 'Databricks';
+  if (target.kind === 'rest') {
+    const repository = HttpArtifactRepository.forServer(target.uri, options);
+    return { proxied: repository, release: () => repository.close() };
+  }
+  // Databricks keeps run artifacts at dbfs: URIs, never mlflow-artifacts: ones.
   return {
-    unreachableProxied:
-      `this build of agentrack cannot reach on ${server} yet ` +
-      `(give TrackingClient.open a \`proxiedArtifacts\` repository)`,
+    unreachableProxied: 'a Databricks workspace has no MLflow artifact service (its runs keep dbfs: URIs)',
   };
 }

@@ -168,7 +168,7 @@ export class TrackingClient {
     const artifacts: RunArtifactsOptions =
       options.proxiedArtifacts !== undefined
         ? { proxied: options.proxiedArtifacts }
-        : defaultProxiedArtifacts(target);
+        : defaultProxiedArtifacts(target, options);
     return new TrackingClient(store, {
       ...(options.now ? { now: options.now } : {}),
       artifacts: { ...artifacts, readOnly: options.mode === 'read' },
