@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -102,20 +102,7 @@ export function send(port: number, request: RawRequest): Promise<RawAnswer> {
   });
 }
 
-/** The files below a folder, with their sizes, hidden ones included. */
-export function filesBelow(root: string): Record<string, number> {
-  const found: Record<string, number> = {};
-  const walk = (folder: string, prefix: string) => {
-    if (!existsSync(folder)) return;
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) walk(path, `${prefix}${entry.name}/`);
-      else found[`${prefix}${entry.name}`] = statSync(path).size;
-    }
-  };
-  walk(root, '');
-  return found;
-}
+export { filesBelow } from '../../src/testing/files-below.js';
 
 /** The files below `root` this process holds open. */
 export function openFilesBelow(root: string): string[] {

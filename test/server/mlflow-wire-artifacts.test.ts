@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,8 @@ import { createApp } from '../../src/server/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { TrackingStore } from '../../src/store/tracking-store.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
+import { send } from './artifact-harness.js';
+import { canonical, mapRunIdsInText } from './wire-replay.js';
 
 /** A body the recording summarizes instead of holding it: binary, or over 32 KiB. */
 interface BodySummary {
@@ -33,7 +34,6 @@ interface Exchange {
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'mlflow-wire', 'artifacts.jsonl');
 const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts/artifacts/';
-const VOLATILE = new Set(['creation_time', 'last_update_time']);
 const REPLAY_EPOCH = 1_796_123_600_000;
 
 const exchanges: Exchange[] = readFileSync(FIXTURE, 'utf8')
@@ -58,69 +58,6 @@ function bytesOf(size: number, seed: string): Buffer {
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Replaces every recorded run id by the id this server gave, anywhere in text or JSON. */
-function mapRunIds<T>(value: T, ids: ReadonlyMap<string, string>): T {
-  if (typeof value === 'string') {
-    let out: string = value;
-    for (const [recorded, actual] of ids) out = out.replaceAll(recorded, actual);
-    return out as T;
-  }
-  if (Array.isArray(value)) return value.map((v: unknown) => mapRunIds(v, ids)) as T;
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapRunIds(v, ids)])) as T;
-  }
-  return value;
-}
-
-/** A JSON response reduced to what must match: server times become their type, key/value lists are sorted. */
-function canonical(value: unknown, key = ''): unknown {
-  if (VOLATILE.has(key)) return `<${typeof value}>`;
-  if (Array.isArray(value)) {
-    const items = value.map((v) => canonical(v));
-    const keyed = items.every((v) => typeof v === 'object' && v !== null && 'key' in v);
-    return keyed ? [...items].sort((a, b) => keyOf(a).localeCompare(keyOf(b))) : items;
-  }
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v, k)]));
-  }
-  return value;
-}
-
-function keyOf(item: unknown): string {
-  return String((item as { key: unknown }).key);
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/**
- * Sends one request over a real connection with node:http, which sends the path exactly as
- * given (fetch would resolve `..` segments before they reach the server).
- */
-function send(
-  base: URL,
-  method: string,
-  path: string,
-  headers: Record<string, string | number>,
-  body?: Buffer,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: base.hostname, port: base.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 function queryString(query: Record<string, string | string[]>): string {
@@ -177,24 +114,29 @@ describe('replaying artifacts.jsonl (MLflow 3.3.1 client and server) over a real
     ),
   )('%s', async (_label, i, exchange) => {
     clock = REPLAY_EPOCH + i;
-    const path = mapRunIds(exchange.path, ids) + queryString(mapRunIds(exchange.query ?? {}, ids));
-    const headers: Record<string, string | number> = {};
+    const path =
+      mapRunIdsInText(exchange.path, ids) + queryString(mapRunIdsInText(exchange.query ?? {}, ids));
+    const headers: Record<string, string> = {};
     let body: Buffer | undefined;
     if (exchange.method === 'PUT') {
-      const artifactPath = artifactPathOf(mapRunIds(exchange.path, ids));
+      const artifactPath = artifactPathOf(mapRunIdsInText(exchange.path, ids));
       body = isSummary(exchange.request)
         ? bytesOf(exchange.request.bytes, exchange.path)
         : Buffer.from(String(exchange.request ?? ''), 'utf8');
       if (artifactPath !== undefined) uploaded.set(artifactPath, sha256(body));
       headers['content-type'] = exchange.request_headers['content-type'] ?? 'application/octet-stream';
     } else if (exchange.request !== null && exchange.request !== undefined) {
-      body = Buffer.from(JSON.stringify(mapRunIds(exchange.request, ids)));
+      body = Buffer.from(JSON.stringify(mapRunIdsInText(exchange.request, ids)));
       headers['content-type'] = 'application/json';
     }
-    if (body !== undefined) headers['content-length'] = body.length;
 
-    const answer = await send(base, exchange.method, path, headers, body);
-    const recorded = mapRunIds(exchange.response, ids);
+    const answer = await send(Number(base.port), {
+      method: exchange.method,
+      path,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
+    const recorded = mapRunIdsInText(exchange.response, ids);
     const recordedType = exchange.response_headers['content-type'] ?? '';
 
     if (exchange.status === 500 && exchange.method === 'GET' && artifactPathOf(exchange.path) !== undefined) {
@@ -222,7 +164,7 @@ describe('replaying artifacts.jsonl (MLflow 3.3.1 client and server) over a real
         expect(actualId).toMatch(/^[0-9a-f]{32}$/);
         ids.set(recordedId, actualId);
       }
-      expect(canonical(actual)).toEqual(canonical(mapRunIds(exchange.response, ids)));
+      expect(canonical(actual)).toEqual(canonical(mapRunIdsInText(exchange.response, ids)));
       return;
     }
 
@@ -232,7 +174,7 @@ describe('replaying artifacts.jsonl (MLflow 3.3.1 client and server) over a real
     expect(answer.headers['x-content-type-options']).toBe('nosniff');
     if (isSummary(recorded)) {
       expect(answer.body.length).toBe(recorded.bytes);
-      const artifactPath = artifactPathOf(mapRunIds(exchange.path, ids)) as string;
+      const artifactPath = artifactPathOf(mapRunIdsInText(exchange.path, ids)) as string;
       expect(sha256(answer.body)).toBe(uploaded.get(artifactPath));
     } else {
       expect(answer.body.toString('utf8')).toBe(recorded);

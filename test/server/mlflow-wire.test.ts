@@ -6,6 +6,7 @@ import { createApp } from '../../src/server/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { TrackingStore } from '../../src/store/tracking-store.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
+import { canonical, mapRunIdsInText } from './wire-replay.js';
 
 /** One recorded exchange with MLflow 3.3's server (see test/fixtures/mlflow-wire/README.md). */
 interface Exchange {
@@ -19,9 +20,6 @@ interface Exchange {
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'mlflow-wire');
 const ID_FIELDS = new Set(['experiment_id', 'run_id', 'run_uuid']);
-// Times are the server's clock; a page token is opaque, and MLflow hands one out for a full
-// last page where agentrack knows there is no next page.
-const VOLATILE = new Set(['creation_time', 'last_update_time']);
 // The store's clock during a replay: exchange i happens at REPLAY_EPOCH + i. MLflow's server
 // spent more than a millisecond on each recorded request, so experiments created one after
 // the other got distinct creation times, and its default order (creation_time DESC, then
@@ -46,41 +44,6 @@ function mapIds(value: unknown, ids: ReadonlyMap<string, string>, key = ''): unk
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapIds(v, ids, k)]));
   }
   return value;
-}
-
-/** Replaces recorded run ids wherever they occur in text (artifact URIs, messages). */
-function mapRunIdsInText(value: unknown, ids: ReadonlyMap<string, string>): unknown {
-  if (typeof value === 'string') {
-    let out = value;
-    for (const [recorded, actual] of ids) if (recorded.length === 32) out = out.replaceAll(recorded, actual);
-    return out;
-  }
-  if (Array.isArray(value)) return value.map((v) => mapRunIdsInText(v, ids));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapRunIdsInText(v, ids)]));
-  }
-  return value;
-}
-
-/** A response reduced to what must match: volatile values become their type, key/value lists are sorted. */
-function canonical(value: unknown, key = ''): unknown {
-  if (VOLATILE.has(key)) return `<${typeof value}>`;
-  if (Array.isArray(value)) {
-    const items = value.map((v) => canonical(v));
-    const keyed = items.every((v) => typeof v === 'object' && v !== null && 'key' in v);
-    return keyed
-      ? [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0))
-      : items;
-  }
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).filter(([k]) => k !== 'next_page_token');
-    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v, k)]));
-  }
-  return value;
-}
-
-function keyOf(item: unknown): string {
-  return String((item as { key: unknown }).key);
 }
 
 /** The part of MLflow's message clients rely on: without the database noise it appends. */

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +10,7 @@ import { servedMethods } from '../../protocol/endpoint.js';
 import { TRACKING_ENDPOINTS } from '../../protocol/tracking-api.js';
 import { openSqliteStore } from '../../store/sqlite/index.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
+import { filesBelow } from '../../testing/files-below.js';
 import { tempDir } from '../../testing/temp-dir.js';
 import { createApp } from '../create-app.js';
 import { startServer } from '../serve.js';
@@ -30,21 +30,6 @@ afterAll(async () => {
   await store.close();
   dir.remove();
 });
-
-/** The files of a folder tree, with their sizes, hidden ones included. */
-function filesBelow(root: string): Record<string, number> {
-  const found: Record<string, number> = {};
-  const walk = (folder: string, prefix: string) => {
-    if (!existsSync(folder)) return;
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) walk(path, `${prefix}${entry.name}/`);
-      else found[`${prefix}${entry.name}`] = statSync(path).size;
-    }
-  };
-  walk(root, '');
-  return found;
-}
 
 describe('the artifacts API plugin', () => {
   it('mounted alone, serves every endpoint of the table under both prefixes', async () => {
