@@ -4,7 +4,7 @@ import { mkdir, open, readdir, realpath, rename, rm, rmdir, stat, type FileHandl
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AgentrackError, invalidParameter, isAgentrackError, notFound, type ErrorCode } from '../errors.js';
+import { invalidParameter, notFound, type AgentrackError } from '../errors.js';
 import { artifactBaseName, invalidPath, joinArtifactPath, validateArtifactPath } from './artifact-path.js';
 import {
   sortArtifactInfos,
@@ -13,6 +13,7 @@ import {
   type ArtifactRepository,
   type PutArtifactOptions,
 } from './artifact-repository.js';
+import { fsError } from '../utils/fs-error.js';
 import { expectLength } from './artifact-streams.js';
 
 /** Uploads are written under this name in their target folder, then renamed; listings skip them. */
@@ -67,7 +68,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       if (hasCode(error, 'EISDIR', 'ENOTEMPTY', 'EEXIST')) {
         throw invalidParameter(`Cannot store artifact '${rel}': a folder has that name.`);
       }
-      throw fsError(error, 'store', rel);
+      throw artifactFsError(error, 'store', rel);
     }
     return { path: rel, name: artifactBaseName(rel), isDir: false, size: file.bytesWritten };
   }
@@ -82,7 +83,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (error) {
       if (hasCode(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) throw missing(rel);
-      throw fsError(error, 'read', rel);
+      throw artifactFsError(error, 'read', rel);
     }
     const info = await handle.stat();
     if (!info.isFile()) {
@@ -101,7 +102,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       entries = await readdir(folder, { withFileTypes: true });
     } catch (error) {
       if (hasCode(error, 'ENOENT', 'ENOTDIR')) return [];
-      throw fsError(error, 'list', rel);
+      throw artifactFsError(error, 'list', rel);
     }
     const infos = await Promise.all(
       entries
@@ -127,7 +128,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       await rm(target, { recursive: true, force: true });
     } catch (error) {
       if (hasCode(error, 'ENOTDIR')) return;
-      throw fsError(error, 'delete', rel);
+      throw artifactFsError(error, 'delete', rel);
     }
     await this.#pruneEmptyFolders(dirname(target));
   }
@@ -149,7 +150,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       return undefined;
     } catch (error) {
       if (hasCode(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) return undefined;
-      throw fsError(error, 'list', rel);
+      throw artifactFsError(error, 'list', rel);
     }
   }
 
@@ -168,7 +169,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
         real = depth === 0 ? root : await realpath(join(root, ...segments.slice(0, depth)));
         break;
       } catch (error) {
-        if (!hasCode(error, 'ENOENT', 'ENOTDIR')) throw fsError(error, 'reach', rel);
+        if (!hasCode(error, 'ENOENT', 'ENOTDIR')) throw artifactFsError(error, 'reach', rel);
         depth--;
       }
     }
@@ -186,7 +187,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       return this.#realRoot;
     } catch (error) {
       if (!create && hasCode(error, 'ENOENT')) return undefined;
-      throw fsError(error, 'open the root for', '');
+      throw artifactFsError(error, 'open the root for', '');
     }
   }
 
@@ -204,7 +205,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
           throw invalidParameter(`Cannot store artifact '${rel}': a file is in the way of its folder.`);
         }
         if (hasCode(error, 'ENOENT') && attempt < 3) continue;
-        throw fsError(error, 'store', rel);
+        throw artifactFsError(error, 'store', rel);
       }
     }
   }
@@ -236,27 +237,7 @@ function missing(rel: string): AgentrackError {
   return notFound(`Artifact '${rel}' not found.`);
 }
 
-/** File-system failures by code; the message names the artifact, never the folder on disk. */
-const FS_ERRORS: Record<string, [ErrorCode, string]> = {
-  ENOENT: ['RESOURCE_DOES_NOT_EXIST', 'no such file or folder'],
-  EACCES: ['PERMISSION_DENIED', 'permission denied'],
-  EPERM: ['PERMISSION_DENIED', 'operation not permitted'],
-  EROFS: ['PERMISSION_DENIED', 'read-only file system'],
-  ENOSPC: ['RESOURCE_EXHAUSTED', 'no space left on the device'],
-  EDQUOT: ['RESOURCE_EXHAUSTED', 'disk quota exceeded'],
-  ENAMETOOLONG: ['INVALID_PARAMETER_VALUE', 'a name is too long'],
-};
-
-function fsError(error: unknown, action: string, rel: string): AgentrackError {
-  if (isAgentrackError(error)) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  const known = typeof code === 'string' ? FS_ERRORS[code] : undefined;
-  const what = rel === '' ? 'the artifact root' : `artifact '${rel}'`;
-  if (known)
-    return new AgentrackError(known[0], `Could not ${action} ${what}: ${known[1]} (${code}).`, {
-      cause: error,
-    });
-  const reason =
-    typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : String((error as Error)?.message ?? error);
-  return new AgentrackError('INTERNAL_ERROR', `Could not ${action} ${what}: ${reason}.`, { cause: error });
+/** A file-system failure as an agentrack error naming the artifact, never the folder on disk. */
+function artifactFsError(error: unknown, action: string, rel: string): AgentrackError {
+  return fsError(error, action, rel === '' ? 'the artifact root' : `artifact '${rel}'`);
 }

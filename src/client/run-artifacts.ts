@@ -11,8 +11,9 @@ import { isProxiedArtifactUri } from '../artifacts/artifact-locations.js';
 import { invalidPath, joinArtifactPath, validateArtifactPath } from '../artifacts/artifact-path.js';
 import type { ArtifactInfo, ArtifactRepository } from '../artifacts/artifact-repository.js';
 import type { FileInfo } from '../entities/index.js';
-import { AgentrackError, invalidParameter, isAgentrackError, notFound, type ErrorCode } from '../errors.js';
+import { AgentrackError, invalidParameter, notFound } from '../errors.js';
 import type { TrackingStore } from '../store/tracking-store.js';
+import { fsError } from '../utils/fs-error.js';
 import { pythonJsonText } from './python-json-text.js';
 import { pythonYamlText } from './python-yaml-text.js';
 
@@ -331,27 +332,9 @@ async function downloadFile(repository: ArtifactRepository, source: string, loca
   }
 }
 
-/** Local file-system failures by code, as agentrack errors naming the local path. */
-const LOCAL_FS_ERRORS: Record<string, [ErrorCode, string]> = {
-  EACCES: ['PERMISSION_DENIED', 'permission denied'],
-  EPERM: ['PERMISSION_DENIED', 'operation not permitted'],
-  EROFS: ['PERMISSION_DENIED', 'read-only file system'],
-  ENOSPC: ['RESOURCE_EXHAUSTED', 'no space left on the device'],
-  EDQUOT: ['RESOURCE_EXHAUSTED', 'disk quota exceeded'],
-  EISDIR: ['INVALID_PARAMETER_VALUE', 'a folder is in the way'],
-  ENOTDIR: ['INVALID_PARAMETER_VALUE', 'a file is in the way'],
-  EEXIST: ['INVALID_PARAMETER_VALUE', 'a file is in the way'],
-  ENAMETOOLONG: ['INVALID_PARAMETER_VALUE', 'a name is too long'],
-};
-
+/** A local file-system failure as an agentrack error naming the local path. */
 function localFsError(error: unknown, action: string, path: string): AgentrackError {
-  if (isAgentrackError(error)) return error;
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const known = typeof code === 'string' ? LOCAL_FS_ERRORS[code] : undefined;
-  const reason = known ? `${known[1]} (${code})` : (code ?? String((error as Error)?.message ?? error));
-  return new AgentrackError(known?.[0] ?? 'INTERNAL_ERROR', `Could not ${action} '${path}': ${reason}.`, {
-    cause: error,
-  });
+  return fsError(error, action, `'${path}'`);
 }
 
 /** `fn` over `items`, at most `limit` at once; on a failure, waits for those under way, then rejects. */
