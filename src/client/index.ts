@@ -21,5 +21,6 @@ export {
   type GarbageReport,
   type Removed,
 } from './collect-garbage.js';
-export { ARTIFACT_TRANSFER_CONCURRENCY, type RunArtifactsOptions } from './run-artifacts.js';
+export { ARTIFACT_TRANSFER_CONCURRENCY, RunArtifacts, type RunArtifactsOptions } from './run-artifacts.js';
+export type { RunArtifactListing, RunArtifactService } from './run-artifact-service.js';
 export type { LoadTableOptions, Table, TableInput } from './run-tables.js';

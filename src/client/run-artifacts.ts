@@ -15,6 +15,7 @@ import { AgentrackError, invalidParameter, notFound } from '../errors.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { fsError } from '../utils/fs-error.js';
 import { pythonJsonText } from './python-json-text.js';
+import type { RunArtifactListing, RunArtifactService } from './run-artifact-service.js';
 import { pythonYamlText } from './python-yaml-text.js';
 
 /** How many files go up or down at once in {@link RunArtifacts.logArtifacts} and folder downloads. */
@@ -39,6 +40,8 @@ export interface RunArtifactsOptions {
 /** A run's artifact root: the repository it is in and the folder in it. */
 interface RunRoot {
   runId: string;
+  /** The run's `artifact_uri`. */
+  uri: string;
   repository: ArtifactRepository;
   /** The run's artifact root below the repository root (`''` when the repository is rooted there). */
   root: string;
@@ -51,7 +54,7 @@ interface RunRoot {
  * `s3:` URIs opened directly — and reads or writes below it, streaming. Paths are run-relative
  * POSIX paths, checked by {@link validateArtifactPath}.
  */
-export class RunArtifacts {
+export class RunArtifacts implements RunArtifactService {
   readonly #store: TrackingStore;
   readonly #options: RunArtifactsOptions;
   #locator: ArtifactLocator | undefined;
@@ -150,10 +153,19 @@ export class RunArtifacts {
    * file or a missing folder lists as empty.
    */
   async listArtifacts(runId: string, path?: string): Promise<FileInfo[]> {
+    return (await this.listRunArtifacts(runId, path)).files;
+  }
+
+  /**
+   * {@link listArtifacts}, with the run's artifact root (its `artifact_uri`) the paths are
+   * relative to: what MLflow's tracking API answers `artifacts/list` with. Everything in one
+   * answer, as MLflow's repositories list a folder.
+   */
+  async listRunArtifacts(runId: string, path?: string): Promise<RunArtifactListing> {
     const folder = validateArtifactPath(path ?? '', 'folder');
     const run = await this.#runRoot(runId);
     const entries = await run.repository.list(joinArtifactPath(run.root, folder));
-    return entries.map((entry) => this.#fileInfo(run, entry, folder));
+    return { rootUri: run.uri, files: entries.map((entry) => this.#fileInfo(run, entry, folder)) };
   }
 
   /**
@@ -213,7 +225,7 @@ export class RunArtifacts {
     }
     this.#locator ??= createArtifactLocator({ proxied: this.#options.proxied });
     const { repository, path } = await this.#locator.locate(uri);
-    return { runId, repository, root: path };
+    return { runId, uri, repository, root: path };
   }
 
   async #upload(run: RunRoot, path: string, local: string, size: number): Promise<FileInfo> {

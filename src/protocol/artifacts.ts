@@ -286,7 +286,7 @@ function fileInfoToWire(info: ArtifactFileInfo): Record<string, unknown> {
 }
 
 /** A listing's `files` (absent for an empty listing), read as MLflow's client reads them. */
-function filesFromWire(value: unknown): ArtifactFileInfo[] {
+export function filesFromWire(value: unknown): ArtifactFileInfo[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw unreadable('artifacts', 'files');
   return value.map((item: unknown, i) => {

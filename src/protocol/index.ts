@@ -42,6 +42,12 @@ export { EXPERIMENT_ENDPOINTS } from './experiments.js';
 export { LOGGED_MODEL_ENDPOINTS } from './logged-models.js';
 export { METRIC_ENDPOINTS } from './metrics.js';
 export { RUN_ENDPOINTS } from './runs.js';
+export {
+  runArtifactEndpoint,
+  type RunArtifactEndpoint,
+  type RunArtifactOperation,
+} from './run-artifact-endpoint.js';
+export { RUN_ARTIFACT_ENDPOINTS, RUN_ARTIFACTS_API } from './run-artifacts.js';
 export { TRACKING_API, TRACKING_ENDPOINTS } from './tracking-api.js';
 export {
   emptyResponse,

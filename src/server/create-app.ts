@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { ARTIFACT_ENDPOINTS } from '../protocol/artifacts.js';
 import { MLFLOW_API_2 } from '../protocol/endpoint.js';
+import { RUN_ARTIFACT_ENDPOINTS } from '../protocol/run-artifacts.js';
 import { TRACKING_ENDPOINTS } from '../protocol/tracking-api.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { Authenticate, Authorize } from './access.js';
@@ -13,6 +14,7 @@ import { authentication } from './plugins/authentication.js';
 import { outOfScopeApi } from './plugins/out-of-scope-api.js';
 import { PROBE_PATHS, probes } from './plugins/probes.js';
 import { requestGuards } from './plugins/request-guards.js';
+import { runArtifactsApi } from './plugins/run-artifacts-api.js';
 import { trackingApi } from './plugins/tracking-api.js';
 import { artifactsNotServed, trackingNotServed, unavailableApi } from './plugins/unavailable-api.js';
 import { unmatchedRoutes } from './plugins/unmatched-routes.js';
@@ -42,7 +44,8 @@ export interface CreateAppOptions {
 
 /**
  * The agentrack server as a Fastify app that is not listening: MLflow's tracking REST API
- * (experiments, runs, metrics) under {@link API_PREFIXES}, MLflow's artifact service under
+ * (experiments, runs, metrics, and a run's artifacts: `artifacts/list`) under
+ * {@link API_PREFIXES}, MLflow's artifact service under
  * `/api/2.0/mlflow-artifacts/` (with an `artifactDestination`; 503 without one, as
  * `mlflow server --no-serve-artifacts`), `GET /health` and `GET /version`; with
  * `artifactsOnly`, the tracking API answers 503 as `mlflow server --artifacts-only` does.
@@ -57,7 +60,8 @@ export interface CreateAppOptions {
  * The app is a composition of Fastify plugins, each mountable alone on an app of its own
  * (`src/server/plugins/`): the request guards and authentication (shared with the whole app,
  * as their hooks must run for every route), then, each in its own context, the tracking API
- * ({@link trackingApi}), the artifact service ({@link artifactsApi}), the 501 answers of the
+ * ({@link trackingApi}) and its endpoints on runs' artifacts ({@link runArtifactsApi}), the
+ * artifact service ({@link artifactsApi}), the 501 answers of the
  * areas outside them, the probes, and the 405/404 answers for requests no route takes.
  *
  * @example
@@ -82,9 +86,15 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   });
   app.register(requestGuards);
   app.register(authentication, { authenticate, openPaths: PROBE_PATHS });
-  if (options.artifactsOnly)
-    app.register(unavailableApi, { endpoints: TRACKING_ENDPOINTS, message: trackingNotServed });
-  else app.register(trackingApi, { store, authorize });
+  if (options.artifactsOnly) {
+    app.register(unavailableApi, {
+      endpoints: [...TRACKING_ENDPOINTS, ...RUN_ARTIFACT_ENDPOINTS],
+      message: trackingNotServed,
+    });
+  } else {
+    app.register(trackingApi, { store, authorize });
+    app.register(runArtifactsApi, { store, destination: artifactDestination, authorize });
+  }
   if (artifactDestination) app.register(artifactsApi, { destination: artifactDestination, authorize });
   else app.register(unavailableApi, { endpoints: ARTIFACT_ENDPOINTS, message: artifactsNotServed });
   app.register(outOfScopeApi);

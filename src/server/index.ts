@@ -18,6 +18,7 @@ export { authentication, type AuthenticationOptions } from './plugins/authentica
 export { outOfScopeApi } from './plugins/out-of-scope-api.js';
 export { PROBE_PATHS, probes } from './plugins/probes.js';
 export { requestGuards } from './plugins/request-guards.js';
+export { runArtifactsApi, type RunArtifactsApiOptions } from './plugins/run-artifacts-api.js';
 export {
   refuseOtherMethods,
   routePattern,

@@ -5,7 +5,7 @@ describe('outOfScopeArea', () => {
   it.each([
     ['/api/2.0/mlflow/registered-models/create', 'model registry'],
     ['/ajax-api/2.0/mlflow/model-versions/search', 'model registry'],
-    ['/api/2.0/mlflow/artifacts/list', 'artifacts'],
+    ['/ajax-api/2.0/mlflow/upload-artifact', 'artifacts'],
     ['/get-artifact', 'artifacts'],
     ['/model-versions/get-artifact', 'model registry'],
     ['/api/3.0/mlflow/traces/search', 'tracing'],
@@ -35,6 +35,9 @@ describe('outOfScopeArea', () => {
     ['/api/2.0/mlflow/metrics/get-history-bulk'],
     ['/api/2.0/mlflow/metrics/get-history-bulk-interval'],
     ['/api/2.0/mlflow/experiments/search-datasets'],
+    // The tracking API's own artifact endpoints, served by the run artifacts API.
+    ['/api/2.0/mlflow/artifacts/list'],
+    ['/ajax-api/2.0/mlflow/artifacts/list'],
     // MLflow's artifact service, served by the artifacts API.
     ['/api/2.0/mlflow-artifacts/artifacts/1/abc/artifacts/model.pkl'],
     ['/ajax-api/2.0/mlflow-artifacts/mpu/create/1/abc/artifacts'],

@@ -2,11 +2,11 @@
  * MLflow's API areas agentrack does not serve, by the first segment of the path below
  * `/api/<version>/mlflow/` (from `service.proto`, `model_registry.proto`, `webhooks.proto`
  * and the extra routes of MLflow's Flask app). Endpoints of these areas that the tracking
- * API serves (`logged-models/search`) are routes of their own, which win over these.
+ * API serves (`logged-models/search`) are routes of their own, which win over these; the
+ * tracking API's own artifact endpoints (`artifacts/list`) are no area outside it.
  */
 const AREAS: ReadonlyMap<string, string> = new Map(
   Object.entries({
-    artifacts: 'artifacts',
     'upload-artifact': 'artifacts',
     'registered-models': 'model registry',
     'model-versions': 'model registry',

@@ -1,0 +1,26 @@
+import type { FileInfo } from '../entities/index.js';
+
+/** A run's artifact listing, as MLflow's tracking API answers `artifacts/list` (`ListArtifacts.Response`). */
+export interface RunArtifactListing {
+  /** The run's `artifact_uri`: the root the listed paths are relative to. */
+  rootUri: string;
+  /** The files and folders directly in the folder listed, in name order, with their paths from the run's root. */
+  files: FileInfo[];
+}
+
+/**
+ * The artifact operations of MLflow's tracking API, by run (`artifacts/list`, its web UI's
+ * `get-artifact` and `upload-artifact`): a run's files wherever its `artifact_uri` points,
+ * read and written through {@link RunArtifacts} (a proxied `mlflow-artifacts:` root in the
+ * server's destination, a `file:` or `s3:` root in place). The operations the protocol
+ * table's rows name (`RUN_ARTIFACTS_API`): a server serves each with a `RunArtifacts` over its
+ * store and its destination.
+ */
+export interface RunArtifactService {
+  /**
+   * The files and folders directly in the run's artifact folder `path` (the root by default),
+   * with the run's artifact root; a file or a missing folder lists as empty.
+   * RESOURCE_DOES_NOT_EXIST for an unknown run.
+   */
+  listRunArtifacts(runId: string, path?: string): Promise<RunArtifactListing>;
+}

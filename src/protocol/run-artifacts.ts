@@ -1,0 +1,59 @@
+import { validateArtifactPath } from '../artifacts/artifact-path.js';
+import type { FileInfo } from '../entities/index.js';
+import { filesFromWire } from './artifacts.js';
+import { MLFLOW_API_2 } from './endpoint.js';
+import {
+  runArtifactEndpoint,
+  type RunArtifactEndpoint,
+  type RunArtifactOperation,
+} from './run-artifact-endpoint.js';
+import { requiredText } from './wire/entities.js';
+
+/**
+ * The tracking API's own endpoints on a run's artifacts, one per {@link RunArtifactService}
+ * operation: `GET artifacts/list` (MLflow's `ListArtifacts`, under `/api/2.0/mlflow/` and
+ * `/ajax-api/2.0/mlflow/`). Each names the run it acts on, for access control; paths are
+ * run-relative and checked as `validateArtifactPath` checks them.
+ */
+export const RUN_ARTIFACTS_API = {
+  listRunArtifacts: runArtifactEndpoint('listRunArtifacts', {
+    method: 'GET',
+    path: 'artifacts/list',
+    prefixes: MLFLOW_API_2,
+    write: false,
+    idempotent: true,
+    access: ([runId]) => ({ runId }),
+    request: {
+      kind: 'params',
+      encode: ([runId, path]) => ({ run_id: runId, run_uuid: runId, path: path || undefined }),
+      decode: (params) => {
+        const runId = params.runId();
+        const path = params.string('path');
+        // Read as MLflow reads it, and unused as there: a listing is always one page.
+        params.string('page_token');
+        return [runId, path === undefined ? undefined : validateArtifactPath(path, 'folder')];
+      },
+    },
+    response: {
+      kind: 'json',
+      // MLflow's proto JSON leaves out an empty list: a file or a missing folder lists as `root_uri` alone.
+      encode: (listing) =>
+        listing.files.length === 0
+          ? { root_uri: listing.rootUri }
+          : { root_uri: listing.rootUri, files: listing.files },
+      decode: (body) => ({
+        rootUri: requiredText(body, 'root_uri', 'artifacts/list'),
+        files: filesFromWire(body.files).map((file): FileInfo =>
+          file.fileSize === undefined
+            ? { path: file.path, is_dir: file.isDir }
+            : { path: file.path, is_dir: file.isDir, file_size: file.fileSize },
+        ),
+      }),
+    },
+  }),
+} as const satisfies { readonly [N in RunArtifactOperation]: RunArtifactEndpoint<N> };
+
+/** Every endpoint of {@link RUN_ARTIFACTS_API}, in the order the table lists them. */
+export const RUN_ARTIFACT_ENDPOINTS: readonly RunArtifactEndpoint[] = Object.freeze(
+  Object.values(RUN_ARTIFACTS_API),
+);

@@ -1,0 +1,305 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken, parseUsers } from '../../src/auth/index.js';
+import { LocalArtifactRepository, openArtifactRepository } from '../../src/artifacts/index.js';
+import { createApp, startServer, type RunningServer } from '../../src/server/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import type { TrackingStore } from '../../src/store/tracking-store.js';
+import { startS3Server, type S3TestServer } from '../../src/testing/s3-server.js';
+import { tempDir } from '../../src/testing/temp-dir.js';
+import {
+  ARTIFACTS,
+  send,
+  startArtifactServer,
+  type ArtifactServer,
+  type RawAnswer,
+} from './artifact-harness.js';
+
+// The tracking API's own endpoints on a run's artifacts, over a real server on loopback with a
+// real SQLite file and a local destination: artifacts/list (MLflow's ListArtifacts).
+
+const LIST = '/api/2.0/mlflow/artifacts/list';
+
+let harness: ArtifactServer;
+let dir: { path: string; remove: () => void };
+
+beforeAll(async () => {
+  harness = await startArtifactServer();
+  dir = tempDir('agentrack-run-artifacts-');
+});
+afterAll(async () => {
+  await harness?.close();
+  dir?.remove();
+});
+
+function get(path: string, query: Record<string, string> = {}, headers: Record<string, string> = {}) {
+  const qs = new URLSearchParams(query).toString();
+  return harness.send({ method: 'GET', path: qs ? `${path}?${qs}` : path, headers });
+}
+
+/** A run in a new experiment of the store (proxied root by default, or at `artifactLocation`). */
+async function newRun(store: TrackingStore, name: string, artifactLocation?: string) {
+  const experimentId = await store.createExperiment({
+    name,
+    ...(artifactLocation !== undefined ? { artifactLocation } : {}),
+  });
+  return (await store.createRun({ experimentId })).info;
+}
+
+/** Uploads files below a proxied run's root through the artifact service, as MLflow's client does. */
+async function upload(artifactUri: string, files: Record<string, string>): Promise<void> {
+  const root = artifactUri.replace(/^mlflow-artifacts:\//, '');
+  for (const [path, text] of Object.entries(files)) {
+    const res = await harness.send({ method: 'PUT', path: `${ARTIFACTS}/${root}/${path}`, body: text });
+    expect([path, res.status]).toEqual([path, 200]);
+  }
+}
+
+function expectError(res: RawAnswer, status: number, code: string, message?: string | RegExp): void {
+  expect([res.status, res.json<{ error_code: string }>().error_code]).toEqual([status, code]);
+  if (message !== undefined) expect(res.json<{ message: string }>().message).toMatch(message);
+}
+
+describe('GET artifacts/list', () => {
+  it("lists a proxied run's folders from the destination, paths from the run's root, under both prefixes", async () => {
+    const run = await newRun(harness.store, 'list-proxied');
+    expect(run.artifact_uri).toMatch(/^mlflow-artifacts:\/\d+\/[0-9a-f]{32}\/artifacts$/);
+    await upload(run.artifact_uri, {
+      'notes.md': '# notes\n',
+      'configs/agent.json': '{"temperature": 0.2}',
+      'configs/nested/deep.txt': 'deep',
+    });
+    for (const prefix of ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/']) {
+      const root = await get(`${prefix}artifacts/list`, { run_id: run.run_id });
+      expect([root.status, root.headers['content-type']]).toEqual([200, 'application/json; charset=utf-8']);
+      expect(root.json()).toEqual({
+        root_uri: run.artifact_uri,
+        files: [
+          { path: 'configs', is_dir: true },
+          { path: 'notes.md', is_dir: false, file_size: 8 },
+        ],
+      });
+    }
+    const folder = await get(LIST, { run_uuid: run.run_id, path: 'configs' });
+    expect(folder.json()).toEqual({
+      root_uri: run.artifact_uri,
+      files: [
+        { path: 'configs/agent.json', is_dir: false, file_size: 20 },
+        { path: 'configs/nested', is_dir: true },
+      ],
+    });
+    const nested = await get(LIST, { run_id: run.run_id, path: 'configs/nested/' });
+    expect(nested.json()).toEqual({
+      root_uri: run.artifact_uri,
+      files: [{ path: 'configs/nested/deep.txt', is_dir: false, file_size: 4 }],
+    });
+  });
+
+  it('answers root_uri alone (no files) for a file, a missing folder and a run without artifacts', async () => {
+    const run = await newRun(harness.store, 'list-empty');
+    expect((await get(LIST, { run_id: run.run_id })).json()).toEqual({ root_uri: run.artifact_uri });
+    await upload(run.artifact_uri, { 'a.txt': 'a' });
+    for (const path of ['a.txt', 'missing', 'missing/deeper']) {
+      const res = await get(LIST, { run_id: run.run_id, path });
+      expect([path, res.status, res.json()]).toEqual([path, 200, { root_uri: run.artifact_uri }]);
+    }
+  });
+
+  it('answers the whole folder at once: a page_token is read and no next_page_token is ever given', async () => {
+    const run = await newRun(harness.store, 'list-pages');
+    const files = Object.fromEntries(
+      Array.from({ length: 120 }, (_, i) => [`f${String(i).padStart(3, '0')}`, 'x']),
+    );
+    await upload(run.artifact_uri, files);
+    const first = await get(LIST, { run_id: run.run_id });
+    expect(first.json<{ files: unknown[] }>().files).toHaveLength(120);
+    expect(first.json()).not.toHaveProperty('next_page_token');
+    const again = await get(LIST, { run_id: run.run_id, page_token: 'anything' });
+    expect(again.json()).toEqual(first.json());
+  });
+
+  it('lists a run whose root is a local folder (file:) from that folder, not the destination', async () => {
+    const location = join(dir.path, 'file-root');
+    const run = await newRun(harness.store, 'list-file', pathToFileURL(location).href);
+    expect(run.artifact_uri).toBe(`${pathToFileURL(location).href}/${run.run_id}/artifacts`);
+    mkdirSync(join(location, run.run_id, 'artifacts', 'dir'), { recursive: true });
+    writeFileSync(join(location, run.run_id, 'artifacts', 'my.file'), 'Hello, World!');
+    writeFileSync(join(location, run.run_id, 'artifacts', 'dir', 'my.file'), 'Hello, World!');
+    const root = await get(LIST, { run_id: run.run_id });
+    expect(root.json()).toEqual({
+      root_uri: run.artifact_uri,
+      files: [
+        { path: 'dir', is_dir: true },
+        { path: 'my.file', is_dir: false, file_size: 13 },
+      ],
+    });
+    expect((await get(LIST, { run_id: run.run_id, path: 'dir' })).json()).toEqual({
+      root_uri: run.artifact_uri,
+      files: [{ path: 'dir/my.file', is_dir: false, file_size: 13 }],
+    });
+  });
+
+  it.each([
+    ['../x', /^Invalid path/],
+    ['/etc', /^Invalid path/],
+    ['%2E%2E/%2E%2E/etc', /^Invalid path/],
+    ['a/..%2F..%2Fb', /^Invalid path/],
+    ['a\\b', /^Invalid path/],
+  ])('refuses the path %s with 400 INVALID_PARAMETER_VALUE "Invalid path"', async (path, message) => {
+    const run = await newRun(harness.store, `list-invalid-${encodeURIComponent(path)}`);
+    expectError(await get(LIST, { run_id: run.run_id, path }), 400, 'INVALID_PARAMETER_VALUE', message);
+  });
+
+  it('answers an unknown run 404 and a request without a run 400, as MLflow', async () => {
+    expectError(await get(LIST, { run_id: 'f'.repeat(32) }), 404, 'RESOURCE_DOES_NOT_EXIST', /not found/);
+    expectError(
+      await get(LIST, { path: 'x' }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      "Missing value for required parameter 'run_id'.",
+    );
+  });
+
+  it('is a GET: another method is 405', async () => {
+    const res = await harness.send({
+      method: 'POST',
+      path: LIST,
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([res.status, res.headers.allow]).toEqual([405, 'GET, HEAD']);
+  });
+});
+
+describe('GET artifacts/list on S3', () => {
+  let s3: S3TestServer;
+  const saved: Record<string, string | undefined> = {};
+  beforeAll(async () => {
+    s3 = await startS3Server('runs');
+    for (const [key, value] of Object.entries(s3.env)) {
+      saved[key] = process.env[key];
+      process.env[key] = value;
+    }
+  });
+  afterAll(async () => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    await s3?.stop();
+  });
+
+  it('lists a run whose root is s3:// from the bucket', async () => {
+    const run = await newRun(harness.store, 'list-s3', 's3://runs/experiments');
+    const repo = await openArtifactRepository(run.artifact_uri);
+    try {
+      await repo.put('model/MLmodel', Readable.from([Buffer.from('flavors: {}\n')]));
+      await repo.put('metrics.json', Readable.from([Buffer.from('{}')]));
+    } finally {
+      await repo.close();
+    }
+    expect((await get(LIST, { run_id: run.run_id })).json()).toEqual({
+      root_uri: run.artifact_uri,
+      files: [
+        { path: 'metrics.json', is_dir: false, file_size: 2 },
+        { path: 'model', is_dir: true },
+      ],
+    });
+    expect((await get(LIST, { run_id: run.run_id, path: 'model' })).json()).toEqual({
+      root_uri: run.artifact_uri,
+      files: [{ path: 'model/MLmodel', is_dir: false, file_size: 12 }],
+    });
+  });
+});
+
+describe('artifacts/list and how the server is run', () => {
+  let store: TrackingStore;
+  let server: RunningServer | undefined;
+  let storeDir: { path: string; remove: () => void };
+  beforeAll(async () => {
+    storeDir = tempDir('agentrack-run-artifacts-modes-');
+    store = await openSqliteStore(join(storeDir.path, 'agentrack.db'));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await store?.close();
+    storeDir?.remove();
+  });
+
+  it('refuses a proxied run without an artifact destination (--no-serve-artifacts), and still lists a file: run', async () => {
+    server = await startServer({ store, port: 0, logger: false, closeStore: false });
+    const proxied = await newRun(store, 'no-serve-proxied');
+    const location = join(storeDir.path, 'local');
+    const local = await newRun(store, 'no-serve-local', location);
+    mkdirSync(join(location, local.run_id, 'artifacts'), { recursive: true });
+    writeFileSync(join(location, local.run_id, 'artifacts', 'a.txt'), 'a');
+    const refused = await send(server.port, { method: 'GET', path: `${LIST}?run_id=${proxied.run_id}` });
+    expectError(refused, 400, 'INVALID_PARAMETER_VALUE', /--no-serve-artifacts/);
+    const listed = await send(server.port, { method: 'GET', path: `${LIST}?run_id=${local.run_id}` });
+    expect(listed.json()).toEqual({
+      root_uri: local.artifact_uri,
+      files: [{ path: 'a.txt', is_dir: false, file_size: 1 }],
+    });
+    await server.close();
+    server = undefined;
+  });
+
+  it("answers 503 in artifacts-only mode, as MLflow's tracking endpoints there", async () => {
+    const app = createApp({
+      store,
+      logger: false,
+      artifactsOnly: true,
+      artifactDestination: new LocalArtifactRepository(join(storeDir.path, 'only')),
+    });
+    try {
+      for (const prefix of ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/']) {
+        const res = await app.inject({ method: 'GET', url: `${prefix}artifacts/list?run_id=x` });
+        expect(res.statusCode).toBe(503);
+        expect(res.json()).toEqual({
+          error_code: 'TEMPORARILY_UNAVAILABLE',
+          message:
+            `Endpoint: ${prefix}artifacts/list disabled due to the server running in \`--artifacts-only\` mode. ` +
+            'To enable tracking server functionality, run `agentrack server` without `--artifacts-only`',
+        });
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('reads with any authenticated user, and needs credentials', async () => {
+    const users = parseUsers(
+      JSON.stringify({
+        users: [
+          { user: 'alice', token_sha256: hashToken('alice-token') },
+          { user: 'bob', token_sha256: hashToken('bob-token') },
+        ],
+      }),
+      'users.json',
+    );
+    const destination = new LocalArtifactRepository(join(storeDir.path, 'auth'));
+    server = await startServer({
+      store,
+      port: 0,
+      logger: false,
+      closeStore: false,
+      users,
+      artifactDestination: destination,
+    });
+    const run = await newRun(store, '/Users/alice/listed');
+    const path = `${LIST}?run_id=${run.run_id}`;
+    const anonymous = await send(server.port, { method: 'GET', path });
+    expectError(anonymous, 401, 'UNAUTHENTICATED');
+    const bob = await send(server.port, {
+      method: 'GET',
+      path,
+      headers: { authorization: 'Bearer bob-token' },
+    });
+    expect([bob.status, bob.json()]).toEqual([200, { root_uri: run.artifact_uri }]);
+    await server.close();
+    server = undefined;
+  });
+});
