@@ -4,6 +4,7 @@ import {
   defaultArtifactsDestination,
   isProxiedArtifactUri,
   proxiedArtifactPath,
+  proxiedHttpArtifactPath,
   resolveArtifactRoot,
   resolveArtifactUri,
   serverArtifactRoot,
@@ -102,5 +103,27 @@ describe('appendToArtifactUri', () => {
     ['relative', ['/7'], 'relative/7'],
   ])('%j + %j is %j', (uri, segments, joined) => {
     expect(appendToArtifactUri(uri, ...segments)).toBe(joined);
+  });
+});
+
+describe('proxiedHttpArtifactPath', () => {
+  it.each([
+    ['http://127.0.0.1:5000/api/2.0/mlflow-artifacts/artifacts/0/abc/artifacts', '0/abc/artifacts'],
+    ['https://host/prefix/api/2.0/mlflow-artifacts/artifacts/7/r/artifacts/', '7/r/artifacts'],
+    ['http://host:5000/api/2.0/mlflow-artifacts/artifacts', ''],
+    ['http://host:5000/api/2.0/mlflow-artifacts/artifacts/1/a%20b', '1/a b'],
+  ])('%s names %j below the destination', (uri, path) => {
+    expect(proxiedHttpArtifactPath(uri)).toBe(path);
+  });
+
+  it.each([
+    ['mlflow-artifacts:/1/abc/artifacts'],
+    ['s3://bucket/api/2.0/mlflow-artifacts/artifacts/1'],
+    ['http://host:5000/api/2.0/mlflow/artifacts/1'],
+    ['http://host:5000/api/2.0/mlflow-artifacts/artifactsx/1'],
+    ['http://host:5000/api/2.0/mlflow-artifacts/artifacts/%E0%A4%A'],
+    ['not a uri'],
+  ])('%s names no folder of an artifact service', (uri) => {
+    expect(proxiedHttpArtifactPath(uri)).toBeUndefined();
   });
 });

@@ -225,3 +225,37 @@ export function proxiedArtifactPath(uri: string): string {
   if (rest.startsWith('//')) rest = rest.slice(2).replace(/^[^/]*/, '');
   return rest.replace(/^\/+/, '').replace(/\/+$/, '');
 }
+
+/** Where a tracking server's artifact service is anchored in the path of an HTTP artifact URI, as MLflow's server finds it. */
+const ARTIFACT_SERVICE_ANCHOR = '/api/2.0/mlflow-artifacts/artifacts';
+
+/**
+ * The path below the artifacts destination that an http(s) URI of a tracking server's
+ * artifact service names, `http(s)://host[:port][/prefix]/api/2.0/mlflow-artifacts/artifacts/<path>`
+ * (segments percent-decoded, as the service decodes the paths it is sent), as MLflow's server
+ * reads a run's artifact root of that form when it serves artifacts; `undefined` for any other
+ * URI.
+ *
+ * @example proxiedHttpArtifactPath('http://127.0.0.1:5000/api/2.0/mlflow-artifacts/artifacts/0/abc/artifacts') // '0/abc/artifacts'
+ */
+export function proxiedHttpArtifactPath(uri: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri.trim());
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  const at = url.pathname.indexOf(ARTIFACT_SERVICE_ANCHOR);
+  const rest = at < 0 ? undefined : url.pathname.slice(at + ARTIFACT_SERVICE_ANCHOR.length);
+  if (rest === undefined || !/^(\/|$)/.test(rest)) return undefined;
+  try {
+    return rest
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map(decodeURIComponent)
+      .join('/');
+  } catch {
+    return undefined;
+  }
+}

@@ -23,6 +23,18 @@ describe('createArtifactLocator', () => {
     expect(location.path).toBe('1/abc/artifacts');
   });
 
+  it("on a server, maps an artifact service's http URI to the proxied repository; a client opens it over HTTP", async () => {
+    const proxied = new LocalArtifactRepository(join(dir, 'proxied'));
+    const uri = 'http://127.0.0.1:5000/api/2.0/mlflow-artifacts/artifacts/0/abc/artifacts';
+    const server = createArtifactLocator({ proxied, proxiedHttpUris: true });
+    expect(await server.locate(uri)).toEqual({ repository: proxied, path: '0/abc/artifacts' });
+    const client = createArtifactLocator({ proxied });
+    const opened = await client.locate(uri);
+    expect(opened.repository).not.toBe(proxied);
+    expect(opened.repository.uri).toBe(uri);
+    await client.close();
+  });
+
   it('refuses a mlflow-artifacts: URI when nothing keeps proxied artifacts', async () => {
     const locator = createArtifactLocator();
     await expect(locator.locate('mlflow-artifacts:/1/abc/artifacts')).rejects.toMatchObject({

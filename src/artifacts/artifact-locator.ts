@@ -1,5 +1,5 @@
 import { invalidParameter } from '../errors.js';
-import { isProxiedArtifactUri, proxiedArtifactPath } from './artifact-locations.js';
+import { isProxiedArtifactUri, proxiedArtifactPath, proxiedHttpArtifactPath } from './artifact-locations.js';
 import { openArtifactRepository, type OpenArtifactRepositoryOptions } from './artifact-registry.js';
 import type { ArtifactRepository } from './artifact-repository.js';
 
@@ -20,12 +20,19 @@ export interface ArtifactLocatorOptions extends OpenArtifactRepositoryOptions {
   proxied?: ArtifactRepository | undefined;
   /** How many repositories of other URIs stay open at once (least recently used closes first); default 32. */
   maxOpen?: number;
+  /**
+   * Server side: take http(s) URIs of an artifact service (`.../api/2.0/mlflow-artifacts/artifacts/<path>`)
+   * as folders of `proxied` too, as MLflow's server does with a run's root of that form when it
+   * serves artifacts (it takes them to name itself). Default false: a client opens them over HTTP.
+   */
+  proxiedHttpUris?: boolean;
 }
 
 /**
  * Finds the repository an artifact URI (a run's `artifact_uri`, a model's, a trace's) points
  * into, as MLflow's `get_artifact_repository` does: a `mlflow-artifacts:` URI is a folder of
- * the proxied repository; any other URI (a local folder, `file:`, `s3:`) is opened as a
+ * the proxied repository (on a server, an artifact service's http(s) URI too, with
+ * `proxiedHttpUris`); any other URI (a local folder, `file:`, `s3:`) is opened as a
  * repository of its own, rooted there, and kept open for the next call on the same URI.
  */
 export interface ArtifactLocator {
@@ -43,7 +50,7 @@ export interface ArtifactLocator {
  * await repository.list(path);
  */
 export function createArtifactLocator(options: ArtifactLocatorOptions = {}): ArtifactLocator {
-  const { proxied, maxOpen = 32, ...openOptions } = options;
+  const { proxied, maxOpen = 32, proxiedHttpUris = false, ...openOptions } = options;
   const open = new Map<string, Promise<ArtifactRepository>>();
   return {
     async locate(uri: string): Promise<ArtifactLocation> {
@@ -57,6 +64,8 @@ export function createArtifactLocator(options: ArtifactLocatorOptions = {}): Art
         }
         return { repository: proxied, path: proxiedArtifactPath(trimmed) };
       }
+      const served = proxiedHttpUris && proxied ? proxiedHttpArtifactPath(trimmed) : undefined;
+      if (served !== undefined && proxied) return { repository: proxied, path: served };
       let repository = open.get(trimmed);
       if (repository === undefined) {
         repository = openArtifactRepository(trimmed, openOptions);

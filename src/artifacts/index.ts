@@ -42,6 +42,7 @@ export {
   defaultArtifactsDestination,
   isProxiedArtifactUri,
   proxiedArtifactPath,
+  proxiedHttpArtifactPath,
   resolveArtifactRoot,
   resolveArtifactUri,
   serverArtifactRoot,

@@ -35,6 +35,11 @@ export interface RunArtifactsOptions {
   release?: () => Promise<void>;
   /** The store was opened for reading only: artifact writes are refused with INVALID_STATE too. */
   readOnly?: boolean;
+  /**
+   * Server side: runs whose root is an http(s) URI of an artifact service have their files in
+   * `proxied` too, as on MLflow's server (see `ArtifactLocatorOptions.proxiedHttpUris`).
+   */
+  proxiedHttpUris?: boolean;
 }
 
 /** A run's artifact root: the repository it is in and the folder in it. */
@@ -223,7 +228,10 @@ export class RunArtifacts implements RunArtifactService {
           `which ${this.#options.unreachableProxied ?? 'this client has not been given'}.`,
       );
     }
-    this.#locator ??= createArtifactLocator({ proxied: this.#options.proxied });
+    this.#locator ??= createArtifactLocator({
+      proxied: this.#options.proxied,
+      proxiedHttpUris: this.#options.proxiedHttpUris ?? false,
+    });
     const { repository, path } = await this.#locator.locate(uri);
     return { runId, uri, repository, root: path };
   }

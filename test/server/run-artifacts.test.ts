@@ -8,6 +8,7 @@ import { LocalArtifactRepository, openArtifactRepository } from '../../src/artif
 import { createApp, startServer, type RunningServer } from '../../src/server/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { TrackingStore } from '../../src/store/tracking-store.js';
+import { closedPort } from '../../src/testing/closed-port.js';
 import { startS3Server, type S3TestServer } from '../../src/testing/s3-server.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
 import {
@@ -299,6 +300,49 @@ describe('artifacts/list and how the server is run', () => {
       headers: { authorization: 'Bearer bob-token' },
     });
     expect([bob.status, bob.json()]).toEqual([200, { root_uri: run.artifact_uri }]);
+    await server.close();
+    server = undefined;
+  });
+
+  it("lists a run rooted at this server's artifact service over http from the destination, as MLflow's server", async () => {
+    const users = parseUsers(
+      JSON.stringify({ users: [{ user: 'alice', token_sha256: hashToken('alice-token') }] }),
+      'users.json',
+    );
+    // As MLflow's own tests run it: --default-artifact-root http://<this server>/api/2.0/mlflow-artifacts/artifacts.
+    const port = await closedPort();
+    const httpStore = await openSqliteStore(join(storeDir.path, 'http-root.db'), {
+      defaultArtifactRoot: `http://127.0.0.1:${port}/api/2.0/mlflow-artifacts/artifacts`,
+    });
+    server = await startServer({
+      store: httpStore,
+      port,
+      logger: false,
+      users,
+      artifactDestination: new LocalArtifactRepository(join(storeDir.path, 'http-root')),
+    });
+    const run = await newRun(httpStore, '/Shared/http-root');
+    expect(run.artifact_uri).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/api\/2\.0\/mlflow-artifacts\/artifacts\/1\//,
+    );
+    const auth = { authorization: 'Bearer alice-token' };
+    const put = await send(server.port, {
+      method: 'PUT',
+      path: `${ARTIFACTS}/1/${run.run_id}/artifacts/a.txt`,
+      body: 'abc',
+      headers: auth,
+    });
+    expect(put.status).toBe(200);
+    // Reaching its own artifact service over HTTP would go without the caller's credentials (401).
+    const listed = await send(server.port, {
+      method: 'GET',
+      path: `${LIST}?run_id=${run.run_id}`,
+      headers: auth,
+    });
+    expect([listed.status, listed.json()]).toEqual([
+      200,
+      { root_uri: run.artifact_uri, files: [{ path: 'a.txt', is_dir: false, file_size: 3 }] },
+    ]);
     await server.close();
     server = undefined;
   });

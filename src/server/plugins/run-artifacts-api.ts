@@ -26,8 +26,9 @@ export interface RunArtifactsApiOptions {
 /**
  * The tracking API's endpoints on a run's artifacts ({@link RUN_ARTIFACT_ENDPOINTS}): listing
  * a run's folder (`artifacts/list`), served by a {@link RunArtifacts} over the store, so that a
- * run's files are found where its `artifact_uri` points — in `destination` for a proxied root,
- * in place for a `file:` or `s3:` one — as MLflow's server finds them. Access control applies
+ * run's files are found where its `artifact_uri` points — in `destination` for a proxied root
+ * (`mlflow-artifacts:`, or an http(s) URI of the artifact service), in place for a `file:` or
+ * `s3:` one — as MLflow's server finds them. Access control applies
  * from each row, to the run it names. Errors are MLflow's. Encapsulated; the repositories it
  * opened for runs' roots are closed with the app.
  */
@@ -36,8 +37,11 @@ export const runArtifactsApi: FastifyPluginAsync<RunArtifactsApiOptions> = async
   { store, destination, authorize },
 ) => {
   app.setErrorHandler(mlflowErrorHandler);
+  // As MLflow's server, a run's root at an artifact service's http(s) URI is taken to name this
+  // server's destination.
   const artifacts = new RunArtifacts(store, {
     proxied: destination,
+    proxiedHttpUris: true,
     unreachableProxied: 'this server does not serve (it runs with --no-serve-artifacts)',
   });
   app.addHook('onClose', () => artifacts.close());
