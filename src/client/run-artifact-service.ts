@@ -1,3 +1,4 @@
+import type { ArtifactDownload } from '../artifacts/artifact-repository.js';
 import type { FileInfo } from '../entities/index.js';
 
 /** A run's artifact listing, as MLflow's tracking API answers `artifacts/list` (`ListArtifacts.Response`). */
@@ -23,4 +24,9 @@ export interface RunArtifactService {
    * RESOURCE_DOES_NOT_EXIST for an unknown run.
    */
   listRunArtifacts(runId: string, path?: string): Promise<RunArtifactListing>;
+  /**
+   * Opens the run's artifact file `path` for reading, streamed. RESOURCE_DOES_NOT_EXIST when
+   * the run has no file there (or no such run).
+   */
+  openArtifact(runId: string, path: string): Promise<ArtifactDownload>;
 }

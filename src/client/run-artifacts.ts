@@ -9,9 +9,9 @@ import { artifactMediaType } from '../artifacts/artifact-media-type.js';
 import { createArtifactLocator, type ArtifactLocator } from '../artifacts/artifact-locator.js';
 import { isProxiedArtifactUri } from '../artifacts/artifact-locations.js';
 import { invalidPath, joinArtifactPath, validateArtifactPath } from '../artifacts/artifact-path.js';
-import type { ArtifactInfo, ArtifactRepository } from '../artifacts/artifact-repository.js';
+import type { ArtifactDownload, ArtifactInfo, ArtifactRepository } from '../artifacts/artifact-repository.js';
 import type { FileInfo } from '../entities/index.js';
-import { AgentrackError, invalidParameter, notFound } from '../errors.js';
+import { AgentrackError, invalidParameter, isAgentrackError, notFound } from '../errors.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { fsError } from '../utils/fs-error.js';
 import { pythonJsonText } from './python-json-text.js';
@@ -171,6 +171,23 @@ export class RunArtifacts implements RunArtifactService {
     const run = await this.#runRoot(runId);
     const entries = await run.repository.list(joinArtifactPath(run.root, folder));
     return { rootUri: run.uri, files: entries.map((entry) => this.#fileInfo(run, entry, folder)) };
+  }
+
+  /**
+   * Opens the run's artifact file `artifactFile` for reading, streamed: read the body to its
+   * end or destroy it. RESOURCE_DOES_NOT_EXIST when the run has no file there.
+   */
+  async openArtifact(runId: string, artifactFile: string): Promise<ArtifactDownload> {
+    const path = validateArtifactPath(artifactFile);
+    const run = await this.#runRoot(runId);
+    try {
+      return await run.repository.get(joinArtifactPath(run.root, path));
+    } catch (error) {
+      if (isAgentrackError(error, 'RESOURCE_DOES_NOT_EXIST')) {
+        throw notFound(`Artifact '${path}' not found in run '${runId}'.`);
+      }
+      throw error;
+    }
   }
 
   /**

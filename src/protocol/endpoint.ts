@@ -18,6 +18,12 @@ export const MLFLOW_API_2 = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'] as con
 export const MLFLOW_AJAX_API_2 = ['/ajax-api/2.0/mlflow/'] as const;
 
 /**
+ * The root of MLflow's server, where it serves a few routes of its web UI outside the API
+ * prefixes (`/get-artifact`): an endpoint's path is served right below it.
+ */
+export const MLFLOW_ROOT = ['/'] as const;
+
+/**
  * Where MLflow serves its artifact service (`mlflow_artifacts.proto`, the artifact proxy of
  * `mlflow server --serve-artifacts`): the API proper, and the copy its web UI calls.
  */

@@ -9,6 +9,7 @@ export {
   MLFLOW_AJAX_API_2,
   MLFLOW_API_2,
   MLFLOW_ARTIFACTS_API_2,
+  MLFLOW_ROOT,
   fillPath,
   pathParamName,
   servedMethods,

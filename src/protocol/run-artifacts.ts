@@ -1,7 +1,8 @@
-import { validateArtifactPath } from '../artifacts/artifact-path.js';
+import { artifactMediaType } from '../artifacts/artifact-media-type.js';
+import { artifactBaseName, validateArtifactPath } from '../artifacts/artifact-path.js';
 import type { FileInfo } from '../entities/index.js';
 import { filesFromWire } from './artifacts.js';
-import { MLFLOW_API_2 } from './endpoint.js';
+import { MLFLOW_API_2, MLFLOW_ROOT } from './endpoint.js';
 import {
   runArtifactEndpoint,
   type RunArtifactEndpoint,
@@ -12,8 +13,10 @@ import { requiredText } from './wire/entities.js';
 /**
  * The tracking API's own endpoints on a run's artifacts, one per {@link RunArtifactService}
  * operation: `GET artifacts/list` (MLflow's `ListArtifacts`, under `/api/2.0/mlflow/` and
- * `/ajax-api/2.0/mlflow/`). Each names the run it acts on, for access control; paths are
- * run-relative and checked as `validateArtifactPath` checks them.
+ * `/ajax-api/2.0/mlflow/`) and `GET /get-artifact?run_id=&path=` (the download route of
+ * MLflow's web UI, at the server's root alone, as MLflow serves it; a file streamed as the
+ * artifact service streams its downloads). Each names the run it acts on, for access control;
+ * paths are run-relative and checked as `validateArtifactPath` checks them.
  */
 export const RUN_ARTIFACTS_API = {
   listRunArtifacts: runArtifactEndpoint('listRunArtifacts', {
@@ -48,6 +51,34 @@ export const RUN_ARTIFACTS_API = {
             ? { path: file.path, is_dir: file.isDir }
             : { path: file.path, is_dir: file.isDir, file_size: file.fileSize },
         ),
+      }),
+    },
+  }),
+
+  openArtifact: runArtifactEndpoint('openArtifact', {
+    method: 'GET',
+    path: 'get-artifact',
+    prefixes: MLFLOW_ROOT,
+    write: false,
+    idempotent: true,
+    access: ([runId]) => ({ runId }),
+    request: {
+      kind: 'params',
+      encode: ([runId, path]) => ({ run_id: runId, path }),
+      decode: (params) => [params.runId(), validateArtifactPath(params.requiredString('path'))],
+    },
+    response: {
+      kind: 'stream',
+      // As the artifact service's downloads: typed from the name, always an attachment.
+      encode: (download, [, path]) => ({
+        stream: download.body,
+        contentType: artifactMediaType(path),
+        fileName: artifactBaseName(path),
+      }),
+      decode: (body) => ({
+        body: body.stream,
+        ...(body.size !== undefined ? { size: body.size } : {}),
+        ...(body.contentType !== undefined ? { contentType: body.contentType } : {}),
       }),
     },
   }),

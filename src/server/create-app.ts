@@ -45,7 +45,7 @@ export interface CreateAppOptions {
 /**
  * The agentrack server as a Fastify app that is not listening: MLflow's tracking REST API
  * (experiments, runs, metrics, and a run's artifacts: `artifacts/list`) under
- * {@link API_PREFIXES}, MLflow's artifact service under
+ * {@link API_PREFIXES} with its web UI's `/get-artifact`, MLflow's artifact service under
  * `/api/2.0/mlflow-artifacts/` (with an `artifactDestination`; 503 without one, as
  * `mlflow server --no-serve-artifacts`), `GET /health` and `GET /version`; with
  * `artifactsOnly`, the tracking API answers 503 as `mlflow server --artifacts-only` does.

@@ -6,7 +6,6 @@ describe('outOfScopeArea', () => {
     ['/api/2.0/mlflow/registered-models/create', 'model registry'],
     ['/ajax-api/2.0/mlflow/model-versions/search', 'model registry'],
     ['/ajax-api/2.0/mlflow/upload-artifact', 'artifacts'],
-    ['/get-artifact', 'artifacts'],
     ['/model-versions/get-artifact', 'model registry'],
     ['/api/3.0/mlflow/traces/search', 'tracing'],
     ['/api/2.0/mlflow/traces/tr-123/tags', 'tracing'],
@@ -38,6 +37,9 @@ describe('outOfScopeArea', () => {
     // The tracking API's own artifact endpoints, served by the run artifacts API.
     ['/api/2.0/mlflow/artifacts/list'],
     ['/ajax-api/2.0/mlflow/artifacts/list'],
+    ['/get-artifact'],
+    // MLflow serves its UI's download at the root alone.
+    ['/ajax-api/2.0/mlflow/get-artifact'],
     // MLflow's artifact service, served by the artifacts API.
     ['/api/2.0/mlflow-artifacts/artifacts/1/abc/artifacts/model.pkl'],
     ['/ajax-api/2.0/mlflow-artifacts/mpu/create/1/abc/artifacts'],

@@ -3,7 +3,7 @@
  * `/api/<version>/mlflow/` (from `service.proto`, `model_registry.proto`, `webhooks.proto`
  * and the extra routes of MLflow's Flask app). Endpoints of these areas that the tracking
  * API serves (`logged-models/search`) are routes of their own, which win over these; the
- * tracking API's own artifact endpoints (`artifacts/list`) are no area outside it.
+ * tracking API's own artifact endpoints (`artifacts/list`, `/get-artifact`) are no area outside it.
  */
 const AREAS: ReadonlyMap<string, string> = new Map(
   Object.entries({
@@ -40,7 +40,6 @@ const ENDPOINTS: ReadonlyMap<string, string> = new Map(
 
 const API_PATH = /^\/(?:ajax-)?api\/[0-9]+\.[0-9]+\/mlflow\/(.*)$/;
 const ROOT_ROUTES: ReadonlyMap<string, string> = new Map([
-  ['/get-artifact', 'artifacts'],
   ['/model-versions/get-artifact', 'model registry'],
   ['/graphql', 'GraphQL'],
 ]);

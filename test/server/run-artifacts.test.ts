@@ -175,6 +175,132 @@ describe('GET artifacts/list', () => {
   });
 });
 
+describe('GET /get-artifact', () => {
+  const GET_ARTIFACT = '/get-artifact';
+
+  it("streams a proxied run's file as the artifact service does: typed from its name, an attachment, never sniffed", async () => {
+    const run = await newRun(harness.store, 'get-proxied');
+    await upload(run.artifact_uri, {
+      'notes/release.md': 'Release — ünïcode\n',
+      'config/agent.json': '{"a": 1}',
+      'model/MLmodel': 'flavors: {}\n',
+      'page.html': '<script>alert(1)</script>',
+      'weights.pkl': 'binary',
+    });
+    const cases: [string, string, string][] = [
+      ['notes/release.md', 'text/plain', 'release.md'],
+      ['config/agent.json', 'text/plain', 'agent.json'],
+      ['model/MLmodel', 'text/plain', 'MLmodel'],
+      ['page.html', 'text/html', 'page.html'],
+      ['weights.pkl', 'application/octet-stream', 'weights.pkl'],
+    ];
+    for (const [path, type, name] of cases) {
+      const res = await get(GET_ARTIFACT, { run_id: run.run_id, path });
+      expect([path, res.status]).toEqual([path, 200]);
+      expect(res.headers['content-type']).toBe(type);
+      expect(res.headers['content-disposition']).toBe(`attachment; filename=${name}`);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['transfer-encoding']).toBe('chunked');
+    }
+    const text = await get(GET_ARTIFACT, { run_uuid: run.run_id, path: 'notes/release.md' });
+    expect(text.body.toString('utf8')).toBe('Release — ünïcode\n');
+  });
+
+  it('answers HEAD with the headers alone', async () => {
+    const run = await newRun(harness.store, 'get-head');
+    await upload(run.artifact_uri, { 'a.txt': 'abc' });
+    const head = await harness.send({
+      method: 'HEAD',
+      path: `${GET_ARTIFACT}?run_id=${run.run_id}&path=a.txt`,
+    });
+    expect([head.status, head.body.length, head.headers['content-disposition']]).toEqual([
+      200,
+      0,
+      'attachment; filename=a.txt',
+    ]);
+  });
+
+  it("reads a file: run's file from its folder", async () => {
+    const location = join(dir.path, 'get-file-root');
+    const run = await newRun(harness.store, 'get-file', pathToFileURL(location).href);
+    mkdirSync(join(location, run.run_id, 'artifacts', 'dir'), { recursive: true });
+    writeFileSync(join(location, run.run_id, 'artifacts', 'dir', 'my.file'), 'Hello, World!');
+    const res = await get(GET_ARTIFACT, { run_id: run.run_id, path: 'dir/my.file' });
+    expect([res.status, res.body.toString(), res.headers['content-disposition']]).toEqual([
+      200,
+      'Hello, World!',
+      'attachment; filename=my.file',
+    ]);
+  });
+
+  it('answers a missing file, a folder and an unknown run 404 RESOURCE_DOES_NOT_EXIST (MLflow answers 500)', async () => {
+    const run = await newRun(harness.store, 'get-missing');
+    await upload(run.artifact_uri, { 'dir/a.txt': 'a' });
+    for (const path of ['missing.txt', 'dir', 'dir/missing/deeper.txt']) {
+      const res = await get(GET_ARTIFACT, { run_id: run.run_id, path });
+      expectError(
+        res,
+        404,
+        'RESOURCE_DOES_NOT_EXIST',
+        `Artifact '${path}' not found in run '${run.run_id}'.`,
+      );
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+    }
+    expectError(
+      await get(GET_ARTIFACT, { run_id: 'f'.repeat(32), path: 'a.txt' }),
+      404,
+      'RESOURCE_DOES_NOT_EXIST',
+    );
+  });
+
+  it.each([
+    ['../x'],
+    ['../../../../etc/passwd'],
+    ['/etc/passwd'],
+    ['%2E%2E/%2E%2E/etc/passwd'],
+    ['a/..%2F..%2Fb'],
+    ['a//b'],
+  ])('refuses the path %s with 400 "Invalid path"', async (path) => {
+    const run = await newRun(harness.store, `get-invalid-${encodeURIComponent(path)}`);
+    expectError(
+      await get(GET_ARTIFACT, { run_id: run.run_id, path }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      /^Invalid path/,
+    );
+  });
+
+  it('needs a run and a path', async () => {
+    const run = await newRun(harness.store, 'get-params');
+    expectError(
+      await get(GET_ARTIFACT, { run_id: run.run_id }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      "Missing value for required parameter 'path'.",
+    );
+    expectError(
+      await get(GET_ARTIFACT, { run_id: run.run_id, path: '' }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      "Missing value for required parameter 'path'.",
+    );
+    expectError(
+      await get(GET_ARTIFACT, { path: 'a.txt' }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      "Missing value for required parameter 'run_id'.",
+    );
+  });
+
+  it('is served at the root alone, as MLflow serves it', async () => {
+    const run = await newRun(harness.store, 'get-where');
+    const res = await get('/ajax-api/2.0/mlflow/get-artifact', { run_id: run.run_id, path: 'a.txt' });
+    expectError(res, 404, 'ENDPOINT_NOT_FOUND');
+    const post = await harness.send({ method: 'POST', path: GET_ARTIFACT });
+    expect([post.status, post.headers.allow]).toEqual([405, 'GET, HEAD']);
+  });
+});
+
 describe('GET artifacts/list on S3', () => {
   let s3: S3TestServer;
   const saved: Record<string, string | undefined> = {};
@@ -248,7 +374,7 @@ describe('artifacts/list and how the server is run', () => {
     server = undefined;
   });
 
-  it("answers 503 in artifacts-only mode, as MLflow's tracking endpoints there", async () => {
+  it('answers 503 in artifacts-only mode as the tracking endpoints, get-artifact too: there is no tracking store', async () => {
     const app = createApp({
       store,
       logger: false,
@@ -256,13 +382,17 @@ describe('artifacts/list and how the server is run', () => {
       artifactDestination: new LocalArtifactRepository(join(storeDir.path, 'only')),
     });
     try {
-      for (const prefix of ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/']) {
-        const res = await app.inject({ method: 'GET', url: `${prefix}artifacts/list?run_id=x` });
-        expect(res.statusCode).toBe(503);
+      for (const url of [
+        '/api/2.0/mlflow/artifacts/list',
+        '/ajax-api/2.0/mlflow/artifacts/list',
+        '/get-artifact',
+      ]) {
+        const res = await app.inject({ method: 'GET', url: `${url}?run_id=x&path=a.txt` });
+        expect([url, res.statusCode]).toEqual([url, 503]);
         expect(res.json()).toEqual({
           error_code: 'TEMPORARILY_UNAVAILABLE',
           message:
-            `Endpoint: ${prefix}artifacts/list disabled due to the server running in \`--artifacts-only\` mode. ` +
+            `Endpoint: ${url} disabled due to the server running in \`--artifacts-only\` mode. ` +
             'To enable tracking server functionality, run `agentrack server` without `--artifacts-only`',
         });
       }

@@ -25,7 +25,8 @@ export interface RunArtifactsApiOptions {
 
 /**
  * The tracking API's endpoints on a run's artifacts ({@link RUN_ARTIFACT_ENDPOINTS}): listing
- * a run's folder (`artifacts/list`), served by a {@link RunArtifacts} over the store, so that a
+ * a run's folder (`artifacts/list`) and downloading one of its files (`/get-artifact`, streamed
+ * as the artifact service streams downloads), served by a {@link RunArtifacts} over the store, so that a
  * run's files are found where its `artifact_uri` points — in `destination` for a proxied root
  * (`mlflow-artifacts:`, or an http(s) URI of the artifact service), in place for a `file:` or
  * `s3:` one — as MLflow's server finds them. Access control applies
