@@ -24,6 +24,33 @@ export function expectLength(size: number, path: string): Transform {
   });
 }
 
+/** The errors of {@link limitLength}. */
+export interface LengthLimitErrors {
+  /** The error a body over the limit fails with. */
+  tooLarge: () => AgentrackError;
+  /** The error a body without a byte fails with. */
+  empty: () => AgentrackError;
+}
+
+/**
+ * A pass-through that fails the stream once more than `maxBytes` went through it, and when it
+ * ends having carried none, so that a body over a limit (or an empty one) never becomes a
+ * stored file, however it was sent (with a `Content-Length` or chunked).
+ */
+export function limitLength(maxBytes: number, errors: LengthLimitErrors): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen > maxBytes) callback(errors.tooLarge());
+      else callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      callback(seen === 0 ? errors.empty() : null);
+    },
+  });
+}
+
 function lengthMismatch(path: string, size: number, received: string): AgentrackError {
   return invalidParameter(
     `The body of artifact '${path}' was announced as ${size} bytes but held ${received}.`,

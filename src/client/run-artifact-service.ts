@@ -1,4 +1,5 @@
 import type { ArtifactDownload } from '../artifacts/artifact-repository.js';
+import type { ArtifactUploadBody } from '../artifacts/artifact-service.js';
 import type { FileInfo } from '../entities/index.js';
 
 /** A run's artifact listing, as MLflow's tracking API answers `artifacts/list` (`ListArtifacts.Response`). */
@@ -10,8 +11,8 @@ export interface RunArtifactListing {
 }
 
 /**
- * The artifact operations of MLflow's tracking API, by run (`artifacts/list`, its web UI's
- * `get-artifact` and `upload-artifact`): a run's files wherever its `artifact_uri` points,
+ * The artifact operations of MLflow's tracking API, by run (`artifacts/list`, and its web
+ * UI's `get-artifact` and `upload-artifact`): a run's files wherever its `artifact_uri` points,
  * read and written through {@link RunArtifacts} (a proxied `mlflow-artifacts:` root in the
  * server's destination, a `file:` or `s3:` root in place). The operations the protocol
  * table's rows name (`RUN_ARTIFACTS_API`): a server serves each with a `RunArtifacts` over its
@@ -29,4 +30,9 @@ export interface RunArtifactService {
    * the run has no file there (or no such run).
    */
   openArtifact(runId: string, path: string): Promise<ArtifactDownload>;
+  /**
+   * Stores the body, streamed, as the run's artifact file `path` (replacing any file there),
+   * and resolves to the file as the run lists it. RESOURCE_DOES_NOT_EXIST for an unknown run.
+   */
+  putArtifact(runId: string, path: string, body: ArtifactUploadBody): Promise<FileInfo>;
 }

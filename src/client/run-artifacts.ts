@@ -10,6 +10,7 @@ import { createArtifactLocator, type ArtifactLocator } from '../artifacts/artifa
 import { isProxiedArtifactUri } from '../artifacts/artifact-locations.js';
 import { invalidPath, joinArtifactPath, validateArtifactPath } from '../artifacts/artifact-path.js';
 import type { ArtifactDownload, ArtifactInfo, ArtifactRepository } from '../artifacts/artifact-repository.js';
+import type { ArtifactUploadBody } from '../artifacts/artifact-service.js';
 import type { FileInfo } from '../entities/index.js';
 import { AgentrackError, invalidParameter, isAgentrackError, notFound } from '../errors.js';
 import type { TrackingStore } from '../store/tracking-store.js';
@@ -134,6 +135,29 @@ export class RunArtifacts implements RunArtifactService {
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const stored = await run.repository.put(joinArtifactPath(run.root, path), Readable.from([data]), {
       size: data.length,
+      contentType: artifactMediaType(path),
+    });
+    return this.#fileInfo(run, stored);
+  }
+
+  /**
+   * Stores `body` (streamed, read once) as the run's artifact file `artifactFile`, replacing any
+   * file there, typed from its name as MLflow types uploads; a body of another length than
+   * `body.size` is refused. Resolves to the file as the run lists it. The body is destroyed
+   * when the upload is refused before it is read.
+   */
+  async putArtifact(runId: string, artifactFile: string, body: ArtifactUploadBody): Promise<FileInfo> {
+    let path: string;
+    let run: RunRoot;
+    try {
+      path = validateArtifactPath(artifactFile);
+      run = await this.#runRoot(runId, 'write');
+    } catch (error) {
+      body.stream.destroy();
+      throw error;
+    }
+    const stored = await run.repository.put(joinArtifactPath(run.root, path), body.stream, {
+      ...(body.size !== undefined ? { size: body.size } : {}),
       contentType: artifactMediaType(path),
     });
     return this.#fileInfo(run, stored);

@@ -48,7 +48,7 @@ export {
   type RunArtifactEndpoint,
   type RunArtifactOperation,
 } from './run-artifact-endpoint.js';
-export { RUN_ARTIFACT_ENDPOINTS, RUN_ARTIFACTS_API } from './run-artifacts.js';
+export { MAX_UPLOAD_ARTIFACT_BYTES, RUN_ARTIFACT_ENDPOINTS, RUN_ARTIFACTS_API } from './run-artifacts.js';
 export { TRACKING_API, TRACKING_ENDPOINTS } from './tracking-api.js';
 export {
   emptyResponse,

@@ -1,8 +1,11 @@
+import { pipeline } from 'node:stream';
 import { artifactMediaType } from '../artifacts/artifact-media-type.js';
 import { artifactBaseName, validateArtifactPath } from '../artifacts/artifact-path.js';
 import type { FileInfo } from '../entities/index.js';
 import { filesFromWire } from './artifacts.js';
-import { MLFLOW_API_2, MLFLOW_ROOT } from './endpoint.js';
+import { limitLength } from '../artifacts/artifact-streams.js';
+import { invalidParameter } from '../errors.js';
+import { MLFLOW_AJAX_API_2, MLFLOW_API_2, MLFLOW_ROOT } from './endpoint.js';
 import {
   runArtifactEndpoint,
   type RunArtifactEndpoint,
@@ -10,12 +13,20 @@ import {
 } from './run-artifact-endpoint.js';
 import { requiredText } from './wire/entities.js';
 
+/** The largest file `upload-artifact` takes, as MLflow's server: 10 MiB. */
+export const MAX_UPLOAD_ARTIFACT_BYTES = 10 * 1024 * 1024;
+
+const tooLarge = () => invalidParameter('Artifact size is too large. Max size is 10MB.');
+const noData = () => invalidParameter('Request must specify data.');
+
 /**
  * The tracking API's own endpoints on a run's artifacts, one per {@link RunArtifactService}
  * operation: `GET artifacts/list` (MLflow's `ListArtifacts`, under `/api/2.0/mlflow/` and
  * `/ajax-api/2.0/mlflow/`) and `GET /get-artifact?run_id=&path=` (the download route of
  * MLflow's web UI, at the server's root alone, as MLflow serves it; a file streamed as the
- * artifact service streams its downloads). Each names the run it acts on, for access control;
+ * artifact service streams its downloads), and `POST /ajax-api/2.0/mlflow/upload-artifact?run_uuid=&path=`
+ * (the upload of MLflow's web UI: the raw body, at most {@link MAX_UPLOAD_ARTIFACT_BYTES}, not
+ * empty, streamed to the run's root). Each names the run it acts on, for access control;
  * paths are run-relative and checked as `validateArtifactPath` checks them.
  */
 export const RUN_ARTIFACTS_API = {
@@ -80,6 +91,44 @@ export const RUN_ARTIFACTS_API = {
         ...(body.size !== undefined ? { size: body.size } : {}),
         ...(body.contentType !== undefined ? { contentType: body.contentType } : {}),
       }),
+    },
+  }),
+
+  putArtifact: runArtifactEndpoint('putArtifact', {
+    method: 'POST',
+    path: 'upload-artifact',
+    prefixes: MLFLOW_AJAX_API_2,
+    write: true,
+    idempotent: true,
+    access: ([runId]) => ({ runId }),
+    request: {
+      kind: 'raw',
+      encode: ([runId, path, body]) => ({ params: { run_uuid: runId, path }, body }),
+      // MLflow's checks, in its order and with its messages, before the run is looked up.
+      decode: (body, params) => {
+        const runId = params.string('run_uuid');
+        if (!runId) throw invalidParameter('Request must specify run_uuid.');
+        const path = params.string('path');
+        if (!path) throw invalidParameter('Request must specify path.');
+        const file = validateArtifactPath(path);
+        if (body.size !== undefined && body.size > MAX_UPLOAD_ARTIFACT_BYTES) throw tooLarge();
+        if (body.size === 0) throw noData();
+        // A body sent chunked is held to the same limits as it streams.
+        const limited = pipeline(
+          body.stream,
+          limitLength(MAX_UPLOAD_ARTIFACT_BYTES, { tooLarge, empty: noData }),
+          // Whoever reads the limited stream gets its failure; the source goes with it.
+          () => undefined,
+        );
+        return [runId, file, { ...body, stream: limited }];
+      },
+    },
+    response: {
+      kind: 'json',
+      // MLflow answers with an empty body typed as JSON; `{}` is that body in JSON.
+      encode: () => ({}),
+      decode: (_body, [, path, body]) =>
+        body.size === undefined ? { path, is_dir: false } : { path, is_dir: false, file_size: body.size },
     },
   }),
 } as const satisfies { readonly [N in RunArtifactOperation]: RunArtifactEndpoint<N> };

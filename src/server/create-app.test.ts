@@ -104,7 +104,7 @@ describe('routing', () => {
   it.each([
     ['POST', `${API}registered-models/create`, 'model registry'],
     ['GET', '/ajax-api/2.0/mlflow/model-versions/search', 'model registry'],
-    ['POST', '/ajax-api/2.0/mlflow/upload-artifact', 'artifacts'],
+    ['GET', '/model-versions/get-artifact', 'model registry'],
     ['POST', '/api/3.0/mlflow/traces/search', 'tracing'],
     ['POST', `${API}logged-models`, 'logged models'],
     ['GET', `${API}logged-models/m-0123`, 'logged models'],

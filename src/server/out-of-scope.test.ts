@@ -5,7 +5,6 @@ describe('outOfScopeArea', () => {
   it.each([
     ['/api/2.0/mlflow/registered-models/create', 'model registry'],
     ['/ajax-api/2.0/mlflow/model-versions/search', 'model registry'],
-    ['/ajax-api/2.0/mlflow/upload-artifact', 'artifacts'],
     ['/model-versions/get-artifact', 'model registry'],
     ['/api/3.0/mlflow/traces/search', 'tracing'],
     ['/api/2.0/mlflow/traces/tr-123/tags', 'tracing'],
@@ -38,6 +37,9 @@ describe('outOfScopeArea', () => {
     ['/api/2.0/mlflow/artifacts/list'],
     ['/ajax-api/2.0/mlflow/artifacts/list'],
     ['/get-artifact'],
+    ['/ajax-api/2.0/mlflow/upload-artifact'],
+    // MLflow serves its UI's upload under /ajax-api/ alone.
+    ['/api/2.0/mlflow/upload-artifact'],
     // MLflow serves its UI's download at the root alone.
     ['/ajax-api/2.0/mlflow/get-artifact'],
     // MLflow's artifact service, served by the artifacts API.

@@ -3,11 +3,11 @@
  * `/api/<version>/mlflow/` (from `service.proto`, `model_registry.proto`, `webhooks.proto`
  * and the extra routes of MLflow's Flask app). Endpoints of these areas that the tracking
  * API serves (`logged-models/search`) are routes of their own, which win over these; the
- * tracking API's own artifact endpoints (`artifacts/list`, `/get-artifact`) are no area outside it.
+ * tracking API's own artifact endpoints (`artifacts/list`, `/get-artifact`,
+ * `upload-artifact`) are no area outside it.
  */
 const AREAS: ReadonlyMap<string, string> = new Map(
   Object.entries({
-    'upload-artifact': 'artifacts',
     'registered-models': 'model registry',
     'model-versions': 'model registry',
     databricks: 'model registry',

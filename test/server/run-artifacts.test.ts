@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +14,8 @@ import { startS3Server, type S3TestServer } from '../../src/testing/s3-server.js
 import { tempDir } from '../../src/testing/temp-dir.js';
 import {
   ARTIFACTS,
+  eventually,
+  filesBelow,
   send,
   startArtifactServer,
   type ArtifactServer,
@@ -301,6 +304,158 @@ describe('GET /get-artifact', () => {
   });
 });
 
+describe('POST /ajax-api/2.0/mlflow/upload-artifact', () => {
+  const UPLOAD = '/ajax-api/2.0/mlflow/upload-artifact';
+  const MiB = 1024 * 1024;
+
+  function post(query: Record<string, string>, body?: Buffer | string, headers: Record<string, string> = {}) {
+    const qs = new URLSearchParams(query).toString();
+    return harness.send({
+      method: 'POST',
+      path: qs ? `${UPLOAD}?${qs}` : UPLOAD,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
+  }
+
+  /** Sends the body chunked (no Content-Length), as a browser streaming a file may. */
+  function postChunked(query: Record<string, string>, chunks: Buffer[]): Promise<RawAnswer> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: harness.server.port,
+          method: 'POST',
+          path: `${UPLOAD}?${new URLSearchParams(query)}`,
+          agent: false,
+          headers: { 'transfer-encoding': 'chunked' },
+        },
+        (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => parts.push(chunk));
+          res.on('end', () => {
+            const data = Buffer.concat(parts);
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: data,
+              json: <T>() => JSON.parse(data.toString('utf8')) as T,
+            });
+          });
+        },
+      );
+      // The server may answer and close before the whole body went.
+      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? undefined : reject(error)));
+      for (const chunk of chunks) req.write(chunk);
+      req.end();
+    });
+  }
+
+  /** The files below a proxied run's root in the destination. */
+  function stored(artifactUri: string): Record<string, number> {
+    return filesBelow(join(harness.root, artifactUri.replace(/^mlflow-artifacts:\//, '')));
+  }
+
+  it("stores the raw body under a proxied run's root, answers {} in JSON, and the run lists and serves it", async () => {
+    const run = await newRun(harness.store, 'upload-proxied');
+    const res = await post({ run_uuid: run.run_id, path: 'test.txt' }, 'hello world');
+    expect([res.status, res.headers['content-type'], res.json()]).toEqual([
+      200,
+      'application/json; charset=utf-8',
+      {},
+    ]);
+    // A JSON body is stored as sent, never parsed; folders are made as needed.
+    const json = await post({ run_uuid: run.run_id, path: 'configs/agent.json' }, '{"not": ', {
+      'content-type': 'application/json',
+    });
+    expect(json.status).toBe(200);
+    expect(stored(run.artifact_uri)).toEqual({ 'test.txt': 11, 'configs/agent.json': 8 });
+    const listed = await get(LIST, { run_id: run.run_id });
+    expect(listed.json()).toEqual({
+      root_uri: run.artifact_uri,
+      files: [
+        { path: 'configs', is_dir: true },
+        { path: 'test.txt', is_dir: false, file_size: 11 },
+      ],
+    });
+    const again = await post({ run_uuid: run.run_id, path: 'test.txt' }, 'replaced');
+    expect(again.status).toBe(200);
+    const read = await get('/get-artifact', { run_uuid: run.run_id, path: 'test.txt' });
+    expect(read.body.toString()).toBe('replaced');
+  });
+
+  it("stores into a file: run's folder", async () => {
+    const location = join(dir.path, 'upload-file-root');
+    const run = await newRun(harness.store, 'upload-file', location);
+    const res = await post({ run_uuid: run.run_id, path: 'dir/my.file' }, 'Hello, World!');
+    expect(res.status).toBe(200);
+    expect(filesBelow(join(location, run.run_id, 'artifacts'))).toEqual({ 'dir/my.file': 13 });
+  });
+
+  it("refuses what MLflow's upload refuses, with its messages and in its order, storing nothing", async () => {
+    const run = await newRun(harness.store, 'upload-invalid');
+    const cases: [Record<string, string>, string | undefined, string | RegExp][] = [
+      [{}, undefined, 'Request must specify run_uuid.'],
+      [{ run_id: run.run_id, path: 'a.txt' }, 'x', 'Request must specify run_uuid.'],
+      [{ run_uuid: run.run_id }, 'x', 'Request must specify path.'],
+      [{ run_uuid: run.run_id, path: '' }, 'x', 'Request must specify path.'],
+      [{ run_uuid: run.run_id, path: '../test.txt' }, 'x', /^Invalid path/],
+      [{ run_uuid: run.run_id, path: '%2E%2E/%2E%2E/test.txt' }, 'x', /^Invalid path/],
+      [{ run_uuid: run.run_id, path: '/etc/passwd' }, 'x', /^Invalid path/],
+      [{ run_uuid: run.run_id, path: 'dir/' }, 'x', /^Invalid path/],
+      [{ run_uuid: run.run_id, path: 'test.txt' }, undefined, 'Request must specify data.'],
+      [{ run_uuid: run.run_id, path: 'test.txt' }, '', 'Request must specify data.'],
+    ];
+    for (const [query, body, message] of cases) {
+      expectError(await post(query, body), 400, 'INVALID_PARAMETER_VALUE', message);
+    }
+    const chunkedEmpty = await postChunked({ run_uuid: run.run_id, path: 'test.txt' }, []);
+    expectError(chunkedEmpty, 400, 'INVALID_PARAMETER_VALUE', 'Request must specify data.');
+    expect(stored(run.artifact_uri)).toEqual({});
+    expectError(
+      await post({ run_uuid: 'f'.repeat(32), path: 'a.txt' }, 'x'),
+      404,
+      'RESOURCE_DOES_NOT_EXIST',
+      /not found/,
+    );
+  });
+
+  it('takes at most 10 MiB, whether announced or sent chunked, and stores nothing of a larger body', async () => {
+    const run = await newRun(harness.store, 'upload-limit');
+    const limit = Buffer.alloc(10 * MiB, 7);
+    const atLimit = await post({ run_uuid: run.run_id, path: 'limit.bin' }, limit);
+    expect(atLimit.status).toBe(200);
+    expect(stored(run.artifact_uri)).toEqual({ 'limit.bin': 10 * MiB });
+
+    const announced = await post({ run_uuid: run.run_id, path: 'big.bin' }, Buffer.alloc(10 * MiB + 1, 1));
+    expectError(announced, 400, 'INVALID_PARAMETER_VALUE', 'Artifact size is too large. Max size is 10MB.');
+    expect(announced.headers.connection).toBe('close');
+
+    const chunks = Array.from({ length: 11 }, () => Buffer.alloc(MiB, 2));
+    const chunked = await postChunked({ run_uuid: run.run_id, path: 'big.bin' }, chunks);
+    expectError(chunked, 400, 'INVALID_PARAMETER_VALUE', 'Artifact size is too large. Max size is 10MB.');
+    await eventually(
+      () => !Object.keys(filesBelow(harness.root)).some((f) => f.includes('.agentrack-upload-')),
+      'no upload left behind',
+    );
+    expect(stored(run.artifact_uri)).toEqual({ 'limit.bin': 10 * MiB });
+
+    const chunkedSmall = await postChunked({ run_uuid: run.run_id, path: 'small.bin' }, [
+      Buffer.from('ab'),
+      Buffer.from('c'),
+    ]);
+    expect(chunkedSmall.status).toBe(200);
+    expect(stored(run.artifact_uri)).toEqual({ 'limit.bin': 10 * MiB, 'small.bin': 3 });
+  });
+
+  it('is a POST under /ajax-api/ alone', async () => {
+    const res = await harness.send({ method: 'GET', path: UPLOAD });
+    expect([res.status, res.headers.allow]).toEqual([405, 'POST']);
+    const api = await harness.send({ method: 'POST', path: '/api/2.0/mlflow/upload-artifact', body: 'x' });
+    expectError(api, 404, 'ENDPOINT_NOT_FOUND');
+  });
+});
+
 describe('GET artifacts/list on S3', () => {
   let s3: S3TestServer;
   const saved: Record<string, string | undefined> = {};
@@ -342,7 +497,7 @@ describe('GET artifacts/list on S3', () => {
   });
 });
 
-describe('artifacts/list and how the server is run', () => {
+describe('the run artifact endpoints and how the server is run', () => {
   let store: TrackingStore;
   let server: RunningServer | undefined;
   let storeDir: { path: string; remove: () => void };
@@ -374,7 +529,7 @@ describe('artifacts/list and how the server is run', () => {
     server = undefined;
   });
 
-  it('answers 503 in artifacts-only mode as the tracking endpoints, get-artifact too: there is no tracking store', async () => {
+  it('answers 503 in artifacts-only mode as the tracking endpoints, get-artifact and upload-artifact too: there is no tracking store', async () => {
     const app = createApp({
       store,
       logger: false,
@@ -382,12 +537,14 @@ describe('artifacts/list and how the server is run', () => {
       artifactDestination: new LocalArtifactRepository(join(storeDir.path, 'only')),
     });
     try {
-      for (const url of [
-        '/api/2.0/mlflow/artifacts/list',
-        '/ajax-api/2.0/mlflow/artifacts/list',
-        '/get-artifact',
-      ]) {
-        const res = await app.inject({ method: 'GET', url: `${url}?run_id=x&path=a.txt` });
+      const requests: [string, 'GET' | 'POST'][] = [
+        ['/api/2.0/mlflow/artifacts/list', 'GET'],
+        ['/ajax-api/2.0/mlflow/artifacts/list', 'GET'],
+        ['/get-artifact', 'GET'],
+        ['/ajax-api/2.0/mlflow/upload-artifact', 'POST'],
+      ];
+      for (const [url, method] of requests) {
+        const res = await app.inject({ method, url: `${url}?run_id=x&run_uuid=x&path=a.txt`, payload: 'x' });
         expect([url, res.statusCode]).toEqual([url, 503]);
         expect(res.json()).toEqual({
           error_code: 'TEMPORARILY_UNAVAILABLE',
@@ -430,6 +587,54 @@ describe('artifacts/list and how the server is run', () => {
       headers: { authorization: 'Bearer bob-token' },
     });
     expect([bob.status, bob.json()]).toEqual([200, { root_uri: run.artifact_uri }]);
+    await server.close();
+    server = undefined;
+  });
+
+  it('uploads as the tracking API writes: /Users/<user>/ runs by that user alone, with credentials', async () => {
+    const users = parseUsers(
+      JSON.stringify({
+        users: [
+          { user: 'alice', token_sha256: hashToken('alice-token') },
+          { user: 'bob', token_sha256: hashToken('bob-token') },
+        ],
+      }),
+      'users.json',
+    );
+    const root = join(storeDir.path, 'upload-auth');
+    server = await startServer({
+      store,
+      port: 0,
+      logger: false,
+      closeStore: false,
+      users,
+      artifactDestination: new LocalArtifactRepository(root),
+    });
+    const port = server.port;
+    const alices = await newRun(store, '/Users/alice/uploads');
+    const shared = await newRun(store, '/Shared/uploads');
+    const upload = (runId: string, auth?: string) =>
+      send(port, {
+        method: 'POST',
+        path: `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runId}&path=notes.txt`,
+        body: 'notes',
+        headers: auth ? { authorization: auth } : {},
+      });
+    const bob = await upload(alices.run_id, 'Bearer bob-token');
+    expectError(
+      bob,
+      403,
+      'PERMISSION_DENIED',
+      "User 'bob' cannot write to the experiment '/Users/alice/uploads': experiments under /Users/alice/ are written only by alice.",
+    );
+    expectError(await upload(alices.run_id), 401, 'UNAUTHENTICATED');
+    expect(filesBelow(root)).toEqual({});
+    expect((await upload(alices.run_id, 'Bearer alice-token')).status).toBe(200);
+    expect((await upload(shared.run_id, 'Bearer bob-token')).status).toBe(200);
+    const path = (run: { artifact_uri: string }) =>
+      `${run.artifact_uri.replace(/^mlflow-artifacts:\//, '')}/notes.txt`;
+    expect(filesBelow(root)).toEqual({ [path(alices)]: 5, [path(shared)]: 5 });
+    expectError(await upload('f'.repeat(32), 'Bearer bob-token'), 404, 'RESOURCE_DOES_NOT_EXIST');
     await server.close();
     server = undefined;
   });

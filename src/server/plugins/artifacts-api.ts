@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ArtifactRepository } from '../../artifacts/artifact-repository.js';
 import { ProxiedArtifactService } from '../../artifacts/proxied-artifact-service.js';
 import { ARTIFACT_ENDPOINTS } from '../../protocol/artifacts.js';
@@ -6,6 +6,7 @@ import type { Authorize } from '../access.js';
 import { mlflowErrorHandler } from '../error-reply.js';
 import { MAX_REQUEST_BODY_BYTES } from '../wire/json-body.js';
 import { refuseOtherMethods, serveEndpoints } from './serve-endpoints.js';
+import { streamBodies } from './stream-bodies.js';
 import { readBodiesAsText } from './text-bodies.js';
 
 /** Options of {@link artifactsApi}. */
@@ -42,9 +43,3 @@ export const artifactsApi: FastifyPluginAsync<ArtifactsApiOptions> = async (
     refuseOtherMethods(others, ARTIFACT_ENDPOINTS);
   });
 };
-
-/** Makes the plugin context `app` hand every request body on unread, as the request stream itself. */
-function streamBodies(app: FastifyInstance): void {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-}

@@ -7,6 +7,7 @@ import type { Authorize } from '../access.js';
 import { mlflowErrorHandler } from '../error-reply.js';
 import { MAX_REQUEST_BODY_BYTES } from '../wire/json-body.js';
 import { serveEndpoints } from './serve-endpoints.js';
+import { streamBodies } from './stream-bodies.js';
 import { readBodiesAsText } from './text-bodies.js';
 
 /** Options of {@link runArtifactsApi}. */
@@ -25,8 +26,9 @@ export interface RunArtifactsApiOptions {
 
 /**
  * The tracking API's endpoints on a run's artifacts ({@link RUN_ARTIFACT_ENDPOINTS}): listing
- * a run's folder (`artifacts/list`) and downloading one of its files (`/get-artifact`, streamed
- * as the artifact service streams downloads), served by a {@link RunArtifacts} over the store, so that a
+ * a run's folder (`artifacts/list`), downloading one of its files (`/get-artifact`, streamed
+ * as the artifact service streams downloads) and uploading one (`upload-artifact`: the raw
+ * body streamed to the run's root, at most 10 MiB, as MLflow's web UI sends it), served by a {@link RunArtifacts} over the store, so that a
  * run's files are found where its `artifact_uri` points — in `destination` for a proxied root
  * (`mlflow-artifacts:`, or an http(s) URI of the artifact service), in place for a `file:` or
  * `s3:` one — as MLflow's server finds them. Access control applies
@@ -46,6 +48,14 @@ export const runArtifactsApi: FastifyPluginAsync<RunArtifactsApiOptions> = async
     unreachableProxied: 'this server does not serve (it runs with --no-serve-artifacts)',
   });
   app.addHook('onClose', () => artifacts.close());
-  readBodiesAsText(app, MAX_REQUEST_BODY_BYTES);
-  serveEndpoints(app, { service: artifacts, endpoints: RUN_ARTIFACT_ENDPOINTS, authorize });
+  const raw = RUN_ARTIFACT_ENDPOINTS.filter((endpoint) => endpoint.request.kind === 'raw');
+  const params = RUN_ARTIFACT_ENDPOINTS.filter((endpoint) => endpoint.request.kind !== 'raw');
+  app.register(async (uploads) => {
+    streamBodies(uploads);
+    serveEndpoints(uploads, { service: artifacts, endpoints: raw, authorize });
+  });
+  app.register(async (others) => {
+    readBodiesAsText(others, MAX_REQUEST_BODY_BYTES);
+    serveEndpoints(others, { service: artifacts, endpoints: params, authorize });
+  });
 };
