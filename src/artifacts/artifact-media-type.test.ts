@@ -13,7 +13,9 @@ describe('artifactMediaType', () => {
     ['large/embeddings.bin', 'application/octet-stream'],
     // The rest of MLflow's text names, extension-less ones included.
     ['model/MLmodel', 'text/plain'],
-    ['MLproject', 'text/plain'],
+    // MLflow's name for a project file is lower case (it finds `MLproject` case-insensitively).
+    ['mlproject', 'text/plain'],
+    ['MLproject', 'application/octet-stream'],
     ['app.js', 'text/plain'],
     ['train.py', 'text/plain'],
     ['data.csv', 'text/plain'],

@@ -26,8 +26,9 @@ const TEXT_EXTENSIONS: ReadonlySet<string> = new Set([
   'tsv',
   'md',
   'rst',
+  // MLflow's MLMODEL_FILE_NAME and MLPROJECT_FILE_NAME, as they are spelled there.
   'MLmodel',
-  'MLproject',
+  'mlproject',
 ]);
 
 /** The media types Python's `mimetypes` gives the other common extensions (lower case). */
@@ -64,7 +65,8 @@ export const BINARY_MEDIA_TYPE = 'application/octet-stream';
  * The media type MLflow's server answers a download of the file named `path` with (its
  * `_guess_mime_type`): `text/plain` for text-like names (`.txt`, `.json`, `.yaml`, `.md`,
  * `MLmodel`, ...), the usual type of images and other common files, and
- * `application/octet-stream` for anything else. The server always sends downloads as
+ * `application/octet-stream` for anything else (`MLproject` too: MLflow lists the project
+ * file's name in lower case). The server always sends downloads as
  * attachments with `X-Content-Type-Options: nosniff`, so `text/html` or `image/svg+xml` never
  * render on its origin.
  *
