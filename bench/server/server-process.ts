@@ -50,11 +50,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 /**
  * Spawns `node dist/cli/main.js server --port 0` on the SQLite file at `dbPath` (the
  * repository must be built) and resolves once it prints the address it listens on.
- * `nodeArgs` go to node itself, e.g. `--cpu-prof` to profile the server.
+ * `nodeArgs` go to node itself, e.g. `--cpu-prof` to profile the server; `serverArgs` to
+ * `agentrack server` after the store, e.g. `['--artifacts-destination', dir]`.
  */
 export async function startServerProcess(
   dbPath: string,
   nodeArgs: readonly string[] = [],
+  serverArgs: readonly string[] = [],
 ): Promise<ServerProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} not found: run \`npm run build\` first`);
   const child = spawn(
@@ -69,6 +71,7 @@ export async function startServerProcess(
       'silent',
       '--backend-store-uri',
       `sqlite:///${dbPath}`,
+      ...serverArgs,
     ],
     { stdio: ['ignore', 'inherit', 'pipe'] },
   );
