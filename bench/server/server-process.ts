@@ -23,6 +23,8 @@ export interface ServerProcess {
   pid: number;
   /** Undefined where `/proc` does not exist. */
   memory(): ServerMemory | undefined;
+  /** CPU time the process has used so far (user + system), in seconds; undefined where `/proc` does not exist. */
+  cpuSeconds(): number | undefined;
   /** Sends SIGTERM and waits for the process to exit. */
   stop(): Promise<ServerExit>;
 }
@@ -40,6 +42,21 @@ function readMemory(pid: number): ServerMemory | undefined {
   }
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+/** `/proc/<pid>/stat` counts CPU time in USER_HZ ticks, which Linux fixes at 100 per second. */
+const USER_HZ = 100;
+
+function readCpuSeconds(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -109,6 +126,7 @@ export async function startServerProcess(
     url,
     pid,
     memory: () => readMemory(pid),
+    cpuSeconds: () => readCpuSeconds(pid),
     async stop() {
       const done = exited(child);
       child.kill('SIGTERM');
