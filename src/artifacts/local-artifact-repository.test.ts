@@ -1,7 +1,9 @@
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expectError } from '../client/tracking-client.contract.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { bodyOf, describeArtifactRepositoryContract, readAll } from './artifact-repository.contract.js';
@@ -142,6 +144,27 @@ describe('LocalArtifactRepository', () => {
       expect(readdirSync(join(root, 'not', 'yet'))).toEqual(['x']);
       expect(repo.root).toBe(join(root, 'not', 'yet'));
     } finally {
+      dir.remove();
+    }
+  });
+
+  it('writes an upload to its file a MiB at a time, not once per chunk of the body', async () => {
+    const { dir, root, repo } = setUp();
+    // Every write of a FileHandle, however a stream over it writes (write, or writev for queued chunks).
+    const probe = await open(join(dir.path, 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe) as { write: () => unknown; writev: () => unknown };
+    await probe.close();
+    const write = vi.spyOn(fileHandle, 'write');
+    const writev = vi.spyOn(fileHandle, 'writev');
+    try {
+      const data = randomBytes(8 * 1024 * 1024);
+      // 128 chunks of 64 KiB, as a socket hands a request body over.
+      await repo.put('big/file.bin', bodyOf(data), { size: data.length });
+      expect(readFileSync(join(root, 'big', 'file.bin')).equals(data)).toBe(true);
+      expect(write.mock.calls.length + writev.mock.calls.length).toBeLessThanOrEqual(32);
+    } finally {
+      write.mockRestore();
+      writev.mockRestore();
       dir.remove();
     }
   });

@@ -20,6 +20,13 @@ import { expectLength } from './artifact-streams.js';
 const UPLOAD_PREFIX = '.agentrack-upload-';
 
 /**
+ * How many bytes of an upload may wait for the file while a write runs. A socket hands a body
+ * over 64 KiB at a time: with the stream's default (16 KiB), every chunk waited for the write
+ * before it and paused the body; queued up to here, they go to the file in one writev.
+ */
+const WRITE_QUEUE_BYTES = 1024 * 1024;
+
+/**
  * Artifacts as files in a local folder (MLflow's `LocalArtifactRepository`): a path or a
  * `file://` URI. An upload streams into a temporary file beside its target and is renamed
  * into place once complete, so a failed upload leaves nothing half-written and readers never
@@ -58,7 +65,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       body.destroy();
       throw error;
     }
-    const file = handle.createWriteStream();
+    const file = handle.createWriteStream({ highWaterMark: WRITE_QUEUE_BYTES });
     try {
       await (lengthCheck ? pipeline(body, lengthCheck, file) : pipeline(body, file));
       await rename(temp, target);
