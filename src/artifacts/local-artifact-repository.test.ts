@@ -168,4 +168,19 @@ describe('LocalArtifactRepository', () => {
       dir.remove();
     }
   });
+
+  it('reads a download from its file a MiB at a time', async () => {
+    const { dir, root, repo } = setUp();
+    try {
+      const data = randomBytes(3 * 1024 * 1024 + 5);
+      mkdirSync(join(root, 'big'));
+      writeFileSync(join(root, 'big', 'file.bin'), data);
+      const chunks: Buffer[] = [];
+      for await (const chunk of (await repo.get('big/file.bin')).body) chunks.push(chunk as Buffer);
+      expect(chunks.map((chunk) => chunk.length)).toEqual([1024 * 1024, 1024 * 1024, 1024 * 1024, 5]);
+      expect(Buffer.concat(chunks).equals(data)).toBe(true);
+    } finally {
+      dir.remove();
+    }
+  });
 });
