@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -179,6 +180,39 @@ describe('LocalArtifactRepository', () => {
       for await (const chunk of (await repo.get('big/file.bin')).body) chunks.push(chunk as Buffer);
       expect(chunks.map((chunk) => chunk.length)).toEqual([1024 * 1024, 1024 * 1024, 1024 * 1024, 5]);
       expect(Buffer.concat(chunks).equals(data)).toBe(true);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('lists a folder of 10,000 files without an asynchronous file-system request per entry', async () => {
+    const { dir, root, repo } = setUp();
+    try {
+      mkdirSync(join(root, 'many'));
+      for (let i = 0; i < 10_000; i++) writeFileSync(join(root, 'many', `f-${i}`), 'x'.repeat(i % 7));
+      mkdirSync(join(root, 'many', 'sub'));
+      symlinkSync(join(root, 'many', 'f-1'), join(root, 'many', 'link'));
+      // Each request to libuv's thread pool (a promise or a callback of node:fs) is one of these.
+      let requests = 0;
+      const hook = createHook({
+        init: (_id, type) => void (type.startsWith('FSREQ') && requests++),
+      }).enable();
+      let listed;
+      try {
+        listed = await repo.list('many');
+      } finally {
+        hook.disable();
+      }
+      expect(listed).toHaveLength(10_002);
+      expect(listed.find((info) => info.name === 'f-9999')).toEqual({
+        path: 'many/f-9999',
+        name: 'f-9999',
+        isDir: false,
+        size: 9999 % 7,
+      });
+      expect(listed.find((info) => info.name === 'link')).toMatchObject({ isDir: false, size: 1 });
+      expect(listed.find((info) => info.name === 'sub')).toMatchObject({ isDir: true });
+      expect(requests).toBeLessThan(100);
     } finally {
       dir.remove();
     }

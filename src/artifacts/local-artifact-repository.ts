@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { constants, type Dirent } from 'node:fs';
-import { mkdir, open, readdir, realpath, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
+import { constants, realpathSync, statSync, type Dirent } from 'node:fs';
+import { mkdir, open, readdir, realpath, rename, rm, rmdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -31,6 +31,15 @@ const WRITE_QUEUE_BYTES = 1024 * 1024;
  * socket write per MiB instead of per 64 KiB (the stream's default).
  */
 const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * A listing stats its entries synchronously (a file's size is only in its inode), this many
+ * between turns of the event loop. A stat of a cached inode takes microseconds, while a
+ * promise per entry cost a trip to the thread pool, a promise and garbage, which made a
+ * folder of 10,000 files take about 300 ms of CPU; this way the loop waits about a
+ * millisecond at a time.
+ */
+const STAT_SLICE = 256;
 
 /**
  * Artifacts as files in a local folder (MLflow's `LocalArtifactRepository`): a path or a
@@ -117,12 +126,16 @@ export class LocalArtifactRepository implements ArtifactRepository {
       if (hasCode(error, 'ENOENT', 'ENOTDIR')) return [];
       throw artifactFsError(error, 'list', rel);
     }
-    const infos = await Promise.all(
-      entries
-        .filter((entry) => !entry.name.startsWith(UPLOAD_PREFIX))
-        .map((entry) => this.#describe(join(folder, entry.name), joinArtifactPath(rel, entry.name), entry)),
-    );
-    return sortArtifactInfos(infos.filter((info): info is ArtifactInfo => info !== undefined));
+    const base = folder.endsWith(sep) ? folder : folder + sep;
+    const infos: ArtifactInfo[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      if (i > 0 && i % STAT_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      const entry = entries[i] as Dirent;
+      if (entry.name.startsWith(UPLOAD_PREFIX)) continue;
+      const info = this.#describe(base + entry.name, joinArtifactPath(rel, entry.name), entry);
+      if (info !== undefined) infos.push(info);
+    }
+    return sortArtifactInfos(infos);
   }
 
   async stat(path: string): Promise<ArtifactInfo | undefined> {
@@ -148,16 +161,19 @@ export class LocalArtifactRepository implements ArtifactRepository {
 
   async close(): Promise<void> {}
 
-  /** The file or folder at `absolute` (reached by `rel`), or `undefined` when none (or a link out of the root). */
-  async #describe(absolute: string, rel: string, entry?: Dirent): Promise<ArtifactInfo | undefined> {
+  /**
+   * The file or folder at `absolute` (reached by `rel`), or `undefined` when none (or a link out
+   * of the root). Synchronous: see {@link STAT_SLICE}.
+   */
+  #describe(absolute: string, rel: string, entry?: Dirent): ArtifactInfo | undefined {
     const name = artifactBaseName(rel);
     if (entry?.isDirectory()) return { path: rel, name, isDir: true };
     if (entry && !entry.isFile() && !entry.isSymbolicLink()) return undefined;
     try {
-      if (entry?.isSymbolicLink() && !isInside(await realpath(absolute), this.#realRoot as string)) {
+      if (entry?.isSymbolicLink() && !isInside(realpathSync(absolute), this.#realRoot as string)) {
         return undefined;
       }
-      const info = await stat(absolute);
+      const info = statSync(absolute);
       if (info.isDirectory()) return { path: rel, name, isDir: true };
       if (info.isFile()) return { path: rel, name, isDir: false, size: info.size };
       return undefined;
