@@ -218,7 +218,13 @@ export function metricValueToJson(value: number): number | string {
  * @example toMlflowJson({ key: 'loss', value: NaN }) // '{"key":"loss","value":"NaN"}'
  */
 export function toMlflowJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'number' && !Number.isFinite(v) ? metricValueToJson(v) : v,
-  );
+  // JSON.stringify writes a non-finite number as `null`: an answer without `null` holds none, and
+  // needs no replacer (a call per value, which doubled the time of a 10,000-entry listing).
+  const plain = JSON.stringify(value);
+  if (plain === undefined || !plain.includes('null')) return plain;
+  return JSON.stringify(value, nonFiniteAsString);
+}
+
+function nonFiniteAsString(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? metricValueToJson(v) : v;
 }
