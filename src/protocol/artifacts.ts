@@ -1,5 +1,4 @@
-import { artifactMediaType } from '../artifacts/artifact-media-type.js';
-import { artifactBaseName, validateArtifactPath } from '../artifacts/artifact-path.js';
+import { validateArtifactPath } from '../artifacts/artifact-path.js';
 import type { ArtifactFileInfo, CompletedPart } from '../artifacts/artifact-service.js';
 import { AgentrackError, invalidParameter } from '../errors.js';
 import {
@@ -10,6 +9,7 @@ import {
 } from './artifact-endpoint.js';
 import { fillPath, MLFLOW_ARTIFACTS_API_2, type WireParams } from './endpoint.js';
 import { emptyResponse } from './tracking-endpoint.js';
+import { artifactDownloadResponse } from './wire/artifact-download.js';
 import { missingParameter, toInteger, toText } from './wire/request-params.js';
 
 /** S3's limit, which every multipart upload shares: part numbers 1 to 10,000. */
@@ -61,20 +61,7 @@ export const ARTIFACTS_API = {
       encode: () => ({}),
       decode: (_params, request) => [validateArtifactPath(request.path.artifact_path)],
     },
-    response: {
-      kind: 'stream',
-      // The type comes from the name, as MLflow's server sends it, whatever the destination stored.
-      encode: (download, [path]) => ({
-        stream: download.body,
-        contentType: artifactMediaType(path),
-        fileName: artifactBaseName(path),
-      }),
-      decode: (body) => ({
-        body: body.stream,
-        ...(body.size !== undefined ? { size: body.size } : {}),
-        ...(body.contentType !== undefined ? { contentType: body.contentType } : {}),
-      }),
-    },
+    response: artifactDownloadResponse(([path]) => path),
   }),
 
   listArtifacts: artifactEndpoint('listArtifacts', {

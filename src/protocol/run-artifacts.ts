@@ -1,6 +1,5 @@
 import { pipeline } from 'node:stream';
-import { artifactMediaType } from '../artifacts/artifact-media-type.js';
-import { artifactBaseName, validateArtifactPath } from '../artifacts/artifact-path.js';
+import { validateArtifactPath } from '../artifacts/artifact-path.js';
 import type { FileInfo } from '../entities/index.js';
 import { filesFromWire } from './artifacts.js';
 import { limitLength } from '../artifacts/artifact-streams.js';
@@ -11,6 +10,7 @@ import {
   type RunArtifactEndpoint,
   type RunArtifactOperation,
 } from './run-artifact-endpoint.js';
+import { artifactDownloadResponse } from './wire/artifact-download.js';
 import { requiredText } from './wire/entities.js';
 
 /** The largest file `upload-artifact` takes, as MLflow's server: 10 MiB. */
@@ -78,20 +78,7 @@ export const RUN_ARTIFACTS_API = {
       encode: ([runId, path]) => ({ run_id: runId, path }),
       decode: (params) => [params.runId(), validateArtifactPath(params.requiredString('path'))],
     },
-    response: {
-      kind: 'stream',
-      // As the artifact service's downloads: typed from the name, always an attachment.
-      encode: (download, [, path]) => ({
-        stream: download.body,
-        contentType: artifactMediaType(path),
-        fileName: artifactBaseName(path),
-      }),
-      decode: (body) => ({
-        body: body.stream,
-        ...(body.size !== undefined ? { size: body.size } : {}),
-        ...(body.contentType !== undefined ? { contentType: body.contentType } : {}),
-      }),
-    },
+    response: artifactDownloadResponse(([, path]) => path),
   }),
 
   putArtifact: runArtifactEndpoint('putArtifact', {
