@@ -228,3 +228,15 @@ export function toMlflowJson(value: unknown): string {
 function nonFiniteAsString(_key: string, v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? metricValueToJson(v) : v;
 }
+
+export {
+  MODEL_VERSION_STAGES,
+  MODEL_VERSION_STATUSES,
+  type ModelVersion,
+  type ModelVersionStage,
+  type ModelVersionStatus,
+  type ModelVersionTag,
+  type RegisteredModel,
+  type RegisteredModelAlias,
+  type RegisteredModelTag,
+} from './model-registry.js';

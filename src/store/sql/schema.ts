@@ -17,6 +17,10 @@
  *   experiment that used it; `inputs` links a run to a dataset once, and `input_seq` keeps
  *   the order a run's inputs were logged in. `inputs_dataset` finds the uses of a dataset,
  *   for the datasets an experiment's runs used.
+ * - The model registry keys registered models by an integer `model_seq`, so a rename changes
+ *   one row and versions, tags and aliases follow. `last_version` is the highest version the
+ *   model ever had: versions are never reused, though a deleted version's row is removed.
+ *   A version's `version` is its number within the model; aliases point at numbers.
  */
 
 /** One schema migration: a version number and the statements that apply it. */
@@ -156,6 +160,47 @@ function version3(t: DialectTypes): string[] {
   ];
 }
 
+function version5(t: DialectTypes): string[] {
+  return [
+    `CREATE TABLE registered_models (
+      model_seq ${t.serial},
+      name TEXT NOT NULL,
+      creation_timestamp BIGINT NOT NULL,
+      last_updated_timestamp BIGINT NOT NULL,
+      description TEXT,
+      user_id TEXT,
+      last_version BIGINT NOT NULL DEFAULT 0
+    )`,
+    `CREATE UNIQUE INDEX registered_models_name ON registered_models (name)`,
+    keyValueTable('registered_model_tags', 'model_seq', t),
+    `CREATE TABLE model_versions (
+      version_seq ${t.serial},
+      model_seq ${t.ref} NOT NULL REFERENCES registered_models (model_seq),
+      version BIGINT NOT NULL,
+      creation_timestamp BIGINT NOT NULL,
+      last_updated_timestamp BIGINT NOT NULL,
+      description TEXT,
+      user_id TEXT,
+      current_stage TEXT NOT NULL DEFAULT 'None',
+      source TEXT NOT NULL,
+      storage_location TEXT NOT NULL,
+      run_id TEXT,
+      run_link TEXT,
+      status TEXT NOT NULL DEFAULT 'READY',
+      status_message TEXT,
+      model_id TEXT
+    )`,
+    `CREATE UNIQUE INDEX model_versions_number ON model_versions (model_seq, version)`,
+    keyValueTable('model_version_tags', 'version_seq', t),
+    `CREATE TABLE registered_model_aliases (
+      model_seq ${t.ref} NOT NULL,
+      alias TEXT NOT NULL,
+      version BIGINT NOT NULL,
+      PRIMARY KEY (model_seq, alias)
+    )${t.clustered}`,
+  ];
+}
+
 /** Every migration, in order. Append only: never edit a released migration. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -184,6 +229,26 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: {
       sqlite: [`CREATE INDEX inputs_dataset ON inputs (dataset_seq, input_seq)`],
       postgres: [`CREATE INDEX inputs_dataset ON inputs (dataset_seq, input_seq)`],
+    },
+  },
+  {
+    version: 5,
+    description: 'the model registry: registered models, versions, their tags, aliases',
+    statements: { sqlite: version5(SQLITE), postgres: version5(POSTGRES) },
+  },
+  {
+    version: 6,
+    description: "index model versions by run and by logged model (run_id filters, a model's versions)",
+    readCompatible: true,
+    statements: {
+      sqlite: [
+        `CREATE INDEX model_versions_run ON model_versions (run_id)`,
+        `CREATE INDEX model_versions_model_id ON model_versions (model_id)`,
+      ],
+      postgres: [
+        `CREATE INDEX model_versions_run ON model_versions (run_id)`,
+        `CREATE INDEX model_versions_model_id ON model_versions (model_id)`,
+      ],
     },
   },
 ];
