@@ -58,8 +58,9 @@ export type WireParams = Readonly<Record<string, unknown>>;
 
 /**
  * The values of an endpoint's path parameters, by name: what a path such as
- * `artifacts/<path:artifact_path>` (MLflow's notation) holds in place of `<path:artifact_path>`,
- * percent-decoded once. Such a parameter takes the rest of the path, slashes included.
+ * `artifacts/<path:artifact_path>` or `logged-models/<model_id>/tags/<tag_key>` (MLflow's
+ * notation) holds in place of each parameter, percent-decoded once. `<name>` takes one path
+ * segment; `<path:name>`, which only ends a path, takes the rest of it, slashes included.
  */
 export type PathParams = Readonly<Record<string, string>>;
 
@@ -196,8 +197,9 @@ export interface Endpoint<S, N extends OperationName<S>> {
   /** Other methods the server also serves it with (MLflow serves a few searches with GET too). */
   readonly alsoServed?: readonly HttpMethod[];
   /**
-   * The path below each prefix, e.g. `runs/create`; it may end with a path parameter in
-   * MLflow's notation, `artifacts/<path:artifact_path>`, which takes the rest of the path.
+   * The path below each prefix, e.g. `runs/create`; it may hold path parameters in MLflow's
+   * notation: `<name>` for one segment (`logged-models/<model_id>`), and at its end
+   * `<path:name>` for the rest of the path (`artifacts/<path:artifact_path>`).
    */
   readonly path: string;
   /** The prefixes it is served under, e.g. {@link MLFLOW_API_2}; clients call it under the first. */
@@ -227,27 +229,43 @@ export function servedMethods(endpoint: {
   return HTTP_METHODS.filter((method) => methods.has(method));
 }
 
-/** A path parameter in MLflow's notation: `<path:name>` (the rest of the path), as the last segment. */
-const PATH_PARAM = /<path:([a-z_][a-z0-9_]*)>$/;
+/** A path parameter in MLflow's notation: `<name>` (one segment) or `<path:name>` (the rest of the path). */
+const PATH_PARAM = /<(path:)?([a-z_][a-z0-9_]*)>/g;
 
-/** The name of the path parameter an endpoint's path ends with, or `undefined`. */
+/** One path parameter of an endpoint's path. */
+export interface PathParam {
+  readonly name: string;
+  /** `true` for `<path:name>`, which takes the rest of the path, slashes included. */
+  readonly rest: boolean;
+}
+
+/** The path parameters of an endpoint's path, in order. */
+export function pathParams(path: string): PathParam[] {
+  return [...path.matchAll(PATH_PARAM)].map((m) => ({ name: m[2] as string, rest: m[1] !== undefined }));
+}
+
+/** The name of the path parameter that takes the rest of an endpoint's path (`<path:name>`), or `undefined`. */
 export function pathParamName(path: string): string | undefined {
-  return PATH_PARAM.exec(path)?.[1];
+  return pathParams(path).find((param) => param.rest)?.name;
 }
 
 /**
- * The path a client calls for an endpoint's path and the values of its parameters: each
- * segment of a value percent-encoded, its slashes kept. INTERNAL_ERROR when a parameter has
- * no value (an endpoint whose request codec lacks `encodePath`).
+ * The path a client calls for an endpoint's path and the values of its parameters: a
+ * one-segment value percent-encoded whole (its slashes too), each segment of a rest-of-path
+ * value percent-encoded, its slashes kept. INTERNAL_ERROR when a parameter has no value (an
+ * endpoint whose request codec lacks `encodePath`).
  *
  * @example fillPath('artifacts/<path:artifact_path>', { artifact_path: '1/run/a b.txt' }) // 'artifacts/1/run/a%20b.txt'
+ * @example fillPath('logged-models/<model_id>/tags/<tag_key>', { model_id: 'm-1', tag_key: 'a/b' }) // 'logged-models/m-1/tags/a%2Fb'
  */
 export function fillPath(path: string, params: PathParams = {}): string {
-  const name = pathParamName(path);
-  if (name === undefined) return path;
-  const value = params[name];
-  if (value === undefined) {
-    throw new AgentrackError('INTERNAL_ERROR', `No value for the path parameter '${name}' of '${path}'.`);
-  }
-  return path.replace(PATH_PARAM, value.split('/').map(encodeURIComponent).join('/'));
+  return path.replace(PATH_PARAM, (_match, rest: string | undefined, name: string) => {
+    const value = params[name];
+    if (value === undefined) {
+      throw new AgentrackError('INTERNAL_ERROR', `No value for the path parameter '${name}' of '${path}'.`);
+    }
+    return rest === undefined
+      ? encodeURIComponent(value)
+      : value.split('/').map(encodeURIComponent).join('/');
+  });
 }

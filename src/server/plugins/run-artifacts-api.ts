@@ -6,7 +6,7 @@ import type { TrackingStore } from '../../store/tracking-store.js';
 import type { Authorize } from '../access.js';
 import { mlflowErrorHandler } from '../error-reply.js';
 import { MAX_REQUEST_BODY_BYTES } from '../wire/json-body.js';
-import { serveEndpoints } from './serve-endpoints.js';
+import { refuseOtherMethods, serveEndpoints } from './serve-endpoints.js';
 import { streamBodies } from './stream-bodies.js';
 import { readBodiesAsText } from './text-bodies.js';
 
@@ -57,5 +57,6 @@ export const runArtifactsApi: FastifyPluginAsync<RunArtifactsApiOptions> = async
   app.register(async (others) => {
     readBodiesAsText(others, MAX_REQUEST_BODY_BYTES);
     serveEndpoints(others, { service: artifacts, endpoints: params, authorize });
+    refuseOtherMethods(others, params);
   });
 };

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toMlflowJson } from '../../entities/index.js';
 import {
   HTTP_METHODS,
-  pathParamName,
+  pathParams,
   servedMethods,
   type AnyEndpoint,
   type HttpMethod,
@@ -11,6 +11,7 @@ import {
   type OperationArgs,
   type OperationName,
   type OperationResult,
+  type PathParam,
   type PathParams,
   type RawBody,
   type RequestCodec,
@@ -46,9 +47,9 @@ export interface ServeEndpointsOptions<S> {
 export function serveEndpoints<S>(app: FastifyInstance, options: ServeEndpointsOptions<S>): void {
   const { service, authorize } = options;
   for (const endpoint of options.endpoints) {
-    const param = pathParamName(endpoint.path);
+    const params = pathParams(endpoint.path);
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      const incoming = incomingRequest(request, param);
+      const incoming = incomingRequest(request, params);
       const body = endpoint.request.kind === 'raw' ? rawBody(request, incoming) : undefined;
       try {
         const args = decodeArgs(endpoint.request, request, incoming, body);
@@ -76,9 +77,9 @@ export function serveEndpoints<S>(app: FastifyInstance, options: ServeEndpointsO
 
 /**
  * Answers 405, with the methods they are served with, for the other methods on the paths of
- * endpoints with a path parameter (`artifacts/<path:artifact_path>`): the app's not-found
- * handler knows the methods of a path only for routes without a wildcard. Give it every
- * endpoint that shares such a path, whichever contexts serve them.
+ * endpoints with path parameters (`artifacts/<path:artifact_path>`, `logged-models/<model_id>`):
+ * the app's not-found handler knows the methods of a path only for routes without parameters.
+ * Give it every endpoint that shares such a path, whichever contexts serve them.
  */
 export function refuseOtherMethods(
   app: FastifyInstance,
@@ -91,7 +92,7 @@ export function refuseOtherMethods(
 ): void {
   const served = new Map<string, Set<HttpMethod>>();
   for (const endpoint of endpoints) {
-    if (pathParamName(endpoint.path) === undefined) continue;
+    if (pathParams(endpoint.path).length === 0) continue;
     for (const prefix of endpoint.prefixes) {
       const url = prefix + routePattern(endpoint.path);
       const methods = served.get(url) ?? new Set<HttpMethod>();
@@ -107,29 +108,45 @@ export function refuseOtherMethods(
     app.route({
       method: others,
       url,
-      handler: async (request, reply) =>
-        sendMethodNotAllowed(reply, request.method, pathOf(request), allowed),
+      handler: async (request, reply) => {
+        const path = pathOf(request);
+        // A path that is also a route of its own (`logged-models/search` beside
+        // `logged-models/<model_id>`) is answered with that route's methods.
+        const own: string[] = /[:*]/.test(path)
+          ? []
+          : HTTP_METHODS.filter((method) => app.hasRoute({ method, url: path }));
+        if (own.includes('GET')) own.push('HEAD');
+        return sendMethodNotAllowed(reply, request.method, path, own.length > 0 ? own : allowed);
+      },
     });
   }
 }
 
 /**
- * The route an endpoint's path is mounted at: its path parameter (`<path:name>`, the rest of
- * the path) as Fastify's wildcard.
+ * The route an endpoint's path is mounted at: a one-segment parameter (`<name>`) as Fastify's
+ * parameter `:name`, the rest-of-path one (`<path:name>`) as its wildcard.
  *
  * @example routePattern('artifacts/<path:artifact_path>') // 'artifacts/*'
+ * @example routePattern('logged-models/<model_id>/tags/<tag_key>') // 'logged-models/:model_id/tags/:tag_key'
  */
 export function routePattern(path: string): string {
-  const param = pathParamName(path);
-  return param === undefined ? path : path.replace(`<path:${param}>`, '*');
+  let pattern = path;
+  for (const param of pathParams(path)) {
+    pattern = param.rest
+      ? pattern.replace(`<path:${param.name}>`, '*')
+      : pattern.replace(`<${param.name}>`, `:${param.name}`);
+  }
+  return pattern;
 }
 
 /** What the codecs may know of a request: its path parameters, where it reached the server, its headers. */
-function incomingRequest(request: FastifyRequest, param: string | undefined): IncomingRequest {
-  // Fastify hands a wildcard over percent-decoded once (`%2F` is a slash, `%252E` is `%2E`) and
+function incomingRequest(request: FastifyRequest, params: readonly PathParam[]): IncomingRequest {
+  // Fastify hands parameters over percent-decoded once (`%2F` is a slash, `%252E` is `%2E`) and
   // never resolves `..` or `//`: the codecs check the path as it is here.
-  const path: PathParams =
-    param === undefined ? {} : { [param]: (request.params as Record<string, string>)['*'] ?? '' };
+  const values = request.params as Record<string, string>;
+  const path: PathParams = Object.fromEntries(
+    params.map((param) => [param.name, values[param.rest ? '*' : param.name] ?? '']),
+  );
   return {
     path,
     origin: `${request.protocol}://${request.host}`,
@@ -187,11 +204,17 @@ function decodeArgs<A>(
   }
 }
 
-/** The parameters of a request: the JSON body of a POST, read as MLflow reads it, else the query. */
+/**
+ * The parameters of a request, read as MLflow reads them: the query of a GET, and of a
+ * DELETE sent without a body (as MLflow's client deletes a logged model's tag); otherwise
+ * the JSON body (POST, PATCH, a DELETE with a body).
+ */
 function readParams(request: FastifyRequest): RequestParams {
-  return request.method === 'POST'
-    ? RequestParams.fromJson(parseJsonBody(request.body, request.headers['content-type']))
-    : RequestParams.fromQuery(request.query);
+  const bodyless = request.body === undefined || request.body === null || request.body === '';
+  if (request.method === 'GET' || request.method === 'HEAD' || (request.method === 'DELETE' && bodyless)) {
+    return RequestParams.fromQuery(request.query);
+  }
+  return RequestParams.fromJson(parseJsonBody(request.body, request.headers['content-type']));
 }
 
 /** Writes the answer: MLflow's JSON (and its headers), or a file streamed as MLflow sends one. */

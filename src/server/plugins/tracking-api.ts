@@ -4,7 +4,7 @@ import type { TrackingStore } from '../../store/tracking-store.js';
 import type { Authorize } from '../access.js';
 import { mlflowErrorHandler } from '../error-reply.js';
 import { MAX_REQUEST_BODY_BYTES } from '../wire/json-body.js';
-import { serveEndpoints } from './serve-endpoints.js';
+import { refuseOtherMethods, serveEndpoints } from './serve-endpoints.js';
 import { readBodiesAsText } from './text-bodies.js';
 
 /** Options of {@link trackingApi}. */
@@ -25,4 +25,5 @@ export const trackingApi: FastifyPluginAsync<TrackingApiOptions> = async (app, {
   readBodiesAsText(app, MAX_REQUEST_BODY_BYTES);
   app.setErrorHandler(mlflowErrorHandler);
   serveEndpoints(app, { service: store, endpoints: TRACKING_ENDPOINTS, authorize });
+  refuseOtherMethods(app, TRACKING_ENDPOINTS);
 };
