@@ -47,12 +47,17 @@ export type ExperimentTag = KeyValue;
 /**
  * One metric value. `value` is a number, or, as on MLflow's wire, the strings
  * `"NaN"`, `"Infinity"` and `"-Infinity"` once serialized; in memory it stays a JS number.
+ * A metric logged with `model_id` (MLflow 3) is also the logged model's, on the dataset named
+ * by `dataset_name` and `dataset_digest` when given; a run's metrics are read without them.
  */
 export interface Metric {
   key: string;
   value: number;
   timestamp: number;
   step: number;
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
 }
 
 /** An experiment, as MLflow's `Experiment` message. */
@@ -109,16 +114,38 @@ export interface DatasetInput {
   dataset: Dataset;
 }
 
+/** A logged model a run used, as MLflow's `ModelInput`. */
+export interface LoggedModelInput {
+  model_id: string;
+}
+
+/** A logged model a run produced, at a step of the run, as MLflow's `ModelOutput`. */
+export interface LoggedModelOutput {
+  model_id: string;
+  step: number;
+}
+
 /** A run's inputs, as MLflow's `RunInputs`: `{}` when the run has none. */
 export interface RunInputs {
   dataset_inputs?: DatasetInput[];
+  /** The logged models the run used; only a read of one run (`runs/get`) has them, as in MLflow. */
+  model_inputs?: LoggedModelInput[];
 }
 
-/** A run, as MLflow's `Run` message. */
+/** A run's outputs, as MLflow's `RunOutputs`: `{}` when the run has none. */
+export interface RunOutputs {
+  model_outputs?: LoggedModelOutput[];
+}
+
+/**
+ * A run, as MLflow's `Run` message. `outputs` is set by a read of one run (`runs/get`), as
+ * MLflow sets it, and absent from searches and from the run `runs/create` answers with.
+ */
 export interface Run {
   info: RunInfo;
   data: RunData;
   inputs: RunInputs;
+  outputs?: RunOutputs;
 }
 
 /**
@@ -150,15 +177,43 @@ export const LOGGED_MODEL_STATUSES = [
 /** One of {@link LOGGED_MODEL_STATUSES}. */
 export type LoggedModelStatus = (typeof LOGGED_MODEL_STATUSES)[number];
 
+/** True when `value` is one of {@link LOGGED_MODEL_STATUSES}. */
+export function isLoggedModelStatus(value: unknown): value is LoggedModelStatus {
+  return typeof value === 'string' && (LOGGED_MODEL_STATUSES as readonly string[]).includes(value);
+}
+
+/**
+ * A logged model's status as MLflow's client shows it and as filters compare it (`status =
+ * 'READY'`): the wire name without its prefix, `FAILED` for `LOGGED_MODEL_UPLOAD_FAILED`.
+ *
+ * @example loggedModelStatusName('LOGGED_MODEL_READY') // 'READY'
+ */
+export function loggedModelStatusName(status: LoggedModelStatus): string {
+  switch (status) {
+    case 'LOGGED_MODEL_PENDING':
+      return 'PENDING';
+    case 'LOGGED_MODEL_READY':
+      return 'READY';
+    case 'LOGGED_MODEL_UPLOAD_FAILED':
+      return 'FAILED';
+    default:
+      return 'UNSPECIFIED';
+  }
+}
+
+/** The tag MLflow marks a logged model with when it was created outside MLflow (`set_active_model`). */
+export const LOGGED_MODEL_EXTERNAL_TAG = 'mlflow.model.isExternal';
+
 /** A metric of a logged model: a metric value with the run, model and dataset it was logged with. */
 export interface LoggedModelMetric extends Metric {
   run_id?: string;
-  model_id?: string;
-  dataset_name?: string;
-  dataset_digest?: string;
 }
 
-/** A logged model's metadata, as MLflow's `LoggedModelInfo`; empty fields absent. */
+/**
+ * A logged model's metadata, as MLflow's `LoggedModelInfo`. `model_type` and `source_run_id`
+ * are always there (empty when not given), as MLflow's server answers; other empty fields are
+ * absent.
+ */
 export interface LoggedModelInfo {
   model_id: string;
   experiment_id: string;

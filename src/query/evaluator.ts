@@ -51,7 +51,7 @@ function compareNumber(comparator: string, lhs: number, rhs: number): boolean {
 }
 
 /** Does one clause hold for `value` (`undefined`: the row has no such value)? */
-function holds(clause: Comparison, value: string | number | undefined): boolean {
+export function holds(clause: Comparison, value: string | number | undefined): boolean {
   if (value === undefined) return false;
   switch (clause.type) {
     case 'number_comparison':

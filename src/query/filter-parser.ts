@@ -50,7 +50,11 @@ export function parseExperimentFilter(filter?: string): ExperimentFilter {
   return parseFilter(filter, EXPERIMENT_PROFILE);
 }
 
-function parseFilter(filter: string | undefined, profile: Profile): Comparison[] {
+/**
+ * Parses a filter with the vocabulary of `profile` (the entities, attributes and comparators
+ * one search accepts): what each search's own parser calls.
+ */
+export function parseFilter(filter: string | undefined, profile: Profile): Comparison[] {
   if (filter === undefined || filter.trim() === '') return [];
   const scanner = createScanner(filter);
   const errors = filterErrors();

@@ -70,3 +70,28 @@ export {
   type RunSearchOptions,
   type SqlRow,
 } from './sql-compiler.js';
+export {
+  LOGGED_MODEL_ATTRIBUTES,
+  LOGGED_MODEL_ATTRIBUTE_ALIASES,
+  LOGGED_MODEL_ENTITY_ALIASES,
+  type LoggedModelDatasetScope,
+  type LoggedModelFilter,
+  type LoggedModelOrderBy,
+  type LoggedModelOrderByClause,
+  type LoggedModelOrderByInput,
+} from './logged-model-ast.js';
+export {
+  LOGGED_MODEL_PROFILE,
+  parseLoggedModelFilter,
+  parseLoggedModelOrderBy,
+} from './logged-model-parser.js';
+export {
+  LOGGED_MODEL_STATUS_RANKS,
+  latestModelMetric,
+  loggedModelAttribute,
+  loggedModelOrderTerms,
+  loggedModelSortKey,
+  type LoggedModelOrderTerm,
+} from './logged-model-sort-key.js';
+export { compareLoggedModels, matchesLoggedModel } from './logged-model-evaluator.js';
+export { compileLoggedModelSearch, type LoggedModelSearchOptions } from './logged-model-sql.js';

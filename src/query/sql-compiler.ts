@@ -128,18 +128,21 @@ const SQL_NUMBER_OPERATORS: Readonly<Record<string, string>> = {
   '>=': '>=',
 };
 
-const FALSE: SqlFragment = raw('1 = 0');
+/** A condition no row satisfies. */
+export const FALSE: SqlFragment = raw('1 = 0');
 
-function column(alias: string, name: string): SqlFragment {
+/** The column `name` of the table aliased `alias`: both from fixed tables in the query modules. */
+export function column(alias: string, name: string): SqlFragment {
   return raw(`${alias}.${name}`);
 }
 
-function parenthesize(values: readonly unknown[]): SqlFragment {
+/** `(?, ?, ...)`: a parenthesized list of parameters. */
+export function parenthesize(values: readonly unknown[]): SqlFragment {
   return sql`(${join(values.map(param), ', ')})`;
 }
 
 /** `expr` compared with a clause's value. */
-function valueCondition(dialect: SqlDialect, expr: SqlFragment, clause: Comparison): SqlFragment {
+export function valueCondition(dialect: SqlDialect, expr: SqlFragment, clause: Comparison): SqlFragment {
   switch (clause.type) {
     case 'string_comparison':
       switch (clause.comparator) {
@@ -229,7 +232,7 @@ function viewTypeCondition(alias: string, viewType: ViewType): SqlFragment[] {
 }
 
 /** How one ordering term is computed in the inner query. */
-interface TermSql {
+export interface TermSql {
   readonly join?: SqlFragment;
   readonly bucket: SqlFragment;
   readonly value: SqlFragment;
@@ -406,7 +409,12 @@ function checkLimit(limit: number): void {
   }
 }
 
-function assemble(
+/**
+ * The query of a search over `table AS alias`: its `select` columns and the sort key of
+ * `terms` (computed as `termSql` says), the rows satisfying `conditions` and, with `after`,
+ * strictly after that position, in the final order, at most `limit`.
+ */
+export function assemble(
   dialect: SqlDialect,
   parts: {
     select: readonly string[];
