@@ -1,7 +1,9 @@
 export {
   TrackingClient,
   type CreateExperimentOptions,
+  type CreateLoggedModelOptions,
   type CreateRunOptions,
+  type FinalLoggedModelStatus,
   type LogBatchOptions,
   type LogMetricOptions,
   type MetricHistoryBulkIntervalOptions,
@@ -9,6 +11,7 @@ export {
   type MetricInput,
   type OpenTrackingClientOptions,
   type SearchExperimentsOptions,
+  type SearchLoggedModelsOptions,
   type SearchRunsOptions,
   type TagsInput,
   type TrackingClientOptions,

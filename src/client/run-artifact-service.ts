@@ -2,7 +2,10 @@ import type { ArtifactDownload } from '../artifacts/artifact-repository.js';
 import type { ArtifactUploadBody } from '../artifacts/artifact-service.js';
 import type { FileInfo } from '../entities/index.js';
 
-/** A run's artifact listing, as MLflow's tracking API answers `artifacts/list` (`ListArtifacts.Response`). */
+/**
+ * A run's (or a logged model's) artifact listing, as MLflow's tracking API answers
+ * `artifacts/list` (`ListArtifacts.Response`).
+ */
 export interface RunArtifactListing {
   /** The run's `artifact_uri`: the root the listed paths are relative to. */
   rootUri: string;
@@ -35,4 +38,16 @@ export interface RunArtifactService {
    * and resolves to the file as the run lists it. RESOURCE_DOES_NOT_EXIST for an unknown run.
    */
   putArtifact(runId: string, path: string, body: ArtifactUploadBody): Promise<FileInfo>;
+  /**
+   * The files and folders directly in a logged model's artifact folder `path` (the root by
+   * default), with the model's artifact root (MLflow 3's `logged-models/<model_id>/artifacts/directories`).
+   * RESOURCE_DOES_NOT_EXIST for an unknown or deleted model.
+   */
+  listLoggedModelArtifacts(modelId: string, path?: string): Promise<RunArtifactListing>;
+  /**
+   * Opens a logged model's artifact file `path` for reading, streamed (the web UI's
+   * `logged-models/<model_id>/artifacts/files`). RESOURCE_DOES_NOT_EXIST when there is no
+   * file there or no such model.
+   */
+  openLoggedModelArtifact(modelId: string, path: string): Promise<ArtifactDownload>;
 }

@@ -43,13 +43,14 @@ export interface RunArtifactsOptions {
   proxiedHttpUris?: boolean;
 }
 
-/** A run's artifact root: the repository it is in and the folder in it. */
+/** A run's or a logged model's artifact root: the repository it is in and the folder in it. */
 interface RunRoot {
-  runId: string;
-  /** The run's `artifact_uri`. */
+  /** Whose root it is, for messages: `run '<id>'`, `logged model '<id>'`. */
+  owner: string;
+  /** The run's or the model's `artifact_uri`. */
   uri: string;
   repository: ArtifactRepository;
-  /** The run's artifact root below the repository root (`''` when the repository is rooted there). */
+  /** The artifact root below the repository root (`''` when the repository is rooted there). */
   root: string;
 }
 
@@ -58,7 +59,8 @@ interface RunRoot {
  * run's `artifact_uri` (an unknown run is RESOURCE_DOES_NOT_EXIST) to a repository through an
  * {@link ArtifactLocator} — `mlflow-artifacts:` URIs to the proxied repository, `file:` and
  * `s3:` URIs opened directly — and reads or writes below it, streaming. Paths are run-relative
- * POSIX paths, checked by {@link validateArtifactPath}.
+ * POSIX paths, checked by {@link validateArtifactPath}. A logged model's files (MLflow 3),
+ * below its own `artifact_uri`, are read and written the same way.
  */
 export class RunArtifacts implements RunArtifactService {
   readonly #store: TrackingStore;
@@ -97,11 +99,40 @@ export class RunArtifacts implements RunArtifactService {
    * to the files uploaded, in path order.
    */
   async logArtifacts(runId: string, localDir: string, artifactPath?: string): Promise<FileInfo[]> {
+    return this.#uploadFolder(() => this.#runRoot(runId, 'write'), localDir, artifactPath);
+  }
+
+  /**
+   * Uploads the local file `localPath` into the logged model's artifacts, as
+   * `<artifactPath>/<file name>`, as MLflow's `log_model_artifact`.
+   */
+  async logModelArtifact(modelId: string, localPath: string, artifactPath?: string): Promise<FileInfo> {
+    const folder = validateArtifactPath(artifactPath ?? '', 'folder');
+    const info = await localEntry(localPath);
+    if (!info.isFile()) throw invalidParameter(`'${localPath}' is not a regular file.`);
+    const path = validateArtifactPath(joinArtifactPath(folder, basename(localPath)));
+    const model = await this.#modelRoot(modelId, 'write');
+    return this.#upload(model, path, resolve(localPath), info.size);
+  }
+
+  /**
+   * Uploads every file below the local folder `localDir` into the logged model's artifacts,
+   * keeping the tree, as MLflow's `log_model_artifacts` (see {@link logArtifacts}).
+   */
+  async logModelArtifacts(modelId: string, localDir: string, artifactPath?: string): Promise<FileInfo[]> {
+    return this.#uploadFolder(() => this.#modelRoot(modelId, 'write'), localDir, artifactPath);
+  }
+
+  async #uploadFolder(
+    rootOf: () => Promise<RunRoot>,
+    localDir: string,
+    artifactPath: string | undefined,
+  ): Promise<FileInfo[]> {
     const folder = validateArtifactPath(artifactPath ?? '', 'folder');
     const info = await localEntry(localDir);
     if (!info.isDirectory()) throw invalidParameter(`'${localDir}' is not a folder.`);
     const files = await localFiles(resolve(localDir), folder);
-    const run = await this.#runRoot(runId, 'write');
+    const run = await rootOf();
     const uploaded = await mapBounded(files, ARTIFACT_TRANSFER_CONCURRENCY, (file) =>
       this.#upload(run, file.path, file.local, file.size),
     );
@@ -192,9 +223,23 @@ export class RunArtifacts implements RunArtifactService {
    */
   async listRunArtifacts(runId: string, path?: string): Promise<RunArtifactListing> {
     const folder = validateArtifactPath(path ?? '', 'folder');
-    const run = await this.#runRoot(runId);
-    const entries = await run.repository.list(joinArtifactPath(run.root, folder));
-    return { rootUri: run.uri, files: entries.map((entry) => this.#fileInfo(run, entry, folder)) };
+    return this.#list(await this.#runRoot(runId), folder);
+  }
+
+  /**
+   * The files and folders directly in the logged model's artifact folder `path` (the root by
+   * default), with paths from the model's artifact root, and that root: what MLflow's
+   * `logged-models/<model_id>/artifacts/directories` answers. RESOURCE_DOES_NOT_EXIST for an
+   * unknown model.
+   */
+  async listLoggedModelArtifacts(modelId: string, path?: string): Promise<RunArtifactListing> {
+    const folder = validateArtifactPath(path ?? '', 'folder');
+    return this.#list(await this.#modelRoot(modelId), folder);
+  }
+
+  async #list(root: RunRoot, folder: string): Promise<RunArtifactListing> {
+    const entries = await root.repository.list(joinArtifactPath(root.root, folder));
+    return { rootUri: root.uri, files: entries.map((entry) => this.#fileInfo(root, entry, folder)) };
   }
 
   /**
@@ -203,12 +248,24 @@ export class RunArtifacts implements RunArtifactService {
    */
   async openArtifact(runId: string, artifactFile: string): Promise<ArtifactDownload> {
     const path = validateArtifactPath(artifactFile);
-    const run = await this.#runRoot(runId);
+    return this.#open(await this.#runRoot(runId), path);
+  }
+
+  /**
+   * Opens the logged model's artifact file `artifactFile` for reading, streamed.
+   * RESOURCE_DOES_NOT_EXIST when the model has no file there (or there is no such model).
+   */
+  async openLoggedModelArtifact(modelId: string, artifactFile: string): Promise<ArtifactDownload> {
+    const path = validateArtifactPath(artifactFile);
+    return this.#open(await this.#modelRoot(modelId), path);
+  }
+
+  async #open(root: RunRoot, path: string): Promise<ArtifactDownload> {
     try {
-      return await run.repository.get(joinArtifactPath(run.root, path));
+      return await root.repository.get(joinArtifactPath(root.root, path));
     } catch (error) {
       if (isAgentrackError(error, 'RESOURCE_DOES_NOT_EXIST')) {
-        throw notFound(`Artifact '${path}' not found in run '${runId}'.`);
+        throw notFound(`Artifact '${path}' not found in ${root.owner}.`);
       }
       throw error;
     }
@@ -225,11 +282,24 @@ export class RunArtifacts implements RunArtifactService {
    */
   async downloadArtifacts(runId: string, path?: string, dstDir?: string): Promise<string> {
     const rel = validateArtifactPath(path ?? '', 'folder');
-    const run = await this.#runRoot(runId);
+    return this.#download(await this.#runRoot(runId), rel, dstDir);
+  }
+
+  /**
+   * Downloads the logged model's artifact `path` — a file, or a folder with everything below
+   * it; the whole model by default, which is what loading `models:/<model_id>` needs — as
+   * {@link downloadArtifacts} downloads a run's.
+   */
+  async downloadLoggedModelArtifacts(modelId: string, path?: string, dstDir?: string): Promise<string> {
+    const rel = validateArtifactPath(path ?? '', 'folder');
+    return this.#download(await this.#modelRoot(modelId), rel, dstDir);
+  }
+
+  async #download(run: RunRoot, rel: string, dstDir: string | undefined): Promise<string> {
     const source = joinArtifactPath(run.root, rel);
     const info: Pick<ArtifactInfo, 'isDir'> | undefined =
       rel === '' ? { isDir: true } : await run.repository.stat(source);
-    if (info === undefined) throw notFound(`Artifact '${rel}' not found in run '${runId}'.`);
+    if (info === undefined) throw notFound(`Artifact '${rel}' not found in ${run.owner}.`);
     const destination = dstDir === undefined ? await mkdtemp(join(tmpdir(), 'agentrack-artifacts-')) : dstDir;
     if (dstDir !== undefined) await checkDestination(dstDir);
     const local = rel === '' ? resolve(destination) : join(resolve(destination), ...rel.split('/'));
@@ -256,16 +326,33 @@ export class RunArtifacts implements RunArtifactService {
   /** The run's artifact root; RESOURCE_DOES_NOT_EXIST for an unknown run. */
   async #runRoot(runId: string, access: 'read' | 'write' = 'read'): Promise<RunRoot> {
     if (typeof runId !== 'string' || runId === '') throw invalidParameter('A run id is required.');
+    this.#checkAccess(access);
+    const uri = (await this.#store.getRun(runId)).info.artifact_uri;
+    return this.#locate(`run '${runId}'`, uri);
+  }
+
+  /** The logged model's artifact root; RESOURCE_DOES_NOT_EXIST for an unknown or deleted model. */
+  async #modelRoot(modelId: string, access: 'read' | 'write' = 'read'): Promise<RunRoot> {
+    if (typeof modelId !== 'string' || modelId === '')
+      throw invalidParameter('A logged model id is required.');
+    this.#checkAccess(access);
+    const uri = (await this.#store.getLoggedModel(modelId)).info.artifact_uri;
+    return this.#locate(`logged model '${modelId}'`, uri);
+  }
+
+  #checkAccess(access: 'read' | 'write'): void {
     if (access === 'write' && this.#options.readOnly) {
       throw new AgentrackError(
         'INVALID_STATE',
         'The tracking store was opened for reading only; open it for writing to log artifacts.',
       );
     }
-    const uri = (await this.#store.getRun(runId)).info.artifact_uri;
+  }
+
+  async #locate(owner: string, uri: string): Promise<RunRoot> {
     if (isProxiedArtifactUri(uri) && this.#options.proxied === undefined) {
       throw invalidParameter(
-        `The artifacts of run '${runId}' are at '${uri}', kept by a tracking server's artifact service, ` +
+        `The artifacts of ${owner} are at '${uri}', kept by a tracking server's artifact service, ` +
           `which ${this.#options.unreachableProxied ?? 'this client has not been given'}.`,
       );
     }
@@ -274,7 +361,7 @@ export class RunArtifacts implements RunArtifactService {
       proxiedHttpUris: this.#options.proxiedHttpUris ?? false,
     });
     const { repository, path } = await this.#locator.locate(uri);
-    return { runId, uri, repository, root: path };
+    return { owner, uri, repository, root: path };
   }
 
   async #upload(run: RunRoot, path: string, local: string, size: number): Promise<FileInfo> {

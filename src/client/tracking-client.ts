@@ -4,6 +4,10 @@ import type {
   DatasetSummary,
   Experiment,
   FileInfo,
+  LoggedModel,
+  LoggedModelInput,
+  LoggedModelOutput,
+  LoggedModelStatus,
   Metric,
   MetricWithRunId,
   Param,
@@ -16,7 +20,13 @@ import type {
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { invalidParameter } from '../errors.js';
 import { openStore, type OpenStoreOptions } from '../store/open-store.js';
-import type { Page, TrackingStore } from '../store/tracking-store.js';
+import type {
+  LoggedModelDatasetFilter,
+  LoggedModelOrderBy,
+  Page,
+  TrackingStore,
+} from '../store/tracking-store.js';
+import type { RunArtifactListing } from './run-artifact-service.js';
 import { parseTrackingUri, resolveTrackingUri } from '../store/tracking-uri.js';
 import { defaultProxiedArtifacts } from './proxied-artifacts.js';
 import { RunArtifacts, type RunArtifactsOptions } from './run-artifacts.js';
@@ -62,14 +72,55 @@ export interface LogMetricOptions {
   timestamp?: number;
   /** Defaults to 0. */
   step?: number;
+  /** A logged model the value is also the metric of (MLflow 3), e.g. the model the run evaluated. */
+  modelId?: string;
+  /** The dataset the value was measured on, for the model's metric. */
+  datasetName?: string;
+  /** The digest of that dataset. */
+  datasetDigest?: string;
 }
 
-/** A metric for {@link TrackingClient.logBatch}; `timestamp` defaults to now and `step` to 0. */
+/**
+ * A metric for {@link TrackingClient.logBatch}; `timestamp` defaults to now and `step` to 0;
+ * `modelId`, `datasetName` and `datasetDigest` as in {@link LogMetricOptions}.
+ */
 export interface MetricInput {
   key: string;
   value: number;
   timestamp?: number;
   step?: number;
+  modelId?: string;
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
+/** Options of {@link TrackingClient.createLoggedModel}, as MLflow's `create_logged_model`. */
+export interface CreateLoggedModelOptions {
+  /** Default: a generated name, as MLflow gives one. */
+  name?: string;
+  /** E.g. `agent`. */
+  modelType?: string;
+  /** The run that produced the model. */
+  sourceRunId?: string;
+  params?: readonly Param[] | Record<string, string | number | boolean>;
+  tags?: TagsInput;
+}
+
+/** A logged model's status when it is finalized: MLflow's client names (`READY`, `FAILED`) or the wire's. */
+export type FinalLoggedModelStatus = 'READY' | 'FAILED' | LoggedModelStatus;
+
+/** Arguments of {@link TrackingClient.searchLoggedModels}, as MLflow's `search_logged_models`. */
+export interface SearchLoggedModelsOptions {
+  experimentIds: readonly string[] | string;
+  /** E.g. `metrics.accuracy > 0.9 AND tags.stage = 'candidate'` (see The search language). */
+  filter?: string;
+  /** The datasets metric clauses read: `[{ datasetName: 'golden', datasetDigest?: '...' }]`. */
+  datasets?: readonly LoggedModelDatasetFilter[];
+  /** Default 100. */
+  maxResults?: number;
+  /** E.g. `[{ fieldName: 'metrics.accuracy', ascending: false }]`; default newest first. */
+  orderBy?: readonly LoggedModelOrderBy[];
+  pageToken?: string;
 }
 
 /** Arguments of {@link TrackingClient.logBatch}. */
@@ -276,7 +327,10 @@ export class TrackingClient {
     return this.store.restoreRun(runId);
   }
 
-  /** Appends one metric value. NaN and ±Infinity are accepted. */
+  /**
+   * Appends one metric value. NaN and ±Infinity are accepted. With `modelId` the value is also
+   * the logged model's metric (on `datasetName` / `datasetDigest` when given), as MLflow 3 logs it.
+   */
   async logMetric(runId: string, key: string, value: number, options: LogMetricOptions = {}): Promise<void> {
     return this.store.logMetric(runId, toMetric({ key, value, ...options }, this.#now()));
   }
@@ -317,8 +371,12 @@ export class TrackingClient {
    *   tags: [{ key: 'mlflow.data.context', value: 'eval' }],
    * }]);
    */
-  async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
-    return this.store.logInputs(runId, { datasets });
+  async logInputs(
+    runId: string,
+    datasets: readonly DatasetInput[],
+    models: readonly LoggedModelInput[] = [],
+  ): Promise<void> {
+    return this.store.logInputs(runId, models.length > 0 ? { datasets, models } : { datasets });
   }
 
   /** Every value ever logged for one metric of a run. */
@@ -487,6 +545,133 @@ export class TrackingClient {
     return this.#artifacts.downloadArtifacts(runId, path, dstDir);
   }
 
+  // ---------------------------------------------------------------- logged models (MLflow 3)
+
+  /**
+   * Creates a logged model in an experiment, as MLflow's `create_logged_model`: PENDING, with
+   * the id `m-<32 hex>` and its files at `<experiment artifact location>/models/<id>/artifacts`.
+   * Upload its files (e.g. {@link logModelArtifacts}), then {@link finalizeLoggedModel} it.
+   *
+   * @example
+   * const model = await client.createLoggedModel(experimentId, { name: 'agent', modelType: 'agent', sourceRunId: runId });
+   */
+  async createLoggedModel(
+    experimentId: string,
+    options: CreateLoggedModelOptions = {},
+  ): Promise<LoggedModel> {
+    return this.store.createLoggedModel({
+      experimentId,
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.modelType !== undefined ? { modelType: options.modelType } : {}),
+      ...(options.sourceRunId !== undefined ? { sourceRunId: options.sourceRunId } : {}),
+      params: toParamPairs(options.params),
+      tags: toPairs(options.tags),
+    });
+  }
+
+  /** A logged model with its tags, params and metrics; RESOURCE_DOES_NOT_EXIST when unknown or deleted. */
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    return this.store.getLoggedModel(modelId);
+  }
+
+  /** Deletes a logged model (it leaves searches; reads answer RESOURCE_DOES_NOT_EXIST). */
+  async deleteLoggedModel(modelId: string): Promise<void> {
+    return this.store.deleteLoggedModel(modelId);
+  }
+
+  /**
+   * Sets a logged model's final status, `READY` once its files are uploaded (or `FAILED`), as
+   * MLflow's `finalize_logged_model`, and resolves to the model.
+   */
+  async finalizeLoggedModel(modelId: string, status: FinalLoggedModelStatus = 'READY'): Promise<LoggedModel> {
+    return this.store.finalizeLoggedModel(modelId, toFinalStatus(status));
+  }
+
+  /** Sets tags on a logged model (`{ key: value }` or pairs), overwriting a key's value. */
+  async setLoggedModelTags(modelId: string, tags: TagsInput): Promise<void> {
+    return this.store.setLoggedModelTags(modelId, toPairs(tags));
+  }
+
+  /** Deletes a logged model's tag; RESOURCE_DOES_NOT_EXIST when it has none of that key. */
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    return this.store.deleteLoggedModelTag(modelId, key);
+  }
+
+  /** Logs params of a logged model, as MLflow's `log_model_params`; a param is written once. */
+  async logModelParams(
+    modelId: string,
+    params: readonly Param[] | Record<string, string | number | boolean>,
+  ): Promise<void> {
+    return this.store.logLoggedModelParams(modelId, toParamPairs(params));
+  }
+
+  /**
+   * Records logged models as outputs of a run, each at a step of the run, as MLflow's
+   * `log_outputs`; `getRun` lists them in `outputs.model_outputs`.
+   */
+  async logOutputs(runId: string, models: readonly LoggedModelOutput[]): Promise<void> {
+    return this.store.logOutputs(runId, models);
+  }
+
+  /**
+   * One page of the logged models of some experiments, as MLflow's `search_logged_models`,
+   * with its `nextPageToken`; by default the newest first.
+   *
+   * @example
+   * await client.searchLoggedModels({ experimentIds: [id], filter: "metrics.accuracy > 0.9",
+   *   orderBy: [{ fieldName: 'metrics.accuracy', ascending: false }] });
+   */
+  async searchLoggedModels(options: SearchLoggedModelsOptions): Promise<Page<LoggedModel>> {
+    return this.store.searchLoggedModels({ ...options, experimentIds: toIds(options.experimentIds) });
+  }
+
+  /** Every page of a logged-model search, in order. */
+  async *searchLoggedModelsPages(
+    options: Omit<SearchLoggedModelsOptions, 'pageToken'>,
+  ): AsyncGenerator<Page<LoggedModel>> {
+    const experimentIds = toIds(options.experimentIds);
+    let pageToken: string | undefined;
+    do {
+      const page = await this.store.searchLoggedModels({
+        ...options,
+        experimentIds,
+        ...(pageToken ? { pageToken } : {}),
+      });
+      yield page;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  /** Every logged model of a search, one at a time, across pages. */
+  async *iterateLoggedModels(
+    options: Omit<SearchLoggedModelsOptions, 'pageToken'>,
+  ): AsyncGenerator<LoggedModel> {
+    for await (const page of this.searchLoggedModelsPages(options)) yield* page.items;
+  }
+
+  /** Uploads a local file into a logged model's files, as `<artifactPath>/<file name>`, as MLflow's `log_model_artifact`. */
+  async logModelArtifact(modelId: string, localPath: string, artifactPath?: string): Promise<FileInfo> {
+    return this.#artifacts.logModelArtifact(modelId, localPath, artifactPath);
+  }
+
+  /** Uploads a local folder's files into a logged model's files, keeping the tree, as MLflow's `log_model_artifacts`. */
+  async logModelArtifacts(modelId: string, localDir: string, artifactPath?: string): Promise<FileInfo[]> {
+    return this.#artifacts.logModelArtifacts(modelId, localDir, artifactPath);
+  }
+
+  /** The files and folders directly in a logged model's folder `path` (its root by default), with the model's root. */
+  async listLoggedModelArtifacts(modelId: string, path?: string): Promise<RunArtifactListing> {
+    return this.#artifacts.listLoggedModelArtifacts(modelId, path);
+  }
+
+  /**
+   * Downloads a logged model's files (all of them by default, what `models:/<model_id>` loads)
+   * into `dstDir` (a new temporary folder without it), and resolves to their local path.
+   */
+  async downloadLoggedModelArtifacts(modelId: string, path?: string, dstDir?: string): Promise<string> {
+    return this.#artifacts.downloadLoggedModelArtifacts(modelId, path, dstDir);
+  }
+
   /** Closes the store, and the artifact repositories the client opened. */
   async close(): Promise<void> {
     try {
@@ -513,7 +698,17 @@ function toParamPairs(params: LogBatchOptions['params']): Param[] {
 }
 
 function toMetric(m: MetricInput, now: number): Metric {
-  return { key: m.key, value: m.value, timestamp: m.timestamp ?? now, step: m.step ?? 0 };
+  const metric: Metric = { key: m.key, value: m.value, timestamp: m.timestamp ?? now, step: m.step ?? 0 };
+  if (m.modelId !== undefined) metric.model_id = m.modelId;
+  if (m.datasetName !== undefined) metric.dataset_name = m.datasetName;
+  if (m.datasetDigest !== undefined) metric.dataset_digest = m.datasetDigest;
+  return metric;
+}
+
+function toFinalStatus(status: FinalLoggedModelStatus): LoggedModelStatus {
+  if (status === 'READY') return 'LOGGED_MODEL_READY';
+  if (status === 'FAILED') return 'LOGGED_MODEL_UPLOAD_FAILED';
+  return status;
 }
 
 function toIds(ids: readonly string[] | string): string[] {

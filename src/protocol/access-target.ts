@@ -16,6 +16,10 @@ export interface AccessTarget {
   runIds?: readonly string[];
   /** The experiments a search reads (runs, datasets, logged models). */
   experimentIds?: readonly string[];
+  /** The logged model addressed (`logged-models/<model_id>`): it belongs to its experiment. */
+  modelId?: string;
+  /** The logged models a run write also writes to (metrics logged with a `model_id`). */
+  modelIds?: readonly string[];
   /**
    * The artifact path a request of MLflow's artifact service acts on, below the server's
    * artifacts destination. Its first segment is the experiment it belongs to

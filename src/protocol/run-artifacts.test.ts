@@ -40,7 +40,7 @@ async function text(stream: Readable): Promise<string> {
 }
 
 describe("the tracking API's run artifact table", () => {
-  it('has one endpoint per RunArtifactService operation, where MLflow serves each, with the run as access target', () => {
+  it('has one endpoint per RunArtifactService operation, where MLflow serves each, with the run or the logged model as access target', () => {
     const rows = RUN_ARTIFACT_ENDPOINTS.map((e) => [
       e.name,
       servedMethods(e).join(','),
@@ -52,11 +52,27 @@ describe("the tracking API's run artifact table", () => {
       ['listRunArtifacts', 'GET', ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'], 'artifacts/list', false],
       ['openArtifact', 'GET', ['/'], 'get-artifact', false],
       ['putArtifact', 'POST', ['/ajax-api/2.0/mlflow/'], 'upload-artifact', true],
+      [
+        'listLoggedModelArtifacts',
+        'GET',
+        ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'],
+        'logged-models/<model_id>/artifacts/directories',
+        false,
+      ],
+      [
+        'openLoggedModelArtifact',
+        'GET',
+        ['/ajax-api/2.0/mlflow/'],
+        'logged-models/<model_id>/artifacts/files',
+        false,
+      ],
     ]);
     const operations: Record<keyof RunArtifactService, true> = {
       listRunArtifacts: true,
       openArtifact: true,
       putArtifact: true,
+      listLoggedModelArtifacts: true,
+      openLoggedModelArtifact: true,
     };
     expect(Object.keys(RUN_ARTIFACTS_API).sort()).toEqual(Object.keys(operations).sort());
     expect(RUN_ARTIFACTS_API.listRunArtifacts.access([RUN, 'dir'])).toEqual({ runId: RUN });
@@ -64,6 +80,8 @@ describe("the tracking API's run artifact table", () => {
     expect(RUN_ARTIFACTS_API.putArtifact.access([RUN, 'a.txt', { stream: Readable.from([]) }])).toEqual({
       runId: RUN,
     });
+    expect(RUN_ARTIFACTS_API.listLoggedModelArtifacts.access(['m-1', 'dir'])).toEqual({ modelId: 'm-1' });
+    expect(RUN_ARTIFACTS_API.openLoggedModelArtifact.access(['m-1', 'MLmodel'])).toEqual({ modelId: 'm-1' });
   });
 
   it('carries a listing from client to server and its answer back', () => {

@@ -5,6 +5,7 @@ import { filesFromWire } from './artifacts.js';
 import { limitLength } from '../artifacts/artifact-streams.js';
 import { invalidParameter } from '../errors.js';
 import { MLFLOW_AJAX_API_2, MLFLOW_API_2, MLFLOW_ROOT } from './endpoint.js';
+import { LOGGED_MODEL_ARTIFACTS_API } from './logged-model-artifacts.js';
 import {
   runArtifactEndpoint,
   type RunArtifactEndpoint,
@@ -27,7 +28,8 @@ const noData = () => invalidParameter('Request must specify data.');
  * artifact service streams its downloads), and `POST /ajax-api/2.0/mlflow/upload-artifact?run_uuid=&path=`
  * (the upload of MLflow's web UI: the raw body, at most {@link MAX_UPLOAD_ARTIFACT_BYTES}, not
  * empty, streamed to the run's root). Each names the run it acts on, for access control;
- * paths are run-relative and checked as `validateArtifactPath` checks them.
+ * paths are run-relative and checked as `validateArtifactPath` checks them. The endpoints on
+ * a logged model's files ({@link LOGGED_MODEL_ARTIFACTS_API}) are rows of this table too.
  */
 export const RUN_ARTIFACTS_API = {
   listRunArtifacts: runArtifactEndpoint('listRunArtifacts', {
@@ -118,6 +120,7 @@ export const RUN_ARTIFACTS_API = {
         body.size === undefined ? { path, is_dir: false } : { path, is_dir: false, file_size: body.size },
     },
   }),
+  ...LOGGED_MODEL_ARTIFACTS_API,
 } as const satisfies { readonly [N in RunArtifactOperation]: RunArtifactEndpoint<N> };
 
 /** Every endpoint of {@link RUN_ARTIFACTS_API}, in the order the table lists them. */

@@ -1,3 +1,4 @@
+import type { Metric } from '../entities/index.js';
 import { SEARCH_MAX_RESULTS_DEFAULT, validateRunStatus, validateViewType } from '../validation/index.js';
 import { MLFLOW_API_2 } from './endpoint.js';
 import { emptyResponse, runIdRequest, runKeyValueRequest, trackingEndpoint } from './tracking-endpoint.js';
@@ -7,6 +8,12 @@ import { pageFromWire, pageToWire } from './wire/pages.js';
 
 // MLflow creates a run without an experiment id in the Default experiment.
 const DEFAULT_EXPERIMENT_ID = '0';
+
+/** The logged models metrics are also logged to, for access control (`modelIds`), when any. */
+function modelsOf(metrics: readonly Metric[]): { modelIds?: string[] } {
+  const ids = [...new Set(metrics.flatMap((m) => (m.model_id ? [m.model_id] : [])))];
+  return ids.length > 0 ? { modelIds: ids } : {};
+}
 
 /**
  * MLflow's run endpoints: create, get, update, delete, restore, search, log-metric,
@@ -62,8 +69,8 @@ export const RUN_ENDPOINTS = {
     },
     response: {
       kind: 'json',
-      // MLflow's get (unlike its search) sets the run's outputs, so they appear, empty.
-      encode: (run) => ({ run: { ...run, outputs: {} } }),
+      // MLflow's get (unlike its search) sets the run's outputs, so they appear, empty or not.
+      encode: (run) => ({ run: { ...run, outputs: run.outputs ?? {} } }),
       decode: (body) => runFromWire(body.run),
     },
   }),
@@ -168,7 +175,7 @@ export const RUN_ENDPOINTS = {
     prefixes: MLFLOW_API_2,
     write: true,
     idempotent: true,
-    access: ([runId]) => ({ runId }),
+    access: ([runId, metric]) => ({ runId, ...modelsOf([metric]) }),
     request: {
       kind: 'params',
       encode: ([runId, metric]) => ({
@@ -178,6 +185,9 @@ export const RUN_ENDPOINTS = {
         timestamp: metric.timestamp,
         step: metric.step,
         run_id: runId,
+        model_id: metric.model_id,
+        dataset_name: metric.dataset_name,
+        dataset_digest: metric.dataset_digest,
       }),
       decode: (params) => [
         params.runId(),
@@ -186,6 +196,7 @@ export const RUN_ENDPOINTS = {
           value: params.requiredDouble('value'),
           timestamp: params.requiredInteger('timestamp'),
           step: params.integer('step') ?? 0,
+          ...params.metricModel(),
         },
       ],
     },
@@ -235,7 +246,7 @@ export const RUN_ENDPOINTS = {
     prefixes: MLFLOW_API_2,
     write: true,
     idempotent: true,
-    access: ([runId]) => ({ runId }),
+    access: ([runId, batch]) => ({ runId, ...modelsOf(batch.metrics ?? []) }),
     request: {
       kind: 'params',
       // MLflow's client names the run in every metric too.
@@ -246,6 +257,9 @@ export const RUN_ENDPOINTS = {
           timestamp: m.timestamp,
           step: m.step,
           run_id: runId,
+          model_id: m.model_id,
+          dataset_name: m.dataset_name,
+          dataset_digest: m.dataset_digest,
         }));
         return {
           run_id: runId,
@@ -278,14 +292,16 @@ export const RUN_ENDPOINTS = {
       encode: ([runId, input]) => ({
         run_id: runId,
         datasets: input.datasets && input.datasets.length > 0 ? input.datasets : undefined,
+        models:
+          input.models && input.models.length > 0
+            ? input.models.map((m) => ({ model_id: m.model_id }))
+            : undefined,
       }),
       decode: (params) => {
         const runId = params.runId();
         const datasets = readDatasetInputs(params.objects('datasets'));
-        // Model inputs name logged models, which this server does not keep (their endpoints
-        // answer 501): they are checked, then dropped.
-        readModelInputs(params.objects('models'));
-        return [runId, { datasets }];
+        const models = readModelInputs(params.objects('models'));
+        return [runId, models.length > 0 ? { datasets, models } : { datasets }];
       },
     },
     response: emptyResponse(),

@@ -13,8 +13,9 @@ export interface AccessControl {
 /**
  * Access control as in a workspace, for {@link createApp}: every request but the probes needs
  * a Bearer token or Basic credentials of a user in `users`; reads are open to every
- * authenticated user; experiments under `/Users/<user>/` (and their runs) are written only by
- * that user, everything else (`/Shared/...` included) by every authenticated user. Proxied
+ * authenticated user; experiments under `/Users/<user>/` (and their runs and logged models) are
+ * written only by that user, everything else (`/Shared/...` included) by every authenticated
+ * user. A metric logged with a `model_id` writes to that model's experiment too. Proxied
  * artifacts belong to the experiment their path starts with (`<experiment_id>/...`) and are
  * written as that experiment is; a write to an artifact path that names no existing
  * experiment (the root, `models/...`, an unknown id) is refused with PERMISSION_DENIED.
@@ -49,9 +50,19 @@ async function experimentNames(store: TrackingStore, access: AccessRequest, user
   if (access.newExperimentName !== undefined) names.push(access.newExperimentName);
   const before = names.length;
   try {
-    let experimentId = access.experimentId;
-    if (access.runId !== undefined) experimentId = (await store.getRun(access.runId)).info.experiment_id;
-    if (experimentId !== undefined) names.push((await store.getExperiment(experimentId)).name);
+    const experimentIds = new Set<string>();
+    if (access.experimentId !== undefined) experimentIds.add(access.experimentId);
+    if (access.runId !== undefined) {
+      experimentIds.clear();
+      experimentIds.add((await store.getRun(access.runId)).info.experiment_id);
+    }
+    for (const modelId of [
+      ...(access.modelId === undefined ? [] : [access.modelId]),
+      ...(access.modelIds ?? []),
+    ]) {
+      experimentIds.add((await store.getLoggedModel(modelId)).info.experiment_id);
+    }
+    for (const experimentId of experimentIds) names.push((await store.getExperiment(experimentId)).name);
   } catch (error) {
     // The endpoint itself answers for a missing or malformed run or experiment.
     if (

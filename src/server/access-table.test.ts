@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, parseUsers } from '../auth/index.js';
-import { MLFLOW_API_2 } from '../protocol/endpoint.js';
+import { fillPath, MLFLOW_API_2 } from '../protocol/endpoint.js';
 import { TRACKING_ENDPOINTS } from '../protocol/tracking-api.js';
 import { emptyResponse, trackingEndpoint } from '../protocol/tracking-endpoint.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
@@ -18,6 +18,7 @@ let store: TrackingStore;
 let app: FastifyInstance;
 let experimentId: string;
 let runId: string;
+let modelId: string;
 
 beforeAll(async () => {
   dir = tempDir('agentrack-access-');
@@ -32,6 +33,7 @@ beforeAll(async () => {
   runId = run.info.run_id;
   await store.logMetric(runId, { key: 'm', value: 1, timestamp: 1, step: 0 });
   await store.logParam(runId, { key: 'p', value: 'v' });
+  modelId = (await store.createLoggedModel({ experimentId, tags: [{ key: 'k', value: 'v' }] })).info.model_id;
 });
 afterAll(async () => {
   await app.close();
@@ -60,7 +62,13 @@ function writeParams(): Record<string, unknown> {
     params: [{ key: 'p2', value: 'v' }],
     tags: [{ key: 't2', value: 'v' }],
     datasets: [{ dataset: { name: 'd', digest: 'x', source_type: 'local', source: 's' } }],
+    models: [{ model_id: modelId, step: 0 }],
   };
+}
+
+/** The URL of `endpoint` under `prefix`, its path parameters naming the other user's logged model. */
+function urlOf(prefix: string, endpoint: { path: string }): string {
+  return prefix + fillPath(endpoint.path, { model_id: modelId, tag_key: 'k' });
 }
 
 /** Everything a write could change. */
@@ -70,6 +78,7 @@ async function snapshot(): Promise<unknown> {
     run: await store.getRun(runId),
     runs: await store.searchRuns({ experimentIds: [experimentId], runViewType: 'ALL' }),
     history: await store.getMetricHistory(runId, 'm'),
+    model: await store.getLoggedModel(modelId),
   };
 }
 
@@ -97,13 +106,15 @@ describe('access control from the protocol table', () => {
   });
 
   const writes = TRACKING_ENDPOINTS.filter((endpoint) => endpoint.write);
-  it.each(writes.flatMap((e) => e.prefixes.map((prefix) => [prefix + e.path] as const)))(
+  it.each(
+    writes.flatMap((e) => e.prefixes.map((prefix) => [`${e.method} ${prefix}${e.path}`, prefix, e] as const)),
+  )(
     "refuses a write to another user's experiment with 403 before the store is called: %s",
-    async (url) => {
+    async (_label, prefix, endpoint) => {
       const before = await snapshot();
       const res = await app.inject({
-        method: 'POST',
-        url,
+        method: endpoint.method,
+        url: urlOf(prefix, endpoint),
         payload: JSON.stringify(writeParams()),
         headers: { 'content-type': 'application/json', authorization: 'Bearer my-token' },
       });
@@ -122,7 +133,7 @@ describe('access control from the protocol table', () => {
     'changes nothing on a read: %s',
     async (_path, endpoint) => {
       const before = await snapshot();
-      const url = endpoint.prefixes[0] + endpoint.path;
+      const url = urlOf(endpoint.prefixes[0], endpoint);
       const headers = { 'content-type': 'application/json', authorization: 'Bearer my-token' };
       const res =
         endpoint.method === 'GET'

@@ -9,7 +9,7 @@ import { tempDir } from '../testing/temp-dir.js';
 import type { AccessRequest } from './access.js';
 import { createApp } from './create-app.js';
 import { INTERNAL_ERROR_MESSAGE } from './errors.js';
-import { TRACKING_ENDPOINTS } from '../protocol/index.js';
+import { fillPath, servedMethods, TRACKING_ENDPOINTS, type HttpMethod } from '../protocol/index.js';
 import { MAX_REQUEST_BODY_BYTES } from './wire/json-body.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -85,6 +85,9 @@ describe('routing', () => {
     ['POST', '/health', 'GET, HEAD'],
     // Served endpoints of areas otherwise outside the tracking API.
     ['PUT', `${API}logged-models/search`, 'POST'],
+    ['PUT', `${API}logged-models/m-0123`, 'GET, PATCH, DELETE, HEAD'],
+    ['GET', `${API}logged-models/m-0123/tags`, 'PATCH'],
+    ['GET', `${API}logged-models`, 'POST'],
     ['POST', '/ajax-api/2.0/mlflow/metrics/get-history-bulk', 'GET, HEAD'],
   ] as const)('answers %s %s with 405 and the methods it accepts', async (method, url, allowed) => {
     const res = await app.inject({
@@ -106,8 +109,7 @@ describe('routing', () => {
     ['GET', '/ajax-api/2.0/mlflow/model-versions/search', 'model registry'],
     ['GET', '/model-versions/get-artifact', 'model registry'],
     ['POST', '/api/3.0/mlflow/traces/search', 'tracing'],
-    ['POST', `${API}logged-models`, 'logged models'],
-    ['GET', `${API}logged-models/m-0123`, 'logged models'],
+    ['POST', `${API}runs/log-model`, 'legacy model logging'],
     ['POST', '/ajax-api/2.0/mlflow/runs/create-promptlab-run', 'prompt lab'],
     ['POST', '/ajax-api/2.0/mlflow/gateway-proxy', 'AI gateway'],
     ['GET', '/graphql', 'GraphQL'],
@@ -323,7 +325,15 @@ describe('authentication and authorization hooks', () => {
     const experimentId = await store.createExperiment({ name: '/Shared/app/authz' });
     const { info } = await store.createRun({ experimentId });
     const runId = info.run_id;
-    const requests: [string, 'GET' | 'POST', Record<string, unknown>, Partial<AccessRequest>][] = [
+    const modelId = (await store.createLoggedModel({ experimentId })).info.model_id;
+    const other = (await store.createLoggedModel({ experimentId })).info.model_id;
+    await store.setLoggedModelTags(modelId, [{ key: 'k', value: 'v' }]);
+    const requests: [
+      string,
+      'GET' | 'POST' | 'PATCH' | 'DELETE',
+      Record<string, unknown>,
+      Partial<AccessRequest>,
+    ][] = [
       [
         'experiments/create',
         'POST',
@@ -355,7 +365,12 @@ describe('authentication and authorization hooks', () => {
       ['runs/get', 'GET', { run_id: runId }, { runId }],
       ['runs/update', 'POST', { run_id: runId, status: 'RUNNING' }, { runId }],
       ['runs/search', 'POST', { experiment_ids: [experimentId] }, { experimentIds: [experimentId] }],
-      ['runs/log-metric', 'POST', { run_id: runId, key: 'm', value: 1, timestamp: 1 }, { runId }],
+      [
+        'runs/log-metric',
+        'POST',
+        { run_id: runId, key: 'm', value: 1, timestamp: 1, model_id: modelId },
+        { runId, modelIds: [modelId] },
+      ],
       ['runs/log-parameter', 'POST', { run_id: runId, key: 'p', value: 'v' }, { runId }],
       ['runs/set-tag', 'POST', { run_id: runId, key: 't', value: 'v' }, { runId }],
       ['runs/delete-tag', 'POST', { run_id: runId, key: 't' }, { runId }],
@@ -376,23 +391,41 @@ describe('authentication and authorization hooks', () => {
         { experimentIds: [experimentId] },
       ],
       ['logged-models/search', 'POST', { experiment_ids: [experimentId] }, { experimentIds: [experimentId] }],
+      ['logged-models', 'POST', { experiment_id: experimentId }, { experimentId }],
+      ['logged-models/<model_id>', 'GET', {}, { modelId }],
+      ['logged-models/<model_id>', 'PATCH', { status: 'LOGGED_MODEL_READY' }, { modelId }],
+      ['logged-models/<model_id>/tags', 'PATCH', { tags: [{ key: 'k2', value: 'v' }] }, { modelId }],
+      ['logged-models/<model_id>/tags/<tag_key>', 'DELETE', {}, { modelId }],
+      ['logged-models/<model_id>/params', 'POST', { params: [{ key: 'p', value: 'v' }] }, { modelId }],
+      ['logged-models/<model_id>', 'DELETE', { model_id: other }, { modelId: other }],
+      ['runs/outputs', 'POST', { run_id: runId, models: [{ model_id: modelId, step: 0 }] }, { runId }],
       ['runs/delete', 'POST', { run_id: runId }, { runId }],
       ['runs/restore', 'POST', { run_id: runId }, { runId }],
       ['experiments/delete', 'POST', { experiment_id: experimentId }, { experimentId }],
       ['experiments/restore', 'POST', { experiment_id: experimentId }, { experimentId }],
     ];
-    expect(requests.map(([path]) => path).sort()).toEqual(TRACKING_ENDPOINTS.map((e) => e.path).sort());
+    const endpointOf = (path: string, method: string) =>
+      TRACKING_ENDPOINTS.find((e) => e.path === path && servedMethods(e).includes(method as HttpMethod));
+    expect(new Set(requests.map(([path, method]) => endpointOf(path, method)))).toEqual(
+      new Set(TRACKING_ENDPOINTS),
+    );
     for (const [path, method, params, target] of requests) {
       const before = calls.length;
-      const url = (TRACKING_ENDPOINTS.find((e) => e.path === path)?.prefixes[0] ?? API) + path;
+      const endpoint = endpointOf(path, method);
+      const filled = fillPath(path, { model_id: target.modelId ?? modelId, tag_key: 'k' });
+      const url = (endpoint?.prefixes[0] ?? API) + filled;
       const res =
         method === 'GET'
           ? await guarded.inject(as('alice', { method, url, query: params as Record<string, string> }))
-          : await guarded.inject(as('alice', postJson(url, JSON.stringify(params))));
-      expect([path, res.statusCode]).toEqual([path, 200]);
+          : await guarded.inject(as('alice', { ...postJson(url, JSON.stringify(params)), method }));
+      expect([method, path, res.statusCode]).toEqual([method, path, 200]);
       expect(calls.length - before).toBe(1);
-      const write = TRACKING_ENDPOINTS.find((e) => e.path === path)?.write;
-      expect(calls.at(-1)).toMatchObject({ ...target, endpoint: path, write, principal: { user: 'alice' } });
+      expect(calls.at(-1)).toMatchObject({
+        ...target,
+        endpoint: path,
+        write: endpoint?.write,
+        principal: { user: 'alice' },
+      });
     }
   });
 });

@@ -8,9 +8,7 @@ describe('outOfScopeArea', () => {
     ['/model-versions/get-artifact', 'model registry'],
     ['/api/3.0/mlflow/traces/search', 'tracing'],
     ['/api/2.0/mlflow/traces/tr-123/tags', 'tracing'],
-    ['/api/2.0/mlflow/logged-models/m-1', 'logged models'],
-    ['/api/2.0/mlflow/runs/log-model', 'logged models'],
-    ['/api/2.0/mlflow/runs/outputs', 'logged models'],
+    ['/api/2.0/mlflow/runs/log-model', 'legacy model logging'],
     ['/ajax-api/2.0/mlflow/runs/create-promptlab-run', 'prompt lab'],
     ['/ajax-api/2.0/mlflow/gateway-proxy', 'AI gateway'],
     ['/graphql', 'GraphQL'],
@@ -33,6 +31,11 @@ describe('outOfScopeArea', () => {
     ['/api/2.0/mlflow/metrics/get-history-bulk'],
     ['/api/2.0/mlflow/metrics/get-history-bulk-interval'],
     ['/api/2.0/mlflow/experiments/search-datasets'],
+    // MLflow 3's logged models, served by the tracking API.
+    ['/api/2.0/mlflow/logged-models'],
+    ['/api/2.0/mlflow/logged-models/m-1'],
+    ['/api/2.0/mlflow/logged-models/m-1/tags/k'],
+    ['/api/2.0/mlflow/runs/outputs'],
     // The tracking API's own artifact endpoints, served by the run artifacts API.
     ['/api/2.0/mlflow/artifacts/list'],
     ['/ajax-api/2.0/mlflow/artifacts/list'],

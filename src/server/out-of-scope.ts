@@ -1,10 +1,10 @@
 /**
  * MLflow's API areas agentrack does not serve, by the first segment of the path below
  * `/api/<version>/mlflow/` (from `service.proto`, `model_registry.proto`, `webhooks.proto`
- * and the extra routes of MLflow's Flask app). Endpoints of these areas that the tracking
- * API serves (`logged-models/search`) are routes of their own, which win over these; the
+ * and the extra routes of MLflow's Flask app). Routes the app serves win over these; the
  * tracking API's own artifact endpoints (`artifacts/list`, `/get-artifact`,
- * `upload-artifact`) are no area outside it.
+ * `upload-artifact`) and MLflow 3's logged models (`logged-models/...`, `runs/outputs`) are
+ * no area outside it.
  */
 const AREAS: ReadonlyMap<string, string> = new Map(
   Object.entries({
@@ -16,7 +16,6 @@ const AREAS: ReadonlyMap<string, string> = new Map(
     'get-trace-artifact': 'tracing',
     'unified-traces': 'tracing',
     'get-online-trace-details': 'tracing',
-    'logged-models': 'logged models',
     datasets: 'evaluation datasets',
     scorers: 'scorers',
     issues: 'issues',
@@ -32,8 +31,7 @@ const AREAS: ReadonlyMap<string, string> = new Map(
 /** Endpoints of the experiments, runs and metrics resources that belong to an area outside the scope. */
 const ENDPOINTS: ReadonlyMap<string, string> = new Map(
   Object.entries({
-    'runs/log-model': 'logged models',
-    'runs/outputs': 'logged models',
+    'runs/log-model': 'legacy model logging',
     'runs/create-promptlab-run': 'prompt lab',
   }),
 );

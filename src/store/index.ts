@@ -1,5 +1,6 @@
 export type {
   CreateExperimentInput,
+  CreateLoggedModelInput,
   CreateRunInput,
   LogInputsInput,
   LogBatchInput,

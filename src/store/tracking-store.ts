@@ -3,7 +3,11 @@ import type {
   DatasetSummary,
   Experiment,
   ExperimentTag,
+  KeyValue,
   LoggedModel,
+  LoggedModelInput,
+  LoggedModelOutput,
+  LoggedModelStatus,
   Metric,
   MetricWithRunId,
   Param,
@@ -59,9 +63,13 @@ export interface LogBatchInput {
   tags?: RunTag[];
 }
 
-/** Arguments of {@link TrackingStore.logInputs}: the datasets a run used, with their input tags. */
+/**
+ * Arguments of {@link TrackingStore.logInputs}: the datasets a run used, with their input tags,
+ * and the logged models it used.
+ */
 export interface LogInputsInput {
   datasets?: readonly DatasetInput[];
+  models?: readonly LoggedModelInput[];
 }
 
 /** Arguments of {@link TrackingStore.searchRuns}. */
@@ -94,6 +102,20 @@ export interface MetricHistoryBulkIntervalInput {
   endStep?: number;
   /** How many steps to sample, 1 to 2,500; default 2,500. */
   maxResults?: number;
+}
+
+/**
+ * Arguments of {@link TrackingStore.createLoggedModel}, as MLflow's `CreateLoggedModel`: the
+ * experiment is required; a model without a name gets a generated one.
+ */
+export interface CreateLoggedModelInput {
+  experimentId: string;
+  name?: string;
+  modelType?: string;
+  /** The run that produced the model; MLflow records it as given, without looking it up. */
+  sourceRunId?: string;
+  params?: readonly KeyValue[];
+  tags?: readonly KeyValue[];
 }
 
 /** A dataset a logged-model search reads metrics of, as MLflow's `DatasetFilter`. */
@@ -184,8 +206,33 @@ export interface TrackingStore {
    */
   searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]>;
   /**
-   * One page of the logged models of some experiments (MLflow 3's `logged-models/search`).
-   * The embedded store keeps no logged models yet, so its pages are empty.
+   * Links logged models to a run as its outputs, each at a step, as MLflow's `log_outputs`
+   * (`runs/outputs`); `runs/get` then lists them in `outputs.model_outputs`. Linking a model
+   * the run already has changes nothing.
+   */
+  logOutputs(runId: string, models: readonly LoggedModelOutput[]): Promise<void>;
+
+  /**
+   * Creates a logged model (MLflow 3's `create_logged_model`) in an active experiment, PENDING,
+   * with the id `m-<32 hex digits>` and its artifacts at
+   * `<experiment artifact location>/models/<model_id>/artifacts`.
+   */
+  createLoggedModel(input: CreateLoggedModelInput): Promise<LoggedModel>;
+  /** A logged model with its tags, params and metrics; RESOURCE_DOES_NOT_EXIST when unknown or deleted. */
+  getLoggedModel(modelId: string): Promise<LoggedModel>;
+  /** Soft-deletes a logged model: it leaves searches and reads as RESOURCE_DOES_NOT_EXIST. */
+  deleteLoggedModel(modelId: string): Promise<void>;
+  /** Sets a logged model's final status (`LOGGED_MODEL_READY` or `LOGGED_MODEL_UPLOAD_FAILED`), and answers the model. */
+  finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel>;
+  /** Sets tags on a logged model, overwriting a key's value; the last of a key given twice wins. */
+  setLoggedModelTags(modelId: string, tags: readonly KeyValue[]): Promise<void>;
+  /** Deletes a logged model's tag; RESOURCE_DOES_NOT_EXIST when it has no such tag. */
+  deleteLoggedModelTag(modelId: string, key: string): Promise<void>;
+  /** Logs params of a logged model; as a run's, a param is written once (the same value again is accepted). */
+  logLoggedModelParams(modelId: string, params: readonly KeyValue[]): Promise<void>;
+  /**
+   * One page of the logged models of some experiments (MLflow 3's `logged-models/search`), with
+   * MLflow's filter and order language for logged models; by default the newest first.
    */
   searchLoggedModels(input: SearchLoggedModelsInput): Promise<Page<LoggedModel>>;
 

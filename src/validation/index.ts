@@ -54,3 +54,10 @@ export {
   type ValidMetricHistoryBulk,
   type ValidMetricHistoryBulkInterval,
 } from './metric-history-bulk.js';
+export {
+  validateFinalStatus,
+  validateLoggedModelId,
+  validateLoggedModelName,
+  validateLoggedModelOutputs,
+  validateLoggedModelType,
+} from './logged-model.js';

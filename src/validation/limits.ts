@@ -73,3 +73,7 @@ export const MAX_EXPERIMENTS_PER_DATASET_SEARCH = 20;
 export const MAX_DATASET_SUMMARIES = 1000;
 /** `max_results` of a logged-model search when none is given. */
 export const SEARCH_LOGGED_MODELS_MAX_RESULTS_DEFAULT = 100;
+/** Longest logged model name (MLflow's `logged_models.name` column). */
+export const MAX_LOGGED_MODEL_NAME_LENGTH = 500;
+/** Longest logged model id: `m-` and 32 hex digits, within MLflow's `logged_models.model_id` column (36). */
+export const MAX_LOGGED_MODEL_ID_LENGTH = 36;

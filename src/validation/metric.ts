@@ -1,6 +1,8 @@
 import type { Metric } from '../entities/index.js';
 import { fail, invalidValue, jsonPath, missingValue, pyStr } from './_format.js';
+import { limitedString } from './_value.js';
 import { validateMetricKey } from './entity-key.js';
+import { MAX_DATASET_DIGEST_LENGTH, MAX_DATASET_NAME_LENGTH, MAX_LOGGED_MODEL_ID_LENGTH } from './limits.js';
 
 /** A metric as received, before validation: every field may be missing or of the wrong type. */
 export interface MetricInput {
@@ -8,7 +10,17 @@ export interface MetricInput {
   value?: unknown;
   timestamp?: unknown;
   step?: unknown;
+  model_id?: unknown;
+  dataset_name?: unknown;
+  dataset_digest?: unknown;
 }
+
+// The MLflow 3 fields that also make a metric a logged model's, with their longest values.
+const MODEL_FIELDS = [
+  ['model_id', MAX_LOGGED_MODEL_ID_LENGTH],
+  ['dataset_name', MAX_DATASET_NAME_LENGTH],
+  ['dataset_digest', MAX_DATASET_DIGEST_LENGTH],
+] as const;
 
 /** Where an entity sits in its request, for messages: `metrics[2]` inside a log-batch. */
 export interface EntityPathOptions {
@@ -30,6 +42,8 @@ export function isInt64(value: unknown): value is number {
  *
  * Stricter than MLflow, which accepts any number for `timestamp` and `step` (even NaN or
  * 1.5) and then stores a truncated or meaningless value: both must be 64-bit integers here.
+ * `model_id`, `dataset_name` and `dataset_digest` (MLflow 3) are kept when they are non-empty
+ * strings; whether the model exists is the store's check.
  *
  * @example validateMetric({ key: 'loss', value: NaN, timestamp: 1700000000000 })
  * // { key: 'loss', value: NaN, timestamp: 1700000000000, step: 0 }
@@ -69,5 +83,16 @@ export function validateMetric(metric: MetricInput, options: EntityPathOptions =
       ),
     );
   }
-  return { key, value, timestamp, step };
+  const checked: Metric = { key, value, timestamp, step };
+  for (const [field, limit] of MODEL_FIELDS) {
+    const text = limitedString({
+      value: metric[field],
+      path: jsonPath(prefix, field),
+      label: jsonPath(prefix, field),
+      limit,
+      truncate: false,
+    });
+    if (text !== '') checked[field] = text;
+  }
+  return checked;
 }

@@ -61,7 +61,27 @@ export function runFromWire(value: unknown): Run {
   if (info.run_name === '') info.run_name = tags.find((t) => t.key === RUN_NAME_TAG)?.value ?? '';
   const inputs = raw.inputs === undefined || raw.inputs === null ? {} : object(raw.inputs, 'run inputs');
   const datasetInputs = list(inputs.dataset_inputs).map(datasetInputFromWire);
-  return { info, data: out, inputs: datasetInputs.length > 0 ? { dataset_inputs: datasetInputs } : {} };
+  const modelInputs = list(inputs.model_inputs).map((item) => ({
+    model_id: text(object(item, 'model input').model_id),
+  }));
+  const run: Run = {
+    info,
+    data: out,
+    inputs: {
+      ...(datasetInputs.length > 0 ? { dataset_inputs: datasetInputs } : {}),
+      ...(modelInputs.length > 0 ? { model_inputs: modelInputs } : {}),
+    },
+  };
+  // Present on a read of one run (MLflow's `runs/get`), absent from searches and creates.
+  if (raw.outputs !== undefined && raw.outputs !== null) {
+    const outputs = object(raw.outputs, 'run outputs');
+    const models = list(outputs.model_outputs).map((item) => {
+      const output = object(item, 'model output');
+      return { model_id: text(output.model_id), step: integer(output.step) };
+    });
+    run.outputs = models.length > 0 ? { model_outputs: models } : {};
+  }
+  return run;
 }
 
 /** A `DatasetInput` message as agentrack's {@link DatasetInput}: empty tags, schema and profile omitted. */
@@ -143,11 +163,12 @@ export function loggedModelFromWire(value: unknown): LoggedModel {
     last_updated_timestamp_ms: integer(fields.last_updated_timestamp_ms),
     artifact_uri: text(fields.artifact_uri),
     status: loggedModelStatus(fields.status),
+    // MLflow's server always answers these two, empty when the model has none.
+    model_type: text(fields.model_type),
+    source_run_id: text(fields.source_run_id),
   };
-  for (const key of ['model_type', 'source_run_id', 'status_message'] as const) {
-    const field = text(fields[key]);
-    if (field !== '') info[key] = field;
-  }
+  const statusMessage = text(fields.status_message);
+  if (statusMessage !== '') info.status_message = statusMessage;
   const tags = pairs(fields.tags);
   if (tags.length > 0) info.tags = tags;
   const registrations = list(fields.registrations).map((item) => {
@@ -160,7 +181,7 @@ export function loggedModelFromWire(value: unknown): LoggedModel {
   const metrics = list(data.metrics).map((item) => {
     const metric: LoggedModelMetric = metricFromWire(item);
     const extra = object(item, 'metric');
-    for (const key of ['run_id', 'model_id', 'dataset_name', 'dataset_digest'] as const) {
+    for (const key of ['dataset_name', 'dataset_digest', 'model_id', 'run_id'] as const) {
       const field = text(extra[key]);
       if (field !== '') metric[key] = field;
     }

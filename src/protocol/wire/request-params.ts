@@ -117,7 +117,11 @@ export class RequestParams {
     });
   }
 
-  /** A repeated metric message: key, value and timestamp required, step 0 when absent. */
+  /**
+   * A repeated metric message: key, value and timestamp required, step 0 when absent; the
+   * model and dataset MLflow 3 logs a metric with (`model_id`, `dataset_name`,
+   * `dataset_digest`) kept when given.
+   */
   metrics(name: string): Metric[] | undefined {
     return this.#objects(name)?.map((item, i) => {
       const path = `${name}[${i}]`;
@@ -130,8 +134,14 @@ export class RequestParams {
         value: toDouble(item.value, `${path}.value`) as number,
         timestamp: toInteger(item.timestamp, `${path}.timestamp`) as number,
         step: toInteger(present(item.step), `${path}.step`) ?? 0,
+        ...modelFields((field) => toText(present(item[field]), `${path}.${field}`)),
       };
     });
+  }
+
+  /** The model and dataset of a single metric (`runs/log-metric`): `model_id`, `dataset_name`, `dataset_digest`. */
+  metricModel(): Pick<Metric, 'model_id' | 'dataset_name' | 'dataset_digest'> {
+    return modelFields((field) => this.string(field));
   }
 
   /** A repeated message parameter, each element a JSON object; `undefined` when absent. */
@@ -194,6 +204,20 @@ export function toDouble(value: unknown, path: string): number | undefined {
     if (DECIMAL.test(value)) return Number(value);
   }
   throw wrongType(path, value);
+}
+
+const MODEL_FIELDS = ['model_id', 'dataset_name', 'dataset_digest'] as const;
+
+/** The non-empty ones of a metric's model fields, as `read` reads each. */
+function modelFields(
+  read: (field: (typeof MODEL_FIELDS)[number]) => string | undefined,
+): Pick<Metric, 'model_id' | 'dataset_name' | 'dataset_digest'> {
+  const out: Pick<Metric, 'model_id' | 'dataset_name' | 'dataset_digest'> = {};
+  for (const field of MODEL_FIELDS) {
+    const value = read(field);
+    if (value) out[field] = value;
+  }
+  return out;
 }
 
 function present(value: unknown): unknown {

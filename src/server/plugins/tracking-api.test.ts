@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { servedMethods, HTTP_METHODS } from '../../protocol/endpoint.js';
+import { fillPath, pathParams, servedMethods, HTTP_METHODS } from '../../protocol/endpoint.js';
 import { TRACKING_ENDPOINTS } from '../../protocol/tracking-api.js';
 import { openSqliteStore } from '../../store/sqlite/index.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
@@ -88,7 +88,7 @@ describe('the tracking API plugin, mounted alone', () => {
   });
 
   it('mounts every endpoint of the table under each of its prefixes, with exactly its methods', () => {
-    for (const endpoint of TRACKING_ENDPOINTS) {
+    for (const endpoint of TRACKING_ENDPOINTS.filter((e) => pathParams(e.path).length === 0)) {
       const served = servedMethods(endpoint);
       for (const prefix of endpoint.prefixes) {
         for (const method of HTTP_METHODS) {
@@ -98,6 +98,42 @@ describe('the tracking API plugin, mounted alone', () => {
             url,
             served.includes(method),
           ]);
+        }
+      }
+    }
+  });
+
+  it('serves the endpoints with path parameters with their methods, and answers the others 405', async () => {
+    const paths = new Map<string, Set<string>>();
+    for (const endpoint of TRACKING_ENDPOINTS.filter((e) => pathParams(e.path).length > 0)) {
+      const methods = paths.get(endpoint.path) ?? new Set<string>();
+      for (const method of servedMethods(endpoint)) methods.add(method);
+      paths.set(endpoint.path, methods);
+    }
+    expect([...paths.keys()].sort()).toEqual([
+      'logged-models/<model_id>',
+      'logged-models/<model_id>/params',
+      'logged-models/<model_id>/tags',
+      'logged-models/<model_id>/tags/<tag_key>',
+    ]);
+    for (const [path, methods] of paths) {
+      const url = `/api/2.0/mlflow/${fillPath(path, { model_id: 'm-1', tag_key: 'k' })}`;
+      for (const method of HTTP_METHODS) {
+        const res = await app.inject({
+          method,
+          url,
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ status: 'LOGGED_MODEL_READY', tags: [], params: [] }),
+        });
+        if (methods.has(method)) {
+          // Served: the store answers (the model does not exist), no routing error.
+          expect([method, url, res.json<{ error_code: string }>().error_code]).toEqual([
+            method,
+            url,
+            'RESOURCE_DOES_NOT_EXIST',
+          ]);
+        } else {
+          expect([method, url, res.statusCode]).toEqual([method, url, 405]);
         }
       }
     }

@@ -76,6 +76,10 @@ export function splitLogBatch(
       timestamp: m.timestamp,
       step: m.step,
       run_id: runId,
+      // MLflow 3 sends the model and dataset a metric is also logged to, when it has them.
+      ...(m.model_id !== undefined ? { model_id: m.model_id } : {}),
+      ...(m.dataset_name !== undefined ? { dataset_name: m.dataset_name } : {}),
+      ...(m.dataset_digest !== undefined ? { dataset_digest: m.dataset_digest } : {}),
     })),
   };
   for (const name of LISTS) {

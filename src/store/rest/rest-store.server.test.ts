@@ -38,7 +38,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-const ids = { experiment: '', run: '' };
+const ids = { experiment: '', run: '', model: '' };
 const dataset = { name: 'd', digest: 'x', source_type: 'local', source: 's' };
 
 // One call of every TrackingStore operation over REST, in an order that works on a fresh store.
@@ -63,7 +63,18 @@ const CALLS: [TrackingOperation, (store: TrackingStore) => Promise<unknown>][] =
   ['getMetricHistoryBulk', (s) => s.getMetricHistoryBulk([ids.run], 'm')],
   ['getMetricHistoryBulkInterval', (s) => s.getMetricHistoryBulkInterval([ids.run], 'm')],
   ['searchDatasets', (s) => s.searchDatasets([ids.experiment])],
+  [
+    'createLoggedModel',
+    async (s) => (ids.model = (await s.createLoggedModel({ experimentId: ids.experiment })).info.model_id),
+  ],
+  ['getLoggedModel', (s) => s.getLoggedModel(ids.model)],
+  ['finalizeLoggedModel', (s) => s.finalizeLoggedModel(ids.model, 'LOGGED_MODEL_READY')],
+  ['setLoggedModelTags', (s) => s.setLoggedModelTags(ids.model, [{ key: 'a/b c', value: 'v' }])],
+  ['deleteLoggedModelTag', (s) => s.deleteLoggedModelTag(ids.model, 'a/b c')],
+  ['logLoggedModelParams', (s) => s.logLoggedModelParams(ids.model, [{ key: 'p', value: 'v' }])],
+  ['logOutputs', (s) => s.logOutputs(ids.run, [{ model_id: ids.model, step: 3 }])],
   ['searchLoggedModels', (s) => s.searchLoggedModels({ experimentIds: [ids.experiment] })],
+  ['deleteLoggedModel', (s) => s.deleteLoggedModel(ids.model)],
   ['searchRuns', (s) => s.searchRuns({ experimentIds: [ids.experiment] })],
   ['deleteRun', (s) => s.deleteRun(ids.run)],
   ['restoreRun', (s) => s.restoreRun(ids.run)],
@@ -86,7 +97,10 @@ describe('the REST store and the server, through the same protocol table', () =>
       const endpoint = TRACKING_API[name];
       received.length = 0;
       await call(rest);
-      expect(received).toEqual([`${endpoint.method} ${endpoint.prefixes[0]}${endpoint.path}`]);
+      // Path parameters as the server receives them: `logged-models/<model_id>` matches `logged-models/m-...`.
+      const path = `${endpoint.prefixes[0]}${endpoint.path}`.replace(/<[a-z_]+>/g, '[^/]+');
+      expect(received).toHaveLength(1);
+      expect(received[0]).toMatch(new RegExp(`^${endpoint.method} ${path}$`));
     },
   );
 
@@ -97,6 +111,10 @@ describe('the REST store and the server, through the same protocol table', () =>
     expect((await backing.getMetricHistory(ids.run, 'm')).items).toHaveLength(2);
     expect(run.inputs.dataset_inputs?.map((input) => input.dataset.name)).toEqual(['d']);
     expect((await backing.getExperiment(ids.experiment)).name).toBe('/Shared/table-2');
+    expect(run.outputs).toEqual({ model_outputs: [{ model_id: ids.model, step: 3 }] });
+    await expect(backing.getLoggedModel(ids.model)).rejects.toMatchObject({
+      code: 'RESOURCE_DOES_NOT_EXIST',
+    });
   });
 });
 

@@ -10,11 +10,6 @@ const EVAL_RUN = '01555ffe66c141c3844b80c9a9944cd8';
 const EDGE_RUN = 'c30f96a69a074dea8448dae18c519f2a';
 
 /** The run of a recorded response as agentrack reads it: MLflow 3's `outputs` is not part of it. */
-function asRun(value: unknown): unknown {
-  const { outputs: _outputs, ...run } = value as Record<string, unknown>;
-  return run;
-}
-
 describe('RestTrackingStore, replaying recorded MLflow exchanges', () => {
   let stub: StubServer;
   let store: RestTrackingStore;
@@ -141,7 +136,8 @@ describe('RestTrackingStore, replaying recorded MLflow exchanges', () => {
       (s: RestTrackingStore) => s.logParam(RUN, { key: 'prompt_template', value: 'v3' }),
       undefined,
     ],
-    ['getRun', WIRE.getRun, (s: RestTrackingStore) => s.getRun(RUN), asRun(WIRE.getRun.response.run)],
+    // Outputs included: MLflow's get answers them (the logged models the run produced).
+    ['getRun', WIRE.getRun, (s: RestTrackingStore) => s.getRun(RUN), WIRE.getRun.response.run],
     [
       'logMetric',
       WIRE.logMetric,
@@ -645,7 +641,7 @@ describe('RestTrackingStore log-inputs', () => {
     expect(stub.requests).toHaveLength(2);
   });
 
-  it('reads dataset inputs back in runs, with empty lists and fields left out', async () => {
+  it('reads dataset and model inputs back in runs, with empty lists and fields left out', async () => {
     stub.reply({
       body: {
         run: {
@@ -676,6 +672,7 @@ describe('RestTrackingStore log-inputs', () => {
         { tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset: { ...dataset, schema: '{}' } },
         { dataset: { ...dataset, digest: 'ffff' } },
       ],
+      model_inputs: [{ model_id: 'm-1' }],
     });
   });
 });

@@ -1,7 +1,10 @@
 import type {
   DatasetSummary,
   Experiment,
+  KeyValue,
   LoggedModel,
+  LoggedModelOutput,
+  LoggedModelStatus,
   Metric,
   MetricWithRunId,
   Param,
@@ -17,13 +20,16 @@ import {
   GET_METRIC_HISTORY_MAX_RESULTS,
   validateBatchLimits,
   validateDatasetInputs,
+  validateLoggedModelId,
   validateMetric,
   validateParam,
   validateParamKeysUnique,
   validateTag,
+  validateTagKey,
 } from '../../validation/index.js';
 import type {
   CreateExperimentInput,
+  CreateLoggedModelInput,
   CreateRunInput,
   LogBatchInput,
   LogInputsInput,
@@ -204,7 +210,12 @@ export class RestTrackingStore implements TrackingStore {
    */
   async logInputs(runId: string, input: LogInputsInput): Promise<void> {
     this.#http.assertOpen();
-    return this.#call(TRACKING_API.logInputs, [runId, { datasets: validateDatasetInputs(input.datasets) }]);
+    const datasets = validateDatasetInputs(input.datasets);
+    const models = input.models?.map((m) => ({ model_id: m.model_id }));
+    return this.#call(TRACKING_API.logInputs, [
+      runId,
+      models && models.length > 0 ? { datasets, models } : { datasets },
+    ]);
   }
 
   /**
@@ -257,6 +268,51 @@ export class RestTrackingStore implements TrackingStore {
 
   async searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]> {
     return this.#call(TRACKING_API.searchDatasets, [experimentIds]);
+  }
+
+  // ---------------------------------------------------------------- logged models
+
+  async logOutputs(runId: string, models: readonly LoggedModelOutput[]): Promise<void> {
+    return this.#call(TRACKING_API.logOutputs, [runId, models]);
+  }
+
+  async createLoggedModel(input: CreateLoggedModelInput): Promise<LoggedModel> {
+    this.#http.assertOpen();
+    const params = (input.params ?? []).map((p, i) => validateParam(p, { path: `params[${i}]` }));
+    const tags = (input.tags ?? []).map((t, i) => validateTag(t, { path: `tags[${i}]` }));
+    return this.#call(TRACKING_API.createLoggedModel, [{ ...input, params, tags }]);
+  }
+
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    return this.#call(TRACKING_API.getLoggedModel, [validateLoggedModelId(modelId)]);
+  }
+
+  async deleteLoggedModel(modelId: string): Promise<void> {
+    return this.#call(TRACKING_API.deleteLoggedModel, [validateLoggedModelId(modelId)]);
+  }
+
+  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    return this.#call(TRACKING_API.finalizeLoggedModel, [validateLoggedModelId(modelId), status]);
+  }
+
+  async setLoggedModelTags(modelId: string, tags: readonly KeyValue[]): Promise<void> {
+    this.#http.assertOpen();
+    const checked = tags.map((t, i) => validateTag(t, { path: `tags[${i}]` }));
+    return this.#call(TRACKING_API.setLoggedModelTags, [validateLoggedModelId(modelId), checked]);
+  }
+
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    return this.#call(TRACKING_API.deleteLoggedModelTag, [
+      validateLoggedModelId(modelId),
+      validateTagKey(key),
+    ]);
+  }
+
+  async logLoggedModelParams(modelId: string, params: readonly KeyValue[]): Promise<void> {
+    this.#http.assertOpen();
+    const checked = params.map((p, i) => validateParam(p, { path: `params[${i}]` }));
+    validateParamKeysUnique(checked);
+    return this.#call(TRACKING_API.logLoggedModelParams, [validateLoggedModelId(modelId), checked]);
   }
 
   async searchLoggedModels(input: SearchLoggedModelsInput): Promise<Page<LoggedModel>> {

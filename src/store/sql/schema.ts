@@ -21,6 +21,14 @@
  *   one row and versions, tags and aliases follow. `last_version` is the highest version the
  *   model ever had: versions are never reused, though a deleted version's row is removed.
  *   A version's `version` is its number within the model; aliases point at numbers.
+ * - Logged models (MLflow 3) are keyed by an integer `model_seq` beside their public
+ *   `model_id` (`m-<32 hex>`), as runs are; their tags, params and metrics hang off it. A
+ *   model's `status` is kept by the name MLflow's client shows (`PENDING`, `READY`, `FAILED`),
+ *   which filters compare. `model_type` and `source_run_id` are `''` when not given, as
+ *   MLflow's server stores them. A model metric belongs to the run it was logged in
+ *   (`run_seq`) and to a dataset (`''` for none); `metric_seq` keeps the order values were
+ *   logged in, and an identical value logged again is stored once. `run_logged_models` links
+ *   runs to the models they used (`input`) and produced (`output`, at a step).
  */
 
 /** One schema migration: a version number and the statements that apply it. */
@@ -201,6 +209,61 @@ function version5(t: DialectTypes): string[] {
   ];
 }
 
+function version7(t: DialectTypes): string[] {
+  return [
+    `CREATE TABLE logged_models (
+      model_seq ${t.serial},
+      model_id TEXT NOT NULL,
+      experiment_id ${t.ref} NOT NULL REFERENCES experiments (experiment_id),
+      name TEXT NOT NULL,
+      artifact_location TEXT NOT NULL,
+      creation_timestamp BIGINT NOT NULL,
+      last_updated_timestamp BIGINT NOT NULL,
+      status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('UNSPECIFIED', 'PENDING', 'READY', 'FAILED')),
+      ${LIFECYCLE},
+      model_type TEXT NOT NULL DEFAULT '',
+      source_run_id TEXT NOT NULL DEFAULT '',
+      status_message TEXT
+    )`,
+    `CREATE UNIQUE INDEX logged_models_id ON logged_models (model_id)`,
+    keyValueTable('logged_model_tags', 'model_seq', t),
+    keyValueTable('logged_model_params', 'model_seq', t),
+    `CREATE TABLE logged_model_metrics (
+      metric_seq ${t.serial},
+      model_seq ${t.ref} NOT NULL REFERENCES logged_models (model_seq),
+      run_seq ${t.ref} NOT NULL REFERENCES runs (run_seq),
+      key TEXT NOT NULL,
+      value ${t.double} NOT NULL,
+      is_nan SMALLINT NOT NULL,
+      timestamp BIGINT NOT NULL,
+      step BIGINT NOT NULL,
+      dataset_name TEXT NOT NULL DEFAULT '',
+      dataset_digest TEXT NOT NULL DEFAULT ''
+    )`,
+    `CREATE UNIQUE INDEX logged_model_metrics_identity ON logged_model_metrics
+      (model_seq, key, timestamp, step, run_seq, value, is_nan, dataset_name, dataset_digest)`,
+    `CREATE TABLE run_logged_models (
+      run_seq ${t.ref} NOT NULL REFERENCES runs (run_seq),
+      direction TEXT NOT NULL CHECK (direction IN ('input', 'output')),
+      model_seq ${t.ref} NOT NULL REFERENCES logged_models (model_seq),
+      step BIGINT NOT NULL DEFAULT 0,
+      PRIMARY KEY (run_seq, direction, model_seq)
+    )${t.clustered}`,
+  ];
+}
+
+function version8(postgres: boolean): string[] {
+  const binary = postgres ? ' COLLATE "C"' : '';
+  return [
+    `CREATE INDEX logged_models_latest ON logged_models (experiment_id, lifecycle_stage, creation_timestamp DESC, model_id)`,
+    `CREATE INDEX logged_models_name ON logged_models (experiment_id, name${binary})`,
+    `CREATE INDEX logged_models_source_run ON logged_models (source_run_id)`,
+    `CREATE INDEX logged_model_tags_key_value ON logged_model_tags (key, value, model_seq)`,
+    `CREATE INDEX logged_model_metrics_run ON logged_model_metrics (run_seq)`,
+    `CREATE INDEX run_logged_models_model ON run_logged_models (model_seq)`,
+  ];
+}
+
 /** Every migration, in order. Append only: never edit a released migration. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -250,6 +313,19 @@ export const MIGRATIONS: readonly Migration[] = [
         `CREATE INDEX model_versions_model_id ON model_versions (model_id)`,
       ],
     },
+  },
+  {
+    version: 7,
+    description:
+      'logged models (MLflow 3): models, their tags, params and metrics, the runs that used and produced them',
+    statements: { sqlite: version7(SQLITE), postgres: version7(POSTGRES) },
+  },
+  {
+    version: 8,
+    description:
+      "index logged models for searches (newest first, by name, by source run), tags by value, metrics by run, a model's runs",
+    readCompatible: true,
+    statements: { sqlite: version8(false), postgres: version8(true) },
   },
 ];
 

@@ -12,7 +12,10 @@ import {
   type Experiment,
   type ExperimentTag,
   type InputTag,
+  type KeyValue,
   type LoggedModel,
+  type LoggedModelOutput,
+  type LoggedModelStatus,
   type Metric,
   type MetricWithRunId,
   type Param,
@@ -43,6 +46,7 @@ import {
   validateExperimentTag,
   validateExperimentTagKey,
   validateLogBatch,
+  validateLoggedModelOutputs,
   validateMetric,
   validateMetricHistoryBulk,
   validateMetricHistoryBulkInterval,
@@ -55,7 +59,6 @@ import {
   validateRunStatus,
   validateSearchDatasetsExperimentIds,
   validateSearchExperimentsMaxResults,
-  validateSearchLoggedModels,
   validateSearchRunsMaxResults,
   validateTag,
   validateTagKey,
@@ -65,6 +68,7 @@ import { decodePageToken, encodePageToken, queryFingerprint } from '../page-toke
 import { sampleSteps } from '../sampled-steps.js';
 import type {
   CreateExperimentInput,
+  CreateLoggedModelInput,
   CreateRunInput,
   LogBatchInput,
   LogInputsInput,
@@ -79,6 +83,7 @@ import type {
   TrackingStore,
   UpdateRunInput,
 } from '../tracking-store.js';
+import { SqlLoggedModels } from './logged-models.js';
 import { generateRunName } from './run-names.js';
 import {
   EXPERIMENT_COLUMNS,
@@ -120,6 +125,8 @@ export interface SqlStoreOptions {
  */
 export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   readonly kind: 'sqlite' | 'postgresql';
+  /** The store's logged models (MLflow 3), which the `TrackingStore` operations on them delegate to. */
+  readonly loggedModels: SqlLoggedModels;
   readonly #driver: SqlDriver;
   readonly #dialect: SqlDialect;
   readonly #artifactRoot: string;
@@ -132,6 +139,12 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
     this.kind = driver.dialect === 'postgres' ? 'postgresql' : 'sqlite';
     this.#artifactRoot = resolveArtifactRoot(options.defaultArtifactRoot);
     this.#now = options.now ?? Date.now;
+    this.loggedModels = new SqlLoggedModels({
+      driver,
+      dialect,
+      sql: (text) => this.#sql(text),
+      now: () => this.#now(),
+    });
   }
 
   /** SQL written with `?` placeholders, in the driver's own placeholder syntax. */
@@ -406,11 +419,19 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
     });
   }
 
+  /**
+   * A run with its data and inputs and, as MLflow's `get_run` (unlike its search) answers, the
+   * logged models it used (`inputs.model_inputs`) and produced (`outputs.model_outputs`).
+   */
   async getRun(runId: string): Promise<Run> {
     const id = validateRunIdToRead(runId);
     return this.#driver.read(async (tx) => {
       const row = await this.#runRow(tx, id);
-      return (await this.#runsWithData(tx, [row]))[0] as Run;
+      const run = (await this.#runsWithData(tx, [row]))[0] as Run;
+      const { inputs, outputs } = await this.loggedModels.runModels(tx, row.run_seq);
+      if (inputs.length > 0) run.inputs.model_inputs = inputs;
+      run.outputs = outputs.length > 0 ? { model_outputs: outputs } : {};
+      return run;
     });
   }
 
@@ -527,6 +548,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
           `Experiment ${id} is not in the deleted lifecycle stage: only deleted experiments can be removed permanently.`,
         );
       }
+      await this.loggedModels.deleteForExperiment(tx, Number(id));
       await this.#deleteRunRows(tx, 'experiment_id = ?', [Number(id)]);
       for (const table of ['datasets', 'experiment_tags', 'experiments']) {
         await tx.run(this.#sql(`DELETE FROM ${table} WHERE experiment_id = ?`), [Number(id)]);
@@ -537,6 +559,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   /** Deletes the runs matching `where` (a condition on `runs`) and everything that hangs off them. */
   async #deleteRunRows(tx: SqlExecutor, where: string, params: readonly unknown[]): Promise<void> {
     const runs = `SELECT run_seq FROM runs WHERE ${where}`;
+    await this.loggedModels.deleteForRuns(tx, runs, params);
     await tx.run(
       this.#sql(
         `DELETE FROM input_tags WHERE input_seq IN (SELECT input_seq FROM inputs WHERE run_seq IN (${runs}))`,
@@ -582,10 +605,12 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
    * Records the datasets an active run used, with MLflow's rules: of several inputs with the
    * same (name, digest) in one call, the first counts; a dataset its experiment already has
    * under that (name, digest) is reused as stored; a dataset the run already has is left as
-   * it is, input tags included, so logging it again changes nothing.
+   * it is, input tags included, so logging it again changes nothing. The logged models it
+   * names become the run's model inputs (each must exist).
    */
   async logInputs(runId: string, input: LogInputsInput): Promise<void> {
     const id = validateRunId(runId);
+    const models = validateLoggedModelOutputs(input.models).map(({ model_id }) => ({ model_id }));
     const firsts = new Map<string, DatasetInput>();
     for (const item of validateDatasetInputs(input.datasets)) {
       const identity = JSON.stringify([item.dataset.name, item.dataset.digest]);
@@ -593,6 +618,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
     }
     await this.#driver.transaction(async (tx) => {
       const run = await this.#activeRun(tx, id);
+      await this.loggedModels.link(tx, run, 'input', models);
       for (const { dataset, tags = [] } of firsts.values()) {
         const identity = [Number(run.experiment_id), dataset.name, dataset.digest];
         await tx.run(
@@ -636,7 +662,10 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
     await this.#driver.transaction(async (tx) => {
       const row = await this.#activeRun(tx, runId);
       if (params.length > 0) await this.#insertParams(tx, row, params);
-      if (metrics.length > 0) await this.#insertMetrics(tx, row.run_seq, metrics);
+      if (metrics.length > 0) {
+        await this.#insertMetrics(tx, row.run_seq, metrics);
+        await this.loggedModels.logMetrics(tx, row, metrics);
+      }
       if (tags.length > 0) {
         await this.#upsertTags(tx, row.run_seq, tags);
         const renamed = tags.findLast((t) => t.key === RUN_NAME_TAG);
@@ -813,21 +842,47 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
     });
   }
 
-  /**
-   * A logged-model search, checked as MLflow checks it. This store keeps no logged models yet,
-   * so every page is empty and no page token is one it issued.
-   */
+  // ---------------------------------------------------------------- logged models
+
+  async logOutputs(runId: string, models: readonly LoggedModelOutput[]): Promise<void> {
+    const id = validateRunId(runId);
+    const outputs = validateLoggedModelOutputs(models);
+    await this.#driver.transaction(async (tx) => {
+      const run = await this.#activeRun(tx, id);
+      await this.loggedModels.link(tx, run, 'output', outputs);
+    });
+  }
+
+  async createLoggedModel(input: CreateLoggedModelInput): Promise<LoggedModel> {
+    return this.loggedModels.create(input);
+  }
+
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    return this.loggedModels.get(modelId);
+  }
+
+  async deleteLoggedModel(modelId: string): Promise<void> {
+    return this.loggedModels.delete(modelId);
+  }
+
+  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    return this.loggedModels.finalize(modelId, status);
+  }
+
+  async setLoggedModelTags(modelId: string, tags: readonly KeyValue[]): Promise<void> {
+    return this.loggedModels.setTags(modelId, tags);
+  }
+
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    return this.loggedModels.deleteTag(modelId, key);
+  }
+
+  async logLoggedModelParams(modelId: string, params: readonly KeyValue[]): Promise<void> {
+    return this.loggedModels.logParams(modelId, params);
+  }
+
   async searchLoggedModels(input: SearchLoggedModelsInput): Promise<Page<LoggedModel>> {
-    const search = validateSearchLoggedModels(input);
-    const fingerprint = queryFingerprint([
-      'logged-models',
-      search.experimentIds,
-      search.filter,
-      search.datasets,
-      search.orderBy,
-    ]);
-    decodePageToken(search.pageToken, fingerprint);
-    return this.#driver.read(async () => ({ items: [] }));
+    return this.loggedModels.search(input);
   }
 
   async searchRuns(input: SearchRunsInput): Promise<Page<Run>> {
