@@ -1,0 +1,219 @@
+/**
+ * Replays `test/fixtures/mlflow-wire/logged-models.jsonl` (a copy of the shared recording of
+ * MLflow 3.3.1's Python client against `mlflow server`: `mlflow.pyfunc.log_model` in a
+ * development run, `get_logged_model`, `log_metric(model_id=...)`, loading `models:/<model_id>`
+ * and `runs:/<run_id>/<name>`, `search_logged_models`, tags, `initialize_logged_model` /
+ * `log_model_params` / `finalize_logged_model`, `set_active_model` twice, a deletion and an
+ * unknown id) against agentrack's server over a real connection, in order, and compares each
+ * answer: status, error code and key phrase, and the JSON with ids mapped (run ids and model
+ * ids are 32 hex digits, a model's after `m-`) and server times compared by type; downloads
+ * by their bytes, type and `Content-Disposition`. The three experiments exist before the
+ * replay starts, as they did before the recording. One deviation is deliberate, as in the
+ * artifacts replay: a missing artifact is 404, not MLflow's 500.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalArtifactRepository } from '../../src/artifacts/index.js';
+import { createApp } from '../../src/server/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import type { TrackingStore } from '../../src/store/tracking-store.js';
+import { tempDir } from '../../src/testing/temp-dir.js';
+import { send } from './artifact-harness.js';
+import { canonical, mapRunIdsInText } from './wire-replay.js';
+
+interface BodySummary {
+  bytes: number;
+  sha256: string;
+}
+
+interface Exchange {
+  step: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query: Record<string, string | string[]>;
+  request: unknown;
+  request_headers: Record<string, string>;
+  status: number;
+  response: unknown;
+  response_headers: Record<string, string>;
+}
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'mlflow-wire', 'logged-models.jsonl');
+const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts/artifacts/';
+const REPLAY_EPOCH = 1_796_123_600_000;
+/** Server times of logged models: they differ by nature, so only their type is compared. */
+const MODEL_TIMES = new Set(['creation_timestamp_ms', 'last_updated_timestamp_ms']);
+
+const exchanges: Exchange[] = readFileSync(FIXTURE, 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => JSON.parse(line) as Exchange);
+
+function isSummary(value: unknown): value is BodySummary {
+  return typeof value === 'object' && value !== null && 'bytes' in value && 'sha256' in value;
+}
+
+function bytesOf(size: number, seed: string): Buffer {
+  const out = Buffer.alloc(size);
+  let block = createHash('sha256').update(seed).digest();
+  for (let offset = 0; offset < size; offset += block.length) {
+    block.copy(out, offset);
+    block = createHash('sha256').update(block).digest();
+  }
+  return out;
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function queryString(query: Record<string, string | string[]>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, item);
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function artifactPathOf(path: string): string | undefined {
+  return path.startsWith(ARTIFACTS_PREFIX)
+    ? decodeURIComponent(path.slice(ARTIFACTS_PREFIX.length))
+    : undefined;
+}
+
+/** `value` with the logged models' server times replaced by their type. */
+function withoutModelTimes(value: unknown, key = ''): unknown {
+  if (MODEL_TIMES.has(key)) return `<${typeof value}>`;
+  if (Array.isArray(value)) return value.map((v) => withoutModelTimes(v));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutModelTimes(v, k)]));
+  }
+  return value;
+}
+
+/** The 32 hex digits of a recorded id (`m-<hex>` for a model), which the replay maps to the id agentrack gave. */
+function hexOf(id: string): string {
+  return id.startsWith('m-') ? id.slice(2) : id;
+}
+
+describe('replaying logged-models.jsonl (MLflow 3.3.1 client and server) over a real connection', () => {
+  const ids = new Map<string, string>();
+  const uploaded = new Map<string, string>();
+  let dir: { path: string; remove: () => void };
+  let store: TrackingStore;
+  let app: FastifyInstance;
+  let base: URL;
+  let clock = REPLAY_EPOCH;
+
+  beforeAll(async () => {
+    dir = tempDir('agentrack-wire-logged-models-');
+    store = await openSqliteStore(join(dir.path, 'mlflow.db'), { now: () => clock });
+    // The recording starts with the three experiments already there (ids 1, 2 and 3).
+    for (const type of ['development', 'evaluation', 'deployment']) {
+      await store.createExperiment({ name: `/Shared/health_monitor_agent/${type}` });
+    }
+    app = createApp({
+      store,
+      logger: false,
+      artifactDestination: new LocalArtifactRepository(join(dir.path, 'mlartifacts')),
+    });
+    base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+    dir.remove();
+  });
+
+  it.each(
+    exchanges.map(
+      (exchange, i) =>
+        [
+          `#${i + 1} ${exchange.step.slice(15, 75)}: ${exchange.method} ${exchange.path.slice(0, 90)}`,
+          i,
+          exchange,
+        ] as const,
+    ),
+  )('%s', async (_label, i, exchange) => {
+    clock = REPLAY_EPOCH + i;
+    const path =
+      mapRunIdsInText(exchange.path, ids) + queryString(mapRunIdsInText(exchange.query ?? {}, ids));
+    const headers: Record<string, string> = {};
+    let body: Buffer | undefined;
+    if (exchange.method === 'PUT') {
+      const artifactPath = artifactPathOf(mapRunIdsInText(exchange.path, ids));
+      body = isSummary(exchange.request)
+        ? bytesOf(exchange.request.bytes, exchange.path)
+        : Buffer.from(mapRunIdsInText(String(exchange.request ?? ''), ids), 'utf8');
+      if (artifactPath !== undefined) uploaded.set(artifactPath, sha256(body));
+      headers['content-type'] = exchange.request_headers['content-type'] ?? 'application/octet-stream';
+    } else if (exchange.request !== null && exchange.request !== undefined) {
+      body = Buffer.from(JSON.stringify(mapRunIdsInText(exchange.request, ids)));
+      headers['content-type'] = 'application/json';
+    }
+
+    const answer = await send(Number(base.port), {
+      method: exchange.method,
+      path,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
+    const recordedType = exchange.response_headers['content-type'] ?? '';
+
+    if (exchange.status === 500 && exchange.method === 'GET' && artifactPathOf(exchange.path) !== undefined) {
+      // MLflow's defect, not copied: a missing artifact is 404, and the message shows no storage path.
+      expect(answer.status).toBe(404);
+      const error = JSON.parse(answer.body.toString('utf8')) as { error_code: string; message: string };
+      expect(error.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+      expect(error.message).not.toContain(dir.path);
+      return;
+    }
+    expect(answer.status).toBe(exchange.status);
+
+    if (recordedType.startsWith('application/json')) {
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+      const actual = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
+      if (exchange.status !== 200) {
+        const error = mapRunIdsInText(exchange.response, ids) as { error_code: string; message: string };
+        expect(actual.error_code).toBe(error.error_code);
+        expect(String(actual.message)).toContain(error.message.split(' Error: (')[0]);
+        return;
+      }
+      if (exchange.path.endsWith('/runs/create')) {
+        const recordedId = (exchange.response as { run: { info: { run_id: string } } }).run.info.run_id;
+        const actualId = (actual.run as { info: { run_id: string } }).info.run_id;
+        expect(actualId).toMatch(/^[0-9a-f]{32}$/);
+        ids.set(recordedId, actualId);
+      }
+      if (exchange.method === 'POST' && exchange.path.endsWith('/mlflow/logged-models')) {
+        const recordedId = (exchange.response as { model: { info: { model_id: string } } }).model.info
+          .model_id;
+        const actualId = (actual.model as { info: { model_id: string } }).info.model_id;
+        expect(actualId).toMatch(/^m-[0-9a-f]{32}$/);
+        ids.set(hexOf(recordedId), hexOf(actualId));
+      }
+      expect(canonical(withoutModelTimes(actual))).toEqual(
+        canonical(withoutModelTimes(mapRunIdsInText(exchange.response, ids))),
+      );
+      return;
+    }
+
+    // A download: the same bytes, the same type, as an attachment, never sniffed.
+    expect(String(answer.headers['content-type']).split(';')[0]).toBe(recordedType.split(';')[0]);
+    expect(answer.headers['content-disposition']).toBe(exchange.response_headers['content-disposition']);
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    const recorded = exchange.response;
+    if (isSummary(recorded)) {
+      expect(answer.body.length).toBe(recorded.bytes);
+      const artifactPath = artifactPathOf(mapRunIdsInText(exchange.path, ids)) as string;
+      expect(sha256(answer.body)).toBe(uploaded.get(artifactPath));
+    } else {
+      expect(answer.body.toString('utf8')).toBe(mapRunIdsInText(String(recorded), ids));
+    }
+  });
+});
