@@ -201,9 +201,6 @@ export function loggedModelStatusName(status: LoggedModelStatus): string {
   }
 }
 
-/** The tag MLflow marks a logged model with when it was created outside MLflow (`set_active_model`). */
-export const LOGGED_MODEL_EXTERNAL_TAG = 'mlflow.model.isExternal';
-
 /** A metric of a logged model: a metric value with the run, model and dataset it was logged with. */
 export interface LoggedModelMetric extends Metric {
   run_id?: string;

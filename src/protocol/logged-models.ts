@@ -1,11 +1,9 @@
-import { LOGGED_MODEL_STATUSES, type LoggedModelStatus } from '../entities/index.js';
-import { MLFLOW_API_2 } from './endpoint.js';
+import { LOGGED_MODEL_STATUSES, type LoggedModel, type LoggedModelStatus } from '../entities/index.js';
+import { MLFLOW_API_2, type IncomingRequest, type JsonResponse } from './endpoint.js';
 import { emptyResponse, trackingEndpoint } from './tracking-endpoint.js';
 import { keyValuesToWire, loggedModelFromWire } from './wire/entities.js';
-import { missingParameter, toInteger, toText, wrongType, type RequestParams } from './wire/request-params.js';
 import { pageFromWire, pageToWire } from './wire/pages.js';
-import type { IncomingRequest, JsonResponse } from './endpoint.js';
-import type { LoggedModel } from '../entities/index.js';
+import { missingParameter, toInteger, toText, wrongType, type RequestParams } from './wire/request-params.js';
 
 /** The model a request names in its path (`logged-models/<model_id>/...`). */
 function modelIdOf(request: IncomingRequest): string {
