@@ -51,16 +51,24 @@ export {
 export {
   serializeExperimentFilter,
   serializeFilter,
+  serializeModelVersionFilter,
   serializeOrderBy,
+  serializeRegisteredModelFilter,
   serializeRunFilter,
 } from './serializer.js';
 export {
   compareExperiments,
+  compareModelVersions,
+  compareRegisteredModels,
   compareRuns,
   matchesExperiment,
+  matchesModelVersion,
+  matchesRegisteredModel,
   matchesRun,
   matchesViewType,
+  promptModelNames,
 } from './evaluator.js';
+export { PROMPT_TAG_KEY, registryFilterPlan, type RegistryFilterPlan } from './prompt-filter.js';
 export {
   BUCKET_MISSING,
   BUCKET_NAN,
@@ -68,6 +76,10 @@ export {
   compareSortKeys,
   experimentOrderTerms,
   experimentSortKey,
+  modelVersionOrderTerms,
+  modelVersionSortKey,
+  registeredModelOrderTerms,
+  registeredModelSortKey,
   runOrderTerms,
   runSortKey,
   type OrderTerm,
