@@ -94,9 +94,12 @@ export { sqliteDialect } from './sqlite-dialect.js';
 export { postgresDialect } from './postgres-dialect.js';
 export {
   compileExperimentSearch,
+  compileModelVersionSearch,
+  compileRegisteredModelSearch,
   compileRunSearch,
   type CompiledSearch,
   type ExperimentSearchOptions,
+  type RegistrySearchOptions,
   type RunSearchOptions,
   type SqlRow,
 } from './sql-compiler.js';
