@@ -54,3 +54,24 @@ export {
   type ValidMetricHistoryBulk,
   type ValidMetricHistoryBulkInterval,
 } from './metric-history-bulk.js';
+export {
+  ACTIVE_MODEL_VERSION_STAGES,
+  validateModelAliasName,
+  validateModelVersion,
+  validateModelVersionStage,
+  validateModelVersionTag,
+  validateOptionalText,
+  validateRegisteredModelName,
+  validateRegisteredModelTag,
+  validateRegistryTagKey,
+  validateSearchModelVersionsMaxResults,
+  validateSearchRegisteredModelsMaxResults,
+  validateStageTransition,
+} from './model-registry.js';
+export {
+  isInsideFolder,
+  localArtifactPath,
+  refuseLocalSource,
+  validateModelVersionSource,
+  type ModelVersionSource,
+} from './model-version-source.js';
