@@ -80,6 +80,7 @@ import type {
   UpdateRunInput,
 } from '../tracking-store.js';
 import { generateRunName } from './run-names.js';
+import { SqlModelRegistryStore, type LoggedModelLocator } from './sql-registry-store.js';
 import {
   EXPERIMENT_COLUMNS,
   INPUT_COLUMNS,
@@ -112,6 +113,11 @@ export interface SqlStoreOptions {
   defaultArtifactRoot?: string;
   /** The clock, in epoch milliseconds; injectable for tests. */
   now?: () => number;
+  /**
+   * How the model registry finds the logged models that `models:/<model_id>` sources name.
+   * Without it the registry knows no logged model.
+   */
+  loggedModels?: LoggedModelLocator;
 }
 
 /**
@@ -120,6 +126,8 @@ export interface SqlStoreOptions {
  */
 export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   readonly kind: 'sqlite' | 'postgresql';
+  /** The model registry in the same database, on this store's driver, dialect and clock. */
+  readonly registry: SqlModelRegistryStore;
   readonly #driver: SqlDriver;
   readonly #dialect: SqlDialect;
   readonly #artifactRoot: string;
@@ -132,6 +140,10 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
     this.kind = driver.dialect === 'postgres' ? 'postgresql' : 'sqlite';
     this.#artifactRoot = resolveArtifactRoot(options.defaultArtifactRoot);
     this.#now = options.now ?? Date.now;
+    this.registry = new SqlModelRegistryStore(driver, dialect, {
+      now: this.#now,
+      ...(options.loggedModels ? { loggedModels: options.loggedModels } : {}),
+    });
   }
 
   /** SQL written with `?` placeholders, in the driver's own placeholder syntax. */
