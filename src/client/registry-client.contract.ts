@@ -151,6 +151,7 @@ export function describeRegistryClientContract(
           registry.setRegisteredModelTag('nope', 'k', 'v'),
           registry.deleteRegisteredModelTag('nope', 'k'),
           registry.getLatestVersions('nope'),
+          registry.getLatestVersions('nope', ['bogus']),
           registry.createModelVersion('nope', 's3://bucket/model'),
           registry.deleteRegisteredModelAlias('nope', 'champion'),
         ]) {

@@ -244,12 +244,13 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
 
   async getLatestVersions(name: string, stages?: readonly string[]): Promise<ModelVersion[]> {
     const checked = validateRegisteredModelName(name);
-    const wanted =
-      stages === undefined || stages.length === 0
-        ? undefined
-        : new Set<ModelVersionStage>(stages.map((s) => validateModelVersionStage(s)));
     return this.#driver.read(async (tx) => {
       const row = await this.#modelRow(tx, checked);
+      // As MLflow: the model is looked up before the stages are read.
+      const wanted =
+        stages === undefined || stages.length === 0
+          ? undefined
+          : new Set<ModelVersionStage>(stages.map((s) => validateModelVersionStage(s)));
       const latest = (await this.#latestVersionRows(tx, [row.model_seq])).filter(
         (v) => wanted === undefined || wanted.has(v.current_stage),
       );
