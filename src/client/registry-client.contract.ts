@@ -673,6 +673,171 @@ export function describeRegistryClientContract(
       });
     });
 
+    describe('searches', () => {
+      it('searches registered models by name and tag, ordered by name, with latest versions and aliases', async () => {
+        await modelWithVersions(MODEL, 2);
+        await registry.setRegisteredModelAlias(MODEL, 'champion', 2);
+        await registry.createRegisteredModel('health_checker', { tags: { team: 'sre' } });
+        await registry.createRegisteredModel('billing_agent', { tags: { team: 'finance' } });
+        const all = await registry.searchRegisteredModels();
+        expect(all.items.map((m) => m.name)).toEqual(['billing_agent', 'health_checker', MODEL]);
+        expect(all).not.toHaveProperty('nextPageToken');
+        const found = await registry.searchRegisteredModels({ filter: "name LIKE 'health_monitor%'" });
+        expect(found.items).toEqual([await registry.getRegisteredModel(MODEL)]);
+        expect(found.items[0]?.aliases).toEqual([{ alias: 'champion', version: '2' }]);
+        expect(found.items[0]?.latest_versions?.map((v) => v.version)).toEqual(['2']);
+        expect(found.items[0]?.latest_versions?.[0]).not.toHaveProperty('aliases');
+        const byTag = await registry.searchRegisteredModels({ filter: "tags.team = 'sre'" });
+        expect(byTag.items.map((m) => m.name)).toEqual(['health_checker']);
+        const byTime = await registry.searchRegisteredModels({ orderBy: ['last_updated_timestamp DESC'] });
+        expect(byTime.items.map((m) => m.name)).toEqual(
+          [...all.items]
+            .sort((a, b) => b.last_updated_timestamp - a.last_updated_timestamp || (a.name < b.name ? -1 : 1))
+            .map((m) => m.name),
+        );
+      });
+
+      it('finds models as MLflow’s client asks for them, prompts left out', async () => {
+        await registry.createRegisteredModel(MODEL);
+        await registry.createRegisteredModel('health_prompt', {
+          tags: { 'mlflow.prompt.is_prompt': 'true' },
+        });
+        // What `search_registered_models(filter_string="name LIKE 'health%'")` sends (model-registry.jsonl, line 74).
+        const found = await registry.searchRegisteredModels({
+          filter: "name LIKE 'health%' AND tag.`mlflow.prompt.is_prompt` != 'true'",
+          maxResults: 100,
+        });
+        expect(found.items.map((m) => m.name)).toEqual([MODEL]);
+        expect((await registry.searchRegisteredModels()).items.map((m) => m.name)).toEqual([MODEL]);
+      });
+
+      it('pages registered models with tokens, and iterates over every page', async () => {
+        const names = Array.from({ length: 7 }, (_, i) => `model_${String(i).padStart(2, '0')}`);
+        for (const name of names) await registry.createRegisteredModel(name);
+        const first = await registry.searchRegisteredModels({ maxResults: 3 });
+        expect(first.items.map((m) => m.name)).toEqual(names.slice(0, 3));
+        expect(first.nextPageToken).toEqual(expect.any(String));
+        // A model created between two pages, before the page boundary, moves nothing.
+        await registry.createRegisteredModel('model_00a');
+        const second = await registry.searchRegisteredModels({
+          maxResults: 3,
+          pageToken: first.nextPageToken,
+        });
+        expect(second.items.map((m) => m.name)).toEqual(names.slice(3, 6));
+        const pages = [];
+        for await (const page of registry.searchRegisteredModelsPages({ maxResults: 3 }))
+          pages.push(page.items.length);
+        expect(pages).toEqual([3, 3, 2]);
+        const every = [];
+        for await (const model of registry.iterateRegisteredModels({ maxResults: 2 })) every.push(model.name);
+        expect(every).toEqual([...names, 'model_00a'].sort());
+        await expectError(
+          registry.searchRegisteredModels({
+            maxResults: 3,
+            pageToken: first.nextPageToken,
+            filter: "name = 'x'",
+          }),
+          'INVALID_PARAMETER_VALUE',
+          'page token',
+        );
+      });
+
+      it('refuses bad filters, orderings and page sizes of registered model searches', async () => {
+        await expectError(
+          registry.searchRegisteredModels({ maxResults: 1001 }),
+          'INVALID_PARAMETER_VALUE',
+          'Invalid value for request parameter max_results. It must be at most 1000, but got value 1001',
+        );
+        await expectError(
+          registry.searchRegisteredModels({ filter: "name = 'a' OR name = 'b'" }),
+          'INVALID_PARAMETER_VALUE',
+        );
+        await expectError(
+          registry.searchRegisteredModels({ filter: 'run_id = 1' }),
+          'INVALID_PARAMETER_VALUE',
+        );
+        await expectError(
+          registry.searchRegisteredModels({ orderBy: ['version_number DESC'] }),
+          'INVALID_PARAMETER_VALUE',
+        );
+      });
+
+      it('searches model versions by name, newest change first, with tags and without aliases', async () => {
+        const [v1, v2] = await modelWithVersions(MODEL, 2);
+        await modelWithVersions('other_agent', 1);
+        await registry.setModelVersionTag(MODEL, 2, 'validation_status', 'approved');
+        await registry.setRegisteredModelAlias(MODEL, 'champion', 2);
+        await after((v2 as ModelVersion).last_updated_timestamp);
+        await registry.updateModelVersion(MODEL, 1, { description: 'touched last' });
+        // What `search_model_versions("name='health_monitor_agent'")` sends (model-registry.jsonl, line 73).
+        const found = await registry.searchModelVersions({ filter: `name='${MODEL}'`, maxResults: 10000 });
+        expect(versions(found.items)).toEqual(['1', '2']);
+        expect(found.items[1]).toEqual({ ...v2, tags: [{ key: 'validation_status', value: 'approved' }] });
+        expect(found.items[1]).not.toHaveProperty('aliases');
+        const byRun = await registry.searchModelVersions({
+          filter: `run_id = '${(v1 as ModelVersion).run_id}'`,
+        });
+        expect(byRun.items.map((v) => [v.name, v.version])).toEqual([[MODEL, '1']]);
+        const runs = [(v1 as ModelVersion).run_id, (v2 as ModelVersion).run_id];
+        const inList = await registry.searchModelVersions({ filter: `run_id IN ('${runs.join("', '")}')` });
+        expect(versions(inList.items).sort()).toEqual(['1', '2']);
+        const byTag = await registry.searchModelVersions({ filter: "tags.validation_status = 'approved'" });
+        expect(versions(byTag.items)).toEqual(['2']);
+        const bySource = await registry.searchModelVersions({
+          filter: `source_path = '${(v2 as ModelVersion).source}'`,
+        });
+        expect(versions(bySource.items)).toEqual(['2']);
+        const ordered = await registry.searchModelVersions({ orderBy: ['version_number ASC'] });
+        // Ties broken by name ascending, as MLflow does.
+        expect(ordered.items.map((v) => [v.name, v.version])).toEqual([
+          [MODEL, '1'],
+          ['other_agent', '1'],
+          [MODEL, '2'],
+        ]);
+      });
+
+      it('pages model versions with tokens, and iterates over every page', async () => {
+        await modelWithVersions(MODEL, 5);
+        const byNumber = { filter: `name = '${MODEL}'`, orderBy: ['version_number ASC'] };
+        const first = await registry.searchModelVersions({ ...byNumber, maxResults: 2 });
+        expect(versions(first.items)).toEqual(['1', '2']);
+        // Versions created between two pages come after the boundary: the next page neither skips nor repeats.
+        await registry.createModelVersion(MODEL, 's3://bucket/late');
+        const second = await registry.searchModelVersions({
+          ...byNumber,
+          maxResults: 2,
+          pageToken: first.nextPageToken,
+        });
+        expect(versions(second.items)).toEqual(['3', '4']);
+        const seen = [];
+        for await (const v of registry.iterateModelVersions({ ...byNumber, maxResults: 4 }))
+          seen.push(v.version);
+        expect(seen).toEqual(['1', '2', '3', '4', '5', '6']);
+        const sizes = [];
+        for await (const page of registry.searchModelVersionsPages({ ...byNumber, maxResults: 3 }))
+          sizes.push(page.items.length);
+        expect(sizes).toEqual([3, 3]);
+      });
+
+      it('refuses bad filters and page sizes of model version searches', async () => {
+        await expectError(
+          registry.searchModelVersions({ maxResults: 200_001 }),
+          'INVALID_PARAMETER_VALUE',
+          'Invalid value for request parameter max_results. It must be at most 200000, but got value 200001',
+        );
+        await expectError(
+          registry.searchModelVersions({ maxResults: 0 }),
+          'INVALID_PARAMETER_VALUE',
+          'Invalid value for max_results. It must be a positive integer, but got 0',
+        );
+        await expectError(
+          registry.searchModelVersions({ filter: "name IN ('a')" }),
+          'INVALID_PARAMETER_VALUE',
+        );
+        await expectError(registry.searchModelVersions({ filter: 'nope = 1' }), 'INVALID_PARAMETER_VALUE');
+      });
+    });
+
     describe('sources and download URIs', () => {
       it('resolves runs:/<run_id>/<path> to the run’s artifact URI and path, runs:/<run_id> to its root', async () => {
         await registry.createRegisteredModel(MODEL);

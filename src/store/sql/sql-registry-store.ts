@@ -8,7 +8,17 @@ import type {
   RegisteredModelTag,
 } from '../../entities/index.js';
 import { AgentrackError, invalidParameter, notFound } from '../../errors.js';
-import { compareText, type SqlDialect } from '../../query/index.js';
+import {
+  compareText,
+  compileModelVersionSearch,
+  compileRegisteredModelSearch,
+  parseModelVersionFilter,
+  parseModelVersionOrderBy,
+  parseRegisteredModelFilter,
+  parseRegisteredModelOrderBy,
+  type CompiledSearch,
+  type SqlDialect,
+} from '../../query/index.js';
 import {
   validateModelAliasName,
   validateModelVersion,
@@ -18,6 +28,8 @@ import {
   validateRegisteredModelTag,
   validateRegistryTagKey,
   validateOptionalText,
+  validateSearchModelVersionsMaxResults,
+  validateSearchRegisteredModelsMaxResults,
   validateStageTransition,
 } from '../../validation/model-registry.js';
 import {
@@ -33,6 +45,7 @@ import type {
   ModelRegistryStore,
   SearchRegistryInput,
 } from '../model-registry-store.js';
+import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
 import type { Page } from '../tracking-store.js';
 import {
   MODEL_COLUMNS,
@@ -46,7 +59,7 @@ import {
   type RegisteredModelRow,
 } from './registry-rows.js';
 import { chunks, push } from './rows.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
 
 /** Where a logged model's files are, and the run that logged it. */
 export interface LoggedModelLocation {
@@ -211,12 +224,24 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
     });
   }
 
+  /**
+   * Registered models matching MLflow's filter, by name unless `orderBy` says otherwise, at
+   * most 100 a page by default (1000 at most), with keyset page tokens.
+   */
   async searchRegisteredModels(input: SearchRegistryInput = {}): Promise<Page<RegisteredModel>> {
-    void input;
-    void this.#dialect;
-    throw new AgentrackError(
-      'NOT_IMPLEMENTED',
-      'Searching registered models is not available in this build yet.',
+    const maxResults = validateSearchRegisteredModelsMaxResults(input.maxResults);
+    const filter = parseRegisteredModelFilter(input.filter);
+    const orderBy = parseRegisteredModelOrderBy(input.orderBy);
+    const fingerprint = queryFingerprint(['registered-models', input.filter ?? '', input.orderBy ?? []]);
+    const after = decodePageToken(input.pageToken, fingerprint);
+    const compiled = compileRegisteredModelSearch(this.#dialect, {
+      filter,
+      orderBy,
+      ...(after ? { after } : {}),
+      limit: maxResults + 1,
+    });
+    return this.#page(compiled, maxResults, fingerprint, (tx, rows: RegisteredModelRow[]) =>
+      this.#modelsWithData(tx, rows),
     );
   }
 
@@ -383,11 +408,25 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
     });
   }
 
+  /**
+   * Model versions matching MLflow's filter, newest change first unless `orderBy` says
+   * otherwise, at most 1000 a page by default (200,000 at most), with keyset page tokens.
+   * As MLflow answers searches, versions carry their tags but not their aliases.
+   */
   async searchModelVersions(input: SearchRegistryInput = {}): Promise<Page<ModelVersion>> {
-    void input;
-    throw new AgentrackError(
-      'NOT_IMPLEMENTED',
-      'Searching model versions is not available in this build yet.',
+    const maxResults = validateSearchModelVersionsMaxResults(input.maxResults);
+    const filter = parseModelVersionFilter(input.filter);
+    const orderBy = parseModelVersionOrderBy(input.orderBy);
+    const fingerprint = queryFingerprint(['model-versions', input.filter ?? '', input.orderBy ?? []]);
+    const after = decodePageToken(input.pageToken, fingerprint);
+    const compiled = compileModelVersionSearch(this.#dialect, {
+      filter,
+      orderBy,
+      ...(after ? { after } : {}),
+      limit: maxResults + 1,
+    });
+    return this.#page(compiled, maxResults, fingerprint, (tx, rows: ModelVersionRow[]) =>
+      this.#versionsWithData(tx, rows, { aliases: false }),
     );
   }
 
@@ -507,6 +546,27 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
   async close(): Promise<void> {}
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * Runs a compiled search that asks for one row more than a page: the extra row only says
+   * whether a next page exists, so a token is never handed out for an empty page.
+   */
+  #page<R extends SqlRow, T>(
+    compiled: CompiledSearch,
+    maxResults: number,
+    fingerprint: string,
+    load: (tx: SqlExecutor, rows: R[]) => Promise<T[]>,
+  ): Promise<Page<T>> {
+    return this.#driver.read(async (tx) => {
+      const rows = await tx.all<R>(compiled.sql, compiled.params);
+      const pageRows = rows.slice(0, maxResults);
+      const items = await load(tx, pageRows);
+      const last = pageRows.at(-1);
+      return rows.length > maxResults && last
+        ? { items, nextPageToken: encodePageToken(fingerprint, compiled.sortKeyOf(last)) }
+        : { items };
+    });
+  }
 
   async #findModel(tx: SqlExecutor, name: string): Promise<RegisteredModelRow | undefined> {
     return tx.get<RegisteredModelRow>(
