@@ -18,6 +18,15 @@ export {
   type UpdateRunOptions,
 } from './tracking-client.js';
 export {
+  RegistryClient,
+  type CreateModelVersionOptions,
+  type CreateRegisteredModelOptions,
+  type RegistryTagsInput,
+  type SearchRegistryOptions,
+  type TransitionStageOptions,
+  type VersionInput,
+} from './registry-client.js';
+export {
   collectGarbage,
   type ArtifactsOutcome,
   type CollectGarbageOptions,

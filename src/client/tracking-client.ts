@@ -18,7 +18,8 @@ import type {
   ViewType,
 } from '../entities/index.js';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
-import { invalidParameter } from '../errors.js';
+import { AgentrackError, invalidParameter } from '../errors.js';
+import type { ModelRegistryStore } from '../store/model-registry-store.js';
 import { openStore, type OpenStoreOptions } from '../store/open-store.js';
 import type {
   LoggedModelDatasetFilter,
@@ -29,6 +30,7 @@ import type {
 import type { RunArtifactListing } from './run-artifact-service.js';
 import { parseTrackingUri, resolveTrackingUri } from '../store/tracking-uri.js';
 import { defaultProxiedArtifacts } from './proxied-artifacts.js';
+import { RegistryClient } from './registry-client.js';
 import { RunArtifacts, type RunArtifactsOptions } from './run-artifacts.js';
 import { RunTables, type LoadTableOptions, type Table, type TableInput } from './run-tables.js';
 
@@ -200,6 +202,7 @@ export class TrackingClient {
   readonly #now: () => number;
   readonly #artifacts: RunArtifacts;
   readonly #tables: RunTables;
+  #registry: RegistryClient | undefined;
 
   constructor(store: TrackingStore, options: TrackingClientOptions = {}) {
     this.store = store;
@@ -224,6 +227,27 @@ export class TrackingClient {
       ...(options.now ? { now: options.now } : {}),
       artifacts: { ...artifacts, readOnly: options.mode === 'read' },
     });
+  }
+
+  /**
+   * The model registry of the same store (registered models, versions, aliases, stages), as
+   * a {@link RegistryClient}; closing this client closes it too. NOT_IMPLEMENTED for a store
+   * that has no registry yet (today: over REST).
+   *
+   * @example
+   * const version = await client.registry.createModelVersion('my_agent', `runs:/${runId}/model`, { runId });
+   */
+  get registry(): RegistryClient {
+    if (this.#registry) return this.#registry;
+    const store = (this.store as TrackingStore & { registry?: ModelRegistryStore }).registry;
+    if (store === undefined) {
+      throw new AgentrackError(
+        'NOT_IMPLEMENTED',
+        `The model registry is not available on this tracking store (${this.store.kind}) yet.`,
+      );
+    }
+    this.#registry = new RegistryClient(store);
+    return this.#registry;
   }
 
   /** Creates an experiment and returns its id. */

@@ -75,6 +75,12 @@ export type RunFilter = readonly Comparison[];
 /** A parsed experiment filter: comparisons on `attribute` and `tag` only. */
 export type ExperimentFilter = readonly Comparison[];
 
+/** A parsed registered-model filter: comparisons on `name` and on tags. */
+export type RegisteredModelFilter = readonly Comparison[];
+
+/** A parsed model-version filter: comparisons on version attributes and on tags. */
+export type ModelVersionFilter = readonly Comparison[];
+
 /** One parsed `order_by` entry, e.g. `metrics.rmse DESC`. */
 export interface OrderByClause {
   readonly type: 'order_by';
@@ -135,6 +141,55 @@ export const EXPERIMENT_ORDER_BY_ATTRIBUTES: Readonly<Record<string, AttributeKi
   name: 'string',
 };
 
+/** Registered-model attributes a filter accepts (MLflow's `SearchModelUtils`: the name only). */
+export const REGISTERED_MODEL_FILTER_ATTRIBUTES: Readonly<Record<string, AttributeKind>> = {
+  name: 'string',
+};
+
+/**
+ * Registered-model attributes order_by accepts, as MLflow's SQL store does: `name` and the
+ * last update time, also spelled `timestamp` (see {@link REGISTERED_MODEL_ORDER_BY_ALIASES}).
+ * MLflow refuses `creation_timestamp` there.
+ */
+export const REGISTERED_MODEL_ORDER_BY_ATTRIBUTES: Readonly<Record<string, AttributeKind>> = {
+  last_updated_timestamp: 'number',
+  name: 'string',
+};
+
+/** `timestamp` in a registered-model order_by is MLflow's other name for the last update time. */
+export const REGISTERED_MODEL_ORDER_BY_ALIASES: Readonly<Record<string, string>> = {
+  timestamp: 'last_updated_timestamp',
+};
+
+/**
+ * Model-version attributes a filter accepts (MLflow's `SearchModelVersionUtils`): `name` is the
+ * registered model's name, `version_number` the version as a number, `source_path` the source URI.
+ */
+export const MODEL_VERSION_FILTER_ATTRIBUTES: Readonly<Record<string, AttributeKind>> = {
+  name: 'string',
+  run_id: 'string',
+  source_path: 'string',
+  version_number: 'number',
+};
+
+/** Model-version attributes order_by accepts. */
+export const MODEL_VERSION_ORDER_BY_ATTRIBUTES: Readonly<Record<string, AttributeKind>> = {
+  creation_timestamp: 'number',
+  last_updated_timestamp: 'number',
+  name: 'string',
+  version_number: 'number',
+};
+
+/**
+ * The model-version attributes MLflow calls numeric, named when a string attribute is compared
+ * with a number (only `version_number` of them is searchable).
+ */
+export const MODEL_VERSION_NUMERIC_ATTRIBUTES = [
+  'creation_timestamp',
+  'last_updated_timestamp',
+  'version_number',
+] as const;
+
 /** Keys of the `dataset` entity. */
 export const DATASET_KEYS = ['context', 'digest', 'name'] as const;
 
@@ -156,7 +211,7 @@ export const RUN_ENTITY_ALIASES: Readonly<Record<string, Entity>> = {
   datasets: 'dataset',
 };
 
-/** Entity prefixes of experiment filters (MLflow accepts exactly these three). */
+/** Entity prefixes of experiment and registry filters (MLflow accepts exactly these three). */
 export const EXPERIMENT_ENTITY_ALIASES: Readonly<Record<string, Entity>> = {
   attribute: 'attribute',
   tag: 'tag',

@@ -1,12 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import type { Run } from '../entities/index.js';
 import { makeExperiment, makeRun } from './__tests__/fixtures.js';
+import { makeModelVersion, makeRegisteredModel } from './__tests__/registry-fixtures.js';
 import {
   compareExperiments,
+  compareModelVersions,
+  compareRegisteredModels,
   compareRuns,
   matchesExperiment,
+  matchesModelVersion,
+  matchesRegisteredModel,
   matchesRun,
   matchesViewType,
+  promptModelNames,
 } from './evaluator.js';
 import { parseRunFilter } from './filter-parser.js';
 import { runOrderTerms, runSortKey } from './sort-key.js';
@@ -231,4 +237,126 @@ test('matchesViewType', () => {
   expect(matchesViewType('DELETED_ONLY', 'deleted')).toBe(true);
   expect(matchesViewType('DELETED_ONLY', 'active')).toBe(false);
   expect(matchesViewType('ALL', 'deleted')).toBe(true);
+});
+
+describe('matchesRegisteredModel', () => {
+  const PROMPT = 'tags.`mlflow.prompt.is_prompt`';
+  const models = [
+    makeRegisteredModel({ name: 'health_monitor_agent', tags: { team: 'core' } }),
+    makeRegisteredModel({ name: 'Health_v2', tags: { team: 'Core', 'mlflow.prompt.is_prompt': 'false' } }),
+    makeRegisteredModel({ name: 'summarize', tags: { 'mlflow.prompt.is_prompt': 'true' } }),
+    makeRegisteredModel({ name: 'shout', tags: { 'mlflow.prompt.is_prompt': 'TRUE' } }),
+    makeRegisteredModel({ name: 'été' }),
+  ];
+  const names = (filter: string) =>
+    models.filter((m) => matchesRegisteredModel(filter, m)).map((m) => m.name);
+
+  test.each<[string, string[]]>([
+    // Prompts (tagged exactly 'true') are left out by default.
+    ['', ['health_monitor_agent', 'Health_v2', 'shout', 'été']],
+    ["name = 'health_monitor_agent'", ['health_monitor_agent']],
+    ["name LIKE 'health%'", ['health_monitor_agent']],
+    ["name ILIKE 'health%'", ['health_monitor_agent', 'Health_v2']],
+    ["name ILIKE 'ÉTÉ'", []],
+    ["name != 'shout'", ['health_monitor_agent', 'Health_v2', 'été']],
+    ["tags.team = 'core'", ['health_monitor_agent']],
+    ["tags.team ILIKE 'CORE'", ['health_monitor_agent', 'Health_v2']],
+    // Any other tag: a model without it never matches, != included.
+    ["tags.team != 'x'", ['health_monitor_agent', 'Health_v2']],
+    // What MLflow's client appends: a model without the tag passes it.
+    [
+      `name LIKE '%' AND tag.\`mlflow.prompt.is_prompt\` != 'true'`,
+      ['health_monitor_agent', 'Health_v2', 'shout', 'été'],
+    ],
+    // Not asking for prompts: every clause on the tag is dropped, prompts left out.
+    [`${PROMPT} = 'false'`, ['health_monitor_agent', 'Health_v2', 'shout', 'été']],
+    [`${PROMPT} = 'nonsense'`, ['health_monitor_agent', 'Health_v2', 'shout', 'été']],
+    [`${PROMPT} LIKE 'tr%'`, ['health_monitor_agent', 'Health_v2', 'shout', 'été']],
+    // Asking for prompts (the first clause on the tag decides): the clauses apply as written.
+    [`${PROMPT} = 'true'`, ['summarize']],
+    [`${PROMPT} = 'TRUE'`, ['shout']],
+    [`${PROMPT} != 'false'`, ['summarize', 'shout']],
+    // Whether the filter asks ignores case; the clauses then compare case-sensitively.
+    [`${PROMPT} != 'FALSE' AND ${PROMPT} != 'true'`, ['Health_v2', 'shout']],
+    [`${PROMPT} != 'true' AND ${PROMPT} = 'true'`, ['health_monitor_agent', 'Health_v2', 'shout', 'été']],
+  ])('%s', (filter, expected) => {
+    expect(names(filter)).toEqual(expected);
+  });
+
+  test('orders by name in code point order by default, and breaks ties by name', () => {
+    const list = [
+      makeRegisteredModel({ name: 'b', created: 1, updated: 5 }),
+      makeRegisteredModel({ name: 'B', created: 2, updated: 5 }),
+      makeRegisteredModel({ name: 'a', created: 3, updated: 9 }),
+      makeRegisteredModel({ name: 'é', created: 4, updated: 1 }),
+    ];
+    const order = (orderBy?: string[]) => [...list].sort(compareRegisteredModels(orderBy)).map((m) => m.name);
+    expect(order()).toEqual(['B', 'a', 'b', 'é']);
+    expect(order(['name DESC'])).toEqual(['é', 'b', 'a', 'B']);
+    expect(order(['timestamp DESC'])).toEqual(['a', 'B', 'b', 'é']);
+    expect(order(['last_updated_timestamp'])).toEqual(['é', 'B', 'b', 'a']);
+  });
+});
+
+describe('matchesModelVersion', () => {
+  const versions = [
+    makeModelVersion({
+      name: 'agent',
+      version: 1,
+      runId: 'r1',
+      source: 'models:/m-1',
+      tags: { stage: 'qa' },
+    }),
+    makeModelVersion({ name: 'agent', version: 2, runId: 'r2', source: 'runs:/r2/model' }),
+    makeModelVersion({ name: 'agent', version: 10, source: 's3://b/agent' }),
+    makeModelVersion({ name: 'Agent', version: 9, runId: 'r1', source: 'models:/m-9' }),
+    // A prompt whose first version is not tagged: MLflow leaves out every version of the model.
+    makeModelVersion({ name: 'greeting', version: 1, runId: 'r1' }),
+    makeModelVersion({ name: 'greeting', version: 2, tags: { 'mlflow.prompt.is_prompt': 'true' } }),
+  ];
+  const prompts = promptModelNames(versions);
+  const ids = (filter: string) =>
+    versions.filter((v) => matchesModelVersion(filter, v, prompts)).map((v) => `${v.name}/${v.version}`);
+
+  test.each<[string, string[]]>([
+    ['', ['agent/1', 'agent/2', 'agent/10', 'Agent/9']],
+    ["name = 'agent'", ['agent/1', 'agent/2', 'agent/10']],
+    ["name ILIKE 'AGENT'", ['agent/1', 'agent/2', 'agent/10', 'Agent/9']],
+    ['version_number > 2', ['agent/10', 'Agent/9']],
+    ["version_number = '10'", ['agent/10']],
+    ['version_number != 1', ['agent/2', 'agent/10', 'Agent/9']],
+    ["run_id = 'r1'", ['agent/1', 'Agent/9']],
+    ["run_id IN ('r2', 'r1')", ['agent/1', 'agent/2', 'Agent/9']],
+    // A version without a run never matches a run_id clause.
+    ["run_id != 'r1'", ['agent/2']],
+    ["source_path LIKE 'models:/%'", ['agent/1', 'Agent/9']],
+    ["source_path ILIKE 'RUNS:/%'", ['agent/2']],
+    ["tags.stage = 'qa'", ['agent/1']],
+    ["tags.stage != 'x'", ['agent/1']],
+    ["tags.`mlflow.prompt.is_prompt` = 'true'", ['greeting/2']],
+    ["tags.`mlflow.prompt.is_prompt` != 'false'", ['greeting/2']],
+  ])('%s', (filter, expected) => {
+    expect(ids(filter)).toEqual(expected);
+  });
+
+  test("by default only the version's own prompt tag counts", () => {
+    expect(versions.filter((v) => matchesModelVersion('', v)).map((v) => `${v.name}/${v.version}`)).toContain(
+      'greeting/1',
+    );
+  });
+
+  test('orders by last update, name and version (numerically) by default', () => {
+    const list = [
+      makeModelVersion({ name: 'a', version: 9, updated: 5 }),
+      makeModelVersion({ name: 'a', version: 10, updated: 5 }),
+      makeModelVersion({ name: 'B', version: 1, updated: 5 }),
+      makeModelVersion({ name: 'a', version: 1, updated: 7, created: 1 }),
+    ];
+    const order = (orderBy?: string[]) =>
+      [...list].sort(compareModelVersions(orderBy)).map((v) => `${v.name}/${v.version}`);
+    expect(order()).toEqual(['a/1', 'B/1', 'a/10', 'a/9']);
+    expect(order(['version_number'])).toEqual(['B/1', 'a/1', 'a/9', 'a/10']);
+    expect(order(['name DESC'])).toEqual(['a/10', 'a/9', 'a/1', 'B/1']);
+    expect(order(['creation_timestamp DESC', 'version_number ASC'])).toEqual(['a/1', 'B/1', 'a/9', 'a/10']);
+  });
 });

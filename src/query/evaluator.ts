@@ -7,25 +7,54 @@
  * Strings compare by code point (SQLite's BINARY), LIKE is case-sensitive, ILIKE folds
  * ASCII only. A dataset clause holds when one of the run's dataset inputs satisfies it (its
  * dataset's name or digest, or its `mlflow.data.context` input tag), as MLflow's join does.
+ * Registry searches follow MLflow's SQL registry: a registered model or version lacking the tag
+ * of a clause never matches it, except for the prompt tag (see `prompt-filter.ts`).
  */
 import {
   DATASET_CONTEXT_TAG,
   type DatasetInput,
   type Experiment,
+  type KeyValue,
   type LifecycleStage,
+  type ModelVersion,
+  type RegisteredModel,
   type Run,
   type ViewType,
 } from '../entities/index.js';
-import type { Comparison, ExperimentFilter, OrderBy, RunFilter } from './ast.js';
-import { parseExperimentFilter, parseRunFilter } from './filter-parser.js';
+import type {
+  Comparison,
+  ExperimentFilter,
+  ModelVersionFilter,
+  OrderBy,
+  RegisteredModelFilter,
+  RunFilter,
+} from './ast.js';
+import {
+  parseExperimentFilter,
+  parseModelVersionFilter,
+  parseRegisteredModelFilter,
+  parseRunFilter,
+} from './filter-parser.js';
 import { ilikeMatches, likeMatches } from './like.js';
-import { parseExperimentOrderBy, parseRunOrderBy } from './order-by-parser.js';
+import {
+  parseExperimentOrderBy,
+  parseModelVersionOrderBy,
+  parseRegisteredModelOrderBy,
+  parseRunOrderBy,
+} from './order-by-parser.js';
+import { PROMPT_TAG_KEY, registryFilterPlan } from './prompt-filter.js';
 import {
   compareSortKeys,
   experimentAttribute,
   experimentOrderTerms,
   experimentSortKey,
   findByKey,
+  modelVersionAttribute,
+  modelVersionOrderTerms,
+  modelVersionSortKey,
+  registeredModelAttribute,
+  registeredModelOrderTerms,
+  registeredModelSortKey,
   runAttribute,
   runOrderTerms,
   runSortKey,
@@ -164,4 +193,93 @@ export function compareExperiments(
 ): (a: Experiment, b: Experiment) => number {
   const terms = experimentOrderTerms(isParsed(orderBy) ? orderBy : parseExperimentOrderBy(orderBy));
   return (a, b) => compareSortKeys(terms, experimentSortKey(terms, a), experimentSortKey(terms, b));
+}
+
+function isPromptTagged(tags: readonly KeyValue[] | undefined): boolean {
+  return findByKey(tags, PROMPT_TAG_KEY)?.value === 'true';
+}
+
+/**
+ * True when `model` satisfies `filter` (parsed or text) as MLflow's SQL registry reads it:
+ * prompts are left out unless the filter asks for them (see `registryFilterPlan`).
+ *
+ * @example
+ * models.filter((m) => matchesRegisteredModel("name LIKE 'health%'", m))
+ */
+export function matchesRegisteredModel(
+  filter: RegisteredModelFilter | string | undefined,
+  model: RegisteredModel,
+): boolean {
+  const plan = registryFilterPlan(typeof filter === 'object' ? filter : parseRegisteredModelFilter(filter));
+  if (plan.excludePrompts && isPromptTagged(model.tags)) return false;
+  return plan.clauses.every((clause) =>
+    holds(
+      clause,
+      clause.entity === 'tag'
+        ? findByKey(model.tags, clause.key)?.value
+        : registeredModelAttribute(model, clause.key),
+    ),
+  );
+}
+
+/**
+ * Names of the registered models MLflow treats as prompts in a version search: those with a
+ * version tagged `mlflow.prompt.is_prompt` = `'true'` among `versions`.
+ */
+export function promptModelNames(versions: Iterable<ModelVersion>): Set<string> {
+  const names = new Set<string>();
+  for (const version of versions) if (isPromptTagged(version.tags)) names.add(version.name);
+  return names;
+}
+
+/**
+ * True when `version` satisfies `filter` (parsed or text) as MLflow's SQL registry reads it.
+ * Unless the filter asks for prompts, every version of a registered model named in
+ * `promptModels` is left out: pass `promptModelNames(allVersions)` for MLflow's rule; by
+ * default only the version's own tags are looked at.
+ *
+ * @example
+ * versions.filter((v) => matchesModelVersion("name = 'agent' AND version_number > 1", v))
+ */
+export function matchesModelVersion(
+  filter: ModelVersionFilter | string | undefined,
+  version: ModelVersion,
+  promptModels: ReadonlySet<string> = promptModelNames([version]),
+): boolean {
+  const plan = registryFilterPlan(typeof filter === 'object' ? filter : parseModelVersionFilter(filter));
+  if (plan.excludePrompts && promptModels.has(version.name)) return false;
+  return plan.clauses.every((clause) =>
+    holds(
+      clause,
+      clause.entity === 'tag'
+        ? findByKey(version.tags, clause.key)?.value
+        : modelVersionAttribute(version, clause.key),
+    ),
+  );
+}
+
+/**
+ * The comparator of MLflow's complete registered-model ordering: the `orderBy` clauses (parsed
+ * or text), then `name ASC` unless ordered on.
+ *
+ * @example
+ * models.sort(compareRegisteredModels(['timestamp DESC']))
+ */
+export function compareRegisteredModels(
+  orderBy: OrderBy | readonly string[] = [],
+): (a: RegisteredModel, b: RegisteredModel) => number {
+  const terms = registeredModelOrderTerms(isParsed(orderBy) ? orderBy : parseRegisteredModelOrderBy(orderBy));
+  return (a, b) => compareSortKeys(terms, registeredModelSortKey(terms, a), registeredModelSortKey(terms, b));
+}
+
+/**
+ * The comparator of MLflow's complete model-version ordering: by default
+ * `last_updated_timestamp DESC, name ASC, version_number DESC`; with clauses, those then
+ * `name ASC` and `version_number DESC` unless ordered on.
+ */
+export function compareModelVersions(
+  orderBy: OrderBy | readonly string[] = [],
+): (a: ModelVersion, b: ModelVersion) => number {
+  const terms = modelVersionOrderTerms(isParsed(orderBy) ? orderBy : parseModelVersionOrderBy(orderBy));
+  return (a, b) => compareSortKeys(terms, modelVersionSortKey(terms, a), modelVersionSortKey(terms, b));
 }

@@ -1,7 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { isAgentrackError } from '../errors.js';
 import { withoutLocation, type Comparison } from './ast.js';
-import { parseExperimentFilter, parseRunFilter } from './filter-parser.js';
+import {
+  parseExperimentFilter,
+  parseModelVersionFilter,
+  parseRegisteredModelFilter,
+  parseRunFilter,
+} from './filter-parser.js';
 
 type Expected = Omit<Comparison, 'location'>;
 
@@ -198,6 +203,163 @@ describe('parseExperimentFilter', () => {
   for (const [input, fragments] of Object.entries(invalid)) {
     test(JSON.stringify(input), () => {
       const message = errorOf(() => parseExperimentFilter(input));
+      for (const fragment of fragments) expect(message).toContain(fragment);
+    });
+  }
+});
+
+describe('entity prefixes are looked up as own names only', () => {
+  test.each(["constructor.x = 'a'", "toString.x = 'a'", "__proto__.x = 'a'"])('%s', (input) => {
+    expect(errorOf(() => parseRunFilter(input))).toContain('Invalid entity type');
+    expect(errorOf(() => parseRegisteredModelFilter(input))).toContain('Invalid entity type');
+  });
+});
+
+describe('parseRegisteredModelFilter', () => {
+  const valid: Record<string, Expected[]> = {
+    "name = 'health_monitor_agent'": [str('attribute', 'name', '=', 'health_monitor_agent')],
+    "name LIKE 'health%' AND tag.`mlflow.prompt.is_prompt` != 'true'": [
+      str('attribute', 'name', 'LIKE', 'health%'),
+      str('tag', 'mlflow.prompt.is_prompt', '!=', 'true'),
+    ],
+    "attribute.name ilike 'H%'": [str('attribute', 'name', 'ILIKE', 'H%')],
+    'name != "x"': [str('attribute', 'name', '!=', 'x')],
+    "tags.team = 'core' and tag.`my key` like '%a'": [
+      str('tag', 'team', '=', 'core'),
+      str('tag', 'my key', 'LIKE', '%a'),
+    ],
+    "tags.mlflow.prompt.is_prompt = 'false'": [str('tag', 'mlflow.prompt.is_prompt', '=', 'false')],
+    'tags."a.b" = \'é\'': [str('tag', 'a.b', '=', 'é')],
+  };
+  for (const [input, expected] of Object.entries(valid)) {
+    test(JSON.stringify(input), () => {
+      expect(parseRegisteredModelFilter(input).map(withoutLocation)).toEqual(expected);
+    });
+  }
+
+  test('clauses carry their source offsets', () => {
+    const text = "name LIKE 'a%' AND tag.`mlflow.prompt.is_prompt` != 'true'";
+    expect(parseRegisteredModelFilter(text).map((c) => text.slice(c.location.start, c.location.end))).toEqual(
+      ["name LIKE 'a%'", "tag.`mlflow.prompt.is_prompt` != 'true'"],
+    );
+  });
+
+  const invalid: Record<string, string[]> = {
+    "version_number = '1'": [
+      "Invalid attribute key 'version_number' specified. Valid keys are '['name']'",
+      'position 0',
+    ],
+    "metrics.a = 'x'": [
+      "Invalid entity type 'metrics'. Valid entity types are ('attribute', 'tag', 'tags')",
+      'position 0',
+    ],
+    "attributes.name = 'x'": ["Invalid entity type 'attributes'"],
+    // MLflow checks names as written, before removing quotes.
+    "`name` = 'x'": ["Invalid attribute key '`name`' specified", 'position 0'],
+    '"name" = \'x\'': ['Invalid attribute key \'"name"\' specified'],
+    "attribute.`name` = 'x'": ["Invalid attribute key '`name`' specified", 'position 0'],
+    "`tags`.x = 'y'": ["Invalid entity type '`tags`'", 'position 0'],
+    "name > 'a'": ['Invalid comparator for attribute: >', 'position 5'],
+    "name <> 'a'": ['Invalid comparator for attribute: <>', 'position 5'],
+    "tags.a IN ('x')": ['Invalid comparator for tag: IN', 'position 7'],
+    "tags.a < 'x'": ['Invalid comparator for tag: <', 'position 7'],
+    "name IN ('a', 'b')": [
+      "Only the 'run_id' attribute supports comparison with a list of quoted string values.",
+      'position 5',
+    ],
+    "name NOT IN ('a')": ["Only the 'run_id' attribute supports comparison", 'position 5'],
+    'name = 1': [
+      'Expected a quoted string value or a list of quoted string values for attributes. Got value 1',
+      'position 7',
+    ],
+    'tags.a = 1': ["Expected a quoted string value for tag (e.g. 'my-value'). Got value 1", 'position 9'],
+    'name = x': ['Parameter value is either not quoted or unidentified quote types used for string value x'],
+    "name = 'a' OR name = 'b'": ["Invalid clause(s) in filter string: 'OR'", 'position 11'],
+    "name = 'a": ['Unterminated string', 'position 7'],
+  };
+  for (const [input, fragments] of Object.entries(invalid)) {
+    test(JSON.stringify(input), () => {
+      const message = errorOf(() => parseRegisteredModelFilter(input));
+      for (const fragment of fragments) expect(message).toContain(fragment);
+    });
+  }
+});
+
+describe('parseModelVersionFilter', () => {
+  const valid: Record<string, Expected[]> = {
+    "name='health_monitor_agent'": [str('attribute', 'name', '=', 'health_monitor_agent')],
+    'version_number > 2 and version_number <= 10': [
+      num('attribute', 'version_number', '>', 2),
+      num('attribute', 'version_number', '<=', 10),
+    ],
+    'attribute.version_number != -1.5': [num('attribute', 'version_number', '!=', -1.5)],
+    // A quoted number is the number (SQL compares the integer column with it numerically).
+    "version_number = '3'": [num('attribute', 'version_number', '=', 3)],
+    "run_id = 'cf02'": [str('attribute', 'run_id', '=', 'cf02')],
+    'run_id IN (\'a1\', "b2")': [list('attribute', 'run_id', 'IN', ['a1', 'b2'])],
+    "run_id in ('a1',)": [list('attribute', 'run_id', 'IN', ['a1'])],
+    "source_path LIKE 'models:/m-%'": [str('attribute', 'source_path', 'LIKE', 'models:/m-%')],
+    "source_path ILIKE 'RUNS:/%'": [str('attribute', 'source_path', 'ILIKE', 'RUNS:/%')],
+    "tags.validation_status = 'approved'": [str('tag', 'validation_status', '=', 'approved')],
+    "tag.`a b` != ''": [str('tag', 'a b', '!=', '')],
+  };
+  for (const [input, expected] of Object.entries(valid)) {
+    test(JSON.stringify(input), () => {
+      expect(parseModelVersionFilter(input).map(withoutLocation)).toEqual(expected);
+    });
+  }
+
+  test('clauses carry their source offsets', () => {
+    const text = "name = 'a' and version_number >= '2' AND run_id IN ('x')";
+    expect(parseModelVersionFilter(text).map((c) => text.slice(c.location.start, c.location.end))).toEqual([
+      "name = 'a'",
+      "version_number >= '2'",
+      "run_id IN ('x')",
+    ]);
+  });
+
+  const invalid: Record<string, string[]> = {
+    'creation_timestamp > 1': [
+      "Invalid attribute key 'creation_timestamp' specified. Valid keys are " +
+        "'['name', 'run_id', 'source_path', 'version_number']'",
+      'position 0',
+    ],
+    "source = 'x'": ["Invalid attribute key 'source' specified"],
+    "params.a = 'x'": ["Invalid entity type 'params'. Valid entity types are ('attribute', 'tag', 'tags')"],
+    '`version_number` = 1': ["Invalid attribute key '`version_number`' specified", 'position 0'],
+    "run_id NOT IN ('a')": ['Invalid comparator for attribute: NOT IN', 'position 7'],
+    "run_id > 'a'": ['Invalid comparator for attribute: >', 'position 7'],
+    "version_number LIKE '1%'": ['Invalid comparator for attribute version_number: LIKE', 'position 15'],
+    "version_number ILIKE '1'": ['Invalid comparator for attribute version_number: ILIKE'],
+    "version_number IN ('1')": ["Only the 'run_id' attribute supports comparison with a list", 'position 15'],
+    "name IN ('a')": ["Only the 'run_id' attribute supports comparison with a list", 'position 5'],
+    "source_path NOT IN ('a')": ["Only the 'run_id' attribute supports comparison with a list"],
+    "tags.a IN ('x')": ['Invalid comparator for tag: IN', 'position 7'],
+    'run_id = 5': [
+      "Only the '['creation_timestamp', 'last_updated_timestamp', 'version_number']' attributes " +
+        'support comparison with numeric values.',
+      'position 9',
+    ],
+    'version_number = abc': [
+      'Parameter value is either not quoted or unidentified quote types used for string value abc',
+      'position 17',
+    ],
+    "version_number = 'abc'": [
+      "Expected numeric value type for numeric attribute: version_number. Found 'abc'",
+      'position 17',
+    ],
+    "version_number = ' 3'": ['Expected numeric value type for numeric attribute: version_number'],
+    'version_number =': [
+      'Expected a quoted string value or a list of quoted string values for attributes. Got value (none)',
+      'position 16',
+    ],
+    'tags.a = 2': ["Expected a quoted string value for tag (e.g. 'my-value'). Got value 2"],
+    'run_id IN ()': ['expected a non-empty list of string values, but got empty list', 'position 10'],
+    "run_id IN ('a', 1)": ['but got different type in list: 1', 'position 16'],
+  };
+  for (const [input, fragments] of Object.entries(invalid)) {
+    test(JSON.stringify(input), () => {
+      const message = errorOf(() => parseModelVersionFilter(input));
       for (const fragment of fragments) expect(message).toContain(fragment);
     });
   }

@@ -1,5 +1,6 @@
 /**
- * Parsers for MLflow's `filter` strings (search runs, search experiments).
+ * Parsers for MLflow's `filter` strings (search runs, experiments, registered models, model
+ * versions).
  *
  * Grammar: `comparison (AND comparison)*`, where a comparison is
  * `identifier comparator value`. Keywords are case-insensitive; entity prefixes and
@@ -13,21 +14,25 @@ import {
   type Comparison,
   type ExperimentFilter,
   type ListComparator,
+  type ModelVersionFilter,
   type NumberComparator,
+  type RegisteredModelFilter,
   type RunFilter,
   type StringComparator,
 } from './ast.js';
 import {
   EXPERIMENT_PROFILE,
+  MODEL_VERSION_PROFILE,
+  REGISTERED_MODEL_PROFILE,
   RUN_PROFILE,
   describeToken,
   filterErrors,
   parseIdentifier,
+  unquotedValueMessage,
   type ErrorSink,
-  type Identifier,
   type Profile,
 } from './_parser.js';
-import { createScanner, type Scanner, type Token } from './scanner.js';
+import { createScanner, numberLiteral, type Scanner, type Token } from './scanner.js';
 
 /**
  * Parses a search-runs filter. An absent, empty or blank filter is the empty list.
@@ -48,6 +53,29 @@ export function parseRunFilter(filter?: string): RunFilter {
  */
 export function parseExperimentFilter(filter?: string): ExperimentFilter {
   return parseFilter(filter, EXPERIMENT_PROFILE);
+}
+
+/**
+ * Parses a search-registered-models filter: `name` (`=`, `!=`, `LIKE`, `ILIKE`) and tags
+ * (`tags.<key>`, `tag.<key>`), as MLflow's SQL registry accepts them.
+ *
+ * @example
+ * parseRegisteredModelFilter("name LIKE 'health%' AND tag.`mlflow.prompt.is_prompt` != 'true'")
+ */
+export function parseRegisteredModelFilter(filter?: string): RegisteredModelFilter {
+  return parseFilter(filter, REGISTERED_MODEL_PROFILE);
+}
+
+/**
+ * Parses a search-model-versions filter: `name` (the registered model's), `version_number`
+ * (numeric), `run_id` (also `IN (...)`), `source_path` and tags, as MLflow's SQL registry
+ * accepts them.
+ *
+ * @example
+ * parseModelVersionFilter("name = 'agent' AND version_number > 2 AND run_id IN ('a1', 'b2')")
+ */
+export function parseModelVersionFilter(filter?: string): ModelVersionFilter {
+  return parseFilter(filter, MODEL_VERSION_PROFILE);
 }
 
 /**
@@ -108,22 +136,15 @@ function parseComparison(scanner: Scanner, profile: Profile, errors: ErrorSink):
   }
   const id = parseIdentifier(scanner, profile, 'filter', errors);
   const { comparator, token: comparatorToken } = parseComparator(scanner, errors);
-  const allowed = profile.comparators(id.entity, id.kind);
+  const allowed = profile.comparators(id.entity, id.kind, id.key);
   if (!(allowed as readonly string[]).includes(comparator)) {
-    errors.fail(
-      `Invalid comparator '${comparator}' not one of [${allowed.map((c) => `'${c}'`).join(', ')}] ` +
-        `for ${entityLabel(id)} '${id.key}'`,
-      comparatorToken.start,
-    );
+    errors.fail(profile.messages.invalidComparator(id, comparator, allowed), comparatorToken.start);
   }
   const checked = comparator as Comparator;
 
   if ((LIST_COMPARATORS as readonly string[]).includes(checked)) {
     if (!profile.acceptsList(id.entity, id.key)) {
-      errors.fail(
-        "Only the 'run_id' attribute supports comparison with a list of quoted string values.",
-        comparatorToken.start,
-      );
+      errors.fail(profile.messages.listNotAccepted(id), comparatorToken.start);
     }
     const { values, end } = parseList(scanner, errors);
     return {
@@ -139,19 +160,22 @@ function parseComparison(scanner: Scanner, profile: Profile, errors: ErrorSink):
   const token = scanner.scan();
   if (token.kind === 'quoted') checkClosed(token, errors);
   if (id.kind === 'number' && (NUMBER_COMPARATORS as readonly string[]).includes(checked)) {
-    if (token.kind !== 'number') {
-      const message =
-        id.entity === 'metric'
-          ? `Expected numeric value type for metric. Found ${token.text}`
-          : `Expected numeric value type for numeric attribute: ${id.key}. Found ${token.text}`;
-      errors.fail(message, token.start);
+    let value = token.kind === 'number' ? (token.value as number) : undefined;
+    if (
+      value === undefined &&
+      profile.quotedNumbers === true &&
+      token.kind === 'quoted' &&
+      token.quote !== '`'
+    ) {
+      value = numberLiteral(String(token.value));
     }
+    if (value === undefined) return errors.fail(profile.messages.expectedNumber(id, token), token.start);
     return {
       type: 'number_comparison',
       entity: id.entity as 'metric' | 'attribute',
       key: id.key,
       comparator: checked as NumberComparator,
-      value: token.value as number,
+      value,
       location: { start: id.start, end: token.end },
     };
   }
@@ -166,35 +190,8 @@ function parseComparison(scanner: Scanner, profile: Profile, errors: ErrorSink):
       location: { start: id.start, end: token.end },
     };
   }
-  if (token.kind === 'word' || token.kind === 'quoted') {
-    errors.fail(
-      `Parameter value is either not quoted or unidentified quote types used for string value ${token.text}. ` +
-        'Use either single or double quotes.',
-      token.start,
-    );
-  }
-  return errors.fail(
-    `${expectedString(id)}. Got value ${token.kind === 'eof' ? '(none)' : token.text}`,
-    token.start,
-  );
-}
-
-function entityLabel(id: Identifier): string {
-  if (id.entity === 'attribute') return `${id.kind === 'number' ? 'numeric' : 'string'} attribute`;
-  return id.entity;
-}
-
-function expectedString(id: Identifier): string {
-  switch (id.entity) {
-    case 'param':
-      return "Expected a quoted string value for parameter (e.g. 'my-value')";
-    case 'tag':
-      return "Expected a quoted string value for tag (e.g. 'my-value')";
-    case 'dataset':
-      return 'Expected a quoted string value for dataset attributes';
-    default:
-      return 'Expected a quoted string value for attributes';
-  }
+  if (token.kind === 'word' || token.kind === 'quoted') errors.fail(unquotedValueMessage(token), token.start);
+  return errors.fail(profile.messages.expectedString(id, token), token.start);
 }
 
 function checkClosed(token: Token, errors: ErrorSink): void {

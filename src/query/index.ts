@@ -1,6 +1,7 @@
 /**
- * MLflow's search language: parsers, AST, canonical serializer, the in-memory evaluator
- * (the reference semantics), and the SQL compiler with keyset pagination.
+ * MLflow's search languages (runs, experiments, registered models, model versions): parsers,
+ * AST, canonical serializer, the in-memory evaluator (the reference semantics), and the SQL
+ * compiler with keyset pagination.
  */
 export {
   DATASET_KEYS,
@@ -8,7 +9,12 @@ export {
   EXPERIMENT_FILTER_ATTRIBUTES,
   EXPERIMENT_ORDER_BY_ATTRIBUTES,
   LIST_COMPARATORS,
+  MODEL_VERSION_FILTER_ATTRIBUTES,
+  MODEL_VERSION_ORDER_BY_ATTRIBUTES,
   NUMBER_COMPARATORS,
+  REGISTERED_MODEL_FILTER_ATTRIBUTES,
+  REGISTERED_MODEL_ORDER_BY_ALIASES,
+  REGISTERED_MODEL_ORDER_BY_ATTRIBUTES,
   RUN_ATTRIBUTES,
   STRING_COMPARATORS,
   withoutLocation,
@@ -20,29 +26,49 @@ export {
   type ListComparator,
   type ListComparison,
   type Location,
+  type ModelVersionFilter,
   type NumberComparator,
   type NumberComparison,
   type OrderBy,
   type OrderByClause,
+  type RegisteredModelFilter,
   type RunFilter,
   type StringComparator,
   type StringComparison,
 } from './ast.js';
-export { parseExperimentFilter, parseRunFilter } from './filter-parser.js';
-export { parseExperimentOrderBy, parseRunOrderBy } from './order-by-parser.js';
+export {
+  parseExperimentFilter,
+  parseModelVersionFilter,
+  parseRegisteredModelFilter,
+  parseRunFilter,
+} from './filter-parser.js';
+export {
+  parseExperimentOrderBy,
+  parseModelVersionOrderBy,
+  parseRegisteredModelOrderBy,
+  parseRunOrderBy,
+} from './order-by-parser.js';
 export {
   serializeExperimentFilter,
   serializeFilter,
+  serializeModelVersionFilter,
   serializeOrderBy,
+  serializeRegisteredModelFilter,
   serializeRunFilter,
 } from './serializer.js';
 export {
   compareExperiments,
+  compareModelVersions,
+  compareRegisteredModels,
   compareRuns,
   matchesExperiment,
+  matchesModelVersion,
+  matchesRegisteredModel,
   matchesRun,
   matchesViewType,
+  promptModelNames,
 } from './evaluator.js';
+export { PROMPT_TAG_KEY, registryFilterPlan, type RegistryFilterPlan } from './prompt-filter.js';
 export {
   BUCKET_MISSING,
   BUCKET_NAN,
@@ -50,6 +76,10 @@ export {
   compareSortKeys,
   experimentOrderTerms,
   experimentSortKey,
+  modelVersionOrderTerms,
+  modelVersionSortKey,
+  registeredModelOrderTerms,
+  registeredModelSortKey,
   runOrderTerms,
   runSortKey,
   type OrderTerm,
@@ -64,9 +94,12 @@ export { sqliteDialect } from './sqlite-dialect.js';
 export { postgresDialect } from './postgres-dialect.js';
 export {
   compileExperimentSearch,
+  compileModelVersionSearch,
+  compileRegisteredModelSearch,
   compileRunSearch,
   type CompiledSearch,
   type ExperimentSearchOptions,
+  type RegistrySearchOptions,
   type RunSearchOptions,
   type SqlRow,
 } from './sql-compiler.js';

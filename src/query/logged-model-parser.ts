@@ -5,7 +5,7 @@
  */
 import { invalidParameter } from '../errors.js';
 import { NUMBER_COMPARATORS, STRING_COMPARATORS } from './ast.js';
-import { orderByErrors, parseIdentifier, type Profile } from './_parser.js';
+import { orderByErrors, parseIdentifier, RUN_PROFILE, type Profile } from './_parser.js';
 import { parseFilter } from './filter-parser.js';
 import {
   LOGGED_MODEL_ATTRIBUTE_ALIASES,
@@ -21,7 +21,8 @@ import { createScanner } from './scanner.js';
 /**
  * Logged models: MLflow's `search_logged_model_utils` (entities `attributes.`, `metrics.`,
  * `params.`, `tags.`; bare names are attributes). Metrics and timestamps compare as numbers,
- * everything else as strings (`=`, `!=`, `LIKE`, `ILIKE`); no list comparisons.
+ * everything else as strings (`=`, `!=`, `LIKE`, `ILIKE`); no list comparisons; the run
+ * search's error messages.
  */
 export const LOGGED_MODEL_PROFILE: Profile = {
   entityAliases: LOGGED_MODEL_ENTITY_ALIASES,
@@ -31,11 +32,13 @@ export const LOGGED_MODEL_PROFILE: Profile = {
   filterAliases: LOGGED_MODEL_ATTRIBUTE_ALIASES,
   orderByAttributes: LOGGED_MODEL_ATTRIBUTES,
   orderByAliases: LOGGED_MODEL_ATTRIBUTE_ALIASES,
+  orderByAttributesOnly: false,
   comparators: (entity, kind) =>
     entity === 'metric' || (entity === 'attribute' && kind === 'number')
       ? NUMBER_COMPARATORS
       : STRING_COMPARATORS,
   acceptsList: () => false,
+  messages: RUN_PROFILE.messages,
 };
 
 /**

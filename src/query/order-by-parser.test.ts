@@ -1,7 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { isAgentrackError } from '../errors.js';
 import { withoutLocation, type OrderByClause } from './ast.js';
-import { parseExperimentOrderBy, parseRunOrderBy } from './order-by-parser.js';
+import {
+  parseExperimentOrderBy,
+  parseModelVersionOrderBy,
+  parseRegisteredModelOrderBy,
+  parseRunOrderBy,
+} from './order-by-parser.js';
 
 type Expected = Omit<OrderByClause, 'location'>;
 const clause = (entity: Expected['entity'], key: string, ascending = true): Expected => ({
@@ -118,4 +123,84 @@ describe('parseExperimentOrderBy', () => {
   test('repeating a key is accepted, as MLflow does', () => {
     expect(parseExperimentOrderBy(['name', 'name DESC'])).toHaveLength(2);
   });
+});
+
+describe('parseRegisteredModelOrderBy', () => {
+  test.each([
+    ['name', clause('attribute', 'name')],
+    ['name DESC', clause('attribute', 'name', false)],
+    ['`name` desc', clause('attribute', 'name', false)],
+    ['last_updated_timestamp ASC', clause('attribute', 'last_updated_timestamp')],
+    // MLflow's SQL store orders `timestamp` by the last update time.
+    ['timestamp', clause('attribute', 'last_updated_timestamp')],
+    ['timestamp DESC', clause('attribute', 'last_updated_timestamp', false)],
+  ])('%s', (input, expected) => {
+    expect(parseRegisteredModelOrderBy([input]).map(withoutLocation)).toEqual([expected]);
+  });
+
+  test.each([
+    [
+      'creation_timestamp',
+      "Invalid order by key 'creation_timestamp' specified. Valid keys are '['name', 'timestamp']'",
+    ],
+    ['attribute.name', "Invalid order by key 'attribute.name' specified"],
+    ['tags.team DESC', "Invalid order by key 'tags.team' specified"],
+    ['tags.`a b`', "Invalid order by key 'tags.`a b`' specified"],
+    ['Name', "Invalid order by key 'Name' specified"],
+    ['name sideways', "Invalid ordering key in order_by clause 'name sideways'."],
+    ['name ASC DESC', "Invalid order_by clause 'name ASC DESC'. Could not be parsed."],
+  ])('%s is rejected', (input, fragment) => {
+    const message = errorOf(() => parseRegisteredModelOrderBy([input]));
+    expect(message).toContain(fragment);
+    expect(message).toContain('of order_by[0])');
+  });
+
+  test('timestamp and last_updated_timestamp are one field', () => {
+    expect(
+      errorOf(() => parseRegisteredModelOrderBy(['timestamp', 'last_updated_timestamp DESC'])),
+    ).toContain("`order_by` contains duplicate fields: ['timestamp', 'last_updated_timestamp DESC']");
+    expect(errorOf(() => parseRegisteredModelOrderBy(['name', 'name DESC']))).toContain('duplicate fields');
+  });
+});
+
+describe('parseModelVersionOrderBy', () => {
+  test.each([
+    ['name', clause('attribute', 'name')],
+    ['attribute.name DESC', clause('attribute', 'name', false)],
+    ['version_number DESC', clause('attribute', 'version_number', false)],
+    ['creation_timestamp', clause('attribute', 'creation_timestamp')],
+    ['last_updated_timestamp desc', clause('attribute', 'last_updated_timestamp', false)],
+    ['attribute.`version_number`', clause('attribute', 'version_number')],
+  ])('%s', (input, expected) => {
+    expect(parseModelVersionOrderBy([input]).map(withoutLocation)).toEqual([expected]);
+  });
+
+  test.each([
+    [
+      'timestamp',
+      "Invalid attribute key 'timestamp' specified. Valid keys are " +
+        "'['creation_timestamp', 'last_updated_timestamp', 'name', 'version_number']'",
+    ],
+    ['run_id', "Invalid attribute key 'run_id' specified"],
+    ['metrics.a', "Invalid entity type 'metrics'. Valid entity types are ('attribute', 'tag', 'tags')"],
+    ['tags.name', 'Invalid order_by entity: tag'],
+    ['version_number up', "Invalid ordering key in order_by clause 'version_number up'."],
+  ])('%s is rejected', (input, fragment) => {
+    expect(errorOf(() => parseModelVersionOrderBy(['name', input]))).toContain(fragment);
+  });
+
+  test('a field ordered twice is rejected', () => {
+    expect(errorOf(() => parseModelVersionOrderBy(['attribute.name', 'name DESC']))).toContain(
+      "`order_by` contains duplicate fields: ['attribute.name', 'name DESC'] (order_by[1] repeats order_by[0])",
+    );
+  });
+
+  test('absent and empty lists mean the default order', () => {
+    expect(parseModelVersionOrderBy()).toEqual([]);
+    expect(parseRegisteredModelOrderBy([])).toEqual([]);
+  });
+});
+
+test('order_by entity prefixes are looked up as own names only', () => {
+  expect(errorOf(() => parseRunOrderBy(['toString.x']))).toContain("Invalid entity type 'toString'");
 });

@@ -3,7 +3,15 @@
  */
 import { invalidParameter } from '../errors.js';
 import type { OrderBy, OrderByClause } from './ast.js';
-import { EXPERIMENT_PROFILE, RUN_PROFILE, orderByErrors, parseIdentifier, type Profile } from './_parser.js';
+import {
+  EXPERIMENT_PROFILE,
+  MODEL_VERSION_PROFILE,
+  REGISTERED_MODEL_PROFILE,
+  RUN_PROFILE,
+  orderByErrors,
+  parseIdentifier,
+  type Profile,
+} from './_parser.js';
 import { createScanner } from './scanner.js';
 
 /**
@@ -14,7 +22,45 @@ import { createScanner } from './scanner.js';
  * parseRunOrderBy(['metrics.rmse ASC', 'start_time DESC'])
  */
 export function parseRunOrderBy(orderBy?: readonly string[]): OrderBy {
-  const clauses = parseOrderBy(orderBy, RUN_PROFILE, 'run');
+  return refuseDuplicates(parseOrderBy(orderBy, RUN_PROFILE), orderBy);
+}
+
+/**
+ * Parses a search-experiments `order_by` list: `name`, `experiment_id`, `creation_time`,
+ * `last_update_time`.
+ *
+ * @example
+ * parseExperimentOrderBy(['name ASC'])
+ */
+export function parseExperimentOrderBy(orderBy?: readonly string[]): OrderBy {
+  return parseOrderBy(orderBy, EXPERIMENT_PROFILE);
+}
+
+/**
+ * Parses a search-registered-models `order_by` list as MLflow's SQL registry does: `name`,
+ * `last_updated_timestamp` and its other name `timestamp` (the same field, so not both), each at
+ * most once; anything else, `creation_timestamp` included, is refused.
+ *
+ * @example
+ * parseRegisteredModelOrderBy(['timestamp DESC']) // last_updated_timestamp, descending
+ */
+export function parseRegisteredModelOrderBy(orderBy?: readonly string[]): OrderBy {
+  return refuseDuplicates(parseOrderBy(orderBy, REGISTERED_MODEL_PROFILE), orderBy);
+}
+
+/**
+ * Parses a search-model-versions `order_by` list: `name`, `version_number`,
+ * `creation_timestamp`, `last_updated_timestamp`, each at most once.
+ *
+ * @example
+ * parseModelVersionOrderBy(['version_number DESC'])
+ */
+export function parseModelVersionOrderBy(orderBy?: readonly string[]): OrderBy {
+  return refuseDuplicates(parseOrderBy(orderBy, MODEL_VERSION_PROFILE), orderBy);
+}
+
+/** MLflow refuses an order_by that names one field twice (aliases included). */
+function refuseDuplicates(clauses: OrderByClause[], orderBy: readonly string[] | undefined): OrderByClause[] {
   const seen = new Map<string, number>();
   clauses.forEach((clause, index) => {
     const id = `${clause.entity}\u0000${clause.key}`;
@@ -30,31 +76,11 @@ export function parseRunOrderBy(orderBy?: readonly string[]): OrderBy {
   return clauses;
 }
 
-/**
- * Parses a search-experiments `order_by` list: `name`, `experiment_id`, `creation_time`,
- * `last_update_time`.
- *
- * @example
- * parseExperimentOrderBy(['name ASC'])
- */
-export function parseExperimentOrderBy(orderBy?: readonly string[]): OrderBy {
-  return parseOrderBy(orderBy, EXPERIMENT_PROFILE, 'experiment');
+function parseOrderBy(orderBy: readonly string[] | undefined, profile: Profile): OrderByClause[] {
+  return (orderBy ?? []).map((text, index) => parseEntry(text, index, profile));
 }
 
-function parseOrderBy(
-  orderBy: readonly string[] | undefined,
-  profile: Profile,
-  what: 'run' | 'experiment',
-): OrderByClause[] {
-  return (orderBy ?? []).map((text, index) => parseEntry(text, index, profile, what));
-}
-
-function parseEntry(
-  text: string,
-  index: number,
-  profile: Profile,
-  what: 'run' | 'experiment',
-): OrderByClause {
+function parseEntry(text: string, index: number, profile: Profile): OrderByClause {
   const errors = orderByErrors(index);
   const scanner = createScanner(text);
   const unparsable = `Invalid order_by clause '${text}'. Could not be parsed.`;
@@ -64,7 +90,7 @@ function parseEntry(
   if (id.entity === 'dataset') {
     errors.fail(`Invalid identifier type 'dataset'. Datasets cannot be used in order_by`, id.start);
   }
-  if (what === 'experiment' && id.entity !== 'attribute') {
+  if (profile.orderByAttributesOnly && id.entity !== 'attribute') {
     errors.fail(`Invalid order_by entity: ${id.entity}`, id.start);
   }
 

@@ -53,6 +53,12 @@ const NUMBER = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/;
 const OPERATOR_CHARS = '<>=!';
 const WHITESPACE = /\s/u;
 
+/** The number `text` spells when the whole of it is one number literal, else `undefined`. */
+export function numberLiteral(text: string): number | undefined {
+  const match = NUMBER.exec(text);
+  return match !== null && match[0] === text ? Number(text) : undefined;
+}
+
 /** True when `text` would scan back as exactly one word token with that text. */
 export function isPlainWord(text: string): boolean {
   return /^[\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}\p{N}_]+)*$/u.test(text);

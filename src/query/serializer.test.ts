@@ -1,10 +1,34 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { withoutLocation } from './ast.js';
-import { experimentFilter, experimentOrderBy, runFilter, runOrderBy } from './__tests__/arbitraries.js';
-import { parseExperimentFilter, parseRunFilter } from './filter-parser.js';
-import { parseExperimentOrderBy, parseRunOrderBy } from './order-by-parser.js';
-import { serializeFilter, serializeOrderBy } from './serializer.js';
+import {
+  experimentFilter,
+  experimentOrderBy,
+  modelVersionFilter,
+  modelVersionOrderBy,
+  registeredModelFilter,
+  registeredModelOrderBy,
+  runFilter,
+  runOrderBy,
+} from './__tests__/arbitraries.js';
+import {
+  parseExperimentFilter,
+  parseModelVersionFilter,
+  parseRegisteredModelFilter,
+  parseRunFilter,
+} from './filter-parser.js';
+import {
+  parseExperimentOrderBy,
+  parseModelVersionOrderBy,
+  parseRegisteredModelOrderBy,
+  parseRunOrderBy,
+} from './order-by-parser.js';
+import {
+  serializeFilter,
+  serializeModelVersionFilter,
+  serializeOrderBy,
+  serializeRegisteredModelFilter,
+} from './serializer.js';
 
 describe('canonical text', () => {
   test.each([
@@ -25,6 +49,38 @@ describe('canonical text', () => {
   ])('%s', (input, canonical) => {
     expect(serializeFilter(parseRunFilter(input))).toBe(canonical);
     expect(serializeFilter(parseRunFilter(canonical))).toBe(canonical);
+  });
+
+  test.each([
+    [
+      "attribute.name like 'a%' and tag.`mlflow.prompt.is_prompt` != 'true'",
+      "name LIKE 'a%' AND tags.mlflow.prompt.is_prompt != 'true'",
+    ],
+    ["tag.`my key` = 'x'", "tags.`my key` = 'x'"],
+  ])('registered models: %s', (input, canonical) => {
+    expect(serializeRegisteredModelFilter(parseRegisteredModelFilter(input))).toBe(canonical);
+    expect(serializeRegisteredModelFilter(parseRegisteredModelFilter(canonical))).toBe(canonical);
+  });
+
+  test.each([
+    ["version_number >= '2' and run_id in ('a','b')", "version_number >= 2 AND run_id IN ('a', 'b')"],
+    [
+      "source_path ilike 'models:/%' AND tags.a != 'it''s'",
+      "source_path ILIKE 'models:/%' AND tags.a != 'it''s'",
+    ],
+  ])('model versions: %s', (input, canonical) => {
+    expect(serializeModelVersionFilter(parseModelVersionFilter(input))).toBe(canonical);
+    expect(serializeModelVersionFilter(parseModelVersionFilter(canonical))).toBe(canonical);
+  });
+
+  test('registry order_by entries use canonical names', () => {
+    expect(serializeOrderBy(parseRegisteredModelOrderBy(['timestamp desc', 'name']))).toEqual([
+      'last_updated_timestamp DESC',
+      'name ASC',
+    ]);
+    expect(serializeOrderBy(parseModelVersionOrderBy(['attribute.version_number']))).toEqual([
+      'version_number ASC',
+    ]);
   });
 
   test('order_by entries spell out their direction', () => {
@@ -66,6 +122,40 @@ describe('round trip: parse(serialize(ast)) equals ast', () => {
         );
       }),
       { numRuns: 500 },
+    );
+  });
+
+  test('registered-model filters', () => {
+    fc.assert(
+      fc.property(registeredModelFilter, (ast) => {
+        const text = serializeRegisteredModelFilter(ast);
+        expect(parseRegisteredModelFilter(text).map(withoutLocation)).toEqual(ast.map(withoutLocation));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('model-version filters', () => {
+    fc.assert(
+      fc.property(modelVersionFilter, (ast) => {
+        const text = serializeModelVersionFilter(ast);
+        expect(parseModelVersionFilter(text).map(withoutLocation)).toEqual(ast.map(withoutLocation));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('registry order_by', () => {
+    fc.assert(
+      fc.property(registeredModelOrderBy, modelVersionOrderBy, (models, versions) => {
+        expect(parseRegisteredModelOrderBy(serializeOrderBy(models)).map(withoutLocation)).toEqual(
+          models.map(withoutLocation),
+        );
+        expect(parseModelVersionOrderBy(serializeOrderBy(versions)).map(withoutLocation)).toEqual(
+          versions.map(withoutLocation),
+        );
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -5,7 +5,8 @@
  * Canonical form: attributes bare (`start_time`), other entities with their plural prefix
  * (`metrics.`, `params.`, `tags.`, `datasets.`); keys unquoted when they scan as one word,
  * else in backticks; strings in single quotes; keywords upper case; one space between tokens.
- * The same text is valid for runs and, for attribute and tag clauses, for experiments.
+ * The same text is valid for runs and, for attribute and tag clauses, for experiments and the
+ * registry searches.
  */
 import type { Comparison, Entity, OrderByClause } from './ast.js';
 import { isPlainKey, isPlainWord } from './scanner.js';
@@ -62,6 +63,12 @@ export const serializeRunFilter: (filter: readonly Comparison[]) => string = ser
 
 /** Canonical text of an experiment filter (see {@link serializeFilter}). */
 export const serializeExperimentFilter: (filter: readonly Comparison[]) => string = serializeFilter;
+
+/** Canonical text of a registered-model filter (see {@link serializeFilter}). */
+export const serializeRegisteredModelFilter: (filter: readonly Comparison[]) => string = serializeFilter;
+
+/** Canonical text of a model-version filter (see {@link serializeFilter}). */
+export const serializeModelVersionFilter: (filter: readonly Comparison[]) => string = serializeFilter;
 
 /**
  * Canonical order_by entries, one string per clause, direction always spelled out.

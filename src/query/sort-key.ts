@@ -10,8 +10,14 @@
  * and missing values come last both ways, as in MLflow. Infinite numbers are written
  * `"Infinity"` / `"-Infinity"`, as on MLflow's wire, so that keys survive JSON.
  */
-import type { Experiment, Metric, Run } from '../entities/index.js';
-import { RUN_ATTRIBUTES, EXPERIMENT_ORDER_BY_ATTRIBUTES, type OrderBy } from './ast.js';
+import type { Experiment, Metric, ModelVersion, RegisteredModel, Run } from '../entities/index.js';
+import {
+  EXPERIMENT_ORDER_BY_ATTRIBUTES,
+  MODEL_VERSION_ORDER_BY_ATTRIBUTES,
+  REGISTERED_MODEL_ORDER_BY_ATTRIBUTES,
+  RUN_ATTRIBUTES,
+  type OrderBy,
+} from './ast.js';
 import { compareText } from './compare-text.js';
 
 /** One value of a sort key. */
@@ -89,6 +95,48 @@ export function experimentOrderTerms(orderBy: OrderBy): OrderTerm[] {
   return terms;
 }
 
+function attributeTerm(
+  attributes: Readonly<Record<string, string>>,
+  key: string,
+  ascending: boolean,
+): OrderTerm {
+  return {
+    entity: 'attribute',
+    key,
+    ascending,
+    kind: attributes[key] === 'string' ? 'string' : 'number',
+    nullable: false,
+  };
+}
+
+/**
+ * The final ordering of a registered-model search: the user's clauses, then `name ASC` unless
+ * name was ordered on (MLflow's tie-break; names are unique, so the order is total).
+ */
+export function registeredModelOrderTerms(orderBy: OrderBy): OrderTerm[] {
+  const terms = orderBy.map((c) => attributeTerm(REGISTERED_MODEL_ORDER_BY_ATTRIBUTES, c.key, c.ascending));
+  if (!terms.some((t) => t.key === 'name'))
+    terms.push(attributeTerm(REGISTERED_MODEL_ORDER_BY_ATTRIBUTES, 'name', true));
+  return terms;
+}
+
+/**
+ * The final ordering of a model-version search: by default `last_updated_timestamp DESC, name
+ * ASC, version_number DESC` (MLflow's); with user clauses, those then `name ASC` and
+ * `version_number DESC` unless ordered on (a name and a number identify a version).
+ */
+export function modelVersionOrderTerms(orderBy: OrderBy): OrderTerm[] {
+  const term = (key: string, ascending: boolean) =>
+    attributeTerm(MODEL_VERSION_ORDER_BY_ATTRIBUTES, key, ascending);
+  if (orderBy.length === 0) {
+    return [term('last_updated_timestamp', false), term('name', true), term('version_number', false)];
+  }
+  const terms = orderBy.map((c) => term(c.key, c.ascending));
+  if (!terms.some((t) => t.key === 'name')) terms.push(term('name', true));
+  if (!terms.some((t) => t.key === 'version_number')) terms.push(term('version_number', false));
+  return terms;
+}
+
 /** A number as it appears in a sort key (infinities as strings). */
 export function encodeNumber(value: number): number | string {
   if (value === Infinity) return 'Infinity';
@@ -152,6 +200,43 @@ export function experimentAttribute(experiment: Experiment, key: string): string
   }
 }
 
+/** A registered-model attribute by name; `undefined` for any other name. */
+export function registeredModelAttribute(model: RegisteredModel, key: string): string | number | undefined {
+  switch (key) {
+    case 'name':
+      return model.name;
+    case 'creation_timestamp':
+      return model.creation_timestamp;
+    case 'last_updated_timestamp':
+      return model.last_updated_timestamp;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A model-version attribute by its search name: `name` is the registered model's,
+ * `version_number` the version as a number, `source_path` the source; `undefined` when absent.
+ */
+export function modelVersionAttribute(version: ModelVersion, key: string): string | number | undefined {
+  switch (key) {
+    case 'name':
+      return version.name;
+    case 'version_number':
+      return Number(version.version);
+    case 'run_id':
+      return version.run_id ?? undefined;
+    case 'source_path':
+      return version.source;
+    case 'creation_timestamp':
+      return version.creation_timestamp;
+    case 'last_updated_timestamp':
+      return version.last_updated_timestamp;
+    default:
+      return undefined;
+  }
+}
+
 function pair(value: string | number | undefined | null): [number, SortKeyValue] {
   if (value === undefined || value === null) return [BUCKET_MISSING, null];
   if (typeof value === 'number') {
@@ -179,6 +264,16 @@ export function runSortKey(terms: readonly OrderTerm[], run: Run): SortKey {
 /** An experiment's sort key under `terms` (see {@link experimentOrderTerms}). */
 export function experimentSortKey(terms: readonly OrderTerm[], experiment: Experiment): SortKey {
   return terms.flatMap((term) => pair(experimentAttribute(experiment, term.key)));
+}
+
+/** A registered model's sort key under `terms` (see {@link registeredModelOrderTerms}). */
+export function registeredModelSortKey(terms: readonly OrderTerm[], model: RegisteredModel): SortKey {
+  return terms.flatMap((term) => pair(registeredModelAttribute(model, term.key)));
+}
+
+/** A model version's sort key under `terms` (see {@link modelVersionOrderTerms}). */
+export function modelVersionSortKey(terms: readonly OrderTerm[], version: ModelVersion): SortKey {
+  return terms.flatMap((term) => pair(modelVersionAttribute(version, term.key)));
 }
 
 /** Orders two sort keys built from the same `terms`: negative when `a` comes first. */

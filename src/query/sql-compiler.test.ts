@@ -6,13 +6,19 @@ import { isAgentrackError } from '../errors.js';
 import { MIGRATIONS } from '../store/sql/schema.js';
 import { runComparison, runOrderBy } from './__tests__/arbitraries.js';
 import { makeExperiment, makeRun, type RunSpec } from './__tests__/fixtures.js';
+import { makeModelVersion, makeRegisteredModel, registryInserts } from './__tests__/registry-fixtures.js';
 import type { OrderBy, RunFilter } from './ast.js';
 import {
   compareExperiments,
+  compareModelVersions,
+  compareRegisteredModels,
   compareRuns,
   matchesExperiment,
+  matchesModelVersion,
+  matchesRegisteredModel,
   matchesRun,
   matchesViewType,
+  promptModelNames,
 } from './evaluator.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { parseRunOrderBy } from './order-by-parser.js';
@@ -20,10 +26,20 @@ import {
   compareSortKeys,
   experimentOrderTerms,
   experimentSortKey,
+  modelVersionSortKey,
+  registeredModelSortKey,
   runOrderTerms,
   runSortKey,
 } from './sort-key.js';
-import { compileExperimentSearch, compileRunSearch, type RunSearchOptions } from './sql-compiler.js';
+import {
+  compileExperimentSearch,
+  compileModelVersionSearch,
+  compileRegisteredModelSearch,
+  compileRunSearch,
+  type CompiledSearch,
+  type RegistrySearchOptions,
+  type RunSearchOptions,
+} from './sql-compiler.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 
 type Db = Database.Database;
@@ -730,4 +746,319 @@ test('compiled terms are the final ordering: user clauses, then the tie-breaks n
     'creation_time DESC',
     'experiment_id ASC',
   ]);
+});
+
+describe('registry searches on SQLite', () => {
+  const PROMPT = 'mlflow.prompt.is_prompt';
+  const models = [
+    makeRegisteredModel({ name: 'health_monitor_agent', created: 10, updated: 30, tags: { team: 'core' } }),
+    makeRegisteredModel({
+      name: 'Health_v2',
+      created: 20,
+      updated: 30,
+      tags: { team: 'Core', [PROMPT]: 'false' },
+    }),
+    makeRegisteredModel({ name: 'summarize', created: 5, updated: 40, tags: { [PROMPT]: 'true' } }),
+    makeRegisteredModel({ name: 'shout', created: 5, updated: 10, tags: { [PROMPT]: 'TRUE', 'a*b': 'x?y' } }),
+    makeRegisteredModel({ name: 'été', created: 30, updated: 30 }),
+    makeRegisteredModel({ name: '😀', created: 40, updated: 50, tags: { team: '\uFFFD' } }),
+  ];
+  const versions = [
+    makeModelVersion({
+      name: 'health_monitor_agent',
+      version: 1,
+      created: 1,
+      updated: 5,
+      runId: 'r1',
+      tags: { ok: 'yes' },
+    }),
+    makeModelVersion({
+      name: 'health_monitor_agent',
+      version: 2,
+      created: 2,
+      updated: 9,
+      runId: 'r2',
+      source: 'runs:/r2/model',
+    }),
+    makeModelVersion({
+      name: 'health_monitor_agent',
+      version: 10,
+      created: 3,
+      updated: 9,
+      source: 's3://b/x',
+    }),
+    makeModelVersion({
+      name: 'Health_v2',
+      version: 9,
+      created: 3,
+      updated: 9,
+      runId: 'r1',
+      tags: { ok: 'Yes' },
+    }),
+    makeModelVersion({ name: 'summarize', version: 1, created: 4, updated: 4, tags: { [PROMPT]: 'true' } }),
+    makeModelVersion({ name: 'summarize', version: 2, created: 4, updated: 4 }),
+    makeModelVersion({ name: 'été', version: 1, created: 5, updated: 5, runId: 'R1', source: 'models:/m-é' }),
+  ];
+  const prompts = promptModelNames(versions);
+  let db: Db;
+  beforeEach(() => {
+    db = createDb();
+    for (const { sql, params } of registryInserts(models, versions)) db.prepare(sql).run(...params);
+  });
+  afterEach(() => db.close());
+
+  const modelId = (row: Row) => String(row.name);
+  const versionId = (row: Row) => `${String(row.name)}/${String(row.version)}`;
+
+  function pages(
+    compile: (options: RegistrySearchOptions) => CompiledSearch,
+    search: Omit<RegistrySearchOptions, 'limit' | 'after'>,
+    limit: number,
+    id: (row: Row) => string,
+  ): string[] {
+    const ids: string[] = [];
+    let after: unknown[] | undefined;
+    for (let page = 0; page < 100; page += 1) {
+      const compiled = compile({ ...search, limit, ...(after ? { after } : {}) });
+      const rows = query(db, compiled);
+      ids.push(...rows.map(id));
+      if (rows.length < limit) return ids;
+      after = JSON.parse(JSON.stringify(compiled.sortKeyOf(rows[rows.length - 1]!))) as unknown[];
+    }
+    throw new Error('pagination does not end');
+  }
+
+  test.each<[string, string[]]>([
+    ['', []],
+    ["name = 'health_monitor_agent'", []],
+    ["name LIKE 'health%'", []],
+    ["name ILIKE 'HEALTH%'", []],
+    ["name ILIKE 'ÉTÉ'", []],
+    ["name != 'été'", []],
+    ["name LIKE '_'", []],
+    ["tags.team = 'core'", []],
+    ["tags.team ILIKE 'core'", []],
+    ["tags.team != 'x'", []],
+    ["tags.`a*b` LIKE 'x?%'", []],
+    [`name LIKE '%' AND tag.\`${PROMPT}\` != 'true'`, []],
+    [`tags.\`${PROMPT}\` = 'false'`, []],
+    [`tags.\`${PROMPT}\` = 'true'`, []],
+    [`tags.\`${PROMPT}\` = 'TRUE'`, []],
+    [`tags.\`${PROMPT}\` != 'false'`, []],
+    ['', ['name DESC']],
+    ['', ['timestamp DESC']],
+    ['', ['last_updated_timestamp ASC']],
+    ["tags.team != ''", ['timestamp', 'name DESC']],
+  ])('registered models: %s %j', (filter, orderBy) => {
+    const search = { filter, orderBy };
+    const want = models
+      .filter((m) => matchesRegisteredModel(filter, m))
+      .sort(compareRegisteredModels(orderBy))
+      .map((m) => m.name);
+    const compiled = compileRegisteredModelSearch(sqliteDialect, { ...search, limit: 100 });
+    const rows = query(db, compiled);
+    expect(rows.map(modelId)).toEqual(want);
+    for (const row of rows) {
+      const model = models.find((m) => m.name === row.name)!;
+      expect(compiled.sortKeyOf(row)).toEqual(registeredModelSortKey(compiled.terms, model));
+    }
+    for (const limit of [1, 2, 3]) {
+      expect(pages((o) => compileRegisteredModelSearch(sqliteDialect, o), search, limit, modelId)).toEqual(
+        want,
+      );
+    }
+  });
+
+  test.each<[string, string[]]>([
+    ['', []],
+    ["name = 'health_monitor_agent'", []],
+    ["name ILIKE 'health%'", []],
+    ['version_number > 2', []],
+    ["version_number <= '2'", []],
+    ['version_number != 1', []],
+    ['version_number < 1e999', []],
+    ["run_id = 'r1'", []],
+    ["run_id != 'r1'", []],
+    ["run_id IN ('r1', 'r2', 'nope')", []],
+    ["run_id LIKE 'r%'", []],
+    ["run_id ILIKE 'r%'", []],
+    ["source_path LIKE 'models:/%'", []],
+    ["source_path = 's3://b/x'", []],
+    ["tags.ok = 'yes'", []],
+    ["tags.ok ILIKE 'YES'", []],
+    ["tags.ok != 'no'", []],
+    [`tags.\`${PROMPT}\` = 'true'`, []],
+    [`tags.\`${PROMPT}\` != 'true'`, []],
+    ['', ['version_number']],
+    ['', ['name DESC', 'version_number ASC']],
+    ['', ['creation_timestamp DESC']],
+    ['', ['last_updated_timestamp ASC', 'version_number DESC']],
+    ["name != 'x'", ['name', 'creation_timestamp']],
+  ])('model versions: %s %j', (filter, orderBy) => {
+    const search = { filter, orderBy };
+    const want = versions
+      .filter((v) => matchesModelVersion(filter, v, prompts))
+      .sort(compareModelVersions(orderBy))
+      .map((v) => `${v.name}/${v.version}`);
+    const compiled = compileModelVersionSearch(sqliteDialect, { ...search, limit: 100 });
+    const rows = query(db, compiled);
+    expect(rows.map(versionId)).toEqual(want);
+    for (const row of rows) {
+      const version = versions.find((v) => `${v.name}/${v.version}` === versionId(row))!;
+      expect(compiled.sortKeyOf(row)).toEqual(modelVersionSortKey(compiled.terms, version));
+    }
+    for (const limit of [1, 2, 3]) {
+      expect(pages((o) => compileModelVersionSearch(sqliteDialect, o), search, limit, versionId)).toEqual(
+        want,
+      );
+    }
+  });
+
+  test('prompts are left out unless asked for; the rule is for the prompt tag alone', () => {
+    const rm = (filter: string) =>
+      query(db, compileRegisteredModelSearch(sqliteDialect, { filter, limit: 100 })).map(modelId);
+    expect(rm(`tag.\`${PROMPT}\` != 'true'`)).toEqual([
+      'Health_v2',
+      'health_monitor_agent',
+      'shout',
+      'été',
+      '😀',
+    ]);
+    expect(rm(`tag.\`${PROMPT}\` = 'true'`)).toEqual(['summarize']);
+    expect(rm("tags.team != 'x'")).toEqual(['Health_v2', 'health_monitor_agent', '😀']);
+    // A version of a prompt is left out even when it is not tagged itself.
+    const mv = (filter: string) =>
+      query(db, compileModelVersionSearch(sqliteDialect, { filter, limit: 100 })).map(versionId);
+    expect(mv("name = 'summarize'")).toEqual([]);
+    expect(mv(`name = 'summarize' AND tags.\`${PROMPT}\` = 'true'`)).toEqual(['summarize/1']);
+  });
+
+  test('the default orders: registered models by name, versions by last update, name, version', () => {
+    expect(query(db, compileRegisteredModelSearch(sqliteDialect, { limit: 100 })).map(modelId)).toEqual([
+      'Health_v2',
+      'health_monitor_agent',
+      'shout',
+      'été',
+      '😀',
+    ]);
+    expect(query(db, compileModelVersionSearch(sqliteDialect, { limit: 100 })).map(versionId)).toEqual([
+      'Health_v2/9',
+      'health_monitor_agent/10',
+      'health_monitor_agent/2',
+      'health_monitor_agent/1',
+      'été/1',
+    ]);
+  });
+
+  test('select the registry columns and the sort-key columns', () => {
+    const [model] = query(db, compileRegisteredModelSearch(sqliteDialect, { limit: 1 }));
+    expect(Object.keys(model!)).toEqual([
+      'model_seq',
+      'name',
+      'creation_timestamp',
+      'last_updated_timestamp',
+      'description',
+      'user_id',
+      'last_version',
+      'sk_b0',
+      'sk_v0',
+    ]);
+    const [version] = query(
+      db,
+      compileModelVersionSearch(sqliteDialect, {
+        filter: "name = 'été'",
+        orderBy: ['version_number'],
+        limit: 1,
+      }),
+    );
+    expect(Object.keys(version!)).toEqual([
+      'version_seq',
+      'model_seq',
+      'version',
+      'creation_timestamp',
+      'last_updated_timestamp',
+      'description',
+      'user_id',
+      'current_stage',
+      'source',
+      'storage_location',
+      'run_id',
+      'run_link',
+      'status',
+      'status_message',
+      'model_id',
+      'name',
+      'sk_b0',
+      'sk_v0',
+      'sk_b1',
+      'sk_v1',
+    ]);
+    expect(version).toMatchObject({ name: 'été', version: 1, run_id: 'R1', source: 'models:/m-é' });
+  });
+
+  test('values and keys travel as parameters', () => {
+    const nasty = "'; DROP TABLE registered_models; --";
+    for (const compiled of [
+      compileRegisteredModelSearch(sqliteDialect, {
+        filter: `name = '${nasty.split("'").join("''")}' AND tags.\`${nasty}\` LIKE 'x%'`,
+        after: [0, nasty],
+        limit: 5,
+      }),
+      compileModelVersionSearch(sqliteDialect, {
+        filter: `run_id IN ('${nasty.split("'").join("''")}') AND tags.\`${nasty}\` != 'x'`,
+        after: [0, 1, 0, nasty, 0, 2],
+        limit: 5,
+      }),
+    ]) {
+      expect(compiled.sql).not.toContain('DROP');
+      expect(compiled.params).toContain(nasty);
+      expect(query(db, compiled)).toEqual([]);
+    }
+    expect(db.prepare('SELECT COUNT(*) AS n FROM registered_models').get()).toEqual({ n: models.length });
+  });
+
+  test('a page position that does not fit the search is rejected', () => {
+    for (const [compile, after] of [
+      [compileRegisteredModelSearch, [0, 1]],
+      [compileRegisteredModelSearch, [2, null]],
+      [compileRegisteredModelSearch, [0, 'a', 0, 'b']],
+      [compileModelVersionSearch, [0, 'x', 0, 'a', 0, 1]],
+      [compileModelVersionSearch, [0, 1, 0, 'a']],
+    ] as const) {
+      let error: unknown;
+      try {
+        compile(sqliteDialect, { after, limit: 5 });
+      } catch (e) {
+        error = e;
+      }
+      expect(isAgentrackError(error, 'INVALID_PARAMETER_VALUE'), JSON.stringify(after)).toBe(true);
+    }
+  });
+
+  test('both compile for PostgreSQL with numbered placeholders and byte order', () => {
+    const model = compileRegisteredModelSearch(postgresDialect, {
+      filter: "name ILIKE 'Health%' AND tags.team = 'core'",
+      orderBy: ['timestamp DESC'],
+      after: [0, 30, 0, 'health'],
+      limit: 10,
+    });
+    const version = compileModelVersionSearch(postgresDialect, {
+      filter: "name LIKE 'h%' AND version_number > 1 AND run_id IN ('r1', 'r2') AND tags.ok != 'no'",
+      after: [0, 9, 0, 'health', 0, 3],
+      limit: 10,
+    });
+    for (const compiled of [model, version]) {
+      const placeholders = [...compiled.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+      expect(placeholders).toEqual(compiled.params.map((_, i) => i + 1));
+      expect(compiled.sql).not.toContain('?');
+      expect(compiled.sql).not.toMatch(/'(health|core|r1|ok|no|true|mlflow)/i);
+      expect(compiled.sql).toContain('COLLATE "C"');
+    }
+    expect(model.params).toContain('health%');
+    expect(model.sql).toContain('ORDER BY m.last_updated_timestamp DESC, m.name COLLATE "C" ASC');
+    expect(version.sql).toContain('JOIN registered_models AS m ON m.model_seq = v.model_seq');
+    expect(version.sql).toContain(
+      'ORDER BY v.last_updated_timestamp DESC, m.name COLLATE "C" ASC, v.version DESC',
+    );
+  });
 });

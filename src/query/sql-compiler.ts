@@ -17,12 +17,34 @@
  * View types filter the row's own `lifecycle_stage` only, as MLflow does: MLflow marks a
  * deleted experiment's runs deleted (and restores them with it), so the store must do the
  * same for a deleted experiment's runs to leave ACTIVE_ONLY searches.
+ *
+ * Registry searches (registered models, model versions) have no view type; their tag clauses
+ * are EXISTS subqueries too, and prompts are left out as MLflow's SQL registry leaves them out
+ * (see `prompt-filter.ts`).
  */
 import { DATASET_CONTEXT_TAG, type ViewType } from '../entities/index.js';
 import { invalidParameter } from '../errors.js';
-import type { Comparison, ExperimentFilter, OrderBy, RunFilter } from './ast.js';
-import { parseExperimentFilter, parseRunFilter } from './filter-parser.js';
-import { parseExperimentOrderBy, parseRunOrderBy } from './order-by-parser.js';
+import type {
+  Comparison,
+  ExperimentFilter,
+  ModelVersionFilter,
+  OrderBy,
+  RegisteredModelFilter,
+  RunFilter,
+} from './ast.js';
+import {
+  parseExperimentFilter,
+  parseModelVersionFilter,
+  parseRegisteredModelFilter,
+  parseRunFilter,
+} from './filter-parser.js';
+import {
+  parseExperimentOrderBy,
+  parseModelVersionOrderBy,
+  parseRegisteredModelOrderBy,
+  parseRunOrderBy,
+} from './order-by-parser.js';
+import { PROMPT_TAG_KEY, registryFilterPlan } from './prompt-filter.js';
 import {
   BUCKET_MISSING,
   BUCKET_NAN,
@@ -30,6 +52,8 @@ import {
   decodeNumber,
   encodeNumber,
   experimentOrderTerms,
+  modelVersionOrderTerms,
+  registeredModelOrderTerms,
   runOrderTerms,
   type OrderTerm,
   type SortKey,
@@ -57,6 +81,17 @@ export interface RunSearchOptions {
 export interface ExperimentSearchOptions {
   readonly viewType: ViewType;
   readonly filter?: ExperimentFilter | string;
+  readonly orderBy?: OrderBy | readonly string[];
+  /** Sort key of the last row of the previous page (checked here). */
+  readonly after?: readonly unknown[];
+  readonly limit: number;
+}
+
+/** Options of {@link compileRegisteredModelSearch} and {@link compileModelVersionSearch}. */
+export interface RegistrySearchOptions {
+  /** Parsed filter or filter text. */
+  readonly filter?: RegisteredModelFilter | ModelVersionFilter | string;
+  /** Parsed order_by or its text entries. */
   readonly orderBy?: OrderBy | readonly string[];
   /** Sort key of the last row of the previous page (checked here). */
   readonly after?: readonly unknown[];
@@ -114,6 +149,49 @@ const EXPERIMENT_SELECT = [
   'creation_time',
   'last_update_time',
 ] as const;
+
+const REGISTERED_MODEL_SELECT = [
+  'model_seq',
+  'name',
+  'creation_timestamp',
+  'last_updated_timestamp',
+  'description',
+  'user_id',
+  'last_version',
+] as const;
+
+const MODEL_VERSION_SELECT = [
+  'version_seq',
+  'model_seq',
+  'version',
+  'creation_timestamp',
+  'last_updated_timestamp',
+  'description',
+  'user_id',
+  'current_stage',
+  'source',
+  'storage_location',
+  'run_id',
+  'run_link',
+  'status',
+  'status_message',
+  'model_id',
+] as const;
+
+/** Model-version search names and their columns, on `model_versions AS v` and `registered_models AS m`. */
+const MODEL_VERSION_COLUMNS: Readonly<Record<string, readonly [alias: string, column: string]>> = {
+  name: ['m', 'name'],
+  version_number: ['v', 'version'],
+  run_id: ['v', 'run_id'],
+  source_path: ['v', 'source'],
+  creation_timestamp: ['v', 'creation_timestamp'],
+  last_updated_timestamp: ['v', 'last_updated_timestamp'],
+};
+
+function modelVersionColumn(key: string): SqlFragment {
+  const [alias, name] = MODEL_VERSION_COLUMNS[key] ?? ['v', 'version'];
+  return column(alias, name);
+}
 
 const RUN_DATA_TABLES = { metric: 'latest_metrics', param: 'params', tag: 'tags' } as const;
 
@@ -420,6 +498,10 @@ export function assemble(
     select: readonly string[];
     alias: string;
     table: string;
+    /** Joins every row needs, before those of the sort terms. */
+    joins?: readonly SqlFragment[];
+    /** Selected after the table's own columns. */
+    extraColumns?: readonly SqlFragment[];
     terms: readonly OrderTerm[];
     termSql: readonly TermSql[];
     conditions: readonly SqlFragment[];
@@ -431,12 +513,13 @@ export function assemble(
   const { alias, terms, termSql } = parts;
   const columns = [
     ...parts.select.map((name) => column(alias, name)),
+    ...(parts.extraColumns ?? []),
     ...termSql.flatMap((t, i) => [
       sql`${t.bucket} AS ${raw(bucketColumn(i))}`,
       sql`${t.value} AS ${raw(valueColumn(i))}`,
     ]),
   ];
-  const joins = termSql.flatMap((t) => (t.join === undefined ? [] : [t.join]));
+  const joins = [...(parts.joins ?? []), ...termSql.flatMap((t) => (t.join === undefined ? [] : [t.join]))];
   const conditions = [...parts.conditions];
   if (parts.after !== undefined) conditions.push(keysetCondition(dialect, terms, termSql, parts.after));
   const where = conditions.length === 0 ? raw('1 = 1') : join(conditions, ' AND ');
@@ -520,6 +603,97 @@ export function compileExperimentSearch(
     table: 'experiments',
     terms,
     termSql: terms.map(experimentTermSql),
+    conditions,
+    after: options.after,
+    limit: options.limit,
+  });
+}
+
+/** The condition of one tag clause: an EXISTS on `table`'s rows of the searched row. */
+function tagCondition(
+  dialect: SqlDialect,
+  clause: Comparison,
+  index: number,
+  table: string,
+  owner: string,
+  ownerColumn: SqlFragment,
+): SqlFragment {
+  const alias = `f${index}`;
+  return sql`EXISTS (SELECT 1 FROM ${raw(table)} AS ${raw(alias)} WHERE ${column(alias, owner)} = ${ownerColumn} AND ${column(alias, 'key')} = ${param(clause.key)} AND ${valueCondition(dialect, column(alias, 'value'), clause)})`;
+}
+
+/**
+ * Compiles a registered-model search over `registered_models AS m`: selects `model_seq, name,
+ * creation_timestamp, last_updated_timestamp, description, user_id, last_version` and the
+ * sort-key columns, in MLflow's final order (default `name ASC`), at most `limit` rows after
+ * `after`. Prompts are left out unless the filter asks for them.
+ *
+ * @example
+ * const q = compileRegisteredModelSearch(sqliteDialect, { filter: "name LIKE 'health%'", limit: 101 });
+ * const rows = db.prepare(q.sql).all(...q.params);
+ */
+export function compileRegisteredModelSearch(
+  dialect: SqlDialect,
+  options: RegistrySearchOptions,
+): CompiledSearch {
+  const plan = registryFilterPlan(asFilter(options.filter, parseRegisteredModelFilter));
+  const conditions = plan.clauses.map((clause, i) =>
+    clause.entity === 'tag'
+      ? tagCondition(dialect, clause, i, 'registered_model_tags', 'model_seq', raw('m.model_seq'))
+      : valueCondition(dialect, column('m', 'name'), clause),
+  );
+  if (plan.excludePrompts) {
+    conditions.push(
+      sql`NOT EXISTS (SELECT 1 FROM registered_model_tags AS p WHERE p.model_seq = m.model_seq AND p.key = ${param(PROMPT_TAG_KEY)} AND p.value = ${param('true')})`,
+    );
+  }
+  const terms = registeredModelOrderTerms(asOrderBy(options.orderBy, parseRegisteredModelOrderBy));
+  return assemble(dialect, {
+    select: REGISTERED_MODEL_SELECT,
+    alias: 'm',
+    table: 'registered_models',
+    terms,
+    termSql: terms.map((term) => ({ bucket: raw('0'), value: column('m', term.key) })),
+    conditions,
+    after: options.after,
+    limit: options.limit,
+  });
+}
+
+/**
+ * Compiles a model-version search over `model_versions AS v` joined to its `registered_models
+ * AS m`: selects the `model_versions` columns (`version_seq, model_seq, version,
+ * creation_timestamp, last_updated_timestamp, description, user_id, current_stage, source,
+ * storage_location, run_id, run_link, status, status_message, model_id`), then `m.name AS
+ * name`, then the sort-key columns, in MLflow's final order (default `last_updated_timestamp
+ * DESC, name ASC, version_number DESC`). Unless the filter asks for prompts, every version of a
+ * registered model with a version tagged as a prompt is left out, as in MLflow.
+ */
+export function compileModelVersionSearch(
+  dialect: SqlDialect,
+  options: RegistrySearchOptions,
+): CompiledSearch {
+  const plan = registryFilterPlan(asFilter(options.filter, parseModelVersionFilter));
+  const conditions = plan.clauses.map((clause, i) =>
+    clause.entity === 'tag'
+      ? tagCondition(dialect, clause, i, 'model_version_tags', 'version_seq', raw('v.version_seq'))
+      : valueCondition(dialect, modelVersionColumn(clause.key), clause),
+  );
+  if (plan.excludePrompts) {
+    // Not correlated: computed once, where a per-row subquery would scan each row's siblings.
+    conditions.push(
+      sql`v.model_seq NOT IN (SELECT pv.model_seq FROM model_version_tags AS p JOIN model_versions AS pv ON pv.version_seq = p.version_seq WHERE p.key = ${param(PROMPT_TAG_KEY)} AND p.value = ${param('true')})`,
+    );
+  }
+  const terms = modelVersionOrderTerms(asOrderBy(options.orderBy, parseModelVersionOrderBy));
+  return assemble(dialect, {
+    select: MODEL_VERSION_SELECT,
+    alias: 'v',
+    table: 'model_versions',
+    joins: [raw(' JOIN registered_models AS m ON m.model_seq = v.model_seq')],
+    extraColumns: [raw('m.name AS name')],
+    terms,
+    termSql: terms.map((term) => ({ bucket: raw('0'), value: modelVersionColumn(term.key) })),
     conditions,
     after: options.after,
     limit: options.limit,

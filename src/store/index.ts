@@ -17,6 +17,12 @@ export type {
   TrackingStore,
   UpdateRunInput,
 } from './tracking-store.js';
+export type {
+  CreateModelVersionInput,
+  CreateRegisteredModelInput,
+  ModelRegistryStore,
+  SearchRegistryInput,
+} from './model-registry-store.js';
 export { openStore, type OpenStoreOptions } from './open-store.js';
 export type { StoreMode } from './sqlite/sqlite-store.js';
 export {
@@ -26,6 +32,12 @@ export {
   type TrackingTarget,
 } from './tracking-uri.js';
 export { SqlTrackingStore, type SqlStoreOptions } from './sql/sql-store.js';
+export {
+  SqlModelRegistryStore,
+  type LoggedModelLocation,
+  type LoggedModelLocator,
+  type SqlRegistryStoreOptions,
+} from './sql/sql-registry-store.js';
 export type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from './sql/sql-driver.js';
 export { MIGRATIONS, type Migration } from './sql/schema.js';
 export { migrate } from './sql/migrator.js';

@@ -61,3 +61,24 @@ export {
   validateLoggedModelOutputs,
   validateLoggedModelType,
 } from './logged-model.js';
+export {
+  ACTIVE_MODEL_VERSION_STAGES,
+  validateModelAliasName,
+  validateModelVersion,
+  validateModelVersionStage,
+  validateModelVersionTag,
+  validateOptionalText,
+  validateRegisteredModelName,
+  validateRegisteredModelTag,
+  validateRegistryTagKey,
+  validateSearchModelVersionsMaxResults,
+  validateSearchRegisteredModelsMaxResults,
+  validateStageTransition,
+} from './model-registry.js';
+export {
+  isInsideFolder,
+  localArtifactPath,
+  refuseLocalSource,
+  validateModelVersionSource,
+  type ModelVersionSource,
+} from './model-version-source.js';

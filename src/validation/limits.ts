@@ -77,3 +77,18 @@ export const SEARCH_LOGGED_MODELS_MAX_RESULTS_DEFAULT = 100;
 export const MAX_LOGGED_MODEL_NAME_LENGTH = 500;
 /** Longest logged model id: `m-` and 32 hex digits, within MLflow's `logged_models.model_id` column (36). */
 export const MAX_LOGGED_MODEL_ID_LENGTH = 36;
+
+/** Longest registered model or model version tag key. */
+export const MAX_REGISTRY_TAG_KEY_LENGTH = 250;
+/** Longest registered model or model version tag value; longer values are always rejected. */
+export const MAX_REGISTRY_TAG_VALUE_LENGTH = 5000;
+/** Longest registered model alias. */
+export const MAX_MODEL_ALIAS_LENGTH = 255;
+/** `max_results` of a registered model search when none is given. */
+export const SEARCH_REGISTERED_MODELS_MAX_RESULTS_DEFAULT = 100;
+/** Largest `max_results` of a registered model search. */
+export const SEARCH_REGISTERED_MODELS_MAX_RESULTS_THRESHOLD = 1000;
+/** `max_results` of a model version search when none is given (MLflow's store and client default). */
+export const SEARCH_MODEL_VERSIONS_MAX_RESULTS_DEFAULT = 1000;
+/** Largest `max_results` of a model version search. */
+export const SEARCH_MODEL_VERSIONS_MAX_RESULTS_THRESHOLD = 200_000;

@@ -7,10 +7,13 @@ import {
   EXPERIMENT_FILTER_ATTRIBUTES,
   EXPERIMENT_ORDER_BY_ATTRIBUTES,
   LIST_COMPARATORS,
+  MODEL_VERSION_ORDER_BY_ATTRIBUTES,
   NUMBER_COMPARATORS,
+  REGISTERED_MODEL_ORDER_BY_ATTRIBUTES,
   RUN_ATTRIBUTES,
   STRING_COMPARATORS,
   type Comparison,
+  type ListComparator,
   type OrderByClause,
 } from '../ast.js';
 
@@ -88,12 +91,13 @@ function listComparison(
   entity: 'attribute' | 'dataset',
   key: fc.Arbitrary<string>,
   value: fc.Arbitrary<string> = anyString,
+  comparators: readonly ListComparator[] = LIST_COMPARATORS,
 ): fc.Arbitrary<Comparison> {
   return fc.record({
     type: fc.constant('list_comparison' as const),
     entity: fc.constant(entity),
     key,
-    comparator: fc.constantFrom(...LIST_COMPARATORS),
+    comparator: fc.constantFrom(...comparators),
     value: fc.array(value, { minLength: 1, maxLength: 4 }),
     location: fc.constant(at),
   });
@@ -139,6 +143,23 @@ export const experimentFilter = fc.array(
   { maxLength: 5 },
 );
 
+/** A registered-model filter (0 to 5 comparisons). */
+export const registeredModelFilter = fc.array(
+  fc.oneof(stringComparison('attribute', fc.constant('name')), stringComparison('tag', anyString)),
+  { maxLength: 5 },
+);
+
+/** A model-version filter (0 to 5 comparisons; `run_id` lists take `IN` only). */
+export const modelVersionFilter = fc.array(
+  fc.oneof(
+    stringComparison('attribute', fc.constantFrom('name', 'run_id', 'source_path')),
+    numberComparison('attribute', fc.constant('version_number')),
+    listComparison('attribute', fc.constant('run_id'), anyString, ['IN']),
+    stringComparison('tag', anyString),
+  ),
+  { maxLength: 5 },
+);
+
 function orderByClause(
   entity: OrderByClause['entity'],
   key: fc.Arbitrary<string>,
@@ -169,4 +190,16 @@ export function runOrderBy(key: fc.Arbitrary<string> = anyString) {
 export const experimentOrderBy = fc.array(
   orderByClause('attribute', fc.constantFrom(...Object.keys(EXPERIMENT_ORDER_BY_ATTRIBUTES))),
   { maxLength: 4 },
+);
+
+/** A registered-model order_by list without repeated fields. */
+export const registeredModelOrderBy = fc.uniqueArray(
+  orderByClause('attribute', fc.constantFrom(...Object.keys(REGISTERED_MODEL_ORDER_BY_ATTRIBUTES))),
+  { maxLength: 2, selector: (c) => c.key },
+);
+
+/** A model-version order_by list without repeated fields. */
+export const modelVersionOrderBy = fc.uniqueArray(
+  orderByClause('attribute', fc.constantFrom(...Object.keys(MODEL_VERSION_ORDER_BY_ATTRIBUTES))),
+  { maxLength: 4, selector: (c) => c.key },
 );

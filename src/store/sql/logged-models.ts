@@ -42,6 +42,7 @@ import {
   type RunRow,
 } from './rows.js';
 import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import type { LoggedModelLocation, LoggedModelLocator } from './sql-registry-store.js';
 
 /** A row of `logged_models` (the columns of {@link MODEL_COLUMNS}). */
 interface LoggedModelRow {
@@ -105,12 +106,6 @@ export interface SqlLoggedModelsContext {
   now(): number;
 }
 
-/** Where a logged model's files are, for the model registry (`models:/<model_id>` sources). */
-export interface LoggedModelLocation {
-  artifactUri: string;
-  sourceRunId?: string;
-}
-
 /**
  * MLflow 3's logged models over SQL, with the rules of MLflow's `sqlalchemy_store.py`: the
  * operations of the `TrackingStore` on logged models, which `SqlTrackingStore` delegates here,
@@ -121,7 +116,7 @@ export interface LoggedModelLocation {
  * every operation (RESOURCE_DOES_NOT_EXIST), and a metric or a run link naming a model that
  * does not exist is refused the same way instead of being stored.
  */
-export class SqlLoggedModels {
+export class SqlLoggedModels implements LoggedModelLocator {
   readonly #ctx: SqlLoggedModelsContext;
 
   constructor(context: SqlLoggedModelsContext) {

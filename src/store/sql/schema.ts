@@ -301,16 +301,18 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    description: "index model versions by run and by logged model (run_id filters, a model's versions)",
+    description: "index model versions by run, by logged model and by tag (run_id filters, a model's versions, prompts)",
     readCompatible: true,
     statements: {
       sqlite: [
         `CREATE INDEX model_versions_run ON model_versions (run_id)`,
         `CREATE INDEX model_versions_model_id ON model_versions (model_id)`,
+        `CREATE INDEX model_version_tags_key_value ON model_version_tags (key, value, version_seq)`,
       ],
       postgres: [
         `CREATE INDEX model_versions_run ON model_versions (run_id)`,
         `CREATE INDEX model_versions_model_id ON model_versions (model_id)`,
+        `CREATE INDEX model_version_tags_key_value ON model_version_tags (key, value, version_seq)`,
       ],
     },
   },

@@ -85,6 +85,7 @@ import type {
 } from '../tracking-store.js';
 import { SqlLoggedModels } from './logged-models.js';
 import { generateRunName } from './run-names.js';
+import { SqlModelRegistryStore, type LoggedModelLocator } from './sql-registry-store.js';
 import {
   EXPERIMENT_COLUMNS,
   INPUT_COLUMNS,
@@ -117,6 +118,11 @@ export interface SqlStoreOptions {
   defaultArtifactRoot?: string;
   /** The clock, in epoch milliseconds; injectable for tests. */
   now?: () => number;
+  /**
+   * How the model registry finds the logged models that `models:/<model_id>` sources name;
+   * by default the store's own {@link SqlTrackingStore.loggedModels}.
+   */
+  loggedModels?: LoggedModelLocator;
 }
 
 /**
@@ -127,6 +133,8 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   readonly kind: 'sqlite' | 'postgresql';
   /** The store's logged models (MLflow 3), which the `TrackingStore` operations on them delegate to. */
   readonly loggedModels: SqlLoggedModels;
+  /** The model registry in the same database, on this store's driver, dialect and clock. */
+  readonly registry: SqlModelRegistryStore;
   readonly #driver: SqlDriver;
   readonly #dialect: SqlDialect;
   readonly #artifactRoot: string;
@@ -144,6 +152,10 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
       dialect,
       sql: (text) => this.#sql(text),
       now: () => this.#now(),
+    });
+    this.registry = new SqlModelRegistryStore(driver, dialect, {
+      now: this.#now,
+      loggedModels: options.loggedModels ?? this.loggedModels,
     });
   }
 
