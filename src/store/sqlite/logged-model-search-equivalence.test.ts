@@ -242,8 +242,9 @@ describe('SQLite logged-model search equals the in-memory evaluator', () => {
       }),
       { numRuns: 150 },
     );
-    // Guard against a generator drift that would make the property vacuous.
+    // Guard against a generator drift that would make the property vacuous (about 35 and 13
+    // of the 150 scenarios on average, so these bounds do not fail by chance).
     expect(informative).toBeGreaterThan(15);
-    expect(ordered).toBeGreaterThan(10);
+    expect(ordered).toBeGreaterThan(4);
   });
 });
