@@ -1,7 +1,7 @@
 /**
  * What a request acts on, as far as its endpoint knows it from the request alone, before the
- * store is called: what access control decides on. Later areas add their own resources
- * (registered models, ...) here.
+ * store is called: what access control decides on. Each area names its own resources here
+ * (experiments and runs, artifact paths, registered models).
  */
 export interface AccessTarget {
   /** The experiment addressed by id (`experiment_id`, or a run's experiment on `runs/create`). */
@@ -28,4 +28,12 @@ export interface AccessTarget {
    * experiment.
    */
   artifactPath?: string;
+  /**
+   * The registered model a model registry request acts on (`name`; its versions, tags and
+   * aliases belong to it). Registered models have no owner: every authenticated user reads and
+   * writes them.
+   */
+  registeredModelName?: string;
+  /** The name a registered model is being renamed to (`registered-models/rename`). */
+  newRegisteredModelName?: string;
 }

@@ -14,6 +14,11 @@ import {
   type LoggedModelMetric,
   type LoggedModelStatus,
   type Metric,
+  MODEL_VERSION_STATUSES,
+  type ModelVersion,
+  type ModelVersionStatus,
+  type RegisteredModel,
+  type RegisteredModelAlias,
   type MetricWithRunId,
   type Run,
   type RunData,
@@ -196,6 +201,62 @@ export function loggedModelFromWire(value: unknown): LoggedModel {
   };
 }
 
+/**
+ * A `RegisteredModel` message as agentrack's {@link RegisteredModel}: the fields the server
+ * sent (optional ones left out when absent), versions as strings, empty lists omitted.
+ */
+export function registeredModelFromWire(value: unknown): RegisteredModel {
+  const raw = object(value, 'registered model');
+  const model: RegisteredModel = {
+    name: text(raw.name),
+    creation_timestamp: integer(raw.creation_timestamp),
+    last_updated_timestamp: integer(raw.last_updated_timestamp),
+  };
+  if (present(raw.user_id)) model.user_id = text(raw.user_id);
+  if (present(raw.description)) model.description = text(raw.description);
+  const latest = list(raw.latest_versions).map(modelVersionFromWire);
+  if (latest.length > 0) model.latest_versions = latest;
+  const tags = pairs(raw.tags);
+  if (tags.length > 0) model.tags = tags;
+  const aliases = list(raw.aliases).map((item): RegisteredModelAlias => {
+    const alias = object(item, 'registered model alias');
+    return { alias: text(alias.alias), version: text(alias.version) };
+  });
+  if (aliases.length > 0) model.aliases = aliases;
+  return model;
+}
+
+/**
+ * A `ModelVersion` message as agentrack's {@link ModelVersion}: the version as a string, the
+ * status by name (a number read as MLflow's `ModelVersionStatus`), absent strings empty and
+ * optional ones left out, empty lists omitted.
+ */
+export function modelVersionFromWire(value: unknown): ModelVersion {
+  const raw = object(value, 'model version');
+  const version: ModelVersion = {
+    name: text(raw.name),
+    version: text(raw.version),
+    creation_timestamp: integer(raw.creation_timestamp),
+    last_updated_timestamp: integer(raw.last_updated_timestamp),
+    current_stage: (present(raw.current_stage)
+      ? text(raw.current_stage)
+      : 'None') as ModelVersion['current_stage'],
+    description: text(raw.description),
+    source: text(raw.source),
+    run_id: text(raw.run_id),
+    status: modelVersionStatus(raw.status),
+    run_link: text(raw.run_link),
+  };
+  if (present(raw.user_id)) version.user_id = text(raw.user_id);
+  if (present(raw.status_message)) version.status_message = text(raw.status_message);
+  const tags = pairs(raw.tags);
+  if (tags.length > 0) version.tags = tags;
+  const aliases = list(raw.aliases).map(text);
+  if (aliases.length > 0) version.aliases = aliases;
+  if (present(raw.model_id)) version.model_id = text(raw.model_id);
+  return version;
+}
+
 /** The list under `key`, or an empty list when the server left it out. */
 export function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
@@ -235,6 +296,18 @@ function status(value: unknown): RunStatus {
   if (isRunStatus(value)) return value;
   const n = Number(value);
   return (Number.isInteger(n) ? RUN_STATUSES[n - 1] : undefined) ?? (String(value) as RunStatus);
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+// Protobuf's default for an absent enum is its first value.
+function modelVersionStatus(value: unknown): ModelVersionStatus {
+  const byName = MODEL_VERSION_STATUSES.find((s) => s === value);
+  if (byName) return byName;
+  const n = Number(value);
+  return (Number.isInteger(n) ? MODEL_VERSION_STATUSES[n - 1] : undefined) ?? MODEL_VERSION_STATUSES[0];
 }
 
 function loggedModelStatus(value: unknown): LoggedModelStatus {

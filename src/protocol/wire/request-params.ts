@@ -59,9 +59,24 @@ export class RequestParams {
     return value;
   }
 
-  /** An `int64`/`int32` parameter; `undefined` when absent. */
-  integer(name: string): number | undefined {
-    return toInteger(this.#scalar(name), name);
+  /**
+   * An `int64`/`int32` parameter; `undefined` when absent. With `max`, a larger value is refused
+   * as a value of the wrong type is, naming it as sent (MLflow's limits on `max_results`).
+   */
+  integer(name: string, options: { max?: number } = {}): number | undefined {
+    const raw = this.#scalar(name);
+    const value = toInteger(raw, name);
+    if (value !== undefined && options.max !== undefined && value > options.max) throw wrongType(name, raw);
+    return value;
+  }
+
+  /** A `bool` parameter: `true` or `false` (in a query string, their text); `undefined` when absent. */
+  boolean(name: string): boolean | undefined {
+    const value = this.#scalar(name);
+    if (value === undefined) return undefined;
+    if (typeof value === 'boolean') return value;
+    if (this.#fromQuery && (value === 'true' || value === 'false')) return value === 'true';
+    throw wrongType(name, value);
   }
 
   /** An `int64` parameter that must be present. */
