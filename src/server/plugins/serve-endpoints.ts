@@ -207,14 +207,15 @@ function decodeArgs<A>(
 /**
  * The parameters of a request, read as MLflow reads them: the query of a GET, and of a
  * DELETE sent without a body (as MLflow's client deletes a logged model's tag); otherwise
- * the JSON body (POST, PATCH, a DELETE with a body).
+ * the JSON body (typed as JSON for a POST or PUT; a PATCH or DELETE body whatever its type).
  */
 function readParams(request: FastifyRequest): RequestParams {
   const bodyless = request.body === undefined || request.body === null || request.body === '';
   if (request.method === 'GET' || request.method === 'HEAD' || (request.method === 'DELETE' && bodyless)) {
     return RequestParams.fromQuery(request.query);
   }
-  return RequestParams.fromJson(parseJsonBody(request.body, request.headers['content-type']));
+  const checkType = request.method === 'POST' || request.method === 'PUT';
+  return RequestParams.fromJson(parseJsonBody(request.body, request.headers['content-type'], { checkType }));
 }
 
 /** Writes the answer: MLflow's JSON (and its headers), or a file streamed as MLflow sends one. */

@@ -23,6 +23,14 @@ describe('parseJsonBody', () => {
     expect(parseJsonBody(raw, 'application/json')).toEqual(expected);
   });
 
+  it('reads a body of any type with checkType false, as MLflow reads PATCH and DELETE bodies', () => {
+    expect(parseJsonBody('{"name":"m"}', undefined, { checkType: false })).toEqual({ name: 'm' });
+    expect(parseJsonBody('{"name":"m"}', 'text/plain', { checkType: false })).toEqual({ name: 'm' });
+    expect(parseJsonBody(undefined, undefined, { checkType: false })).toEqual({});
+    expect(() => parseJsonBody('{"name":', undefined, { checkType: false })).toThrow(/^Malformed JSON/);
+    expect(refusal('{"name":"m"}', undefined)).toMatch(/^Bad Request. Content-Type must be one of/);
+  });
+
   it('reads the bare NaN, Infinity and -Infinity of Python JSON as numbers, leaving strings as they are', () => {
     expect(
       parseJsonBody(

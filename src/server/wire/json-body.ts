@@ -17,16 +17,21 @@ const JSON_CONTENT_TYPE = 'application/json';
 const SAFE_CONTENT_TYPE = /^[a-zA-Z0-9\-/;,+_ ]*$/;
 
 /**
- * The JSON object of a POST request, read as MLflow's server reads it: the content type
- * must be `application/json`; an empty body is `{}`; a body that is a JSON string holding
+ * The JSON object of a request body, read as MLflow's server reads it: the content type of a
+ * POST or PUT must be `application/json` (MLflow reads the bodies of PATCH and DELETE
+ * whatever their type: pass `checkType: false`); an empty body is `{}`; a body that is a JSON string holding
  * JSON (old clients double-encode) is decoded twice; the bare tokens `NaN`, `Infinity` and
  * `-Infinity`, which Python's JSON reads, are those numbers. Unlike MLflow, which treats a
  * body it cannot parse as empty, malformed JSON and a body that is not an object are refused
  * with INVALID_PARAMETER_VALUE.
  */
-export function parseJsonBody(raw: unknown, contentType: string | undefined): Record<string, unknown> {
+export function parseJsonBody(
+  raw: unknown,
+  contentType: string | undefined,
+  options: { checkType?: boolean } = {},
+): Record<string, unknown> {
   const mediaType = contentType?.split(';')[0]?.trim();
-  if (mediaType?.toLowerCase() !== JSON_CONTENT_TYPE) {
+  if ((options.checkType ?? true) && mediaType?.toLowerCase() !== JSON_CONTENT_TYPE) {
     const got = mediaType !== undefined && SAFE_CONTENT_TYPE.test(mediaType) ? ` Got '${mediaType}'.` : '';
     throw invalidParameter(`Bad Request. Content-Type must be one of [${JSON_CONTENT_TYPE}].${got}`);
   }
