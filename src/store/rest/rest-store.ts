@@ -47,6 +47,7 @@ import { parseTrackingUri } from '../tracking-uri.js';
 import { splitLogBatch, type LogBatchBody } from './batch-split.js';
 import { callEndpoint, endpointCall } from './endpoint-call.js';
 import { HttpClient } from './http-client.js';
+import { RestModelRegistryStore } from './rest-registry-store.js';
 import {
   resolveRestConfig,
   type RemoteTrackingTarget,
@@ -76,12 +77,18 @@ export class RestTrackingStore implements TrackingStore {
   readonly kind = 'rest' as const;
   /** The server's base URL, without credentials. */
   readonly baseUrl: string;
+  /**
+   * The server's model registry (a Databricks workspace's registry too: the same API), over the
+   * same connection settings; closed with the store.
+   */
+  readonly registry: RestModelRegistryStore;
   readonly #http: HttpClient;
   readonly #splitOversizedBatches: boolean;
 
   constructor(config: RestStoreConfig) {
     this.#http = new HttpClient(config);
     this.baseUrl = this.#http.baseUrl;
+    this.registry = new RestModelRegistryStore(this.#http);
     this.#splitOversizedBatches = config.splitOversizedBatches;
   }
 
