@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RestModelRegistryStore } from '../store/rest/rest-registry-store.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { describeRegistryClientContract } from './registry-client.contract.js';
 import { expectError } from './tracking-client.contract.js';
@@ -120,22 +121,17 @@ describe('TrackingClient.registry', () => {
     const client = await TrackingClient.open('sqlite:///:memory:');
     try {
       expect(client.registry).toBe(client.registry);
-      expect(client.registry.store).toBe((client.store as { registry?: unknown }).registry);
+      expect(client.registry.store).toBe(client.store.registry);
     } finally {
       await client.close();
     }
   });
 
-  it('is NOT_IMPLEMENTED on a tracking store without a registry (REST, for now)', async () => {
+  it('is the server’s registry over REST', async () => {
     const client = await TrackingClient.open('http://127.0.0.1:9', { env: {} });
     try {
-      expect(() => client.registry).toThrow(
-        expect.objectContaining({
-          name: 'AgentrackError',
-          code: 'NOT_IMPLEMENTED',
-          message: 'The model registry is not available on this tracking store (rest) yet.',
-        }),
-      );
+      expect(client.registry.store).toBe(client.store.registry);
+      expect(client.registry.store).toBeInstanceOf(RestModelRegistryStore);
     } finally {
       await client.close();
     }

@@ -18,8 +18,7 @@ import type {
   ViewType,
 } from '../entities/index.js';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
-import { AgentrackError, invalidParameter } from '../errors.js';
-import type { ModelRegistryStore } from '../store/model-registry-store.js';
+import { invalidParameter } from '../errors.js';
 import { openStore, type OpenStoreOptions } from '../store/open-store.js';
 import type {
   LoggedModelDatasetFilter,
@@ -231,22 +230,14 @@ export class TrackingClient {
 
   /**
    * The model registry of the same store (registered models, versions, aliases, stages), as
-   * a {@link RegistryClient}; closing this client closes it too. NOT_IMPLEMENTED for a store
-   * that has no registry yet (today: over REST).
+   * a {@link RegistryClient}: the database's own on the embedded store, the server's over REST
+   * (or the one a registry URI names); closing this client closes it too.
    *
    * @example
    * const version = await client.registry.createModelVersion('my_agent', `runs:/${runId}/model`, { runId });
    */
   get registry(): RegistryClient {
-    if (this.#registry) return this.#registry;
-    const store = (this.store as TrackingStore & { registry?: ModelRegistryStore }).registry;
-    if (store === undefined) {
-      throw new AgentrackError(
-        'NOT_IMPLEMENTED',
-        `The model registry is not available on this tracking store (${this.store.kind}) yet.`,
-      );
-    }
-    this.#registry = new RegistryClient(store);
+    this.#registry ??= new RegistryClient(this.store.registry);
     return this.#registry;
   }
 

@@ -17,6 +17,7 @@ import type {
   RunTag,
   ViewType,
 } from '../entities/index.js';
+import type { ModelRegistryStore } from './model-registry-store.js';
 
 /** One page of results and the opaque token of the next page, if any. */
 export interface Page<T> {
@@ -152,6 +153,12 @@ export interface SearchLoggedModelsInput {
 export interface TrackingStore {
   /** Which backend this is, for messages and diagnostics. */
   readonly kind: 'sqlite' | 'postgresql' | 'rest';
+  /**
+   * The model registry that goes with this store: the same database for the SQL stores, the
+   * same server's registry API over REST (unless a registry URI names another). Closed with
+   * the store.
+   */
+  readonly registry: ModelRegistryStore;
 
   createExperiment(input: CreateExperimentInput): Promise<string>;
   getExperiment(experimentId: string): Promise<Experiment>;

@@ -233,28 +233,27 @@ export function registeredModelFromWire(value: unknown): RegisteredModel {
  */
 export function modelVersionFromWire(value: unknown): ModelVersion {
   const raw = object(value, 'model version');
-  const version: ModelVersion = {
+  // In the order of MLflow's message, as its server answers.
+  const version: Record<string, unknown> = {
     name: text(raw.name),
     version: text(raw.version),
     creation_timestamp: integer(raw.creation_timestamp),
     last_updated_timestamp: integer(raw.last_updated_timestamp),
-    current_stage: (present(raw.current_stage)
-      ? text(raw.current_stage)
-      : 'None') as ModelVersion['current_stage'],
-    description: text(raw.description),
-    source: text(raw.source),
-    run_id: text(raw.run_id),
-    status: modelVersionStatus(raw.status),
-    run_link: text(raw.run_link),
   };
   if (present(raw.user_id)) version.user_id = text(raw.user_id);
+  version.current_stage = present(raw.current_stage) ? text(raw.current_stage) : 'None';
+  version.description = text(raw.description);
+  version.source = text(raw.source);
+  version.run_id = text(raw.run_id);
+  version.status = modelVersionStatus(raw.status);
   if (present(raw.status_message)) version.status_message = text(raw.status_message);
   const tags = pairs(raw.tags);
   if (tags.length > 0) version.tags = tags;
+  version.run_link = text(raw.run_link);
   const aliases = list(raw.aliases).map(text);
   if (aliases.length > 0) version.aliases = aliases;
   if (present(raw.model_id)) version.model_id = text(raw.model_id);
-  return version;
+  return version as unknown as ModelVersion;
 }
 
 /** The list under `key`, or an empty list when the server left it out. */
