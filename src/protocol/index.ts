@@ -44,6 +44,14 @@ export { ARTIFACT_ENDPOINTS, ARTIFACTS_API, partUploadUrl } from './artifacts.js
 export { EXPERIMENT_ENDPOINTS } from './experiments.js';
 export { LOGGED_MODEL_ENDPOINTS } from './logged-models.js';
 export { METRIC_ENDPOINTS } from './metrics.js';
+export {
+  MODEL_VERSION_ARTIFACT_ENDPOINTS,
+  MODEL_VERSION_ARTIFACTS_API,
+  REGISTRY_API,
+  REGISTRY_ENDPOINTS,
+  type ModelVersionArtifactEndpoint,
+} from './model-registry.js';
+export { registryEndpoint, type RegistryEndpoint, type RegistryOperation } from './registry-endpoint.js';
 export { RUN_ENDPOINTS } from './runs.js';
 export {
   runArtifactEndpoint,

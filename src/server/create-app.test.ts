@@ -105,9 +105,7 @@ describe('routing', () => {
   });
 
   it.each([
-    ['POST', `${API}registered-models/create`, 'model registry'],
-    ['GET', '/ajax-api/2.0/mlflow/model-versions/search', 'model registry'],
-    ['GET', '/model-versions/get-artifact', 'model registry'],
+    ['GET', `${API}databricks/registered-models/get`, 'Databricks-only model registry'],
     ['POST', '/api/3.0/mlflow/traces/search', 'tracing'],
     ['POST', `${API}runs/log-model`, 'legacy model logging'],
     ['POST', '/ajax-api/2.0/mlflow/runs/create-promptlab-run', 'prompt lab'],
@@ -121,7 +119,7 @@ describe('routing', () => {
       error_code: 'NOT_IMPLEMENTED',
       message:
         `${method} ${url} is part of MLflow's ${area} API, which agentrack does not implement: ` +
-        'agentrack serves the tracking API (experiments, runs, metrics).',
+        'agentrack serves the tracking API (experiments, runs, metrics) and the model registry.',
     });
   });
 });

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { ARTIFACT_ENDPOINTS } from '../protocol/artifacts.js';
 import { MLFLOW_API_2 } from '../protocol/endpoint.js';
+import { MODEL_VERSION_ARTIFACT_ENDPOINTS, REGISTRY_ENDPOINTS } from '../protocol/model-registry.js';
 import { RUN_ARTIFACT_ENDPOINTS } from '../protocol/run-artifacts.js';
 import { TRACKING_ENDPOINTS } from '../protocol/tracking-api.js';
 import type { TrackingStore } from '../store/tracking-store.js';
@@ -11,6 +12,7 @@ import { sendError } from './error-reply.js';
 import { toErrorResponse } from './errors.js';
 import { artifactsApi } from './plugins/artifacts-api.js';
 import { authentication } from './plugins/authentication.js';
+import { modelRegistryApi } from './plugins/model-registry-api.js';
 import { outOfScopeApi } from './plugins/out-of-scope-api.js';
 import { PROBE_PATHS, probes } from './plugins/probes.js';
 import { requestGuards } from './plugins/request-guards.js';
@@ -25,7 +27,7 @@ export const API_PREFIXES = MLFLOW_API_2;
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
-  /** The store every endpoint reads and writes. The app never closes it. */
+  /** The store every endpoint reads and writes (the registry's endpoints its `registry`). The app never closes it. */
   store: TrackingStore;
   /**
    * Fastify's logger: `false` for none, or pino options such as `{ level: 'info' }` for a
@@ -40,18 +42,25 @@ export interface CreateAppOptions {
   artifactDestination?: ArtifactRepository;
   /** MLflow's --artifacts-only: the artifact service alone; the tracking API answers 503 as MLflow does. */
   artifactsOnly?: boolean;
+  /**
+   * MLflow's `MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX`: a new model version's
+   * `source` must contain a match (else 400 "Invalid model version source"). Absent: any source
+   * the registry accepts.
+   */
+  modelVersionSourcePattern?: RegExp;
 }
 
 /**
  * The agentrack server as a Fastify app that is not listening: MLflow's tracking REST API
- * (experiments, runs, metrics, and a run's artifacts: `artifacts/list`) under
- * {@link API_PREFIXES} with its web UI's `/get-artifact`, MLflow's artifact service under
+ * (experiments, runs, metrics, and a run's artifacts: `artifacts/list`) and its model registry
+ * under {@link API_PREFIXES} with its web UI's `/get-artifact` and `/model-versions/get-artifact`,
+ * MLflow's artifact service under
  * `/api/2.0/mlflow-artifacts/` (with an `artifactDestination`; 503 without one, as
  * `mlflow server --no-serve-artifacts`), `GET /health` and `GET /version`; with
  * `artifactsOnly`, the tracking API answers 503 as `mlflow server --artifacts-only` does.
  * Errors are MLflow's `{"error_code", "message"}` with MLflow's status; an unknown path is 404
  * ENDPOINT_NOT_FOUND, a known path with another method 405, an MLflow endpoint outside what
- * agentrack serves (model registry, traces, ...) 501 NOT_IMPLEMENTED. What the HTTP
+ * agentrack serves (traces, webhooks, ...) 501 NOT_IMPLEMENTED. What the HTTP
  * layer refuses before any endpoint answers in the same shape: a request head over
  * {@link MAX_REQUEST_HEAD_BYTES} (431), malformed HTTP or a missing Host (400), an
  * expectation other than 100-continue (417), a request arriving while the app closes (503
@@ -61,7 +70,7 @@ export interface CreateAppOptions {
  * (`src/server/plugins/`): the request guards and authentication (shared with the whole app,
  * as their hooks must run for every route), then, each in its own context, the tracking API
  * ({@link trackingApi}) and its endpoints on runs' artifacts ({@link runArtifactsApi}), the
- * artifact service ({@link artifactsApi}), the 501 answers of the
+ * model registry ({@link modelRegistryApi}), the artifact service ({@link artifactsApi}), the 501 answers of the
  * areas outside them, the probes, and the 405/404 answers for requests no route takes.
  *
  * @example
@@ -88,12 +97,23 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.register(authentication, { authenticate, openPaths: PROBE_PATHS });
   if (options.artifactsOnly) {
     app.register(unavailableApi, {
-      endpoints: [...TRACKING_ENDPOINTS, ...RUN_ARTIFACT_ENDPOINTS],
+      endpoints: [
+        ...TRACKING_ENDPOINTS,
+        ...RUN_ARTIFACT_ENDPOINTS,
+        ...REGISTRY_ENDPOINTS,
+        ...MODEL_VERSION_ARTIFACT_ENDPOINTS,
+      ],
       message: trackingNotServed,
     });
   } else {
     app.register(trackingApi, { store, authorize });
     app.register(runArtifactsApi, { store, destination: artifactDestination, authorize });
+    app.register(modelRegistryApi, {
+      registry: store.registry,
+      destination: artifactDestination,
+      authorize,
+      sourcePattern: options.modelVersionSourcePattern,
+    });
   }
   if (artifactDestination) app.register(artifactsApi, { destination: artifactDestination, authorize });
   else app.register(unavailableApi, { endpoints: ARTIFACT_ENDPOINTS, message: artifactsNotServed });

@@ -9,12 +9,20 @@ export { MAX_REQUEST_HEAD_BYTES, parserErrorResponse } from './client-error.js';
 export type { AccessRequest, AccessTarget, Authenticate, Authorize } from './access.js';
 export { INTERNAL_ERROR_MESSAGE, toErrorResponse, type ErrorBody, type ErrorResponse } from './errors.js';
 export { outOfScopeArea } from './out-of-scope.js';
-export { TRACKING_ENDPOINTS, type Endpoint, type TrackingEndpoint } from '../protocol/index.js';
+export {
+  MODEL_VERSION_ARTIFACT_ENDPOINTS,
+  REGISTRY_ENDPOINTS,
+  TRACKING_ENDPOINTS,
+  type Endpoint,
+  type RegistryEndpoint,
+  type TrackingEndpoint,
+} from '../protocol/index.js';
 export { MAX_REQUEST_BODY_BYTES } from './wire/json-body.js';
 export { workspaceAccessControl, type AccessControl } from './access-control.js';
 export { isLoopback, startServer, type RunningServer, type ServeOptions } from './serve.js';
 export { artifactsApi, type ArtifactsApiOptions } from './plugins/artifacts-api.js';
 export { authentication, type AuthenticationOptions } from './plugins/authentication.js';
+export { modelRegistryApi, type ModelRegistryApiOptions } from './plugins/model-registry-api.js';
 export { outOfScopeApi } from './plugins/out-of-scope-api.js';
 export { PROBE_PATHS, probes } from './plugins/probes.js';
 export { requestGuards } from './plugins/request-guards.js';

@@ -3,9 +3,7 @@ import { outOfScopeArea } from './out-of-scope.js';
 
 describe('outOfScopeArea', () => {
   it.each([
-    ['/api/2.0/mlflow/registered-models/create', 'model registry'],
-    ['/ajax-api/2.0/mlflow/model-versions/search', 'model registry'],
-    ['/model-versions/get-artifact', 'model registry'],
+    ['/api/2.0/mlflow/databricks/registered-models/get', 'Databricks-only model registry'],
     ['/api/3.0/mlflow/traces/search', 'tracing'],
     ['/api/2.0/mlflow/traces/tr-123/tags', 'tracing'],
     ['/api/2.0/mlflow/runs/log-model', 'legacy model logging'],
@@ -45,6 +43,11 @@ describe('outOfScopeArea', () => {
     ['/api/2.0/mlflow/upload-artifact'],
     // MLflow serves its UI's download at the root alone.
     ['/ajax-api/2.0/mlflow/get-artifact'],
+    // The model registry, served by the model registry API.
+    ['/api/2.0/mlflow/registered-models/create'],
+    ['/ajax-api/2.0/mlflow/model-versions/search'],
+    ['/api/2.0/mlflow/registered-models/alias'],
+    ['/model-versions/get-artifact'],
     // MLflow's artifact service, served by the artifacts API.
     ['/api/2.0/mlflow-artifacts/artifacts/1/abc/artifacts/model.pkl'],
     ['/ajax-api/2.0/mlflow-artifacts/mpu/create/1/abc/artifacts'],

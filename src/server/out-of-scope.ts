@@ -1,16 +1,16 @@
 /**
  * MLflow's API areas agentrack does not serve, by the first segment of the path below
- * `/api/<version>/mlflow/` (from `service.proto`, `model_registry.proto`, `webhooks.proto`
- * and the extra routes of MLflow's Flask app). Routes the app serves win over these; the
- * tracking API's own artifact endpoints (`artifacts/list`, `/get-artifact`,
- * `upload-artifact`) and MLflow 3's logged models (`logged-models/...`, `runs/outputs`) are
- * no area outside it.
+ * `/api/<version>/mlflow/` (from `service.proto`, `webhooks.proto`, the extra routes of
+ * MLflow's Flask app, and Databricks' own registry endpoints). Routes the app serves win over
+ * these; the tracking API's own artifact endpoints (`artifacts/list`, `/get-artifact`,
+ * `upload-artifact`), MLflow 3's logged models (`logged-models/...`, `runs/outputs`) and the
+ * model registry (`registered-models/...`, `model-versions/...`, `/model-versions/get-artifact`)
+ * are no areas outside it.
  */
 const AREAS: ReadonlyMap<string, string> = new Map(
   Object.entries({
-    'registered-models': 'model registry',
-    'model-versions': 'model registry',
-    databricks: 'model registry',
+    // Databricks' own registry endpoints (`databricks/registered-models/get`, with permissions).
+    databricks: 'Databricks-only model registry',
     webhooks: 'webhooks',
     traces: 'tracing',
     'get-trace-artifact': 'tracing',
@@ -37,19 +37,16 @@ const ENDPOINTS: ReadonlyMap<string, string> = new Map(
 );
 
 const API_PATH = /^\/(?:ajax-)?api\/[0-9]+\.[0-9]+\/mlflow\/(.*)$/;
-const ROOT_ROUTES: ReadonlyMap<string, string> = new Map([
-  ['/model-versions/get-artifact', 'model registry'],
-  ['/graphql', 'GraphQL'],
-]);
+const ROOT_ROUTES: ReadonlyMap<string, string> = new Map([['/graphql', 'GraphQL']]);
 
 /** The paths outside the API prefixes that MLflow serves an out-of-scope area at. */
 export const OUT_OF_SCOPE_ROOT_PATHS: readonly string[] = [...ROOT_ROUTES.keys()];
 
 /**
- * The MLflow API area a path belongs to when MLflow serves it and agentrack does not (the
- * model registry, artifacts, tracing, ...), for a 501 that names it; `undefined` otherwise.
+ * The MLflow API area a path belongs to when MLflow serves it and agentrack does not
+ * (tracing, webhooks, GraphQL, ...), for a 501 that names it; `undefined` otherwise.
  *
- * @example outOfScopeArea('/api/2.0/mlflow/registered-models/create') // 'model registry'
+ * @example outOfScopeArea('/api/3.0/mlflow/traces/search') // 'tracing'
  */
 export function outOfScopeArea(path: string): string | undefined {
   const root = ROOT_ROUTES.get(path);

@@ -22,6 +22,8 @@ export interface ServeOptions {
   artifactDestination?: ArtifactRepository;
   /** MLflow's --artifacts-only: the artifact service alone; the tracking API answers 503 as MLflow does. */
   artifactsOnly?: boolean;
+  /** See `CreateAppOptions.modelVersionSourcePattern` (MLflow's `MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX`). */
+  modelVersionSourcePattern?: RegExp;
 }
 
 /** A listening server. */
@@ -56,6 +58,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(access ?? {}),
     ...(options.artifactDestination ? { artifactDestination: options.artifactDestination } : {}),
     ...(options.artifactsOnly ? { artifactsOnly: true } : {}),
+    ...(options.modelVersionSourcePattern
+      ? { modelVersionSourcePattern: options.modelVersionSourcePattern }
+      : {}),
   });
   // Once closing, answers end their connection: a keep-alive connection that was busy when
   // close() began would otherwise hold the shutdown until its idle timeout.

@@ -77,6 +77,22 @@ function checkArtifactOptions(options: ServerOptions, io: CliContext['io']): voi
   }
 }
 
+/**
+ * MLflow's `MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX`, as the pattern new model
+ * versions' sources must contain a match of; a usage error when it is no regular expression.
+ */
+function modelVersionSourcePattern(env: NodeJS.ProcessEnv): RegExp | undefined {
+  const text = env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX;
+  if (text === undefined || text === '') return undefined;
+  try {
+    return new RegExp(text);
+  } catch (error) {
+    throw usageError(
+      `MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: not a regular expression: ${(error as Error).message}`,
+    );
+  }
+}
+
 /** The SQLite database `uri` names; a usage error saying `refusal` when it names another store. */
 function sqliteTarget(uri: string, refusal: string): TrackingTarget {
   const target = parseTrackingUri(uri);
@@ -122,7 +138,7 @@ async function openDestination(
 }
 
 /**
- * `agentrack server`: MLflow's tracking REST API over the embedded store, with `mlflow
+ * `agentrack server`: MLflow's tracking REST API and model registry over the embedded store, with `mlflow
  * server`'s defaults (127.0.0.1:5000) and its artifact options: the artifact service on by
  * default (`--no-serve-artifacts` turns it off), keeping artifacts in `--artifacts-destination`
  * (by default the folder beside the database), `--default-artifact-root` for new experiments,
@@ -148,6 +164,7 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
         uri,
         `--backend-store-uri must be a SQLite store (sqlite:///path.db), not '${uri}': the server serves a store of its own.`,
       );
+  const sourcePattern = modelVersionSourcePattern(ctx.env);
   const users = options.auth !== undefined ? await loadUsers(options.auth) : undefined;
   if (!users && !isLoopback(options.host)) {
     io.stderr(
@@ -158,10 +175,10 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
   const signal = shutdownSignal();
   let server;
   try {
-    // An artifacts-only server never opens the database: its tracking API answers 503.
-    const store = await openStore(options.artifactsOnly ? 'sqlite:///:memory:' : database.uri, {
-      defaultArtifactRoot: artifactRoot,
-    });
+    // An artifacts-only server never opens the database: its tracking API answers 503. The
+    // registry served is the database's own, whatever MLFLOW_REGISTRY_URI says.
+    const served = options.artifactsOnly ? 'sqlite:///:memory:' : database.uri;
+    const store = await openStore(served, { defaultArtifactRoot: artifactRoot, registryUri: served });
     server = await startServer({
       store,
       host: options.host,
@@ -170,6 +187,7 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
       ...(users ? { users } : {}),
       ...(destination ? { artifactDestination: destination.repository } : {}),
       ...(options.artifactsOnly ? { artifactsOnly: true } : {}),
+      ...(sourcePattern ? { modelVersionSourcePattern: sourcePattern } : {}),
     });
   } catch (error) {
     await destination?.dispose();
