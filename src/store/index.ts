@@ -24,6 +24,9 @@ export type {
   SearchRegistryInput,
 } from './model-registry-store.js';
 export { openStore, type OpenStoreOptions } from './open-store.js';
+export { parseRegistryUri, resolveRegistryUri, type RegistryTarget } from './registry-uri.js';
+export { UnityCatalogRegistryStore } from './unity-catalog-registry-store.js';
+export { withRegistry } from './with-registry.js';
 export type { StoreMode } from './sqlite/sqlite-store.js';
 export {
   parseTrackingUri,
@@ -42,6 +45,7 @@ export type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from './sql/sql-dri
 export { MIGRATIONS, type Migration } from './sql/schema.js';
 export { migrate } from './sql/migrator.js';
 export {
+  RestModelRegistryStore,
   RestTrackingStore,
   openRestStore,
   formatRetryNotice,

@@ -35,6 +35,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     'MLFLOW_RUN_ID',
     'MLFLOW_EXPERIMENT_ID',
     'MLFLOW_EXPERIMENT_NAME',
+    'MLFLOW_REGISTRY_URI',
     'NO_COLOR',
     'FORCE_COLOR',
   ]) {

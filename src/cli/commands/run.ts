@@ -228,7 +228,8 @@ async function startLoopbackServer(
   const destination = await openArtifactsDestination(undefined, parseTrackingUri(trackingUri).path, ctx.env);
   try {
     const server = await startServer({
-      store: await openStore(trackingUri),
+      // The database's own registry, as `agentrack server` serves it.
+      store: await openStore(trackingUri, { registryUri: trackingUri }),
       host: '127.0.0.1',
       port: 0,
       logger: false,

@@ -1,4 +1,5 @@
 export { RestTrackingStore, openRestStore } from './rest-store.js';
+export { RestModelRegistryStore, type RestModelRegistryStoreOptions } from './rest-registry-store.js';
 export {
   resolveRestConfig,
   readDatabricksProfiles,
