@@ -46,3 +46,43 @@ function keyOf(item: unknown): string {
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Checks that server times keep the recording's relations, then puts the recorded values in
+ * their place: each recorded time under one of `keys` must come back as the same time of this
+ * server every time it appears, and two recorded times never as one. So a registered model's
+ * `last_updated_timestamp` that MLflow gave the version created with it is this server's time
+ * of that version too, without the times themselves being compared.
+ */
+export function alignTimes(
+  actual: unknown,
+  recorded: unknown,
+  times: Map<number, number>,
+  keys: ReadonlySet<string>,
+  key = '',
+): unknown {
+  if (keys.has(key) && typeof actual === 'number' && typeof recorded === 'number') {
+    const known = times.get(recorded);
+    if (known === undefined) {
+      for (const [other, mapped] of times) {
+        if (mapped === actual && other !== recorded) {
+          throw new Error(`${key}: ${actual} stands for both recorded times ${other} and ${recorded}`);
+        }
+      }
+      times.set(recorded, actual);
+    } else if (known !== actual) {
+      throw new Error(`${key}: recorded ${recorded} was ${known} before, now ${actual}`);
+    }
+    return recorded;
+  }
+  if (Array.isArray(actual) && Array.isArray(recorded)) {
+    return actual.map((item: unknown, i) => alignTimes(item, recorded[i], times, keys));
+  }
+  if (typeof actual === 'object' && actual !== null && typeof recorded === 'object' && recorded !== null) {
+    const other = recorded as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries(actual).map(([k, v]) => [k, alignTimes(v, other[k], times, keys, k)]),
+    );
+  }
+  return actual;
+}
