@@ -19,6 +19,9 @@ export interface AccessControl {
  * artifacts belong to the experiment their path starts with (`<experiment_id>/...`) and are
  * written as that experiment is; a write to an artifact path that names no existing
  * experiment (the root, `models/...`, an unknown id) is refused with PERMISSION_DENIED.
+ * Registered models (their versions, tags and aliases) have no owner: every authenticated user
+ * reads and writes them, also versions made from runs of another user's experiments (reading a
+ * run is open to all).
  */
 export function workspaceAccessControl(store: TrackingStore, users: Users): AccessControl {
   return {
