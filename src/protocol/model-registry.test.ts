@@ -250,6 +250,10 @@ describe("the model registry's protocol table", () => {
     expect(decode('searchRegisteredModels', {})).toEqual([
       { filter: undefined, maxResults: undefined, orderBy: undefined, pageToken: undefined },
     ]);
+    // The proto's default for version searches: MLflow's server lists up to 200,000 versions in one answer.
+    expect(decode('searchModelVersions', {})).toEqual([
+      { filter: undefined, maxResults: 200_000, orderBy: undefined, pageToken: undefined },
+    ]);
     // A GET repeats a list's key; a single value is a list of one.
     expect(
       params(REGISTRY_API.getLatestVersions.request).decode(

@@ -334,7 +334,10 @@ export const REGISTRY_API = {
       decode: (params) => [
         {
           filter: params.string('filter'),
-          maxResults: params.integer('max_results', { max: SEARCH_MODEL_VERSIONS_MAX_RESULTS }),
+          // A request without max_results gets the proto's default, as from MLflow's server (its store's own is 1,000).
+          maxResults:
+            params.integer('max_results', { max: SEARCH_MODEL_VERSIONS_MAX_RESULTS }) ??
+            SEARCH_MODEL_VERSIONS_MAX_RESULTS,
           orderBy: params.stringList('order_by'),
           pageToken: params.string('page_token'),
         },
