@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pythonJsonText } from './python-json-text.js';
+import { pythonJsonText } from '../utils/python-json-text.js';
 import { pythonYamlText } from './python-yaml-text.js';
 
 const hasPyYaml = spawnSync('python3', ['-c', 'import yaml']).status === 0;

@@ -1,5 +1,5 @@
 import { invalidParameter } from '../errors.js';
-import { pythonFloatRepr } from './python-json-text.js';
+import { pythonFloatRepr } from '../utils/python-json-text.js';
 
 /** PyYAML's defaults: lines fold after 80 columns, 2 spaces per level. */
 const BEST_WIDTH = 80;

@@ -911,6 +911,11 @@ export function describeRegistryClientContract(
           (await registry.createModelVersion(MODEL, `models:/${logged.modelId}`, { runId: other.runId }))
             .run_id,
         ).toBe(other.runId);
+        // As MLflow's server does, each version is listed on the logged model (as Python writes JSON).
+        const tags = (await client.getLoggedModel(logged.modelId)).info.tags ?? [];
+        expect(tags.find((t) => t.key === 'mlflow.modelVersions')?.value).toBe(
+          `[{"name": "${MODEL}", "version": 1}, {"name": "${MODEL}", "version": 2}, {"name": "${MODEL}", "version": 3}]`,
+        );
       });
 
       it('refuses sources that name nothing, or climb out of their location', async () => {

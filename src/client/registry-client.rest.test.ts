@@ -1,24 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import { startServer } from '../server/index.js';
-import type { LoggedModelLocation } from '../store/sql/sql-registry-store.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { describeRegistryClientContract } from './registry-client.contract.js';
 import { TrackingClient } from './tracking-client.js';
 
-// RegistryClient → HTTP → agentrack server → SQLite: the same contract, unchanged. The served
-// store keeps no logged models yet, so it stands in for them as the embedded backend does: a
-// table of its own, filled as MLflow 3's `log_model` would. Client and server share a file
-// system, as with a server on the same machine.
+// RegistryClient → HTTP → agentrack server → SQLite: the same contract, unchanged. Models are
+// logged over the same connection, as MLflow 3's `log_model` does. Client and server share a
+// file system, as with a server on the same machine.
 describeRegistryClientContract('REST, agentrack server on SQLite', async () => {
   const dir = tempDir();
-  const logged = new Map<string, LoggedModelLocation>();
   const server = await startServer({
-    store: await openSqliteStore(join(dir.path, 'served.db'), {
-      loggedModels: { artifactLocation: async (modelId) => logged.get(modelId) },
-    }),
+    store: await openSqliteStore(join(dir.path, 'served.db'), {}),
     port: 0,
     logger: false,
     artifactDestination: new LocalArtifactRepository(join(dir.path, 'destination')),
@@ -28,11 +22,8 @@ describeRegistryClientContract('REST, agentrack server on SQLite', async () => {
     client,
     logModel: async (runId) => {
       const run = await client.getRun(runId);
-      const experiment = await client.getExperiment(run.info.experiment_id);
-      const modelId = `m-${randomUUID().replaceAll('-', '')}`;
-      const artifactUri = `${experiment.artifact_location}/models/${modelId}/artifacts`;
-      logged.set(modelId, { artifactUri, sourceRunId: runId });
-      return { modelId, artifactUri };
+      const model = await client.createLoggedModel(run.info.experiment_id, { sourceRunId: runId });
+      return { modelId: model.info.model_id, artifactUri: model.info.artifact_uri };
     },
     cleanup: async () => {
       await client.close();

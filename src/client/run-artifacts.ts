@@ -15,7 +15,7 @@ import type { FileInfo } from '../entities/index.js';
 import { AgentrackError, invalidParameter, isAgentrackError, notFound } from '../errors.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { fsError } from '../utils/fs-error.js';
-import { pythonJsonText } from './python-json-text.js';
+import { pythonJsonText } from '../utils/python-json-text.js';
 import type { RunArtifactListing, RunArtifactService } from './run-artifact-service.js';
 import { pythonYamlText } from './python-yaml-text.js';
 

@@ -2,7 +2,7 @@ import { validateArtifactPath } from '../artifacts/artifact-path.js';
 import { LOGGED_ARTIFACTS_TAG, type FileInfo, type Run } from '../entities/index.js';
 import { AgentrackError, invalidParameter, notFound } from '../errors.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import { pythonFloatRepr, pythonJsonString, pythonJsonText } from './python-json-text.js';
+import { pythonFloatRepr, pythonJsonString, pythonJsonText } from '../utils/python-json-text.js';
 import type { RunArtifacts } from './run-artifacts.js';
 
 /**

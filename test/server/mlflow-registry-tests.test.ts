@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrackingClient } from '../../src/client/index.js';
 import { isAgentrackError } from '../../src/errors.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
@@ -80,15 +80,9 @@ function loggedModelView(answer: RawAnswer): LoggedModelView {
   };
 }
 
-/**
- * `mlflow_client.create_logged_model(experiment_id)`, as MLflow's client sends it. The logged
- * models are part B of issue 9: until this server serves their creation (it answers 501), the
- * test cannot go on and is skipped, saying so.
- */
-async function createLoggedModel(fixture: Fixture, experimentId: string, ctx: TestContext) {
+/** `mlflow_client.create_logged_model(experiment_id)`, as MLflow's client sends it. */
+async function createLoggedModel(fixture: Fixture, experimentId: string) {
   const answer = await post(fixture, '/api/2.0/mlflow/logged-models', { experiment_id: experimentId });
-  if (answer.status === 501)
-    ctx.skip('this server does not serve logged models yet (POST logged-models is 501)');
   expect(answer.status).toBe(200);
   return loggedModelView(answer);
 }
@@ -138,7 +132,7 @@ describe('tests/tracking/test_rest_tracking.py', () => {
     expect(response.json<{ message: string }>().message).toContain('To use a local path as a model version');
   });
 
-  it('test_create_model_version_with_non_local_source', async (ctx) => {
+  it('test_create_model_version_with_non_local_source', async () => {
     const name = 'model';
     await fixture.client.store.registry.createRegisteredModel({ name });
     const expId = await fixture.client.createExperiment('test');
@@ -180,7 +174,7 @@ describe('tests/tracking/test_rest_tracking.py', () => {
     expect(response.status).toBe(400);
     expect(message(response)).toContain('Invalid model version source');
 
-    const model = await createLoggedModel(fixture, expId, ctx);
+    const model = await createLoggedModel(fixture, expId);
     expect(
       (await post(fixture, CREATE_VERSION, { name, source: model.artifactLocation, model_id: model.modelId }))
         .status,
@@ -240,12 +234,12 @@ describe('tests/tracking/test_rest_tracking.py', () => {
     expect(response.json<{ message: string }>().message).toContain('is not a valid remote uri');
   });
 
-  it('test_create_model_version_model_id', async (ctx) => {
+  it('test_create_model_version_model_id', async () => {
     const name = 'model';
     const registry = fixture.client.store.registry;
     await registry.createRegisteredModel({ name });
     const expId = await fixture.client.createExperiment('test');
-    let model = await createLoggedModel(fixture, expId, ctx);
+    let model = await createLoggedModel(fixture, expId);
     await registry.createModelVersion({ name, source: model.artifactLocation, modelId: model.modelId });
     model = await getLoggedModel(fixture, model.modelId);
     expect(model.tags['mlflow.modelVersions']).toBe('[{"name": "model", "version": 1}]');

@@ -30,6 +30,7 @@ import {
   validateTag,
   validateTagKey,
 } from '../../validation/index.js';
+import { pythonJsonText } from '../../utils/python-json-text.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
 import type { CreateLoggedModelInput, Page, SearchLoggedModelsInput } from '../tracking-store.js';
 import { generateRunName } from './run-names.js';
@@ -330,6 +331,25 @@ export class SqlLoggedModels implements LoggedModelLocator {
     });
   }
 
+  /**
+   * Appends `{name, version}` to the model's `mlflow.modelVersions` tag (a JSON list, written as
+   * Python's `json.dumps` writes it, as MLflow's UI and client read it), in the caller's
+   * transaction. A model that is missing or deleted is left alone; an unreadable tag starts over.
+   */
+  async recordModelVersion(tx: SqlExecutor, modelId: string, name: string, version: number): Promise<void> {
+    const row = await tx.get<{ model_seq: number | string; value: string | null }>(
+      this.#sql(
+        `SELECT m.model_seq, t.value FROM logged_models m
+         LEFT JOIN logged_model_tags t ON t.model_seq = m.model_seq AND t.key = ?
+         WHERE m.model_id = ? AND m.lifecycle_stage = 'active'`,
+      ),
+      [MODEL_VERSIONS_TAG, modelId],
+    );
+    if (!row) return;
+    const versions = [...registrationsOf(row.value), { name, version }];
+    await this.#upsertTags(tx, row.model_seq, [{ key: MODEL_VERSIONS_TAG, value: pythonJsonText(versions) }]);
+  }
+
   // ---------------------------------------------------------------- within run writes and reads
 
   /**
@@ -575,4 +595,18 @@ function lastOfEachKey(tags: readonly KeyValue[]): KeyValue[] {
   const latest = new Map<string, string>();
   for (const t of tags) latest.set(t.key, t.value);
   return [...latest].map(([key, value]) => ({ key, value }));
+}
+
+/** The logged-model tag listing the registered versions made from the model. */
+const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
+
+/** The entries of an `mlflow.modelVersions` tag value; none when absent or not a JSON list. */
+function registrationsOf(value: string | null): unknown[] {
+  if (value === null) return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
 }

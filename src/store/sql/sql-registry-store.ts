@@ -71,6 +71,12 @@ export interface LoggedModelLocation {
 export interface LoggedModelLocator {
   /** The logged model's artifact location, or undefined when there is no such model. */
   artifactLocation(modelId: string): Promise<LoggedModelLocation | undefined>;
+  /**
+   * Records a new version made from the logged model in its `mlflow.modelVersions` tag, in the
+   * registry's transaction (as MLflow's server does on `model-versions/create`); a model that
+   * does not exist (or no longer) is left alone.
+   */
+  recordModelVersion?(tx: SqlExecutor, modelId: string, name: string, version: number): Promise<void>;
 }
 
 /** Options of {@link SqlModelRegistryStore}. */
@@ -361,6 +367,9 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
       if (!inserted)
         throw new AgentrackError('INTERNAL_ERROR', 'Creating the model version returned no row.');
       await this.#upsertVersionTags(tx, inserted.version_seq, tags);
+      if (modelId !== undefined && !tags.some((t) => t.key === PROMPT_TAG)) {
+        await this.#loggedModels?.recordModelVersion?.(tx, modelId, name, Number(row.version));
+      }
       // A new number was never used, so no alias points at it yet.
       return toModelVersion({ ...row, version_seq: inserted.version_seq }, { tags: sortByKey(tags) });
     });
