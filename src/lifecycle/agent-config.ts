@@ -40,6 +40,13 @@ export interface AgentConfigInput {
   thresholds?: ReadonlyArray<string | Threshold>;
   /** Tracking URI; default: the environment's, else `./agentrack.db`. */
   trackingUri?: string;
+  /**
+   * The registered model (a name in the tracking store's model registry) whose versions the
+   * agent deploys. Default none: deployments record `model_version` without checking it.
+   */
+  registeredModel?: string;
+  /** The alias of the registered model that names the version in production; default `production`. */
+  productionAlias?: string;
 }
 
 /** A validated configuration with every default filled in (frozen). */
@@ -53,6 +60,10 @@ export interface AgentConfig {
   readonly tags: Readonly<Record<string, string>>;
   readonly thresholds: readonly Threshold[];
   readonly trackingUri?: string;
+  /** The registered model deployments are bound to, when one is configured. */
+  readonly registeredModel?: string;
+  /** The alias that follows the version in production (used with {@link registeredModel}). */
+  readonly productionAlias: string;
   /** The file the configuration was read from, when it came from one. */
   readonly configPath?: string;
 }

@@ -142,6 +142,7 @@ const defaults: AgentConfig = {
   timeZone: 'UTC',
   tags: {},
   thresholds: [],
+  productionAlias: 'production',
 };
 
 describe('resolveConfig', () => {
@@ -160,6 +161,8 @@ describe('resolveConfig', () => {
       tags: { team: 'support', 'cost center': '' },
       thresholds: ['accuracy >= 0.9', { metric: 'latency_ms', comparator: '<=', value: 800 }],
       trackingUri: 'sqlite:///runs.db',
+      registeredModel: 'support bot/v2',
+      productionAlias: 'champion-2',
     });
     expect(config).toStrictEqual({
       agent: 'support-bot.v2',
@@ -178,6 +181,8 @@ describe('resolveConfig', () => {
         { metric: 'latency_ms', comparator: '<=', value: 800 },
       ],
       trackingUri: 'sqlite:///runs.db',
+      registeredModel: 'support bot/v2',
+      productionAlias: 'champion-2',
     });
   });
 
@@ -188,6 +193,8 @@ describe('resolveConfig', () => {
         version: undefined,
         tags: undefined,
         experiments: { evaluation: undefined },
+        registeredModel: undefined,
+        productionAlias: undefined,
       }),
     ).toStrictEqual(defaults);
   });
@@ -220,7 +227,7 @@ describe('resolveConfig', () => {
     [
       'a misspelt option',
       { agent: 'bot', tresholds: [] },
-      "tresholds: unknown option; did you mean 'thresholds'? (allowed: agent, basePath, experiments, version, environments, timeZone, tags, thresholds, trackingUri)",
+      "tresholds: unknown option; did you mean 'thresholds'? (allowed: agent, basePath, experiments, version, environments, timeZone, tags, thresholds, trackingUri, registeredModel, productionAlias)",
     ],
     [
       'an option in another case',
@@ -360,6 +367,66 @@ describe('resolveConfig', () => {
       "thresholds[1]: unknown comparator '=>' in 'accuracy => 0.9' (use >, >=, <, <=, ==)",
     ],
     ['an empty tracking URI', { agent: 'bot', trackingUri: '' }, 'trackingUri: must not be empty'],
+    [
+      'a registered model in another case',
+      { agent: 'bot', registeredmodel: 'bot' },
+      "registeredmodel: unknown option; did you mean 'registeredModel'?",
+    ],
+    [
+      'an empty registered model',
+      { agent: 'bot', registeredModel: '' },
+      'registeredModel: must not be empty',
+    ],
+    [
+      'a blank registered model',
+      { agent: 'bot', registeredModel: ' ' },
+      'registeredModel: must not be empty',
+    ],
+    [
+      'a number registered model',
+      { agent: 'bot', registeredModel: 3 },
+      'registeredModel: must be a string, not number 3',
+    ],
+    [
+      'a long registered model',
+      { agent: 'bot', registeredModel: long },
+      'registeredModel: longer than 8000 characters',
+    ],
+    [
+      'an empty production alias',
+      { agent: 'bot', productionAlias: '' },
+      'productionAlias: Registered model alias name cannot be empty.',
+    ],
+    [
+      'a production alias with a space',
+      { agent: 'bot', productionAlias: 'prod env' },
+      "productionAlias: Invalid alias name: 'prod env'. Names may only contain alphanumerics, underscores (_), and dashes (-).",
+    ],
+    [
+      'a production alias with a dot',
+      { agent: 'bot', productionAlias: 'prod.1' },
+      "productionAlias: Invalid alias name: 'prod.1'.",
+    ],
+    [
+      "the alias 'latest'",
+      { agent: 'bot', productionAlias: 'Latest' },
+      "productionAlias: 'latest' alias name (case insensitive) is reserved.",
+    ],
+    [
+      'a version alias',
+      { agent: 'bot', productionAlias: 'v3' },
+      "productionAlias: Version alias name 'v3' is reserved.",
+    ],
+    [
+      'a production alias of 256 characters',
+      { agent: 'bot', productionAlias: 'p'.repeat(256) },
+      "productionAlias: 'Registered model alias name' exceeds the maximum length of 255 characters",
+    ],
+    [
+      'a number production alias',
+      { agent: 'bot', productionAlias: 1 },
+      'productionAlias: must be a string, not number 1',
+    ],
   ])('refuses %s', (_name, input, fragment) => {
     const message = rejection(() => resolveConfig(input as AgentConfigInput));
     expect(message.slice(0, fragment.length)).toBe(fragment);
@@ -371,6 +438,18 @@ describe('resolveConfig', () => {
       tags: { notes: 'v'.repeat(8000), 'agentrack-team': 'x', Version: 'y' },
     });
     expect(Object.keys(config.tags)).toEqual(['notes', 'agentrack-team', 'Version']);
+  });
+
+  it('accepts the aliases MLflow accepts: letters and digits of any script, _ and -, up to 255', () => {
+    for (const alias of ['production', 'Prod_2', 'blue-green', 'v', 'v1a', 'продакшн', 'p'.repeat(255)]) {
+      expect(resolveConfig({ agent: 'bot', productionAlias: alias }).productionAlias).toBe(alias);
+    }
+  });
+
+  it('keeps no registered model unless one is named, so deployments stay unbound', () => {
+    const config = resolveConfig({ agent: 'bot', productionAlias: 'live' });
+    expect(config).not.toHaveProperty('registeredModel');
+    expect(config.productionAlias).toBe('live');
   });
 
   it.each<[string, unknown, string]>([
@@ -397,6 +476,12 @@ describe('resolveConfig', () => {
       'c.json: tags["mlflow.x"]: keys starting',
     ],
     ['a bad threshold', { agent: 'bot', thresholds: ['x'] }, 'c.json: thresholds[0]: missing comparator'],
+    ['an empty registered model', { agent: 'bot', registeredModel: '' }, 'c.json: registeredModel: must not'],
+    [
+      'a reserved production alias',
+      { agent: 'bot', productionAlias: 'latest' },
+      "c.json: productionAlias: 'latest' alias name",
+    ],
     [
       'a shared experiment',
       { agent: 'bot', basePath: '/a', experiments: { development: '/a/evaluation' } },
@@ -647,6 +732,27 @@ describe('config files', () => {
       expect((await rejectionOf(loadConfig({ cwd: root }))).message).toBe(
         `${CONFIG_FILE_NAME}: the configuration must be a JSON object, not a list`,
       );
+    });
+
+    it('reads the registered model and the production alias from the file, and names the file in their errors', async () => {
+      const root = folder();
+      write(
+        join(root, CONFIG_FILE_NAME),
+        '{\n  "agent": "bot",\n  "registeredModel": "bot_model",\n  "productionAlias": "live",\n}',
+      );
+      const config = await loadConfig({ cwd: root, env: {} });
+      expect(config).toMatchObject({ registeredModel: 'bot_model', productionAlias: 'live' });
+      expect(
+        (await loadConfig({ cwd: root, env: {}, overrides: { productionAlias: 'blue' } })).productionAlias,
+      ).toBe('blue');
+      write(
+        join(root, CONFIG_FILE_NAME),
+        '{"agent": "bot", "registeredModel": "m", "productionAlias": "V2"}',
+      );
+      expect(await rejectionOf(loadConfig({ cwd: root, env: {} }))).toEqual({
+        code: 'INVALID_PARAMETER_VALUE',
+        message: `${CONFIG_FILE_NAME}: productionAlias: Version alias name 'V2' is reserved.`,
+      });
     });
 
     it('does not blame the file for a bad override', async () => {

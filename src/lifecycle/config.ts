@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { AgentrackError, invalidParameter, isAgentrackError, notFound } from '../errors.js';
-import { MAX_TAG_VALUE_LENGTH, validateTagKey } from '../validation/index.js';
+import { MAX_TAG_VALUE_LENGTH, validateModelAliasName, validateTagKey } from '../validation/index.js';
 import {
   TIME_ZONES,
   type AgentConfig,
@@ -37,6 +37,8 @@ export const CONFIG_KEYS = [
   'tags',
   'thresholds',
   'trackingUri',
+  'registeredModel',
+  'productionAlias',
 ] as const satisfies ReadonlyArray<keyof AgentConfigInput>;
 
 /** What an agent name may hold, so that `/Shared/<agent>` is a clean path. */
@@ -47,6 +49,9 @@ export const MAX_AGENT_NAME_LENGTH = 250;
 
 /** The version every run is tagged with when the configuration names none. */
 export const DEFAULT_VERSION = '0.0.0';
+
+/** The alias of the registered model's version in production when the configuration names none. */
+export const DEFAULT_PRODUCTION_ALIAS = 'production';
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -228,6 +233,17 @@ ${RUN_TYPES.map((t) => `    ${JSON.stringify(t)}: ${JSON.stringify(DEFAULT_ENVIR
   // without either: $MLFLOW_TRACKING_URI, else agentrack.db next to this file.
   // A relative sqlite:/// path is taken from this file's folder.
   ${trackingUri === undefined ? '// "trackingUri": "sqlite:///agentrack.db",' : `"trackingUri": ${JSON.stringify(trackingUri)},`}
+
+  // The registered model, in the tracking store's model registry, whose versions the agent
+  // deploys. With one, a deployment's model version must exist there and be READY; a
+  // successful deployment moves the production alias to it and a rollback moves it back;
+  // \`agentrack run eval --register MODEL_URI\` registers what a passing evaluation evaluated;
+  // \`agentrack models\` lists the versions. Default: none, and model_version is recorded as given.
+  // "registeredModel": ${quoted},
+
+  // The alias of the registered model that names the version in production: letters, digits,
+  // _ and -, neither "latest" nor v<digits>. Default: ${DEFAULT_PRODUCTION_ALIAS}.
+  // "productionAlias": ${JSON.stringify(DEFAULT_PRODUCTION_ALIAS)},
 }
 `;
 }
@@ -294,6 +310,10 @@ function validate(input: unknown, origin: Origin, configPath?: string): AgentCon
     ...(input.trackingUri === undefined
       ? {}
       : { trackingUri: checkText(input.trackingUri, origin, ['trackingUri']) }),
+    ...(input.registeredModel === undefined
+      ? {}
+      : { registeredModel: checkText(input.registeredModel, origin, ['registeredModel']) }),
+    productionAlias: checkAlias(input.productionAlias, origin),
     ...(configPath === undefined ? {} : { configPath }),
   };
   return Object.freeze(config);
@@ -315,6 +335,18 @@ function checkAgent(value: unknown, origin: Origin): string {
     fail(origin, ['agent'], `longer than ${MAX_AGENT_NAME_LENGTH} characters`);
   }
   return agent;
+}
+
+/** An alias name as MLflow's registry accepts it, the field named in front of MLflow's message. */
+function checkAlias(value: unknown, origin: Origin): string {
+  if (value === undefined) return DEFAULT_PRODUCTION_ALIAS;
+  const alias = checkString(value, origin, ['productionAlias']);
+  try {
+    return validateModelAliasName(alias);
+  } catch (error) {
+    if (!isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) throw error;
+    fail(origin, ['productionAlias'], error.message);
+  }
 }
 
 function checkTimeZone(value: unknown, origin: Origin): TimeZone {
