@@ -111,6 +111,8 @@ export {
   type AuditReport,
   type DeploymentRecord,
   type DeploymentStatus,
+  type ProductionChange,
+  type RegistrationOutcome,
   type RunType,
   type ScopedRunResult,
   type StartRunOptions,

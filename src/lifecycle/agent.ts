@@ -7,6 +7,7 @@ import type { AgentConfig, AgentConfigInput, Threshold } from './agent-config.js
 import { audit, type AuditOptions, type AuditReport } from './audit.js';
 import { loadConfig, resolveConfig } from './config.js';
 import {
+  REGISTRY_TAGS,
   RUN_TYPE_ALIASES,
   STANDARD_TAGS,
   TAGS,
@@ -16,6 +17,14 @@ import {
 } from './conventions.js';
 import { ensureExperiments, type EnsuredExperiment } from './experiments.js';
 import { formatRunName } from './naming.js';
+import {
+  checkRegistration,
+  deployableVersion,
+  followProduction,
+  registerEvaluatedModel,
+  tagDeployedVersion,
+  type RegistrationOutcome,
+} from './registry-binding.js';
 import {
   promotionTags,
   resolvePromotionSource,
@@ -72,9 +81,24 @@ export interface StartRunOptions {
    * `mlflow.load_table` reads it.
    */
   gateTable?: string;
-  /** Deployment runs: the model version deployed (required). */
+  /**
+   * Evaluation runs: when the run ends a deployment candidate (its gate passed), register
+   * `modelUri` (what it evaluated: `runs:/<run_id>/<path>`, `models:/<model_id>`, an artifact
+   * URI) as a new version of the configured registered model, which is created when missing.
+   * The version is tagged `agentrack.evaluation_run_id`, the run `agentrack.registered_model`
+   * and `agentrack.registered_version`. Refused before the run starts when no registered
+   * model is configured.
+   */
+  register?: { modelUri: string };
+  /**
+   * Deployment runs: the model version deployed (required). With a registered model
+   * configured, it must be a READY version of it.
+   */
   modelVersion?: string;
-  /** Deployment runs: the evaluation run to promote, default the latest passing candidate. */
+  /**
+   * Deployment runs: the evaluation run to promote. Default: the one the registered version
+   * is tagged with (`agentrack.evaluation_run_id`), else the latest passing candidate.
+   */
   evaluationRunId?: string;
   /** Deployment runs: deploy without a passing evaluation run (tagged as forced). */
   force?: boolean;
@@ -90,6 +114,8 @@ export interface ScopedRunResult<T> {
   gate?: GateVerdict;
   /** Evaluation runs: whether the run became a deployment candidate. */
   candidate?: boolean;
+  /** Evaluation runs with `register`: the version registered, or why nothing was. */
+  registration?: RegistrationOutcome;
 }
 
 /** Options of {@link Agent.deploy}. */
@@ -215,6 +241,13 @@ export class Agent {
       if (runType !== 'evaluation') throw invalidParameter('A gate table applies to evaluation runs only.');
       gateTable = tableFile(options.gateTable);
     }
+    let register: string | undefined;
+    if (options.register !== undefined) {
+      if (runType !== 'evaluation') {
+        throw invalidParameter('Registering a model applies to evaluation runs only.');
+      }
+      register = checkRegistration(this.config, (options.register as { modelUri?: unknown }).modelUri);
+    }
     if (runType === 'deployment') {
       deploymentTags = await this.#deploymentStartTags(options);
     } else if (options.modelVersion !== undefined || options.evaluationRunId !== undefined || options.force) {
@@ -244,7 +277,8 @@ export class Agent {
       runType,
       protectedTags: PROTECTED_TAGS,
       now: () => this.#now(),
-      finish: (handle, status, error) => this.#finish(handle, status, error, thresholds, gateTable),
+      finish: (handle, status, error) =>
+        this.#finish(handle, status, error, { thresholds, gateTable, register }),
     });
   }
 
@@ -331,14 +365,19 @@ export class Agent {
   }
 
   async #deploymentStartTags(options: StartRunOptions): Promise<Record<string, string>> {
-    const modelVersion = options.modelVersion?.trim();
-    if (!modelVersion)
+    const given = options.modelVersion?.trim();
+    if (!given)
       throw invalidParameter('A deployment run needs a model version (modelVersion / --model-version).');
+    // The registry is checked first: a refused version leaves nothing behind, not even experiments.
+    const registered = await deployableVersion(this.#context, given);
+    const evaluationRunId =
+      options.evaluationRunId ??
+      registered?.tags?.find((t) => t.key === REGISTRY_TAGS.evaluationRunId)?.value;
     const source = await resolvePromotionSource(this.#context, {
-      ...(options.evaluationRunId !== undefined ? { evaluationRunId: options.evaluationRunId } : {}),
+      ...(evaluationRunId !== undefined ? { evaluationRunId } : {}),
       ...(options.force ? { force: true } : {}),
     });
-    return { [TAGS.modelVersion]: modelVersion, ...promotionTags(source) };
+    return { [TAGS.modelVersion]: registered?.version ?? given, ...promotionTags(source) };
   }
 
   async #scoped<T>(
@@ -362,6 +401,7 @@ export class Agent {
       runName: handle.runName,
       status: handle.endStatus ?? 'FINISHED',
       ...(gate ? { gate: gate.verdict, candidate: gate.candidate } : {}),
+      ...(gate?.registration ? { registration: gate.registration } : {}),
     };
   }
 
@@ -369,12 +409,11 @@ export class Agent {
     handle: RunHandle,
     status: RunStatus,
     error: unknown,
-    thresholds: readonly Threshold[],
-    gateTable: string | undefined,
+    { thresholds, gateTable, register }: FinishOptions,
   ): Promise<GateOutcome | undefined> {
     const tags: Record<string, string> = {};
     let gate: GateOutcome | undefined;
-    let tableFailure: { error: unknown } | undefined;
+    let lateFailure: { error: unknown } | undefined;
     if (error !== undefined) tags[TAGS.error] = errorText(error);
     if (handle.runType === 'evaluation') {
       const run = await this.client.getRun(handle.runId);
@@ -383,12 +422,23 @@ export class Agent {
       const candidate = status === 'FINISHED' && verdict.status === 'passed';
       Object.assign(tags, gateTags(verdict), { [TAGS.deploymentCandidate]: String(candidate) });
       gate = { verdict, candidate };
+      if (register !== undefined) {
+        const registration = await this.#register(handle, gate, register).catch((failure: unknown) => {
+          lateFailure ??= { error: failure };
+          return undefined;
+        });
+        if (registration?.version) {
+          tags[TAGS.registeredModel] = registration.registeredModel;
+          tags[TAGS.registeredVersion] = registration.version.version;
+        }
+        if (registration) gate.registration = registration;
+      }
       if (gateTable !== undefined) {
         // The run still ends as it should when the table cannot be written; the caller hears of it after.
         await this.client
           .logTable(handle.runId, gateResultsTable(verdict), gateTable)
           .catch((failure: unknown) => {
-            tableFailure = { error: failure };
+            lateFailure ??= { error: failure };
           });
       }
     }
@@ -398,9 +448,47 @@ export class Agent {
     }
     if (Object.keys(tags).length > 0) await this.client.logBatch(handle.runId, { tags });
     await this.client.setTerminated(handle.runId, status, this.#now());
-    if (tableFailure !== undefined) throw tableFailure.error;
+    if (
+      handle.runType === 'deployment' &&
+      status === 'FINISHED' &&
+      this.config.registeredModel !== undefined
+    ) {
+      // The run says success first; should the registry fail now, `setDeploymentStatus(run, 'success')` completes it.
+      const record = deploymentRecord(await this.client.getRun(handle.runId));
+      await tagDeployedVersion(this.#context, record);
+      await followProduction(this.#context, {
+        runId: handle.runId,
+        event: 'deployed',
+        wasInProduction: false,
+        after: await currentDeployment(this.#context),
+      });
+    }
+    if (lateFailure !== undefined) throw lateFailure.error;
     return gate;
   }
+
+  /** Registers what a passing evaluation evaluated; registers nothing, and says why, when it did not pass. */
+  async #register(handle: RunHandle, gate: GateOutcome, modelUri: string): Promise<RegistrationOutcome> {
+    const registeredModel = this.config.registeredModel as string;
+    if (!gate.candidate) {
+      const why =
+        handle.endStatus !== 'FINISHED'
+          ? `the run ended ${handle.endStatus ?? '?'}`
+          : gate.verdict.status === 'none'
+            ? 'the run has no thresholds, so no gate passed'
+            : 'the gate failed';
+      return { registeredModel, modelUri, skipped: `${why}: nothing registered` };
+    }
+    const version = await registerEvaluatedModel(this.#context, handle.runId, modelUri);
+    return { registeredModel, modelUri, version };
+  }
+}
+
+/** What ending a run needs beyond its status: the evaluation's thresholds, gate table and model to register. */
+interface FinishOptions {
+  thresholds: readonly Threshold[];
+  gateTable: string | undefined;
+  register: string | undefined;
 }
 
 /** A gate's checks as the columns of a table: one row per threshold. */

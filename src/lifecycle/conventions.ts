@@ -68,6 +68,24 @@ export const TAGS = {
   forced: 'agentrack.forced',
   /** JSON list of `{status, at, note?}`: every deployment status the run has had. */
   statusHistory: 'agentrack.status_history',
+  /** Evaluation runs that registered what they evaluated: the registered model's name. */
+  registeredModel: 'agentrack.registered_model',
+  /** Evaluation runs that registered what they evaluated: the version registered. */
+  registeredVersion: 'agentrack.registered_version',
+} as const;
+
+/**
+ * Tag keys agentrack writes in the model registry when deployments are bound to a registered
+ * model: on versions, the runs that evaluated and deployed them; on the registered model, the
+ * history of its production alias.
+ */
+export const REGISTRY_TAGS = {
+  /** On a version: the evaluation run that registered it, or the one its deployment was promoted from. */
+  evaluationRunId: 'agentrack.evaluation_run_id',
+  /** On a version: the latest deployment run that deployed it successfully. */
+  deploymentRunId: 'agentrack.deployment_run_id',
+  /** On the registered model: JSON list of the production alias's moves, oldest first. */
+  productionHistory: 'agentrack.production_history',
 } as const;
 
 /** The standard tags on every run. */

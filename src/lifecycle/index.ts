@@ -41,6 +41,7 @@ export {
 export {
   DEFAULT_ENVIRONMENTS,
   DEPLOYMENT_STATUSES,
+  REGISTRY_TAGS,
   RUN_NAME_PREFIXES,
   RUN_TYPES,
   STANDARD_TAGS,
@@ -54,7 +55,15 @@ export { ensureExperiments, type EnsureOutcome, type EnsuredExperiment } from '.
 export { formatRunName, parseRunName, runNameMatches, withSuffix, type ParsedRunName } from './naming.js';
 export { normalizeExperimentPath } from './paths.js';
 export type { DeploymentRecord, StatusChange } from './queries.js';
-export { RunHandle, type MetricOptions } from './run-handle.js';
+export { registeredVersions, type RegisteredVersions } from './registered-versions.js';
+export {
+  parseProductionHistory,
+  type AliasOutcome,
+  type ProductionChange,
+  type ProductionEvent,
+  type RegistrationOutcome,
+} from './registry-binding.js';
+export { RunHandle, type GateOutcome, type MetricOptions } from './run-handle.js';
 export {
   evaluateGate,
   formatThreshold,

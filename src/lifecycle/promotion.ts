@@ -1,6 +1,7 @@
 import type { Run } from '../entities/index.js';
 import { AgentrackError, invalidParameter } from '../errors.js';
 import { DEPLOYMENT_STATUSES, TAGS, type DeploymentStatus } from './conventions.js';
+import { bindStatusChange } from './registry-binding.js';
 import {
   deploymentRecord,
   latestEvaluation,
@@ -124,6 +125,8 @@ export function statusTags(history: readonly StatusChange[], change: StatusChang
 /**
  * Changes a deployment's status after the fact (e.g. a rollback), keeping every earlier
  * status in its history, so "which version was in production at time T" stays answerable.
+ * With a registered model configured, the production alias follows first (see
+ * {@link bindStatusChange}) and the change's note says where it went.
  */
 export async function setDeploymentStatus(
   ctx: LifecycleContext,
@@ -138,11 +141,10 @@ export async function setDeploymentStatus(
       `Run ${run.info.run_name} (${runId}) is not in the agent's deployment experiment '${ctx.config.experiments.deployment}'.`,
     );
   }
-  const change: StatusChange = {
-    status: checked,
-    at: options.at ?? ctx.now(),
-    ...(options.note ? { note: options.note } : {}),
-  };
+  const at = options.at ?? ctx.now();
+  const aliasNote = await bindStatusChange(ctx, run, { status: checked, at });
+  const note = [options.note, aliasNote].filter((n) => n !== undefined && n !== '').join('; ');
+  const change: StatusChange = { status: checked, at, ...(note ? { note } : {}) };
   const tags = statusTags(statusHistory(run), change);
   await ctx.client.logBatch(runId, { tags });
   return deploymentRecord(await ctx.client.getRun(runId));

@@ -164,8 +164,16 @@ export function statusAt(record: DeploymentRecord, time: number): DeploymentStat
  */
 export async function productionAt(ctx: LifecycleContext, time: number): Promise<DeploymentRecord | null> {
   const deployments = await collect(ctx, 'deployment', `attributes.start_time <= ${Math.floor(time)}`);
-  for (const record of deployments.map(deploymentRecord)) {
-    if (statusAt(record, time) === 'success') return record;
+  return inProduction(deployments.map(deploymentRecord), time);
+}
+
+/**
+ * Of `records` (newest first), the one in production at `time`: the first started by then
+ * whose status at that moment was `success`; `null` when there is none.
+ */
+export function inProduction(records: readonly DeploymentRecord[], time: number): DeploymentRecord | null {
+  for (const record of records) {
+    if (record.run.info.start_time <= time && statusAt(record, time) === 'success') return record;
   }
   return null;
 }

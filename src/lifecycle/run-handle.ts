@@ -12,6 +12,7 @@ import {
   validateTag,
 } from '../validation/index.js';
 import type { RunType } from './conventions.js';
+import type { RegistrationOutcome } from './registry-binding.js';
 import type { GateVerdict } from './thresholds.js';
 
 /** Options of {@link RunHandle.logMetric}. */
@@ -25,6 +26,8 @@ export interface MetricOptions {
 export interface GateOutcome {
   verdict: GateVerdict;
   candidate: boolean;
+  /** With `register`: the version the passing run registered, or why it registered nothing. */
+  registration?: RegistrationOutcome;
 }
 
 /**
