@@ -356,7 +356,7 @@ export class Agent {
 
   /** Checks the validation checklist; see {@link audit}. */
   audit(options: AuditOptions = {}): Promise<AuditReport> {
-    return audit(this.client, this.config, options);
+    return audit(this.client, this.config, { now: () => this.#now(), ...options });
   }
 
   /** Closes the client if the agent opened it. */

@@ -465,6 +465,163 @@ describe('audit paging', () => {
   });
 });
 
+describe('audit with a registered model', () => {
+  const MODEL = 'support_model';
+  const BOUND: AgentConfigInput = { ...AGENT, registeredModel: MODEL };
+
+  /** The registered model with versions 1..n (from one run), optionally with the production alias on one. */
+  async function registerVersions(n: number, production?: number): Promise<void> {
+    const source = await client.createRun('0');
+    await client.registry.createRegisteredModel(MODEL);
+    for (let i = 0; i < n; i++) {
+      await client.registry.createModelVersion(MODEL, `runs:/${source.info.run_id}/model`);
+    }
+    if (production !== undefined)
+      await client.registry.setRegisteredModelAlias(MODEL, 'production', production);
+  }
+
+  /** A deployment run of `modelVersion` with `status`, started `ago` ms before now. */
+  async function deployment(modelVersion: string, status = 'success', ago = 0): Promise<string> {
+    const run = await client.createRun(experimentIds.deployment, {
+      runName: 'deploy_20260115_093000',
+      startTime: Date.now() - ago,
+      tags: { ...cleanTags('deployment'), model_version: modelVersion, deployment_status: status },
+    });
+    return run.info.run_id;
+  }
+
+  it('adds its two checks when a registered model is configured, and passes a consistent record', async () => {
+    await setUp(BOUND);
+    await registerVersions(2, 2);
+    await deployment('1', 'success', 2000);
+    await deployment('2', 'success', 1000);
+    await deployment('2', 'rolled_back', 0);
+    const report = await audit(client, config);
+    expect(report.items.map((i) => i.id)).toEqual([
+      'experiments-exist',
+      'shared-prefix',
+      'run-names',
+      'standard-tags',
+      'distinct-run-types',
+      'deployment-model-versions',
+      'registry-model-versions',
+      'production-alias',
+    ]);
+    expect(failing(report)).toEqual([]);
+    expect(item(report, 'registry-model-versions')).toMatchObject({ unit: 'runs', checked: 3, passed: 3 });
+    expect(item(report, 'production-alias')).toMatchObject({
+      unit: 'registered models',
+      checked: 1,
+      passed: 1,
+    });
+    const text = formatAuditReport(report);
+    expect(text).toMatch(
+      /✓ PASS {2}production-alias +The production alias points at the version in production +1 registered model checked\n/,
+    );
+    expect(text).toContain('PASS: all 8 checks passed, 3 runs audited in ');
+  });
+
+  it('fails a deployment whose model_version is not in the registry, once per run', async () => {
+    await setUp(BOUND);
+    await registerVersions(1, 1);
+    const missing = await deployment('4', 'failed', 3000);
+    const again = await deployment('4', 'failed', 2000);
+    const notANumber = await deployment('v1', 'failed', 1000);
+    await deployment('1', 'success', 0);
+    const report = await audit(client, config);
+    expect(failing(report)).toEqual(['registry-model-versions']);
+    const versions = item(report, 'registry-model-versions');
+    expect(versions).toMatchObject({ checked: 4, failed: 3, problemCount: 3 });
+    expect(versions.problems.map((p) => [p.runId, p.tag, p.message])).toEqual(
+      expect.arrayContaining([
+        [missing, 'model_version', `model_version 4 does not exist in the registered model '${MODEL}'`],
+        [again, 'model_version', `model_version 4 does not exist in the registered model '${MODEL}'`],
+        [
+          notANumber,
+          'model_version',
+          `model_version 'v1' is not a version number of the registered model '${MODEL}'`,
+        ],
+      ]),
+    );
+    expect(versions.problems.find((p) => p.runId === missing)?.fix).toMatch(
+      /^register the deployed model as a version of 'support_model', or set tag model_version=/,
+    );
+  });
+
+  it('fails every deployment, and the alias of the one in production, when the registered model does not exist', async () => {
+    await setUp(BOUND);
+    const live = await deployment('1');
+    const report = await audit(client, config);
+    expect(failing(report)).toEqual(['registry-model-versions', 'production-alias']);
+    expect(item(report, 'registry-model-versions').problems[0]?.message).toBe(
+      `model_version 1: the registered model '${MODEL}' does not exist in the model registry`,
+    );
+    expect(item(report, 'production-alias').problems).toEqual([
+      {
+        experimentPath: config.experiments.deployment,
+        runId: live,
+        runName: 'deploy_20260115_093000',
+        tag: 'model_version',
+        message: `this deployment of version 1 is in production, but the registered model '${MODEL}' does not exist`,
+        fix: `register the deployed model as '${MODEL}', then run agentrack deployments set-status ${live} success`,
+      },
+    ]);
+  });
+
+  it.each<[string, number | undefined, string]>([
+    ['points at another version', 1, `alias 'production' of '${MODEL}' points at version 1`],
+    ['is not set', undefined, `alias 'production' of '${MODEL}' is not set`],
+  ])('fails when the alias %s, and --fix leaves it alone', async (_case, production, wrong) => {
+    await setUp(BOUND);
+    await registerVersions(2, production);
+    await deployment('1', 'success', 1000);
+    const live = await deployment('2', 'success', 0);
+    const fixed = await audit(client, config, { fix: true });
+    expect(failing(fixed)).toEqual(['production-alias']);
+    expect(fixed.changes).toEqual([]);
+    expect(item(fixed, 'production-alias').problems).toEqual([
+      expect.objectContaining({
+        runId: live,
+        message: `this deployment of version 2 is in production, but ${wrong}`,
+        fix: `agentrack deployments set-status ${live} success (moves the alias to version 2), or roll the deployment back`,
+      }),
+    ]);
+    const model = await client.registry.getRegisteredModel(MODEL);
+    expect(model.aliases ?? []).toEqual(
+      production === undefined ? [] : [{ alias: 'production', version: '1' }],
+    );
+  });
+
+  it('fails an alias set while no deployment is in production, and follows the configured alias name', async () => {
+    await setUp({ ...BOUND, productionAlias: 'live' });
+    await registerVersions(1);
+    await client.registry.setRegisteredModelAlias(MODEL, 'production', 1);
+    await deployment('1', 'rolled_back');
+    expect(failing(await audit(client, config))).toEqual([]);
+    await client.registry.setRegisteredModelAlias(MODEL, 'live', 1);
+    const report = await audit(client, config);
+    expect(item(report, 'production-alias').problems).toEqual([
+      {
+        experimentPath: config.experiments.deployment,
+        message: `alias 'live' of '${MODEL}' points at version 1, but no deployment is in production`,
+        fix: `record the deployment of version 1, or remove the alias (RegistryClient.deleteRegisteredModelAlias('${MODEL}', 'live'))`,
+      },
+    ]);
+    expect(formatAuditReport(report)).toMatch(
+      /✗ FAIL {2}production-alias +The production alias points at the version in production +1 of 1 registered model failed\n {6}- alias 'live' of 'support_model' points at version 1, but no deployment is in production\n/,
+    );
+  });
+
+  it('takes the deployment in production at the clock it is given', async () => {
+    await setUp(BOUND);
+    await registerVersions(2, 1);
+    await deployment('1', 'success', 10_000);
+    await deployment('2', 'success', 0);
+    expect(failing(await audit(client, config))).toEqual(['production-alias']);
+    expect(failing(await audit(client, config, { now: () => Date.now() - 5000 }))).toEqual([]);
+  });
+});
+
 describe('formatAuditReport', () => {
   it('renders a passing report without colors', async () => {
     await setUp();

@@ -1,6 +1,6 @@
 import type { TrackingClient } from '../client/tracking-client.js';
-import type { Experiment, Run } from '../entities/index.js';
-import { invalidParameter } from '../errors.js';
+import type { Experiment, RegisteredModel, Run } from '../entities/index.js';
+import { invalidParameter, isAgentrackError } from '../errors.js';
 import type { AgentConfig } from './agent-config.js';
 import {
   DEPLOYMENT_STATUSES,
@@ -11,6 +11,7 @@ import {
   type RunType,
 } from './conventions.js';
 import { formatRunName, runNameMatches } from './naming.js';
+import { deploymentRecord, statusAt, type DeploymentRecord } from './queries.js';
 
 /** The checks of an audit, in the order they are reported. */
 export const AUDIT_ITEM_IDS = [
@@ -20,6 +21,8 @@ export const AUDIT_ITEM_IDS = [
   'standard-tags',
   'distinct-run-types',
   'deployment-model-versions',
+  'registry-model-versions',
+  'production-alias',
 ] as const;
 /** One of {@link AUDIT_ITEM_IDS}. */
 export type AuditItemId = (typeof AUDIT_ITEM_IDS)[number];
@@ -32,7 +35,15 @@ export const AUDIT_ITEM_TITLES: Readonly<Record<AuditItemId, string>> = {
   'standard-tags': 'Runs carry the standard tags',
   'distinct-run-types': "Each run's run_type matches its experiment",
   'deployment-model-versions': 'Deployment runs record model_version and deployment_status',
+  'registry-model-versions': "Deployment runs' model versions exist in the model registry",
+  'production-alias': 'The production alias points at the version in production',
 };
+
+/** The checks of the model registry, made only when the configuration names a registered model. */
+export const REGISTRY_AUDIT_ITEM_IDS: readonly AuditItemId[] = [
+  'registry-model-versions',
+  'production-alias',
+];
 
 /** One violation found by an audit, and how to repair it. */
 export interface AuditProblem {
@@ -52,8 +63,8 @@ export interface AuditItem {
   id: AuditItemId;
   title: string;
   status: 'pass' | 'fail';
-  /** What was checked: the configured experiments, or the runs the check applies to. */
-  unit: 'experiments' | 'runs';
+  /** What was checked: the configured experiments, the runs the check applies to, or the registered model. */
+  unit: 'experiments' | 'runs' | 'registered models';
   /** How many experiments or runs were checked (exact). */
   checked: number;
   /** How many of them have no problem (exact). */
@@ -109,6 +120,8 @@ export interface AuditOptions {
   /** Example problems kept per item; counts stay exact. Default 50. */
   maxProblemsPerItem?: number;
   onProgress?: (progress: AuditProgress) => void;
+  /** The clock (epoch milliseconds) that says which deployment is in production now; default `Date.now`. */
+  now?: () => number;
 }
 
 const PAGE_SIZE = 1000;
@@ -143,8 +156,15 @@ export async function audit(
   }
   const planFix = options.fix === true || options.dryRun === true;
   const write = options.fix === true && options.dryRun !== true;
-  const tallies = new Map(AUDIT_ITEM_IDS.map((id) => [id, new Tally(id, maxProblems)] as const));
+  const now = (options.now ?? Date.now)();
+  const registry = config.registeredModel === undefined ? undefined : new RegistryCheck(client, config);
+  const itemIds = AUDIT_ITEM_IDS.filter(
+    (id) => registry !== undefined || !REGISTRY_AUDIT_ITEM_IDS.includes(id),
+  );
+  const tallies = new Map(itemIds.map((id) => [id, new Tally(id, maxProblems)] as const));
   const tally = (id: AuditItemId) => tallies.get(id) as Tally;
+  let inProduction: DeploymentRecord | undefined;
+  let deploymentPath = config.experiments.deployment;
 
   const experiments: AuditedExperiment[] = [];
   for (const runType of RUN_TYPES) {
@@ -232,6 +252,21 @@ export async function audit(
         tally('distinct-run-types').record(withIdentity(runTypeFindings(tags, runType, config)));
         if (runType === 'deployment') {
           tally('deployment-model-versions').record(withIdentity(deploymentFindings(tags)));
+          const modelVersion = tags.get(TAGS.modelVersion)?.trim();
+          if (registry !== undefined && modelVersion) {
+            tally('registry-model-versions').record(
+              withIdentity(await registry.versionFindings(modelVersion)),
+            );
+          }
+          const record = deploymentRecord(run);
+          if (
+            run.info.start_time <= now &&
+            statusAt(record, now) === 'success' &&
+            (inProduction === undefined || run.info.start_time > inProduction.run.info.start_time)
+          ) {
+            inProduction = record;
+            deploymentPath = path;
+          }
         }
       }
       inExperiment += page.items.length;
@@ -240,7 +275,17 @@ export async function audit(
     }
   }
 
-  const items = AUDIT_ITEM_IDS.map((id) => tally(id).item());
+  if (registry !== undefined) {
+    tally('production-alias').record(
+      (await registry.aliasFindings(inProduction)).map((f) => ({
+        experimentPath: deploymentPath,
+        ...(inProduction ? { runId: inProduction.runId, runName: inProduction.runName } : {}),
+        ...f,
+      })),
+    );
+  }
+
+  const items = itemIds.map((id) => tally(id).item());
   return {
     ok: items.every((i) => i.status === 'pass'),
     items,
@@ -282,13 +327,115 @@ class Tally {
       id,
       title: AUDIT_ITEM_TITLES[id],
       status: this.#failed === 0 ? 'pass' : 'fail',
-      unit: id === 'experiments-exist' || id === 'shared-prefix' ? 'experiments' : 'runs',
+      unit:
+        id === 'experiments-exist' || id === 'shared-prefix'
+          ? 'experiments'
+          : id === 'production-alias'
+            ? 'registered models'
+            : 'runs',
       checked: this.#checked,
       passed: this.#checked - this.#failed,
       failed: this.#failed,
       problemCount: this.#problemCount,
       problems: [...this.#problems],
     };
+  }
+}
+
+/**
+ * The registry's side of the audit: whether deployed versions exist, and where the production
+ * alias points. It only reads: the fixes it suggests are for a person (or `deployments
+ * set-status`) to make, so `fix` never moves an alias.
+ */
+class RegistryCheck {
+  readonly #client: TrackingClient;
+  readonly #name: string;
+  readonly #alias: string;
+  /** Findings per model version, so each version is looked up once however many runs deployed it. */
+  readonly #versions = new Map<string, Finding[]>();
+  #model: Promise<RegisteredModel | undefined> | undefined;
+
+  constructor(client: TrackingClient, config: AgentConfig) {
+    this.#client = client;
+    this.#name = config.registeredModel as string;
+    this.#alias = config.productionAlias;
+  }
+
+  /** The registered model, or `undefined` when it does not exist. */
+  #registeredModel(): Promise<RegisteredModel | undefined> {
+    this.#model ??= this.#client.registry.getRegisteredModel(this.#name).catch((error: unknown) => {
+      if (isAgentrackError(error, 'RESOURCE_DOES_NOT_EXIST')) return undefined;
+      throw error;
+    });
+    return this.#model;
+  }
+
+  async versionFindings(modelVersion: string): Promise<Finding[]> {
+    const known = this.#versions.get(modelVersion);
+    if (known !== undefined) return known;
+    const findings = await this.#lookUp(modelVersion);
+    this.#versions.set(modelVersion, findings);
+    return findings;
+  }
+
+  async #lookUp(modelVersion: string): Promise<Finding[]> {
+    const name = this.#name;
+    const problem = (message: string, fix: string): Finding[] => [{ tag: TAGS.modelVersion, message, fix }];
+    if ((await this.#registeredModel()) === undefined) {
+      return problem(
+        `model_version ${modelVersion}: the registered model '${name}' does not exist in the model registry`,
+        `register the model as '${name}' (e.g. agentrack run eval --register MODEL_URI), or correct registeredModel in the configuration`,
+      );
+    }
+    try {
+      await this.#client.registry.getModelVersion(name, modelVersion);
+      return [];
+    } catch (error) {
+      if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) {
+        return problem(
+          `model_version '${modelVersion}' is not a version number of the registered model '${name}'`,
+          `set tag model_version=<the number of the version of '${name}' that was deployed>`,
+        );
+      }
+      if (!isAgentrackError(error, 'RESOURCE_DOES_NOT_EXIST')) throw error;
+      return problem(
+        `model_version ${modelVersion} does not exist in the registered model '${name}'`,
+        `register the deployed model as a version of '${name}', or set tag model_version=<the version that was deployed>`,
+      );
+    }
+  }
+
+  /** Whether the production alias points at the version of the deployment in production. */
+  async aliasFindings(current: DeploymentRecord | undefined): Promise<Finding[]> {
+    const [name, alias] = [this.#name, this.#alias];
+    const model = await this.#registeredModel();
+    const expected = current?.modelVersion?.trim() || undefined;
+    const pointsAt = model === undefined ? undefined : model.aliases?.find((a) => a.alias === alias)?.version;
+    if (pointsAt === expected) return [];
+    if (current === undefined) {
+      return [
+        {
+          message: `alias '${alias}' of '${name}' points at version ${pointsAt ?? '?'}, but no deployment is in production`,
+          fix: `record the deployment of version ${pointsAt ?? '?'}, or remove the alias (RegistryClient.deleteRegisteredModelAlias('${name}', '${alias}'))`,
+        },
+      ];
+    }
+    const wrong =
+      model === undefined
+        ? `the registered model '${name}' does not exist`
+        : pointsAt === undefined
+          ? `alias '${alias}' of '${name}' is not set`
+          : `alias '${alias}' of '${name}' points at version ${pointsAt}`;
+    return [
+      {
+        tag: TAGS.modelVersion,
+        message: `this deployment of version ${expected ?? '?'} is in production, but ${wrong}`,
+        fix:
+          model === undefined
+            ? `register the deployed model as '${name}', then run agentrack deployments set-status ${current.runId} success`
+            : `agentrack deployments set-status ${current.runId} success (moves the alias to version ${expected ?? '?'}), or roll the deployment back`,
+      },
+    ];
   }
 }
 

@@ -311,6 +311,9 @@ describe('deployments bound to the model registry', () => {
       });
       expect(await aliasOf()).toBe('1');
       expect((await agent.currentDeployment())?.runId).toBe(first);
+      const audited = await agent.audit();
+      expect(audited.items.filter((i) => i.status === 'fail')).toEqual([]);
+      expect(audited.items.map((i) => i.id)).toContain('production-alias');
       tick();
       await agent.setDeploymentStatus(first, 'rolled_back');
       expect(await lastNote(first)).toBe(
