@@ -10,6 +10,7 @@ import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerGcCommand } from './commands/gc.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerLatestCommand } from './commands/latest.js';
+import { registerModelsCommand } from './commands/models.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerRunsCommand(program, ctx);
   registerLatestCommand(program, ctx);
   registerDeploymentsCommand(program, ctx);
+  registerModelsCommand(program, ctx);
   registerArtifactsCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerQuickstartCommand(program, ctx);

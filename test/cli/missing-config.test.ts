@@ -18,6 +18,7 @@ const INVOCATIONS: Readonly<Record<string, readonly string[] | { never: string }
   latest: ['eval'],
   deployments: [],
   'deployments set-status': ['0123456789abcdef0123456789abcdef', 'rolled_back'],
+  models: [],
   audit: [],
   artifacts: { never: 'it only groups the artifact commands' },
   'artifacts list': { never: 'a run id names what it acts on; a configuration only lends its tracking URI' },

@@ -102,7 +102,9 @@ export async function setStatusCommand(
       `${record.runName} (${record.runId}${model}): ` +
         `${paintDeploymentStatus(previous, paint)} → ${paintDeploymentStatus(record.status, paint)}\n`,
     );
-    if (options.note) ctx.io.stdout(`note: ${options.note}\n`);
+    // The note kept in the history: the caller's, and where the production alias went.
+    const note = record.history.at(-1)?.note;
+    if (note) ctx.io.stdout(`note: ${note}\n`);
     return 0;
   });
 }
@@ -112,6 +114,13 @@ The status is one of ${DEPLOYMENT_STATUSES.join(', ')}. Every change is kept in 
 history (tag agentrack.status_history) with its time and note; the deployment_status tag holds
 the latest. The deployment in production (agentrack latest deploy) is the latest one whose
 status is success.
+
+With registeredModel in the configuration, the production alias (productionAlias, default
+production) follows the deployment in production: rolling back (or failing) the deployment in
+production moves it back to the version of the latest earlier deployment still in production,
+or removes it when there is none; changing any other deployment leaves it alone. The note
+says which, and the registered model's tag agentrack.production_history records every move.
+Setting success on the deployment in production puts a drifted alias back.
 
 Examples:
   agentrack deployments set-status 0f3c9a2e4b1d4c6e8a7b5d3f1e2c4a6b rolled_back --note "latency regression"

@@ -37,6 +37,7 @@ export interface RunOptions {
   tag: string[];
   killAfter?: string;
   artifacts?: string;
+  register?: string;
 }
 
 /** What happened to the command, as the run records it. */
@@ -79,6 +80,9 @@ export function startOptions(runType: RunType, options: RunOptions): StartRunOpt
   if (runType !== 'evaluation' && options.threshold.length > 0) {
     throw usageError('--threshold applies to eval runs only');
   }
+  if (runType !== 'evaluation' && options.register !== undefined) {
+    throw usageError('--register applies to eval runs only');
+  }
   if (runType !== 'deployment') {
     const misplaced = [
       options.modelVersion !== undefined && '--model-version',
@@ -104,6 +108,7 @@ export function startOptions(runType: RunType, options: RunOptions): StartRunOpt
     ...(options.modelVersion !== undefined ? { modelVersion: options.modelVersion } : {}),
     ...(options.from !== undefined ? { evaluationRunId: options.from } : {}),
     ...(options.force ? { force: true } : {}),
+    ...(options.register !== undefined ? { register: { modelUri: options.register } } : {}),
   };
 }
 
@@ -174,7 +179,8 @@ function scoped(
 
 async function describeSource(agent: Agent, handle: RunHandle, ctx: CliContext): Promise<void> {
   const run = await agent.client.getRun(handle.runId);
-  const model = tagOf(run, TAGS.modelVersion) ?? '?';
+  const registered = agent.config.registeredModel;
+  const model = `${tagOf(run, TAGS.modelVersion) ?? '?'}${registered !== undefined ? ` of '${registered}'` : ''}`;
   const sourceName = tagOf(run, TAGS.sourceRunName);
   const source = sourceName ? `${sourceName} (${tagOf(run, TAGS.sourceRunId) ?? '?'})` : undefined;
   const forced = tagOf(run, TAGS.forced) === 'true';
@@ -281,6 +287,14 @@ function report(result: ScopedRunResult<Ending>, runType: RunType, program: stri
   if (runType === 'evaluation' && result.gate) {
     io.stderr(formatGateSummary(result.gate, result.candidate === true, paint));
   }
+  const registration = result.registration;
+  if (registration?.version) {
+    io.stderr(
+      `agentrack: registered ${registration.modelUri} as version ${registration.version.version} of '${registration.registeredModel}'\n`,
+    );
+  } else if (registration?.skipped) {
+    io.stderr(`agentrack: ${registration.skipped} (${registration.modelUri})\n`);
+  }
   if (ending.kind === 'interrupted') return signalExitCode(ending.signal);
   const { outcome } = ending;
   if (outcome.kind === 'not-started') {
@@ -321,6 +335,14 @@ the same delay. agentrack and its loopback server end only when the whole group 
 command uses the terminal through its standard streams; it has no controlling terminal
 (it cannot open /dev/tty).
 
+With registeredModel in the configuration, deploy runs need --model-version to be a READY
+version of that registered model (else nothing is written and agentrack exits 1); a deploy run
+that ends FINISHED moves the production alias (productionAlias, default production) to it and
+tags the version agentrack.deployment_run_id and agentrack.evaluation_run_id. An eval run with
+--register MODEL_URI registers MODEL_URI as the next version when its gate passes, tagged
+agentrack.evaluation_run_id; when the gate fails nothing is registered. --register without a
+registered model configured is refused before the run starts.
+
 Exit codes:
   0    the command succeeded (and an eval run's gate did not fail)
   N    the command's own exit code when it failed (128 + S when signal S ended it)
@@ -334,6 +356,7 @@ Examples:
   agentrack run dev -- python train.py --epochs 3
   agentrack run eval --threshold 'accuracy >= 0.9' -- python evaluate.py
   agentrack run eval --artifacts out -- python evaluate.py --output-dir out
+  agentrack run eval --register runs:/0f3c9a2e4b1d4c6e8a7b5d3f1e2c4a6b/model -- python evaluate.py
   agentrack run deploy --model-version 3 -- ./deploy.sh
 `;
 
@@ -348,6 +371,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--model-version <version>', 'deploy: the model version deployed (required)')
     .option('--from <run-id>', 'deploy: the evaluation run to promote (default: the latest passing one)')
     .option('--force', 'deploy: deploy even without a passing evaluation run (tagged agentrack.forced)')
+    .option(
+      '--register <model-uri>',
+      'eval: when the gate passes, register this model (runs:/<run_id>/<path>, models:/<model_id>, an artifact URI) as a new version of the registered model configured',
+    )
     .option('--tag <key=value>', 'an extra tag on the run (repeatable)', collect, [])
     .option(
       '--artifacts <dir>',
