@@ -21,6 +21,7 @@ import {
   checkRegistration,
   deployableVersion,
   followProduction,
+  readableRegistry,
   registerEvaluatedModel,
   tagDeployedVersion,
   type RegistrationOutcome,
@@ -247,6 +248,8 @@ export class Agent {
         throw invalidParameter('Registering a model applies to evaluation runs only.');
       }
       register = checkRegistration(this.config, (options.register as { modelUri?: unknown }).modelUri);
+      // A registry that cannot be read now would fail the registration only after the whole evaluation.
+      await readableRegistry(this.#context);
     }
     if (runType === 'deployment') {
       deploymentTags = await this.#deploymentStartTags(options);

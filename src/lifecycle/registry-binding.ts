@@ -158,6 +158,18 @@ export function checkRegistration(config: AgentConfig, modelUri: unknown): strin
 }
 
 /**
+ * Checks that the configured registered model can be read (it may not exist yet): the error of
+ * a registry that cannot be reached or is not supported, before anything is written.
+ */
+export async function readableRegistry(ctx: LifecycleContext): Promise<void> {
+  const binding = bindingOf(ctx);
+  if (binding === undefined) return;
+  await binding.registry.getRegisteredModel(binding.name).catch((error: unknown) => {
+    if (!isAgentrackError(error, 'RESOURCE_DOES_NOT_EXIST')) throw error;
+  });
+}
+
+/**
  * Registers `modelUri` as a new version of the configured registered model (created when
  * missing), tagged with the evaluation run that passed its gate.
  */
