@@ -18,6 +18,7 @@ export {
 export {
   AUDIT_ITEM_IDS,
   AUDIT_ITEM_TITLES,
+  REGISTRY_AUDIT_ITEM_IDS,
   audit,
   formatAuditReport,
   type AuditChange,

@@ -216,13 +216,6 @@ export async function tagDeployedVersion(ctx: LifecycleContext, record: Deployme
   }
 }
 
-/** The version the production alias points at, or `null`. */
-export async function productionAliasVersion(ctx: LifecycleContext): Promise<string | null> {
-  const binding = bindingOf(ctx);
-  if (binding === undefined) return null;
-  return aliasTarget(binding);
-}
-
 async function aliasTarget({ registry, name, alias }: Binding): Promise<string | null> {
   const model = await registry.getRegisteredModel(name);
   return model.aliases?.find((a) => a.alias === alias)?.version ?? null;

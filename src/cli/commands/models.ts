@@ -21,7 +21,7 @@ export interface ModelsOptions {
 }
 
 /** What `agentrack models` shows: the registered model, its versions and which one is in production. */
-interface Listing extends RegisteredVersions {
+export interface ModelsListing extends RegisteredVersions {
   alias: string;
   production: string | null;
 }
@@ -37,7 +37,7 @@ function paintVersionStatus(status: string, paint: Paint): string {
 }
 
 /** The table of `agentrack models`: one line per version, newest first. */
-export function formatModelVersions(listing: Listing, paint: Paint): string {
+export function formatModelVersions(listing: ModelsListing, paint: Paint): string {
   return formatTable(
     ['VERSION', 'PRODUCTION', 'ALIASES', 'STATUS', 'STAGE', 'CREATED', 'EVALUATION RUN', 'DEPLOYMENT RUN'],
     listing.versions.map((v) => [
@@ -58,7 +58,7 @@ async function listing(
   name: string,
   alias: string,
   configured: boolean,
-): Promise<Listing> {
+): Promise<ModelsListing> {
   let found: RegisteredVersions;
   try {
     found = await registeredVersions(registry, name);
@@ -71,7 +71,7 @@ async function listing(
   return { ...found, alias, production };
 }
 
-function print(result: Listing, options: ModelsOptions, ctx: CliContext): number {
+function print(result: ModelsListing, options: ModelsOptions, ctx: CliContext): number {
   if (options.json) {
     ctx.io.stdout(
       formatJson({
