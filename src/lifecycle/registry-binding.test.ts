@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectError } from '../client/tracking-client.contract.js';
 import { TrackingClient } from '../client/tracking-client.js';
 import type { ModelVersion, Run } from '../entities/index.js';
-import type { LoggedModelLocation } from '../store/sql/sql-registry-store.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { Agent } from './agent.js';
 import { registeredVersions } from './registered-versions.js';
@@ -29,7 +27,6 @@ describe('deployments bound to the model registry', () => {
   let client: TrackingClient;
   let clock: number;
   let agent: Agent;
-  const logged = new Map<string, LoggedModelLocation>();
   const config: AgentConfigInput = {
     agent: 'health_monitor_agent',
     version: '1.2.0',
@@ -47,12 +44,7 @@ describe('deployments bound to the model registry', () => {
   beforeEach(async () => {
     dir = tempDir();
     dbPath = join(dir.path, 'bound.db');
-    // Logged models belong to the tracking store, which keeps none yet: this stands in for
-    // them as MLflow 3's log_model leaves them (`models/<model_id>/artifacts`, the run as source).
-    logged.clear();
-    client = await TrackingClient.open(`sqlite:///${dbPath}`, {
-      loggedModels: { artifactLocation: async (modelId) => logged.get(modelId) },
-    });
+    client = await TrackingClient.open(`sqlite:///${dbPath}`);
     clock = T0;
     agent = await open();
   });
@@ -510,10 +502,11 @@ describe('deployments bound to the model registry', () => {
       // The model: logged by a development run, as MLflow 3's log_model leaves it.
       const dev = await agent.development(async () => undefined);
       tick();
-      const modelId = `m-${randomUUID().replaceAll('-', '')}`;
       const devRun = await client.getRun(dev.runId);
-      const artifactUri = `${devRun.info.artifact_uri.replace(/\/[^/]+\/artifacts$/, '')}/models/${modelId}/artifacts`;
-      logged.set(modelId, { artifactUri, sourceRunId: dev.runId });
+      const logged = await client.createLoggedModel(devRun.info.experiment_id, { sourceRunId: dev.runId });
+      await client.finalizeLoggedModel(logged.info.model_id);
+      const modelId = logged.info.model_id;
+      const artifactUri = logged.info.artifact_uri;
       const modelUri = `models:/${modelId}`;
 
       const evaluation = await agent.evaluation(async (run) => run.logMetric('accuracy', 0.95), {
@@ -547,6 +540,11 @@ describe('deployments bound to the model registry', () => {
       );
       expect(registeredAs.source).toBe(modelUri);
       expect(registeredAs.run_id).toBe(dev.runId);
+      // And the logged model lists the version made from it, as MLflow's server records it.
+      expect((await client.getLoggedModel(modelId)).info.tags).toContainEqual({
+        key: 'mlflow.modelVersions',
+        value: `[{"name": "${MODEL}", "version": ${Number(registeredAs.version)}}]`,
+      });
     });
   });
 });

@@ -347,6 +347,7 @@ describe('deployments bound to the registry, from the CLI', () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stdout).toBe('');
     expect(lines(unreachable.stderr)).toHaveLength(1);
-    expect(unreachable.stderr).toMatch(/^error: /);
+    expect(unreachable.stderr).toMatch(/^error: Cannot reach /);
+    expect(unreachable.stderr).toContain(url);
   });
 });
