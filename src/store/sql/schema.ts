@@ -301,7 +301,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    description: "index model versions by run, by logged model and by tag (run_id filters, a model's versions, prompts)",
+    description:
+      "index model versions by run, by logged model and by tag (run_id filters, a model's versions, prompts)",
     readCompatible: true,
     statements: {
       sqlite: [
