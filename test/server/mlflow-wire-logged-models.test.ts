@@ -11,8 +11,6 @@
  * replay starts, as they did before the recording. One deviation is deliberate, as in the
  * artifacts replay: a missing artifact is 404, not MLflow's 500.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,68 +20,22 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { TrackingStore } from '../../src/store/tracking-store.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
 import { send } from './artifact-harness.js';
-import { canonical, mapRunIdsInText } from './wire-replay.js';
+import {
+  artifactPathOf,
+  bytesOf,
+  canonical,
+  isSummary,
+  mapRunIdsInText,
+  queryString,
+  readExchanges,
+  sha256,
+} from './wire-replay.js';
 
-interface BodySummary {
-  bytes: number;
-  sha256: string;
-}
-
-interface Exchange {
-  step: string;
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
-  query: Record<string, string | string[]>;
-  request: unknown;
-  request_headers: Record<string, string>;
-  status: number;
-  response: unknown;
-  response_headers: Record<string, string>;
-}
-
-const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'mlflow-wire', 'logged-models.jsonl');
-const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts/artifacts/';
 const REPLAY_EPOCH = 1_796_123_600_000;
 /** Server times of logged models: they differ by nature, so only their type is compared. */
 const MODEL_TIMES = new Set(['creation_timestamp_ms', 'last_updated_timestamp_ms']);
 
-const exchanges: Exchange[] = readFileSync(FIXTURE, 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as Exchange);
-
-function isSummary(value: unknown): value is BodySummary {
-  return typeof value === 'object' && value !== null && 'bytes' in value && 'sha256' in value;
-}
-
-function bytesOf(size: number, seed: string): Buffer {
-  const out = Buffer.alloc(size);
-  let block = createHash('sha256').update(seed).digest();
-  for (let offset = 0; offset < size; offset += block.length) {
-    block.copy(out, offset);
-    block = createHash('sha256').update(block).digest();
-  }
-  return out;
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-function queryString(query: Record<string, string | string[]>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    for (const item of Array.isArray(value) ? value : [value]) params.append(key, item);
-  }
-  const text = params.toString();
-  return text === '' ? '' : `?${text}`;
-}
-
-function artifactPathOf(path: string): string | undefined {
-  return path.startsWith(ARTIFACTS_PREFIX)
-    ? decodeURIComponent(path.slice(ARTIFACTS_PREFIX.length))
-    : undefined;
-}
+const exchanges = readExchanges('logged-models.jsonl');
 
 /** `value` with the logged models' server times replaced by their type. */
 function withoutModelTimes(value: unknown, key = ''): unknown {

@@ -1,7 +1,10 @@
 /**
- * What the replays of MLflow's recorded exchanges (test/fixtures/mlflow-wire/) share: how a
- * recorded response is compared with this server's.
+ * What the replays of MLflow's recorded exchanges (test/fixtures/mlflow-wire/) share: reading a
+ * recording, rebuilding its bodies and queries, and comparing a recorded response with this server's.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Server times: they differ by nature, so only their type is compared. */
 const VOLATILE = new Set(['creation_time', 'last_update_time']);
@@ -85,4 +88,73 @@ export function alignTimes(
     );
   }
   return actual;
+}
+
+/** A body the recording summarizes instead of holding it: binary, or over 32 KiB. */
+export interface BodySummary {
+  bytes: number;
+  sha256: string;
+  content_type?: string;
+  head?: string;
+}
+
+/** One recorded exchange (see test/fixtures/mlflow-wire/README.md). */
+export interface Exchange {
+  step: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query: Record<string, string | string[]>;
+  request: unknown;
+  request_headers: Record<string, string>;
+  status: number;
+  response: unknown;
+  response_headers: Record<string, string>;
+}
+
+/** The exchanges of a recording in `test/fixtures/mlflow-wire/`, in the order they were made. */
+export function readExchanges(fixture: string): Exchange[] {
+  return readFileSync(join(import.meta.dirname, '..', 'fixtures', 'mlflow-wire', fixture), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Exchange);
+}
+
+/** Whether a recorded body is a summary rather than the body itself. */
+export function isSummary(value: unknown): value is BodySummary {
+  return typeof value === 'object' && value !== null && 'bytes' in value && 'sha256' in value;
+}
+
+/** `size` bytes that are the same on every replay and not all alike (so a shifted or truncated copy differs). */
+export function bytesOf(size: number, seed: string): Buffer {
+  const out = Buffer.alloc(size);
+  let block = createHash('sha256').update(seed).digest();
+  for (let offset = 0; offset < size; offset += block.length) {
+    block.copy(out, offset);
+    block = createHash('sha256').update(block).digest();
+  }
+  return out;
+}
+
+/** The SHA-256 of `bytes`, in hex. */
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A recorded query as a query string (`?a=1&b=2`, repeated keys repeated), or `''`. */
+export function queryString(query: Record<string, string | string[]>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, item);
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts/artifacts/';
+
+/** The artifact path a PUT or GET under the artifact service names, decoded, or undefined. */
+export function artifactPathOf(path: string): string | undefined {
+  return path.startsWith(ARTIFACTS_PREFIX)
+    ? decodeURIComponent(path.slice(ARTIFACTS_PREFIX.length))
+    : undefined;
 }
