@@ -22,13 +22,12 @@ import { tempDir } from '../../src/testing/temp-dir.js';
 import { send } from './artifact-harness.js';
 import {
   artifactPathOf,
-  bytesOf,
   canonical,
   isSummary,
   mapRunIdsInText,
-  queryString,
   readExchanges,
   sha256,
+  replayRequest,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
@@ -93,28 +92,8 @@ describe('replaying logged-models.jsonl (MLflow 3.3.1 client and server) over a 
     ),
   )('%s', async (_label, i, exchange) => {
     clock = REPLAY_EPOCH + i;
-    const path =
-      mapRunIdsInText(exchange.path, ids) + queryString(mapRunIdsInText(exchange.query ?? {}, ids));
-    const headers: Record<string, string> = {};
-    let body: Buffer | undefined;
-    if (exchange.method === 'PUT') {
-      const artifactPath = artifactPathOf(mapRunIdsInText(exchange.path, ids));
-      body = isSummary(exchange.request)
-        ? bytesOf(exchange.request.bytes, exchange.path)
-        : Buffer.from(mapRunIdsInText(String(exchange.request ?? ''), ids), 'utf8');
-      if (artifactPath !== undefined) uploaded.set(artifactPath, sha256(body));
-      headers['content-type'] = exchange.request_headers['content-type'] ?? 'application/octet-stream';
-    } else if (exchange.request !== null && exchange.request !== undefined) {
-      body = Buffer.from(JSON.stringify(mapRunIdsInText(exchange.request, ids)));
-      headers['content-type'] = 'application/json';
-    }
-
-    const answer = await send(Number(base.port), {
-      method: exchange.method,
-      path,
-      headers,
-      ...(body === undefined ? {} : { body }),
-    });
+    const request = replayRequest(exchange, ids, uploaded);
+    const answer = await send(Number(base.port), { method: exchange.method, ...request });
     const recordedType = exchange.response_headers['content-type'] ?? '';
 
     if (exchange.status === 500 && exchange.method === 'GET' && artifactPathOf(exchange.path) !== undefined) {

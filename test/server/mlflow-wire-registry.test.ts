@@ -10,13 +10,12 @@ import { send } from './artifact-harness.js';
 import {
   alignTimes,
   artifactPathOf,
-  bytesOf,
   canonical,
   isSummary,
   mapRunIdsInText,
-  queryString,
   readExchanges,
   sha256,
+  replayRequest,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
@@ -98,29 +97,8 @@ describe('replaying model-registry.jsonl (MLflow 3.3.1 client and server) over a
     ),
   )('%s', async (_label, i, exchange) => {
     clock = REPLAY_EPOCH + i * 10;
-    const path =
-      mapRunIdsInText(exchange.path, ids) + queryString(mapRunIdsInText(exchange.query ?? {}, ids));
-    const headers: Record<string, string> = {};
-    let body: Buffer | undefined;
-    if (exchange.method === 'PUT') {
-      const artifactPath = artifactPathOf(mapRunIdsInText(exchange.path, ids));
-      body = isSummary(exchange.request)
-        ? bytesOf(exchange.request.bytes, exchange.path)
-        : // A model's files name its run (MLmodel): the client writes the run this server gave.
-          Buffer.from(mapRunIdsInText(String(exchange.request ?? ''), ids), 'utf8');
-      if (artifactPath !== undefined) uploaded.set(artifactPath, sha256(body));
-      headers['content-type'] = exchange.request_headers['content-type'] ?? 'application/octet-stream';
-    } else if (exchange.request !== null && exchange.request !== undefined) {
-      body = Buffer.from(JSON.stringify(mapRunIdsInText(exchange.request, ids)));
-      headers['content-type'] = 'application/json';
-    }
-
-    const answer = await send(Number(base.port), {
-      method: exchange.method,
-      path,
-      headers,
-      ...(body === undefined ? {} : { body }),
-    });
+    const request = replayRequest(exchange, ids, uploaded);
+    const answer = await send(Number(base.port), { method: exchange.method, ...request });
     const recordedType = exchange.response_headers['content-type'] ?? '';
     expect(answer.status, answer.body.toString('utf8').slice(0, 500)).toBe(exchange.status);
 

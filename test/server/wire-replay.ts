@@ -158,3 +158,37 @@ export function artifactPathOf(path: string): string | undefined {
     ? decodeURIComponent(path.slice(ARTIFACTS_PREFIX.length))
     : undefined;
 }
+
+/** A recorded request as this replay sends it: ids mapped, bodies rebuilt. */
+export interface ReplayRequest {
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/**
+ * Rebuilds the request of `exchange` for this server: recorded run ids replaced by this server's
+ * (in the path, query, JSON body and text uploads, as the client would write them), a summarized
+ * upload rebuilt from its size; the SHA-256 of each artifact uploaded is noted in `uploaded`.
+ */
+export function replayRequest(
+  exchange: Exchange,
+  ids: ReadonlyMap<string, string>,
+  uploaded: Map<string, string>,
+): ReplayRequest {
+  const path = mapRunIdsInText(exchange.path, ids) + queryString(mapRunIdsInText(exchange.query ?? {}, ids));
+  if (exchange.method === 'PUT') {
+    const artifactPath = artifactPathOf(mapRunIdsInText(exchange.path, ids));
+    const body = isSummary(exchange.request)
+      ? bytesOf(exchange.request.bytes, exchange.path)
+      : Buffer.from(mapRunIdsInText(String(exchange.request ?? ''), ids), 'utf8');
+    if (artifactPath !== undefined) uploaded.set(artifactPath, sha256(body));
+    const contentType = exchange.request_headers['content-type'] ?? 'application/octet-stream';
+    return { path, headers: { 'content-type': contentType }, body };
+  }
+  if (exchange.request !== null && exchange.request !== undefined) {
+    const body = Buffer.from(JSON.stringify(mapRunIdsInText(exchange.request, ids)));
+    return { path, headers: { 'content-type': 'application/json' }, body };
+  }
+  return { path, headers: {} };
+}
