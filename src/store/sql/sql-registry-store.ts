@@ -59,6 +59,7 @@ import {
   type RegisteredModelRow,
 } from './registry-rows.js';
 import { chunks, push } from './rows.js';
+import { driverSql } from './driver-sql.js';
 import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
 
 /** Where a logged model's files are, and the run that logged it. */
@@ -120,10 +121,11 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
   readonly #dialect: SqlDialect;
   readonly #now: () => number;
   readonly #loggedModels: LoggedModelLocator | undefined;
-  readonly #sqlCache = new Map<string, string>();
+  readonly #driverSql: (text: string) => string;
 
   constructor(driver: SqlDriver, dialect: SqlDialect, options: SqlRegistryStoreOptions = {}) {
     this.#driver = driver;
+    this.#driverSql = driverSql(driver.dialect);
     this.#dialect = dialect;
     this.#now = options.now ?? Date.now;
     this.#loggedModels = options.loggedModels;
@@ -131,14 +133,7 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
 
   /** SQL written with `?` placeholders, in the driver's own placeholder syntax. */
   #sql(text: string): string {
-    if (this.#driver.dialect !== 'postgres') return text;
-    let out = this.#sqlCache.get(text);
-    if (out === undefined) {
-      let i = 0;
-      out = text.replace(/\?/g, () => `$${++i}`);
-      this.#sqlCache.set(text, out);
-    }
-    return out;
+    return this.#driverSql(text);
   }
 
   // ---------------------------------------------------------------- registered models

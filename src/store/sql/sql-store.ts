@@ -105,6 +105,7 @@ import {
   type MetricRow,
   type RunRow,
 } from './rows.js';
+import { driverSql } from './driver-sql.js';
 import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
 
 /** Options shared by the SQL stores. */
@@ -139,10 +140,11 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   readonly #dialect: SqlDialect;
   readonly #artifactRoot: string;
   readonly #now: () => number;
-  readonly #sqlCache = new Map<string, string>();
+  readonly #driverSql: (text: string) => string;
 
   constructor(driver: SqlDriver, dialect: SqlDialect, options: SqlStoreOptions = {}) {
     this.#driver = driver;
+    this.#driverSql = driverSql(driver.dialect);
     this.#dialect = dialect;
     this.kind = driver.dialect === 'postgres' ? 'postgresql' : 'sqlite';
     this.#artifactRoot = resolveArtifactRoot(options.defaultArtifactRoot);
@@ -161,14 +163,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
 
   /** SQL written with `?` placeholders, in the driver's own placeholder syntax. */
   #sql(text: string): string {
-    if (this.#driver.dialect !== 'postgres') return text;
-    let out = this.#sqlCache.get(text);
-    if (out === undefined) {
-      let i = 0;
-      out = text.replace(/\?/g, () => `$${++i}`);
-      this.#sqlCache.set(text, out);
-    }
-    return out;
+    return this.#driverSql(text);
   }
 
   // ---------------------------------------------------------------- experiments
