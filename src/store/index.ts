@@ -23,6 +23,13 @@ export type {
   ModelRegistryStore,
   SearchRegistryInput,
 } from './model-registry-store.js';
+export type {
+  AssessmentUpdateField,
+  DeleteTracesInput,
+  EndTraceInput,
+  SearchTracesInput,
+  TraceStore,
+} from './trace-store.js';
 export { openStore, type OpenStoreOptions } from './open-store.js';
 export { parseRegistryUri, resolveRegistryUri, type RegistryTarget } from './registry-uri.js';
 export { UnityCatalogRegistryStore } from './unity-catalog-registry-store.js';

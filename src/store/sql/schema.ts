@@ -29,6 +29,16 @@
  *   (`run_seq`) and to a dataset (`''` for none); `metric_seq` keeps the order values were
  *   logged in, and an identical value logged again is stored once. `run_logged_models` links
  *   runs to the models they used (`input`) and produced (`output`, at a step).
+ * - Traces (MLflow 3) are keyed by an integer `trace_seq` beside their public `trace_id`
+ *   (`tr-<32 hex>`). `request_time` and `execution_time_ms` are epoch milliseconds (MLflow's
+ *   wire sends RFC 3339 times and duration strings; the store converts). Tags and metadata are
+ *   key/value tables, as MLflow's `trace_tags` and `trace_request_metadata`. Spans are rows
+ *   (`trace_spans`), clustered by trace, with hex ids, nanosecond times (BIGINT: they exceed a
+ *   double's exact range), the span type and status as columns for searches, and attributes
+ *   and events as JSON text. An assessment keeps its feedback or expectation as the JSON of
+ *   that object (`kind` says which), so every value MLflow allows round-trips; `overrides`
+ *   names the assessment it replaced. `trace_run_links` holds the links `link-to-run` makes
+ *   (a trace's `mlflow.sourceRun` metadata is the other way a trace belongs to a run).
  */
 
 /** One schema migration: a version number and the statements that apply it. */
@@ -264,6 +274,77 @@ function version8(postgres: boolean): string[] {
   ];
 }
 
+function version9(t: DialectTypes): string[] {
+  return [
+    `CREATE TABLE trace_info (
+      trace_seq ${t.serial},
+      trace_id TEXT NOT NULL,
+      experiment_id ${t.ref} NOT NULL REFERENCES experiments (experiment_id),
+      request_time BIGINT NOT NULL,
+      execution_time_ms BIGINT,
+      state TEXT NOT NULL CHECK (state IN ('STATE_UNSPECIFIED', 'OK', 'ERROR', 'IN_PROGRESS')),
+      client_request_id TEXT,
+      request_preview TEXT,
+      response_preview TEXT
+    )`,
+    `CREATE UNIQUE INDEX trace_info_id ON trace_info (trace_id)`,
+    keyValueTable('trace_tags', 'trace_seq', t),
+    keyValueTable('trace_metadata', 'trace_seq', t),
+    `CREATE TABLE trace_spans (
+      trace_seq ${t.ref} NOT NULL REFERENCES trace_info (trace_seq),
+      span_id TEXT NOT NULL,
+      parent_span_id TEXT,
+      name TEXT NOT NULL,
+      span_type TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('UNSET', 'OK', 'ERROR')),
+      status_message TEXT,
+      start_time_ns BIGINT NOT NULL,
+      end_time_ns BIGINT,
+      attributes TEXT NOT NULL,
+      events TEXT,
+      PRIMARY KEY (trace_seq, span_id)
+    )${t.clustered}`,
+    `CREATE TABLE assessments (
+      assessment_seq ${t.serial},
+      assessment_id TEXT NOT NULL,
+      trace_seq ${t.ref} NOT NULL REFERENCES trace_info (trace_seq),
+      name TEXT NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('feedback', 'expectation')),
+      payload TEXT NOT NULL,
+      rationale TEXT,
+      source_type TEXT NOT NULL,
+      source_id TEXT,
+      span_id TEXT,
+      metadata TEXT,
+      overrides TEXT,
+      valid SMALLINT NOT NULL DEFAULT 1,
+      run_id TEXT,
+      create_time BIGINT NOT NULL,
+      last_update_time BIGINT NOT NULL
+    )`,
+    `CREATE UNIQUE INDEX assessments_id ON assessments (assessment_id)`,
+    `CREATE TABLE trace_run_links (
+      trace_seq ${t.ref} NOT NULL REFERENCES trace_info (trace_seq),
+      run_id TEXT NOT NULL,
+      PRIMARY KEY (trace_seq, run_id)
+    )${t.clustered}`,
+  ];
+}
+
+function version10(postgres: boolean): string[] {
+  const binary = postgres ? ' COLLATE "C"' : '';
+  return [
+    `CREATE INDEX trace_info_latest ON trace_info (experiment_id, request_time DESC, trace_id)`,
+    `CREATE INDEX trace_info_state ON trace_info (experiment_id, state, request_time DESC)`,
+    `CREATE INDEX trace_tags_key_value ON trace_tags (key, value, trace_seq)`,
+    `CREATE INDEX trace_metadata_key_value ON trace_metadata (key, value, trace_seq)`,
+    `CREATE INDEX trace_spans_name ON trace_spans (name${binary}, trace_seq)`,
+    `CREATE INDEX trace_spans_type ON trace_spans (span_type, trace_seq)`,
+    `CREATE INDEX assessments_trace ON assessments (trace_seq, create_time)`,
+    `CREATE INDEX trace_run_links_run ON trace_run_links (run_id, trace_seq)`,
+  ];
+}
+
 /** Every migration, in order. Append only: never edit a released migration. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -329,6 +410,18 @@ export const MIGRATIONS: readonly Migration[] = [
       "index logged models for searches (newest first, by name, by source run), tags by value, metrics by run, a model's runs",
     readCompatible: true,
     statements: { sqlite: version8(false), postgres: version8(true) },
+  },
+  {
+    version: 9,
+    description: 'traces (MLflow 3): trace infos, their tags and metadata, spans, assessments, run links',
+    statements: { sqlite: version9(SQLITE), postgres: version9(POSTGRES) },
+  },
+  {
+    version: 10,
+    description:
+      "index traces for searches (newest first, by state, tags and metadata by value, spans by name and type), a trace's assessments, a run's traces",
+    readCompatible: true,
+    statements: { sqlite: version10(false), postgres: version10(true) },
   },
 ];
 
