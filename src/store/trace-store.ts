@@ -86,8 +86,9 @@ export interface TraceStore {
   linkTracesToRun(traceIds: readonly string[], runId: string): Promise<void>;
 
   /**
-   * Stores a trace's spans as rows (replacing any it had), in one transaction: what the server
-   * does when a `traces.json` arrives, and the embedded exporter's path.
+   * Stores spans of a trace as rows, in one transaction: a span whose id the trace already has
+   * replaces it, others are added (an OTLP exporter sends a trace's spans in several batches).
+   * What the server does when a `traces.json` arrives, and the embedded exporter's path.
    */
   logSpans(traceId: string, spans: readonly Span[]): Promise<void>;
   /** A trace's spans from its rows, by start time (then span id); `[]` when none were stored. */
