@@ -14,6 +14,7 @@ import { registerModelsCommand } from './commands/models.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
+import { registerTracesCommand } from './commands/traces.js';
 import { registerServerCommand } from './commands/server.js';
 import { CliContext, type GlobalOptions } from './context.js';
 import { processIo, reportError, type CliIo } from './run-main.js';
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerInitCommand(program, ctx);
   registerRunCommand(program, ctx);
   registerRunsCommand(program, ctx);
+  registerTracesCommand(program, ctx);
   registerLatestCommand(program, ctx);
   registerDeploymentsCommand(program, ctx);
   registerModelsCommand(program, ctx);

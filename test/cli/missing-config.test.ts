@@ -15,6 +15,8 @@ const INVOCATIONS: Readonly<Record<string, readonly string[] | { never: string }
   init: { never: 'it writes the configuration' },
   run: ['dev', '--', process.execPath, '-e', ''],
   runs: [],
+  traces: [],
+  'traces show': { never: 'a trace id names what it reads; a configuration only lends its tracking URI' },
   latest: ['eval'],
   deployments: [],
   'deployments set-status': ['0123456789abcdef0123456789abcdef', 'rolled_back'],

@@ -30,8 +30,8 @@ export function paintStatus(status: string, paint: Paint): string {
   return status;
 }
 
-/** The active experiments of the given run types, by id; missing ones are skipped, never created. */
-async function experimentsOf(agent: Agent, types: readonly RunType[]): Promise<Map<string, RunType>> {
+/** The active experiments of the given run types (the agent's lanes), by id; missing ones are skipped, never created. */
+export async function laneExperiments(agent: Agent, types: readonly RunType[]): Promise<Map<string, RunType>> {
   const ids = new Map<string, RunType>();
   for (const type of types) {
     const experiment = await agent.client.getExperimentByName(agent.config.experiments[type]);
@@ -45,7 +45,7 @@ export async function runsCommand(options: RunsOptions, ctx: CliContext): Promis
   const types = options.type === undefined ? RUN_TYPES : [parseRunTypeArgument(options.type)];
   const maxResults = parsePositiveInteger(options.maxResults, '--max-results');
   return ctx.withReadOnlyAgent(async ({ agent }) => {
-    const experiments = await experimentsOf(agent, types);
+    const experiments = await laneExperiments(agent, types);
     let runs: Run[] = [];
     let more = false;
     if (experiments.size > 0) {

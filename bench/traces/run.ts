@@ -1,0 +1,279 @@
+/**
+ * Traces benchmark: prints figures, asserts nothing but that it measured the right thing.
+ *
+ *   npm run bench:traces
+ *   BENCH_TRACES_INGEST=5000 BENCH_TRACES_SEARCHED=20000 npm run bench:traces
+ *
+ * `agentrack server` runs in a process of its own (dist/cli/main.js) on a fresh SQLite file. The
+ * client is node:http with a keep-alive agent, in this process, and sends what MLflow 3.3's
+ * Python client sends:
+ * 1. ingest: BENCH_TRACES_INGEST traces of 10 spans, each written as MLflow's exporter writes
+ *    one (`POST /api/3.0/mlflow/traces` with the trace info, then `PUT traces.json` to the
+ *    artifact location the answer names), BENCH_TRACES_CONCURRENCY traces in flight: traces/s;
+ * 2. search: BENCH_TRACES_SEARCHED more traces seeded (infos only, tags `flow` among 100
+ *    values, one in ten ERROR), then `POST /api/3.0/mlflow/traces/search` with
+ *    `tags.flow = '<flow>'` and with `trace.status = 'ERROR'` (`max_results` 100), one request
+ *    at a time after an untimed warm-up, each checked to answer 100 matching traces: p50, p99;
+ * 3. read: one trace of 10,000 spans, read as MLflow's client reads it
+ *    (`GET /api/3.0/mlflow/traces/<id>` then the `traces.json` download) and from its span rows
+ *    (`client.traces.getTrace` on the same SQLite file, in this process): p50, p99.
+ * Times run to the last byte of the answer. The load average is printed at the start and the end.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { TrackingClient } from '../../src/client/tracking-client.js';
+import { startServerProcess } from '../server/server-process.js';
+
+const INGEST = Number(process.env.BENCH_TRACES_INGEST ?? 10_000);
+const SEARCHED = Number(process.env.BENCH_TRACES_SEARCHED ?? 100_000);
+const CONCURRENCY = Number(process.env.BENCH_TRACES_CONCURRENCY ?? 16);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 200);
+const READ_REPEATS = Number(process.env.BENCH_TRACES_READ_REPEATS ?? 30);
+const BIG_TRACE_SPANS = 10_000;
+const SPANS_PER_TRACE = 10;
+const WARMUP = 20;
+const TARGETS = { ingestPerSecond: 2000, searchP50Ms: 20, readMs: 100 } as const;
+
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+const fmt = (n: number, digits = 2) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+
+/** One request; resolves with the status and the whole answer once its last byte has arrived. */
+function send(
+  base: string,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body?: string,
+  contentType = 'application/json',
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${base}${path}`,
+      {
+        method,
+        agent,
+        headers:
+          body === undefined
+            ? {}
+            : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function ok(
+  base: string,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body?: unknown,
+  contentType?: string,
+): Promise<string> {
+  const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const answer = await send(base, method, path, text, contentType);
+  if (answer.status !== 200) throw new Error(`${method} ${path}: HTTP ${answer.status}: ${answer.text.slice(0, 500)}`);
+  return answer.text;
+}
+
+async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function timed(
+  label: string,
+  repeats: number,
+  warmup: number,
+  once: (i: number) => Promise<void>,
+): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < warmup; i++) await once(i);
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    await once(i);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const result = { p50: percentile(times, 50), p99: percentile(times, 99) };
+  console.log(`${label}: p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms (${repeats} reads)`);
+  return result;
+}
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const b64 = (hexText: string) => Buffer.from(hexText, 'hex').toString('base64');
+
+/** A trace info as MLflow 3.3's client sends it in `POST /api/3.0/mlflow/traces`. */
+function traceInfo(experimentId: string, traceId: string, i: number, startMs: number, spans: number) {
+  return {
+    trace: {
+      trace_info: {
+        trace_id: traceId,
+        trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } },
+        request_time: new Date(startMs).toISOString(),
+        execution_duration: '0.012s',
+        state: i % 10 === 0 ? 'ERROR' : 'OK',
+        trace_metadata: {
+          'mlflow.traceInputs': JSON.stringify({ question: `q${i}` }),
+          'mlflow.traceOutputs': JSON.stringify({ answer: `a${i}` }),
+          'mlflow.trace_schema.version': '3',
+          'mlflow.trace.sizeStats': JSON.stringify({ num_spans: spans }),
+          'mlflow.user': 'bench',
+        },
+        tags: { 'mlflow.traceName': 'agent', flow: `f${i % 100}`, host: `h${i % 7}` },
+        request_preview: JSON.stringify({ question: `q${i}` }),
+        response_preview: JSON.stringify({ answer: `a${i}` }),
+      },
+    },
+  };
+}
+
+/** A `traces.json` of `count` spans: a root AGENT span, its LLM/TOOL children and their RETRIEVER grandchildren. */
+function traceData(traceId: string, count: number, startMs: number): string {
+  const otel = b64(traceId.slice(3));
+  const start = BigInt(startMs) * 1_000_000n;
+  const ids = Array.from({ length: count }, () => hex(8));
+  const spans = ids.map((id, s) => {
+    const parent = s === 0 ? '' : s < 10 ? b64(ids[0] as string) : b64(ids[1 + (s % 9)] as string);
+    const type = s === 0 ? 'AGENT' : s < 10 ? (s % 2 === 0 ? 'TOOL' : 'LLM') : 'RETRIEVER';
+    return `{"trace_id":"${otel}","span_id":"${b64(id)}","trace_state":"","parent_span_id":"${parent}","name":"step_${s}","start_time_unix_nano":${start + BigInt(s) * 1000n},"end_time_unix_nano":${start + BigInt(s) * 1000n + 900n},"attributes":${JSON.stringify(
+      {
+        'mlflow.traceRequestId': JSON.stringify(traceId),
+        'mlflow.spanType': JSON.stringify(type),
+        'mlflow.spanInputs': JSON.stringify({ query: `input of span ${s}`, k: 5 }),
+        'mlflow.spanOutputs': JSON.stringify({ text: `output of span ${s}`, tokens: 42 }),
+      },
+    )},"status":{"message":"","code":"STATUS_CODE_OK"}}`;
+  });
+  return `{"spans": [${spans.join(', ')}]}`;
+}
+
+/** Writes one trace as MLflow's exporter does: the info, then its spans to the artifact location it names. */
+async function writeTrace(base: string, experimentId: string, i: number, spans: number): Promise<string> {
+  const traceId = `tr-${hex(16)}`;
+  const startMs = Date.now() - (SEARCHED + INGEST - i);
+  const answer = JSON.parse(
+    await ok(base, 'POST', '/api/3.0/mlflow/traces', traceInfo(experimentId, traceId, i, startMs, spans)),
+  ) as { trace: { trace_info: { tags: Record<string, string> } } };
+  const location = answer.trace.trace_info.tags['mlflow.artifactLocation'];
+  if (location === undefined) throw new Error('the server did not answer mlflow.artifactLocation');
+  if (spans > 0) {
+    const path = location.replace(/^mlflow-artifacts:\//, '');
+    await ok(base, 'PUT', `/api/2.0/mlflow-artifacts/artifacts/${path}/traces.json`, traceData(traceId, spans, startMs), 'text/plain');
+  }
+  return traceId;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `agentrack traces benchmark: ingest ${INGEST} traces of ${SPANS_PER_TRACE} spans, search among ${SEARCHED + INGEST} traces, read one of ${BIG_TRACE_SPANS} spans`,
+  );
+  console.log(
+    `machine: ${availableParallelism()} cores, load average ${loadavg()
+      .map((l) => fmt(l))
+      .join(' ')}`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'agentrack-bench-traces-'));
+  const database = join(dir, 'agentrack.db');
+  const server = await startServerProcess(database, []);
+  let reader: TrackingClient | undefined;
+  try {
+    const created = JSON.parse(
+      await ok(server.url, 'POST', '/api/2.0/mlflow/experiments/create', { name: '/Shared/bench_agent/development' }),
+    ) as { experiment_id: string };
+    const experimentId = created.experiment_id;
+
+    const ingestStart = performance.now();
+    await pool(INGEST, CONCURRENCY, async (i) => {
+      await writeTrace(server.url, experimentId, SEARCHED + i, SPANS_PER_TRACE);
+    });
+    const ingestSeconds = (performance.now() - ingestStart) / 1000;
+    const perSecond = INGEST / ingestSeconds;
+    console.log(
+      `ingest: ${INGEST} traces of ${SPANS_PER_TRACE} spans in ${fmt(ingestSeconds, 1)} s = ${fmt(perSecond, 0)} traces/s (${CONCURRENCY} in flight, info + traces.json each)`,
+    );
+
+    const seedStart = performance.now();
+    await pool(SEARCHED, CONCURRENCY, async (i) => {
+      await writeTrace(server.url, experimentId, i, 0);
+    });
+    console.log(`seeded ${SEARCHED} more traces (infos only) in ${fmt((performance.now() - seedStart) / 1000, 1)} s`);
+
+    const locations = [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } }];
+    const search = async (filter: string, check: (info: { tags?: Record<string, string>; state: string }) => boolean) => {
+      const body = JSON.parse(
+        await ok(server.url, 'POST', '/api/3.0/mlflow/traces/search', { locations, filter, max_results: 100 }),
+      ) as { traces?: { tags?: Record<string, string>; state: string }[] };
+      const traces = body.traces ?? [];
+      if (traces.length !== 100 || !traces.every(check)) {
+        throw new Error(`search ${filter} answered ${traces.length} traces, not 100 matching ones`);
+      }
+    };
+    const byTag = await timed(`search_traces(filter="tags.flow = '<flow>'") over HTTP`, REPEATS, WARMUP, async (i) => {
+      const flow = `f${(i * 37) % 100}`;
+      await search(`tags.flow = '${flow}'`, (t) => t.tags?.flow === flow);
+    });
+    const byStatus = await timed(`search_traces(filter="trace.status = 'ERROR'") over HTTP`, REPEATS, WARMUP, async () => {
+      await search(`trace.status = 'ERROR'`, (t) => t.state === 'ERROR');
+    });
+
+    const bigId = await writeTrace(server.url, experimentId, 0, BIG_TRACE_SPANS);
+    const mlflowRead = await timed(`read a ${BIG_TRACE_SPANS}-span trace as MLflow's client does (info + traces.json)`, READ_REPEATS, 3, async () => {
+      const info = JSON.parse(await ok(server.url, 'GET', `/api/3.0/mlflow/traces/${bigId}?trace_id=${bigId}`)) as {
+        trace: { trace_info: { tags: Record<string, string> } };
+      };
+      const location = (info.trace.trace_info.tags['mlflow.artifactLocation'] as string).replace(/^mlflow-artifacts:\//, '');
+      const data = JSON.parse(await ok(server.url, 'GET', `/api/2.0/mlflow-artifacts/artifacts/${location}/traces.json`)) as {
+        spans: unknown[];
+      };
+      if (data.spans.length !== BIG_TRACE_SPANS) throw new Error(`traces.json held ${data.spans.length} spans`);
+    });
+    reader = await TrackingClient.open(`sqlite:///${database}`, { mode: 'read' });
+    const client = reader;
+    const rowsRead = await timed(`read a ${BIG_TRACE_SPANS}-span trace from its span rows (client.traces.getTrace, embedded)`, READ_REPEATS, 3, async () => {
+      const trace = await client.traces.getTrace(bigId);
+      if (trace.spans.length !== BIG_TRACE_SPANS) throw new Error(`getTrace answered ${trace.spans.length} spans`);
+    });
+
+    console.log('');
+    console.log(`target: ingest >= ${TARGETS.ingestPerSecond} traces/s: ${verdict(perSecond >= TARGETS.ingestPerSecond)}`);
+    console.log(`target: search by tag p50 < ${TARGETS.searchP50Ms} ms: ${verdict(byTag.p50 < TARGETS.searchP50Ms)}`);
+    console.log(`target: search by status p50 < ${TARGETS.searchP50Ms} ms: ${verdict(byStatus.p50 < TARGETS.searchP50Ms)}`);
+    console.log(`target: read a ${BIG_TRACE_SPANS}-span trace over HTTP p50 < ${TARGETS.readMs} ms: ${verdict(mlflowRead.p50 < TARGETS.readMs)}`);
+    console.log(`target: read a ${BIG_TRACE_SPANS}-span trace from rows p50 < ${TARGETS.readMs} ms: ${verdict(rowsRead.p50 < TARGETS.readMs)}`);
+    console.log(
+      `load average at the end ${loadavg()
+        .map((l) => fmt(l))
+        .join(' ')}`,
+    );
+  } finally {
+    await reader?.close();
+    const exit = await server.stop();
+    agent.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    if (exit.stderr.trim()) console.error(exit.stderr);
+  }
+}
+
+await main();
