@@ -85,7 +85,8 @@ async function ok(
 ): Promise<string> {
   const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   const answer = await send(base, method, path, text, contentType);
-  if (answer.status !== 200) throw new Error(`${method} ${path}: HTTP ${answer.status}: ${answer.text.slice(0, 500)}`);
+  if (answer.status !== 200)
+    throw new Error(`${method} ${path}: HTTP ${answer.status}: ${answer.text.slice(0, 500)}`);
   return answer.text;
 }
 
@@ -180,7 +181,13 @@ async function writeTrace(base: string, experimentId: string, i: number, spans: 
   if (location === undefined) throw new Error('the server did not answer mlflow.artifactLocation');
   if (spans > 0) {
     const path = location.replace(/^mlflow-artifacts:\//, '');
-    await ok(base, 'PUT', `/api/2.0/mlflow-artifacts/artifacts/${path}/traces.json`, traceData(traceId, spans, startMs), 'text/plain');
+    await ok(
+      base,
+      'PUT',
+      `/api/2.0/mlflow-artifacts/artifacts/${path}/traces.json`,
+      traceData(traceId, spans, startMs),
+      'text/plain',
+    );
   }
   return traceId;
 }
@@ -200,7 +207,9 @@ async function main(): Promise<void> {
   let reader: TrackingClient | undefined;
   try {
     const created = JSON.parse(
-      await ok(server.url, 'POST', '/api/2.0/mlflow/experiments/create', { name: '/Shared/bench_agent/development' }),
+      await ok(server.url, 'POST', '/api/2.0/mlflow/experiments/create', {
+        name: '/Shared/bench_agent/development',
+      }),
     ) as { experiment_id: string };
     const experimentId = created.experiment_id;
 
@@ -218,50 +227,98 @@ async function main(): Promise<void> {
     await pool(SEARCHED, CONCURRENCY, async (i) => {
       await writeTrace(server.url, experimentId, i, 0);
     });
-    console.log(`seeded ${SEARCHED} more traces (infos only) in ${fmt((performance.now() - seedStart) / 1000, 1)} s`);
+    console.log(
+      `seeded ${SEARCHED} more traces (infos only) in ${fmt((performance.now() - seedStart) / 1000, 1)} s`,
+    );
 
     const locations = [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } }];
-    const search = async (filter: string, check: (info: { tags?: Record<string, string>; state: string }) => boolean) => {
+    const search = async (
+      filter: string,
+      check: (info: { tags?: Record<string, string>; state: string }) => boolean,
+    ) => {
       const body = JSON.parse(
-        await ok(server.url, 'POST', '/api/3.0/mlflow/traces/search', { locations, filter, max_results: 100 }),
+        await ok(server.url, 'POST', '/api/3.0/mlflow/traces/search', {
+          locations,
+          filter,
+          max_results: 100,
+        }),
       ) as { traces?: { tags?: Record<string, string>; state: string }[] };
       const traces = body.traces ?? [];
       if (traces.length !== 100 || !traces.every(check)) {
         throw new Error(`search ${filter} answered ${traces.length} traces, not 100 matching ones`);
       }
     };
-    const byTag = await timed(`search_traces(filter="tags.flow = '<flow>'") over HTTP`, REPEATS, WARMUP, async (i) => {
-      const flow = `f${(i * 37) % 100}`;
-      await search(`tags.flow = '${flow}'`, (t) => t.tags?.flow === flow);
-    });
-    const byStatus = await timed(`search_traces(filter="trace.status = 'ERROR'") over HTTP`, REPEATS, WARMUP, async () => {
-      await search(`trace.status = 'ERROR'`, (t) => t.state === 'ERROR');
-    });
+    const byTag = await timed(
+      `search_traces(filter="tags.flow = '<flow>'") over HTTP`,
+      REPEATS,
+      WARMUP,
+      async (i) => {
+        const flow = `f${(i * 37) % 100}`;
+        await search(`tags.flow = '${flow}'`, (t) => t.tags?.flow === flow);
+      },
+    );
+    const byStatus = await timed(
+      `search_traces(filter="trace.status = 'ERROR'") over HTTP`,
+      REPEATS,
+      WARMUP,
+      async () => {
+        await search(`trace.status = 'ERROR'`, (t) => t.state === 'ERROR');
+      },
+    );
 
     const bigId = await writeTrace(server.url, experimentId, 0, BIG_TRACE_SPANS);
-    const mlflowRead = await timed(`read a ${BIG_TRACE_SPANS}-span trace as MLflow's client does (info + traces.json)`, READ_REPEATS, 3, async () => {
-      const info = JSON.parse(await ok(server.url, 'GET', `/api/3.0/mlflow/traces/${bigId}?trace_id=${bigId}`)) as {
-        trace: { trace_info: { tags: Record<string, string> } };
-      };
-      const location = (info.trace.trace_info.tags['mlflow.artifactLocation'] as string).replace(/^mlflow-artifacts:\//, '');
-      const data = JSON.parse(await ok(server.url, 'GET', `/api/2.0/mlflow-artifacts/artifacts/${location}/traces.json`)) as {
-        spans: unknown[];
-      };
-      if (data.spans.length !== BIG_TRACE_SPANS) throw new Error(`traces.json held ${data.spans.length} spans`);
-    });
+    const mlflowRead = await timed(
+      `read a ${BIG_TRACE_SPANS}-span trace as MLflow's client does (info + traces.json)`,
+      READ_REPEATS,
+      3,
+      async () => {
+        const info = JSON.parse(
+          await ok(server.url, 'GET', `/api/3.0/mlflow/traces/${bigId}?trace_id=${bigId}`),
+        ) as {
+          trace: { trace_info: { tags: Record<string, string> } };
+        };
+        const location = (info.trace.trace_info.tags['mlflow.artifactLocation'] as string).replace(
+          /^mlflow-artifacts:\//,
+          '',
+        );
+        const data = JSON.parse(
+          await ok(server.url, 'GET', `/api/2.0/mlflow-artifacts/artifacts/${location}/traces.json`),
+        ) as {
+          spans: unknown[];
+        };
+        if (data.spans.length !== BIG_TRACE_SPANS)
+          throw new Error(`traces.json held ${data.spans.length} spans`);
+      },
+    );
     reader = await TrackingClient.open(`sqlite:///${database}`, { mode: 'read' });
     const client = reader;
-    const rowsRead = await timed(`read a ${BIG_TRACE_SPANS}-span trace from its span rows (client.traces.getTrace, embedded)`, READ_REPEATS, 3, async () => {
-      const trace = await client.traces.getTrace(bigId);
-      if (trace.spans.length !== BIG_TRACE_SPANS) throw new Error(`getTrace answered ${trace.spans.length} spans`);
-    });
+    const rowsRead = await timed(
+      `read a ${BIG_TRACE_SPANS}-span trace from its span rows (client.traces.getTrace, embedded)`,
+      READ_REPEATS,
+      3,
+      async () => {
+        const trace = await client.traces.getTrace(bigId);
+        if (trace.spans.length !== BIG_TRACE_SPANS)
+          throw new Error(`getTrace answered ${trace.spans.length} spans`);
+      },
+    );
 
     console.log('');
-    console.log(`target: ingest >= ${TARGETS.ingestPerSecond} traces/s: ${verdict(perSecond >= TARGETS.ingestPerSecond)}`);
-    console.log(`target: search by tag p50 < ${TARGETS.searchP50Ms} ms: ${verdict(byTag.p50 < TARGETS.searchP50Ms)}`);
-    console.log(`target: search by status p50 < ${TARGETS.searchP50Ms} ms: ${verdict(byStatus.p50 < TARGETS.searchP50Ms)}`);
-    console.log(`target: read a ${BIG_TRACE_SPANS}-span trace over HTTP p50 < ${TARGETS.readMs} ms: ${verdict(mlflowRead.p50 < TARGETS.readMs)}`);
-    console.log(`target: read a ${BIG_TRACE_SPANS}-span trace from rows p50 < ${TARGETS.readMs} ms: ${verdict(rowsRead.p50 < TARGETS.readMs)}`);
+    console.log(
+      `target: ingest >= ${TARGETS.ingestPerSecond} traces/s: ${verdict(perSecond >= TARGETS.ingestPerSecond)}`,
+    );
+    console.log(
+      `target: search by tag p50 < ${TARGETS.searchP50Ms} ms: ${verdict(byTag.p50 < TARGETS.searchP50Ms)}`,
+    );
+    console.log(
+      `target: search by status p50 < ${TARGETS.searchP50Ms} ms: ${verdict(byStatus.p50 < TARGETS.searchP50Ms)}`,
+    );
+    console.log(
+      `target: read a ${BIG_TRACE_SPANS}-span trace over HTTP p50 < ${TARGETS.readMs} ms: ${verdict(mlflowRead.p50 < TARGETS.readMs)}`,
+    );
+    console.log(
+      `target: read a ${BIG_TRACE_SPANS}-span trace from rows p50 < ${TARGETS.readMs} ms: ${verdict(rowsRead.p50 < TARGETS.readMs)}`,
+    );
     console.log(
       `load average at the end ${loadavg()
         .map((l) => fmt(l))

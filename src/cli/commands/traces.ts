@@ -47,7 +47,11 @@ function durationOf(info: TraceInfo): string {
 }
 
 /** The table of `agentrack traces`: one line per trace. */
-export function formatTraces(infos: readonly TraceInfo[], lanes: ReadonlyMap<string, string>, paint: Paint): string {
+export function formatTraces(
+  infos: readonly TraceInfo[],
+  lanes: ReadonlyMap<string, string>,
+  paint: Paint,
+): string {
   return formatTable(
     ['TRACE ID', 'LANE', 'NAME', 'STATE', 'STARTED', 'DURATION', 'RUN ID'],
     infos.map((info) => {
@@ -121,20 +125,39 @@ export async function tracesCommand(options: TracesOptions, ctx: CliContext): Pr
     return ctx.withClient(
       async (client) => {
         const experiment = await client.getExperiment(id);
-        return listTraces(client, new Map([[id, experiment.name]]), options, maxResults, ctx, `no traces in the experiment ${experiment.name}`);
+        return listTraces(
+          client,
+          new Map([[id, experiment.name]]),
+          options,
+          maxResults,
+          ctx,
+          `no traces in the experiment ${experiment.name}`,
+        );
       },
       { mode: 'read' },
     );
   }
-  const types: readonly RunType[] = options.type === undefined ? RUN_TYPES : [parseRunTypeArgument(options.type)];
+  const types: readonly RunType[] =
+    options.type === undefined ? RUN_TYPES : [parseRunTypeArgument(options.type)];
   return ctx.withReadOnlyAgent(async ({ agent }) => {
     const lanes = await laneExperiments(agent, types);
-    return listTraces(agent.client, lanes, options, maxResults, ctx, `no traces of the agent '${agent.config.agent}' found`);
+    return listTraces(
+      agent.client,
+      lanes,
+      options,
+      maxResults,
+      ctx,
+      `no traces of the agent '${agent.config.agent}' found`,
+    );
   });
 }
 
 /** `agentrack traces show`: one trace's info, assessments and span tree, or the whole trace as JSON. */
-export async function traceShowCommand(traceId: string, options: TraceShowOptions, ctx: CliContext): Promise<number> {
+export async function traceShowCommand(
+  traceId: string,
+  options: TraceShowOptions,
+  ctx: CliContext,
+): Promise<number> {
   const width = options.width === '0' ? 0 : parsePositiveInteger(options.width, '--width');
   return ctx.withClient(
     async (client) => {
