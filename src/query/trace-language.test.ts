@@ -65,6 +65,38 @@ describe('the trace filter language', () => {
     expect(one("tags.`mlflow.traceName` = 'é😀'")).toMatchObject({ key: 'mlflow.traceName', value: 'é😀' });
   });
 
+  it("reads the filters MLflow's client sends", () => {
+    expect(
+      parseTraceFilter(
+        "trace.timestamp >= 1796123639428 AND attribute.run_id = '722d90e70b394edca438ce0643a7259f'",
+      ).map(withoutLocation),
+    ).toEqual([
+      {
+        type: 'number_comparison',
+        entity: 'attribute',
+        key: 'timestamp_ms',
+        comparator: '>=',
+        value: 1796123639428,
+      },
+      {
+        type: 'string_comparison',
+        entity: 'attribute',
+        key: 'run_id',
+        comparator: '=',
+        value: '722d90e70b394edca438ce0643a7259f',
+      },
+    ]);
+    expect(one("request_metadata.`mlflow.modelId` = 'm-1'")).toMatchObject({
+      entity: 'metadata',
+      key: 'mlflow.modelId',
+    });
+    // A dotted key needs no backticks: the entity ends at the first dot.
+    expect(one("metadata.mlflow.sourceRun = 'r'")).toMatchObject({
+      entity: 'metadata',
+      key: 'mlflow.sourceRun',
+    });
+  });
+
   it('joins comparisons with AND and keeps their locations', () => {
     const filter = "trace.status = 'OK' and span.type = 'LLM' AND execution_time_ms > 10";
     const parsed = parseTraceFilter(filter);
