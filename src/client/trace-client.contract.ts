@@ -26,15 +26,6 @@ export interface TraceContractBackend {
   cleanup: () => Promise<void>;
 }
 
-/** What a backend of the trace contract can do; every capability is on unless turned off. */
-export interface TraceContractCapabilities {
-  /**
-   * `getSpans` reads the rows that every `logSpans` upserted (the embedded store). Over REST,
-   * `getSpans` reads the trace's `traces.json`, which each `logSpans` replaces with its spans.
-   */
-  spanRowsAcrossBatches?: boolean;
-}
-
 /** A new trace id, as MLflow's client makes one from an OpenTelemetry trace id. */
 export function newTraceId(): string {
   return `tr-${randomUUID().replaceAll('-', '')}`;
@@ -119,7 +110,6 @@ const ids = (items: readonly TraceInfo[]) => items.map((t) => t.trace_id);
 export function describeTraceClientContract(
   backendName: string,
   open: () => Promise<TraceContractBackend>,
-  capabilities: TraceContractCapabilities = {},
 ): void {
   describe(`TraceClient contract: ${backendName}`, () => {
     let backend: TraceContractBackend;
@@ -289,21 +279,18 @@ export function describeTraceClientContract(
         expect(parseTraceData(text as string, info.trace_id)).toEqual(spansOf(info.trace_id));
       });
 
-      it.skipIf(capabilities.spanRowsAcrossBatches === false)(
-        'upserts spans by id: a span sent again replaces its row, others are added',
-        async () => {
-          const info = await traces.startTrace(traceInfoOf(experimentId));
-          const [root, tool, llm] = spansOf(info.trace_id);
-          await traces.store.logSpans(info.trace_id, [tool!, llm!]);
-          await traces.store.logSpans(info.trace_id, [root!, { ...llm!, name: 'classify_v2', status: 'OK' }]);
-          const read = await traces.store.getSpans(info.trace_id);
-          expect(read.map((s) => [s.name, s.status])).toEqual([
-            ['health_check', 'OK'],
-            ['read_metrics', 'OK'],
-            ['classify_v2', 'OK'],
-          ]);
-        },
-      );
+      it('upserts spans by id: a span sent again replaces its row, others are added', async () => {
+        const info = await traces.startTrace(traceInfoOf(experimentId));
+        const [root, tool, llm] = spansOf(info.trace_id);
+        await traces.store.logSpans(info.trace_id, [tool!, llm!]);
+        await traces.store.logSpans(info.trace_id, [root!, { ...llm!, name: 'classify_v2', status: 'OK' }]);
+        const read = await traces.store.getSpans(info.trace_id);
+        expect(read.map((s) => [s.name, s.status])).toEqual([
+          ['health_check', 'OK'],
+          ['read_metrics', 'OK'],
+          ['classify_v2', 'OK'],
+        ]);
+      });
 
       it('refuses spans of an unknown trace and malformed spans', async () => {
         const unknown = newTraceId();
