@@ -51,7 +51,7 @@ import { experimentNotFound, push } from './rows.js';
 import type { SqlDriver, SqlExecutor } from './sql-driver.js';
 
 /** A row of `trace_info`. */
-export interface TraceInfoRow {
+interface TraceInfoRow {
   trace_seq: number | string;
   trace_id: string;
   experiment_id: number | string;
@@ -102,7 +102,7 @@ interface SpanRow {
 }
 
 /** The columns of {@link TraceInfoRow}. */
-export const TRACE_INFO_COLUMNS =
+const TRACE_INFO_COLUMNS =
   'trace_seq, trace_id, experiment_id, request_time, execution_time_ms, state, client_request_id, request_preview, response_preview';
 
 const ASSESSMENT_COLUMNS =
@@ -134,7 +134,7 @@ const MAX_PARAMS = 30_000;
 const TRACE_CHILD_TABLES = ['trace_tags', 'trace_metadata', 'trace_spans', 'assessments', 'trace_run_links'];
 
 /** MLflow's error for an unknown trace. */
-export function traceNotFound(traceId: string): ReturnType<typeof notFound> {
+function traceNotFound(traceId: string): ReturnType<typeof notFound> {
   return notFound(`Trace with ID '${traceId}' not found.`);
 }
 
@@ -178,11 +178,6 @@ export class SqlTraceStore implements TraceStore {
     this.#dialect = dialect;
     this.#sql = options.sql;
     this.#now = options.now;
-  }
-
-  /** The query dialect searches compile to. */
-  get dialect(): SqlDialect {
-    return this.#dialect;
   }
 
   // ---------------------------------------------------------------- trace infos
@@ -533,15 +528,6 @@ export class SqlTraceStore implements TraceStore {
     );
   }
 
-  /** The trace infos of `rows`, with tags and metadata, and assessments when `withAssessments`. */
-  async infosOf(
-    tx: SqlExecutor,
-    rows: readonly TraceInfoRow[],
-    withAssessments: boolean,
-  ): Promise<TraceInfo[]> {
-    return this.#infos(tx, rows, withAssessments);
-  }
-
   // ---------------------------------------------------------------- internals
 
   async #writeInfo(tx: SqlExecutor, info: ValidTraceInfo): Promise<TraceInfo> {
@@ -632,7 +618,6 @@ export class SqlTraceStore implements TraceStore {
   }
 
   async #insertAssessment(tx: SqlExecutor, seq: number | string, a: ValidAssessment): Promise<Assessment> {
-    const traceRow = { trace_id: a.traceId };
     if (a.overrides !== undefined) {
       const result = await tx.run(
         this.#sql(`UPDATE assessments SET valid = 0 WHERE trace_seq = ? AND assessment_id = ?`),
@@ -645,7 +630,7 @@ export class SqlTraceStore implements TraceStore {
       assessment_seq: 0,
       assessment_id: a.assessmentId ?? newId('a-'),
       trace_seq: seq,
-      trace_id: traceRow.trace_id,
+      trace_id: a.traceId,
       name: a.name,
       kind: a.kind,
       payload: JSON.stringify(a.payload),
