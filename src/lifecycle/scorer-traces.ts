@@ -17,8 +17,12 @@ const MAX_TAG_VALUE_LENGTH = 8000;
 /** What the gate reads a run's traces through: the client's trace API (`client.traces`). */
 export interface GateTraceReader {
   searchTraces(input: SearchTracesInput): Promise<Page<TraceInfo>>;
-  getTraceInfo(traceId: string): Promise<TraceInfo>;
+  /** Infos with their assessments, up to 100 at once. */
+  getTraceInfos(traceIds: readonly string[]): Promise<TraceInfo[]>;
 }
+
+/** How many trace infos one `getTraceInfos` call reads. */
+const TRACE_INFO_BATCH = 100;
 
 /** A trace of the run that failed a scorer: why, and the feedback that said so. */
 export interface FailedTrace {
@@ -66,8 +70,16 @@ export async function readRunTraces(
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined && pageToken !== '');
   const infos: TraceInfo[] = [];
-  for (const info of found) {
-    infos.push(info.assessments === undefined ? await reader.getTraceInfo(info.trace_id) : info);
+  for (let i = 0; i < found.length; i += TRACE_INFO_BATCH) {
+    const batch = found.slice(i, i + TRACE_INFO_BATCH);
+    const byId = new Map(
+      (await reader.getTraceInfos(batch.map((t) => t.trace_id))).map((t) => [t.trace_id, t]),
+    );
+    // A trace deleted in between is left out.
+    for (const info of batch) {
+      const full = byId.get(info.trace_id);
+      if (full !== undefined) infos.push(full);
+    }
   }
   return infos;
 }
