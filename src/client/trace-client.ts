@@ -125,7 +125,7 @@ export class TraceClient {
     return this.store.getTraceInfos(traceIds);
   }
 
-  /** One page of trace infos (without assessments), the newest first unless `orderBy` says otherwise. */
+  /** One page of trace infos with their assessments, the newest first unless `orderBy` says otherwise. */
   async searchTraces(options: SearchTracesOptions): Promise<Page<TraceInfo>> {
     return this.store.searchTraces({
       experimentIds:

@@ -253,8 +253,9 @@ export class SqlTraceStore implements TraceStore {
   }
 
   /**
-   * One page of the traces of some experiments, the newest first by default, with tags and
-   * metadata but without assessments (as MLflow's search answers). Keyset paging: a token
+   * One page of the traces of some experiments, the newest first by default, with tags,
+   * metadata and assessments (as MLflow 3.3's search answers: `mlflow.search_traces` and
+   * `genai.evaluate`'s result table read the assessments from it). Keyset paging: a token
    * resumes strictly after the last trace of its page and belongs to its query.
    */
   async searchTraces(input: SearchTracesInput): Promise<Page<TraceInfo>> {
@@ -277,7 +278,7 @@ export class SqlTraceStore implements TraceStore {
     return this.#driver.read(async (tx) => {
       const rows = await tx.all<TraceInfoRow>(compiled.sql, compiled.params);
       const pageRows = rows.slice(0, maxResults);
-      const items = await this.#infos(tx, pageRows, false);
+      const items = await this.#infos(tx, pageRows, true);
       const last = pageRows.at(-1);
       return rows.length > maxResults && last
         ? { items, nextPageToken: encodePageToken(fingerprint, compiled.sortKeyOf(last)) }
