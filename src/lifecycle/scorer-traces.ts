@@ -50,7 +50,7 @@ export interface ScorerTraces {
 /**
  * The traces of a run with their assessments: those `attribute.run_id = '<run>'` finds in the
  * run's experiment (linked through `mlflow.sourceRun` or `link-to-run`), as
- * `mlflow.search_traces(run_id=...)` finds them.
+ * `mlflow.search_traces(run_id=...)` finds them, newest first.
  */
 export async function readRunTraces(
   reader: GateTraceReader,
@@ -69,17 +69,20 @@ export async function readRunTraces(
     found.push(...page.items);
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined && pageToken !== '');
-  const infos: TraceInfo[] = [];
-  for (let i = 0; i < found.length; i += TRACE_INFO_BATCH) {
-    const batch = found.slice(i, i + TRACE_INFO_BATCH);
-    const byId = new Map(
-      (await reader.getTraceInfos(batch.map((t) => t.trace_id))).map((t) => [t.trace_id, t]),
-    );
-    // A trace deleted in between is left out.
-    for (const info of batch) {
-      const full = byId.get(info.trace_id);
-      if (full !== undefined) infos.push(full);
+  // A search answers assessments (MLflow 3.3 does); a trace that came without any is read
+  // again, in case the server left them out.
+  const missing = found.filter((t) => t.assessments === undefined).map((t) => t.trace_id);
+  const read = new Map<string, TraceInfo>();
+  for (let i = 0; i < missing.length; i += TRACE_INFO_BATCH) {
+    for (const info of await reader.getTraceInfos(missing.slice(i, i + TRACE_INFO_BATCH))) {
+      read.set(info.trace_id, info);
     }
+  }
+  const infos: TraceInfo[] = [];
+  for (const info of found) {
+    // A trace deleted in between is left out.
+    const full = info.assessments === undefined ? read.get(info.trace_id) : info;
+    if (full !== undefined) infos.push(full);
   }
   return infos;
 }
