@@ -292,6 +292,16 @@ export function describeTraceClientContract(
         ]);
       });
 
+      it('refuses a trace whose spans belong to another trace, writing nothing', async () => {
+        const info = traceInfoOf(experimentId);
+        await expectError(
+          traces.logTrace({ info, spans: spansOf(newTraceId()) }),
+          'INVALID_PARAMETER_VALUE',
+          /another trace/,
+        );
+        await expectError(traces.getTraceInfo(info.trace_id), 'RESOURCE_DOES_NOT_EXIST');
+      });
+
       it('refuses spans of an unknown trace and malformed spans', async () => {
         const unknown = newTraceId();
         await expectError(traces.store.logSpans(unknown, spansOf(unknown)), 'RESOURCE_DOES_NOT_EXIST');

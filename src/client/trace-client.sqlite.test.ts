@@ -9,6 +9,7 @@ import { sqliteDialect } from '../query/index.js';
 import type { SqlDriver, SqlExecutor } from '../store/sql/sql-driver.js';
 import { SqlTrackingStore } from '../store/sql/sql-store.js';
 import { SqliteDriver } from '../store/sqlite/sqlite-driver.js';
+import { parseTraceData } from '../protocol/trace-data.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { describeTraceClientContract, spansOf, traceInfoOf } from './trace-client.contract.js';
 import { TrackingClient } from './tracking-client.js';
@@ -118,6 +119,44 @@ describe('traces in the embedded store', () => {
     expect((await client.traces.getTraceInfo(kept)).trace_id).toBe(kept);
   });
 
+  it('drops the links of a run removed for good, so its traces no longer search as its own', async () => {
+    const info = traceInfoOf(experimentId);
+    await client.traces.startTrace(info);
+    const run = (await client.createRun(experimentId)).info.run_id;
+    await client.traces.linkTracesToRun([info.trace_id], run);
+    const byRun = { experimentIds: [experimentId], filter: `attribute.run_id = '${run}'` };
+    expect((await client.traces.searchTraces(byRun)).items).toHaveLength(1);
+    await client.deleteRun(run);
+    await (client.store as SqlTrackingStore).hardDeleteRun(run);
+    expect(rowCounts().trace_run_links).toBe(0);
+    expect((await client.traces.searchTraces(byRun)).items).toEqual([]);
+    expect((await client.traces.getTraceInfo(info.trace_id)).trace_id).toBe(info.trace_id);
+  });
+
+  it('stores the spans of every traces.json of the recordings as rows and reads them back unchanged', async () => {
+    const url = new URL('../../test/fixtures/mlflow-wire/traces.jsonl', import.meta.url);
+    const uploads = (await readFile(url, 'utf8'))
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { method: string; path: string; request: unknown })
+      .filter((e) => e.method === 'PUT' && e.path.endsWith('/traces.json') && typeof e.request === 'string');
+    expect(uploads).toHaveLength(5);
+    for (const upload of uploads) {
+      const traceId = /traces\/(tr-[0-9a-f]{32})\//.exec(upload.path)?.[1] as string;
+      const spans = parseTraceData(upload.request as string, traceId);
+      await client.traces.startTrace(traceInfoOf(experimentId, { traceId }));
+      await client.traces.store.logSpans(traceId, spans);
+      const byStart = [...spans].sort((a, b) =>
+        BigInt(a.start_time_unix_nano) === BigInt(b.start_time_unix_nano)
+          ? a.span_id.localeCompare(b.span_id)
+          : BigInt(a.start_time_unix_nano) < BigInt(b.start_time_unix_nano)
+            ? -1
+            : 1,
+      );
+      expect(await client.traces.store.getSpans(traceId)).toEqual(byStart);
+    }
+  });
+
   it('keeps nanosecond times as integers in the database and reads them back exactly', async () => {
     const info = traceInfoOf(experimentId);
     await client.traces.logTrace({ info, spans: spansOf(info.trace_id) });
@@ -161,8 +200,8 @@ describe('traces in the embedded store', () => {
       `${experimentId}/traces/${info.trace_id}/artifacts/traces.json`,
     );
     expect(seen.filter((sql) => /trace_spans/.test(sql))).toHaveLength(1);
-    // The info (experiment, existing trace, info row, tags, metadata), then the spans' trace and rows.
-    expect(seen).toHaveLength(7);
+    // The info (experiment and existing trace, info row, tags, metadata), then the spans' trace and rows.
+    expect(seen).toHaveLength(6);
     expect(await client.traces.store.getSpans(info.trace_id)).toHaveLength(10);
   });
 });

@@ -3,7 +3,7 @@
  * same AST (locations aside).
  *
  * Canonical form: attributes bare (`start_time`), other entities with their plural prefix
- * (`metrics.`, `params.`, `tags.`, `datasets.`); keys unquoted when they scan as one word,
+ * (`metrics.`, `params.`, `tags.`, `datasets.`; a trace's `metadata.` and `span.`); keys unquoted when they scan as one word,
  * else in backticks; strings in single quotes; keywords upper case; one space between tokens.
  * The same text is valid for runs and, for attribute and tag clauses, for experiments and the
  * registry searches.

@@ -77,12 +77,23 @@ function keyValueExists(
   return sql`EXISTS (SELECT 1 FROM ${raw(table)} AS ${raw(alias)} WHERE ${column(alias, 'trace_seq')} = t.trace_seq AND ${column(alias, 'key')} = ${param(key)} AND ${valueCondition(dialect, column(alias, 'value'), clause)})`;
 }
 
+/**
+ * `run_id = ...` / `run_id IN (...)`: a run has few traces, so they are looked up from the
+ * indexes on the source-run metadata and on the run links, not checked trace by trace.
+ */
+function runLookup(clause: Comparison): SqlFragment {
+  const values = clause.type === 'list_comparison' ? clause.value : [clause.value];
+  const runs = parenthesize(values);
+  return sql`t.trace_seq IN (SELECT rm.trace_seq FROM trace_metadata AS rm WHERE rm.key = ${param(TRACE_SOURCE_RUN_KEY)} AND rm.value IN ${runs} UNION ALL SELECT rl.trace_seq FROM trace_run_links AS rl WHERE rl.run_id IN ${runs})`;
+}
+
 function condition(dialect: SqlDialect, clause: Comparison, index: number): SqlFragment {
   const alias = `f${index}`;
   switch (clause.entity) {
     case 'attribute': {
       if (clause.key === 'name') return keyValueExists(dialect, 'trace_tags', alias, TRACE_NAME_TAG, clause);
       if (clause.key === 'run_id') {
+        if (clause.comparator === '=' || clause.comparator === 'IN') return runLookup(clause);
         const link = `${alias}l`;
         const metadata = keyValueExists(dialect, 'trace_metadata', alias, TRACE_SOURCE_RUN_KEY, clause);
         const linked = sql`EXISTS (SELECT 1 FROM trace_run_links AS ${raw(link)} WHERE ${column(link, 'trace_seq')} = t.trace_seq AND ${valueCondition(dialect, column(link, 'run_id'), clause)})`;

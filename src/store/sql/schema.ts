@@ -335,7 +335,7 @@ function version10(postgres: boolean): string[] {
   const binary = postgres ? ' COLLATE "C"' : '';
   return [
     `CREATE INDEX trace_info_latest ON trace_info (experiment_id, request_time DESC, trace_id)`,
-    `CREATE INDEX trace_info_state ON trace_info (experiment_id, state, request_time DESC)`,
+    `CREATE INDEX trace_info_state ON trace_info (experiment_id, state, request_time DESC, trace_id)`,
     `CREATE INDEX trace_tags_key_value ON trace_tags (key, value, trace_seq)`,
     `CREATE INDEX trace_metadata_key_value ON trace_metadata (key, value, trace_seq)`,
     `CREATE INDEX trace_spans_name ON trace_spans (name${binary}, trace_seq)`,

@@ -51,7 +51,7 @@ import { experimentNotFound, push } from './rows.js';
 import type { SqlDriver, SqlExecutor } from './sql-driver.js';
 
 /** A row of `trace_info`. */
-export interface TraceInfoRow {
+interface TraceInfoRow {
   trace_seq: number | string;
   trace_id: string;
   experiment_id: number | string;
@@ -102,7 +102,7 @@ interface SpanRow {
 }
 
 /** The columns of {@link TraceInfoRow}. */
-export const TRACE_INFO_COLUMNS =
+const TRACE_INFO_COLUMNS =
   'trace_seq, trace_id, experiment_id, request_time, execution_time_ms, state, client_request_id, request_preview, response_preview';
 
 const ASSESSMENT_COLUMNS =
@@ -134,7 +134,7 @@ const MAX_PARAMS = 30_000;
 const TRACE_CHILD_TABLES = ['trace_tags', 'trace_metadata', 'trace_spans', 'assessments', 'trace_run_links'];
 
 /** MLflow's error for an unknown trace. */
-export function traceNotFound(traceId: string): ReturnType<typeof notFound> {
+function traceNotFound(traceId: string): ReturnType<typeof notFound> {
   return notFound(`Trace with ID '${traceId}' not found.`);
 }
 
@@ -178,11 +178,6 @@ export class SqlTraceStore implements TraceStore {
     this.#dialect = dialect;
     this.#sql = options.sql;
     this.#now = options.now;
-  }
-
-  /** The query dialect searches compile to. */
-  get dialect(): SqlDialect {
-    return this.#dialect;
   }
 
   // ---------------------------------------------------------------- trace infos
@@ -534,21 +529,21 @@ export class SqlTraceStore implements TraceStore {
     );
   }
 
-  /** The trace infos of `rows`, with tags and metadata, and assessments when `withAssessments`. */
-  async infosOf(
-    tx: SqlExecutor,
-    rows: readonly TraceInfoRow[],
-    withAssessments: boolean,
-  ): Promise<TraceInfo[]> {
-    return this.#infos(tx, rows, withAssessments);
-  }
-
   // ---------------------------------------------------------------- internals
 
   async #writeInfo(tx: SqlExecutor, info: ValidTraceInfo): Promise<TraceInfo> {
-    const experiment = await tx.get<{ artifact_location: string; lifecycle_stage: string }>(
-      this.#sql(`SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?`),
-      [Number(info.experimentId)],
+    // One look-up for the experiment and for a trace of that id written before.
+    const experiment = await tx.get<{
+      artifact_location: string;
+      lifecycle_stage: string;
+      existing_seq: number | string | null;
+    }>(
+      this.#sql(
+        `SELECT artifact_location, lifecycle_stage,
+           (SELECT trace_seq FROM trace_info WHERE trace_id = ?) AS existing_seq
+         FROM experiments WHERE experiment_id = ?`,
+      ),
+      [info.traceId, Number(info.experimentId)],
     );
     if (!experiment) throw experimentNotFound(info.experimentId);
     if (experiment.lifecycle_stage !== 'active') {
@@ -574,14 +569,11 @@ export class SqlTraceStore implements TraceStore {
       info.requestPreview ?? null,
       info.responsePreview ?? null,
     ];
-    const existing = await tx.get<{ trace_seq: number | string }>(
-      this.#sql(`SELECT trace_seq FROM trace_info WHERE trace_id = ?`),
-      [info.traceId],
-    );
+    const existing = experiment.existing_seq !== null;
     let seq: number | string;
-    if (existing) {
+    if (experiment.existing_seq !== null) {
       // The client retries a write it saw fail: the info is replaced, its spans and assessments kept.
-      seq = existing.trace_seq;
+      seq = experiment.existing_seq;
       await tx.run(
         this.#sql(
           `UPDATE trace_info SET experiment_id = ?, request_time = ?, execution_time_ms = ?, state = ?,
@@ -633,7 +625,6 @@ export class SqlTraceStore implements TraceStore {
   }
 
   async #insertAssessment(tx: SqlExecutor, seq: number | string, a: ValidAssessment): Promise<Assessment> {
-    const traceRow = { trace_id: a.traceId };
     if (a.overrides !== undefined) {
       const result = await tx.run(
         this.#sql(`UPDATE assessments SET valid = 0 WHERE trace_seq = ? AND assessment_id = ?`),
@@ -646,7 +637,7 @@ export class SqlTraceStore implements TraceStore {
       assessment_seq: 0,
       assessment_id: a.assessmentId ?? newId('a-'),
       trace_seq: seq,
-      trace_id: traceRow.trace_id,
+      trace_id: a.traceId,
       name: a.name,
       kind: a.kind,
       payload: JSON.stringify(a.payload),

@@ -1,10 +1,31 @@
 /**
- * Trace search records written straight into the trace tables of a migrated SQLite file, for
- * tests of the trace search that should not depend on a trace store.
+ * Trace search records for tests, and their rows written straight into the trace tables of a
+ * migrated SQLite file, so that tests of the trace search need no trace store.
  */
 import type Database from 'better-sqlite3';
-import { TRACE_NAME_TAG } from '../entities/index.js';
-import type { TraceSearchRecord } from '../query/index.js';
+import { TRACE_NAME_TAG } from '../../entities/index.js';
+import type { TraceSearchRecord } from '../trace-ast.js';
+
+/** A trace search record: `trace_id` and what differs from a plain default. */
+export function makeTraceRecord(
+  traceId: string,
+  fields: Partial<Omit<TraceSearchRecord, 'trace_id'>> = {},
+): TraceSearchRecord {
+  const name = fields.name ?? null;
+  return {
+    trace_id: traceId,
+    experiment_id: fields.experiment_id ?? '1',
+    request_time: fields.request_time ?? 1_000,
+    execution_time_ms: fields.execution_time_ms ?? null,
+    state: fields.state ?? 'OK',
+    client_request_id: fields.client_request_id ?? null,
+    name,
+    tags: { ...fields.tags, ...(name === null ? {} : { [TRACE_NAME_TAG]: name }) },
+    metadata: fields.metadata ?? {},
+    run_ids: fields.run_ids ?? [],
+    spans: fields.spans ?? [],
+  };
+}
 
 /**
  * Inserts `records` as rows of `trace_info`, `trace_tags` (with the name as the
