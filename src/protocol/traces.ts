@@ -454,7 +454,8 @@ export const TRACE_API = {
     path: 'traces/<trace_id>/assessments/<assessment_id>',
     prefixes: MLFLOW_API_3,
     write: true,
-    idempotent: true,
+    // A repeat after a lost answer would find it gone (404).
+    idempotent: false,
     access: byTrace,
     request: {
       ...assessmentPathRequest(),

@@ -1,5 +1,5 @@
 /**
- * The agentrack server: MLflow's tracking REST API over any {@link TrackingStore} and MLflow's
+ * The agentrack server: MLflow's tracking REST API (traces included) over any {@link TrackingStore} and MLflow's
  * artifact service over an artifact repository, as a
  * Fastify app that never listens on its own, composed of plugins that mount alone too.
  */
@@ -12,9 +12,12 @@ export { outOfScopeArea } from './out-of-scope.js';
 export {
   MODEL_VERSION_ARTIFACT_ENDPOINTS,
   REGISTRY_ENDPOINTS,
+  TRACE_ARTIFACT_ENDPOINTS,
+  TRACE_ENDPOINTS,
   TRACKING_ENDPOINTS,
   type Endpoint,
   type RegistryEndpoint,
+  type TraceEndpoint,
   type TrackingEndpoint,
 } from '../protocol/index.js';
 export { MAX_REQUEST_BODY_BYTES } from './wire/json-body.js';
@@ -34,6 +37,8 @@ export {
   type ServeEndpointsOptions,
 } from './plugins/serve-endpoints.js';
 export { trackingApi, type TrackingApiOptions } from './plugins/tracking-api.js';
+export { tracesApi, type TracesApiOptions } from './plugins/traces-api.js';
+export { MAX_TRACE_DATA_BYTES, TraceIngestingArtifactService } from './trace-ingest.js';
 export {
   artifactsNotServed,
   trackingNotServed,
