@@ -81,6 +81,17 @@ describe('agentrack run eval over genai.evaluate results', () => {
       'correctness/mean': { failed: 2, scored: 4, traces: [third, second] },
       'relevance/mean': { failed: 1, scored: 4, traces: [third] },
     });
+    // `agentrack latest eval` shows them with the gate.
+    const latest = agentrack(['latest', 'eval'], { cwd });
+    expect(latest.code).toBe(0);
+    expect(lines(latest.stdout).slice(7)).toEqual([
+      'gate:           failed',
+      '                correctness/mean: 0.6666666666666666 >= 0.9: fail',
+      '                relevance/mean: 0.75 >= 0.5: pass',
+      `failed traces:  correctness/mean: 2 of 4: ${third}, ${second}`,
+      `                relevance/mean: 1 of 4: ${third}`,
+      'candidate:      no',
+    ]);
     // What the command wrote is in the database: the traces of the run, with their assessments.
     const found = await client.traces.searchTraces({
       experimentIds: run.info.experiment_id,
