@@ -15,8 +15,9 @@ import { startArtifactServer, type ArtifactServer, type RawAnswer } from './arti
 // `GET .../traces`, and the span data uploaded as `traces.json` to the trace's artifact location);
 // where it calls `requests`, the same requests. The assertions are MLflow's.
 //
-// A second block holds MLflow 3's link-to-run and assessment tests, which the stored copy of the
-// test file predates: they drive MLflow 3.3's requests as test/fixtures/mlflow-wire/traces.jsonl
+// A second block holds MLflow 3's link-to-run and assessment flows, which the stored copy of the
+// test file predates (so they are not one-for-one ports; only test_link_traces_to_run keeps an
+// MLflow test's name): they drive MLflow 3.3's requests as test/fixtures/mlflow-wire/traces.jsonl
 // recorded them, and assert what MLflow's client reads back.
 
 interface Pair {
@@ -612,7 +613,7 @@ describe("MLflow 3's trace-run links and assessments (the requests of MLflow 3.3
     expect(tooMany.json<{ error_code: string }>().error_code).toBe('INVALID_PARAMETER_VALUE');
   });
 
-  it('test_log_feedback_and_expectation: both are read back on the trace and by id', async () => {
+  it('log_feedback and log_expectation: both are read back on the trace and by id', async () => {
     const experimentId = await client.createExperiment('assessments');
     const { trace_id: traceId } = await logTraceV3(server, experimentId, 'predict');
 
@@ -667,7 +668,7 @@ describe("MLflow 3's trace-run links and assessments (the requests of MLflow 3.3
     expect(unknownTrace.json<{ error_code: string }>().error_code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 
-  it('test_update_assessment and override_feedback: the overridden one becomes invalid', async () => {
+  it('update_assessment and override_feedback: the overridden one becomes invalid', async () => {
     const experimentId = await client.createExperiment('update assessments');
     const { trace_id: traceId } = await logTraceV3(server, experimentId, 'predict');
     const original = await logAssessment(server, {
@@ -720,7 +721,7 @@ describe("MLflow 3's trace-run links and assessments (the requests of MLflow 3.3
     ]);
   });
 
-  it('test_delete_assessment: gone from the trace, then 404 by id', async () => {
+  it('delete_assessment: gone from the trace, then 404 by id', async () => {
     const experimentId = await client.createExperiment('delete assessments');
     const { trace_id: traceId } = await logTraceV3(server, experimentId, 'predict');
     const kept = await logAssessment(server, {
