@@ -48,4 +48,50 @@ describe('the lifecycle layer over an agentrack server', () => {
     expect((await store.getRun(deployed.run.info.run_id)).info.status).toBe('FINISHED');
     await agent.close();
   });
+
+  it("gates on a scorer's aggregate and names the failing traces, reading them over REST", async () => {
+    const agent = await Agent.open({ config: { agent: 'genai_agent' }, client, now: () => clock });
+    const traceIds: string[] = [];
+    const result = await agent.evaluation(
+      async (run) => {
+        for (const [row, value] of [true, false, undefined].entries()) {
+          const traceId = `tr-${(row + 1).toString(16).padStart(32, '0')}`;
+          traceIds.push(traceId);
+          await client.traces.startTrace({
+            trace_id: traceId,
+            trace_location: {
+              type: 'MLFLOW_EXPERIMENT',
+              mlflow_experiment: { experiment_id: run.experimentId },
+            },
+            request_time: new Date(clock + row).toISOString(),
+            state: 'OK',
+            trace_metadata: { 'mlflow.sourceRun': run.runId },
+          });
+          // The last row's scorer never ran: a trace without assessments.
+          if (value === undefined) continue;
+          await client.traces.logAssessment({
+            assessment_name: 'correctness',
+            trace_id: traceId,
+            source: { source_type: 'CODE', source_id: 'correctness' },
+            feedback: { value },
+            metadata: { 'mlflow.assessment.sourceRunId': run.runId },
+          });
+        }
+        await run.logMetric('correctness/mean', 0.5);
+      },
+      { thresholds: ['correctness/mean >= 0.9'] },
+    );
+    expect(result).toMatchObject({ candidate: false, gate: { status: 'failed' } });
+    expect(result.gate?.results[0]?.traces).toEqual({
+      scorer: 'correctness',
+      aggregate: 'mean',
+      scored: 2,
+      failed: [{ trace_id: traceIds[1], reason: 'value', value: false }],
+    });
+    const tags = (await store.getRun(result.runId)).data.tags ?? [];
+    expect(tags.find((t) => t.key === 'agentrack.failed_traces')?.value).toBe(
+      JSON.stringify({ 'correctness/mean': { failed: 1, scored: 2, traces: [traceIds[1]] } }),
+    );
+    await agent.close();
+  });
 });

@@ -292,6 +292,16 @@ export function describeTraceClientContract(
         ]);
       });
 
+      it('refuses a trace whose spans belong to another trace, writing nothing', async () => {
+        const info = traceInfoOf(experimentId);
+        await expectError(
+          traces.logTrace({ info, spans: spansOf(newTraceId()) }),
+          'INVALID_PARAMETER_VALUE',
+          /another trace/,
+        );
+        await expectError(traces.getTraceInfo(info.trace_id), 'RESOURCE_DOES_NOT_EXIST');
+      });
+
       it('refuses spans of an unknown trace and malformed spans', async () => {
         const unknown = newTraceId();
         await expectError(traces.store.logSpans(unknown, spansOf(unknown)), 'RESOURCE_DOES_NOT_EXIST');
@@ -326,7 +336,7 @@ export function describeTraceClientContract(
     });
 
     describe('search', () => {
-      it('lists the newest first (then by trace id), with tags and metadata but no assessments', async () => {
+      it('lists the newest first (then by trace id), with tags, metadata and assessments (as MLflow 3.3 answers)', async () => {
         const logged = await logTraces(3);
         await traces.logAssessment({
           assessment_name: 'ok',
@@ -338,14 +348,13 @@ export function describeTraceClientContract(
         expect(ids(page.items)).toEqual(ids(logged).reverse());
         expect(page.nextPageToken).toBeUndefined();
         for (const item of page.items) {
-          expect(item.assessments).toBeUndefined();
           expect(item.tags?.[TRACE_NAME_TAG]).toBe('health_check');
           expect(item.trace_metadata?.['mlflow.trace_schema.version']).toBe('3');
+          // What a search answers is what reading each trace answers, assessments included.
+          expect(item).toEqual(await traces.getTraceInfo(item.trace_id));
         }
-        const first = page.items.at(-1)!;
-        const { assessments, ...withoutAssessments } = await traces.getTraceInfo(first.trace_id);
-        expect(assessments).toHaveLength(1);
-        expect(first).toEqual(withoutAssessments);
+        expect(page.items.at(-1)?.assessments).toHaveLength(1);
+        expect(page.items[0]?.assessments).toBeUndefined();
       });
 
       it('filters on status, tags, metadata, name, time and spans', async () => {

@@ -200,8 +200,8 @@ describe('traces in the embedded store', () => {
       `${experimentId}/traces/${info.trace_id}/artifacts/traces.json`,
     );
     expect(seen.filter((sql) => /trace_spans/.test(sql))).toHaveLength(1);
-    // The info (experiment, existing trace, info row, tags, metadata), then the spans' trace and rows.
-    expect(seen).toHaveLength(7);
+    // The info (experiment and existing trace, info row, tags, metadata), then the spans' trace and rows.
+    expect(seen).toHaveLength(6);
     expect(await client.traces.store.getSpans(info.trace_id)).toHaveLength(10);
   });
 });

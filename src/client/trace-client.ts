@@ -14,7 +14,7 @@ import { invalidParameter } from '../errors.js';
 import { formatTraceData } from '../protocol/trace-data.js';
 import type { AssessmentUpdateField, DeleteTracesInput, TraceStore } from '../store/trace-store.js';
 import type { Page } from '../store/tracking-store.js';
-import { ASSESSMENT_UPDATE_FIELDS } from '../validation/index.js';
+import { ASSESSMENT_UPDATE_FIELDS, validateSpans, validateTraceId } from '../validation/index.js';
 
 /** Writes a trace's `traces.json` into its artifact location (a SQL store's client does; over REST the store does). */
 export type TraceDataUploader = (traceId: string, artifactLocation: string, text: string) => Promise<void>;
@@ -95,12 +95,14 @@ export class TraceClient {
 
   /**
    * Writes a whole trace: its info, its spans as rows, and its `traces.json` in its artifact
-   * location, so MLflow's own client reads it through an agentrack server. Answers the stored
-   * trace (its info with the `mlflow.artifactLocation` tag).
+   * location, so MLflow's own client reads it through an agentrack server. Every span must be
+   * of the trace (INVALID_PARAMETER_VALUE otherwise, before anything is written). Answers the
+   * stored trace (its info with the `mlflow.artifactLocation` tag).
    */
   async logTrace(trace: { info: TraceInfo; spans: readonly Span[] }): Promise<Trace> {
+    // Spans are checked before anything is written, so a bad span leaves no half-written trace.
+    const spans = validateSpans(validateTraceId(trace.info?.trace_id), trace.spans);
     const info = await this.store.startTrace(trace.info);
-    const spans = trace.spans.map((span) => ({ ...span, trace_id: info.trace_id }));
     await this.store.logSpans(info.trace_id, spans);
     if (this.#upload !== undefined) {
       const location = info.tags?.[TRACE_ARTIFACT_LOCATION_TAG];
@@ -125,7 +127,7 @@ export class TraceClient {
     return this.store.getTraceInfos(traceIds);
   }
 
-  /** One page of trace infos (without assessments), the newest first unless `orderBy` says otherwise. */
+  /** One page of trace infos with their assessments, the newest first unless `orderBy` says otherwise. */
   async searchTraces(options: SearchTracesOptions): Promise<Page<TraceInfo>> {
     return this.store.searchTraces({
       experimentIds:

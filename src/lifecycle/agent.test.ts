@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrackingClient } from '../client/tracking-client.js';
 import { expectError } from '../client/tracking-client.contract.js';
-import type { Run } from '../entities/index.js';
+import type { Feedback, Run } from '../entities/index.js';
 import { fileState, folderListing } from '../testing/file-state.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { Agent } from './agent.js';
@@ -233,6 +233,171 @@ describe('Agent', () => {
     });
   });
 
+  describe("gates on genai.evaluate's scorer aggregates", () => {
+    // An agent whose configuration sets no thresholds: each test gives its own.
+    let scored: Agent;
+    beforeEach(async () => {
+      scored = await open({ thresholds: [] });
+    });
+    /** A trace of the run with one feedback per scorer, written as `mlflow.genai.evaluate` writes them. */
+    async function evaluatedRow(
+      run: RunHandle,
+      row: number,
+      feedback: Record<string, Feedback>,
+      link: 'metadata' | 'link-to-run' = 'metadata',
+      sourceRun = run.runId,
+    ): Promise<string> {
+      const traceId = `tr-${(row + 1).toString(16).padStart(32, '0')}`;
+      await client.traces.startTrace({
+        trace_id: traceId,
+        trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: run.experimentId } },
+        request_time: new Date(T0 + row * 10).toISOString(),
+        execution_duration: '0.002s',
+        state: 'OK',
+        trace_metadata: {
+          'mlflow.trace_schema.version': '3',
+          ...(link === 'metadata' ? { 'mlflow.sourceRun': sourceRun } : {}),
+        },
+        tags: { 'mlflow.traceName': 'agent' },
+      });
+      if (link === 'link-to-run') await client.traces.linkTracesToRun([traceId], sourceRun);
+      for (const [name, verdict] of Object.entries(feedback)) {
+        await client.traces.logAssessment({
+          assessment_name: name,
+          trace_id: traceId,
+          source: { source_type: 'CODE', source_id: name },
+          feedback: verdict,
+          metadata: { 'mlflow.assessment.sourceRunId': sourceRun },
+        });
+      }
+      await client.traces.logAssessment({
+        assessment_name: 'expected_answer',
+        trace_id: traceId,
+        source: { source_type: 'HUMAN', source_id: 'root' },
+        expectation: { value: 'ok' },
+        metadata: { 'mlflow.assessment.sourceRunId': sourceRun },
+      });
+      return traceId;
+    }
+
+    it('judges correctness/mean >= 0.9 and names the traces that failed the scorer everywhere it records the gate', async () => {
+      const failing: string[] = [];
+      let errored = '';
+      const result = await scored.evaluation(
+        async (run) => {
+          await evaluatedRow(run, 0, { correctness: { value: true }, latency: { value: 300 } });
+          failing.push(
+            await evaluatedRow(run, 1, { correctness: { value: false }, latency: { value: 900 } }),
+          );
+          errored = await evaluatedRow(run, 2, {
+            correctness: { error: { error_code: 'SCORER_ERROR', error_message: 'KeyError: answer' } },
+            latency: { value: 200 },
+          });
+          await evaluatedRow(
+            run,
+            3,
+            { correctness: { value: 'yes' }, latency: { value: 100 } },
+            'link-to-run',
+          );
+          failing.push(
+            await evaluatedRow(
+              run,
+              4,
+              { correctness: { value: 'no' }, latency: { value: 50 } },
+              'link-to-run',
+            ),
+          );
+          await run.logMetrics({ 'correctness/mean': 0.5, 'latency/p90': 660 });
+        },
+        {
+          thresholds: ['correctness/mean >= 0.9', 'latency/p90 <= 800', 'accuracy >= 0.5'],
+          gateTable: 'agentrack/gate.json',
+        },
+      );
+      expect(result.candidate).toBe(false);
+      const [correctness, latency, accuracy] = result.gate!.results;
+      expect(correctness).toMatchObject({ observed: 0.5, passed: false });
+      expect(correctness!.traces).toEqual({
+        scorer: 'correctness',
+        aggregate: 'mean',
+        scored: 5,
+        failed: [
+          { trace_id: failing[1], reason: 'value', value: 'no' },
+          { trace_id: errored, reason: 'error', error: 'KeyError: answer' },
+          { trace_id: failing[0], reason: 'value', value: false },
+        ],
+      });
+      // The aggregate passes, and the one trace above the bound is still named.
+      expect(latency).toMatchObject({ observed: 660, passed: true });
+      expect(latency!.traces?.failed.map((f) => f.trace_id)).toEqual([failing[0]]);
+      expect(accuracy).toMatchObject({ passed: false, reason: 'missing' });
+      expect(accuracy!.traces).toBeUndefined();
+
+      const run = await client.getRun(result.runId);
+      expect(tags(run)['agentrack.gate.correctness/mean']).toBe('0.5 >= 0.9: fail');
+      expect(JSON.parse(tags(run)['agentrack.failed_traces'] ?? 'null')).toEqual({
+        'correctness/mean': { failed: 3, scored: 5, traces: [failing[1], errored, failing[0]] },
+        'latency/p90': { failed: 1, scored: 5, traces: [failing[0]] },
+      });
+      const table = await client.loadTable(run.info.experiment_id, 'agentrack/gate.json');
+      expect(table).toEqual({
+        columns: ['metric', 'observed', 'comparator', 'threshold', 'result', 'failed_traces'],
+        data: [
+          ['correctness/mean', 0.5, '>=', 0.9, 'fail', [failing[1], errored, failing[0]]],
+          ['latency/p90', 660, '<=', 800, 'pass', [failing[0]]],
+          ['accuracy', null, '>=', 0.5, 'fail', null],
+        ],
+      });
+    });
+
+    it("passes on a high enough mean, ignoring other runs' traces and feedback", async () => {
+      const other = await scored.startRun('evaluation');
+      await evaluatedRow(other, 9, { correctness: { value: false } });
+      await other.end();
+      const result = await scored.evaluation(
+        async (run) => {
+          await evaluatedRow(run, 0, { correctness: { value: true } });
+          // A trace of this run that another run's evaluation judged.
+          await evaluatedRow(run, 1, { correctness: { value: true } });
+          await client.traces.logAssessment({
+            assessment_name: 'correctness',
+            trace_id: `tr-${'2'.padStart(32, '0')}`,
+            source: { source_type: 'CODE', source_id: 'correctness' },
+            feedback: { value: false },
+            metadata: { 'mlflow.assessment.sourceRunId': other.runId },
+          });
+          await run.logMetric('correctness/mean', 1);
+        },
+        { thresholds: ['correctness/mean >= 0.9'] },
+      );
+      expect(result).toMatchObject({ candidate: true, gate: { status: 'passed' } });
+      expect(result.gate!.results[0]!.traces).toEqual({
+        scorer: 'correctness',
+        aggregate: 'mean',
+        scored: 2,
+        failed: [],
+      });
+      expect(
+        JSON.parse(tags(await client.getRun(result.runId))['agentrack.failed_traces'] ?? 'null'),
+      ).toEqual({
+        'correctness/mean': { failed: 0, scored: 2, traces: [] },
+      });
+    });
+
+    it('reads no traces, and adds no tag, when no threshold is on a scorer aggregate', async () => {
+      const result = await scored.evaluation(
+        async (run) => {
+          await evaluatedRow(run, 0, { correctness: { value: false } });
+          await run.logMetrics({ accuracy: 0.95, 'correctness/mean': 0 });
+        },
+        { thresholds: ['accuracy >= 0.9'] },
+      );
+      expect(result.candidate).toBe(true);
+      expect(result.gate!.results.every((r) => r.traces === undefined)).toBe(true);
+      expect(tags(await client.getRun(result.runId))).not.toHaveProperty('agentrack.failed_traces');
+    });
+  });
+
   describe('artifacts', () => {
     it('logs, lists and downloads artifacts through a run handle, writes only while the run runs', async () => {
       const files = join(dir.path, 'outputs');
@@ -292,18 +457,18 @@ describe('Agent', () => {
       expect(tags(run)['mlflow.loggedArtifacts']).toBe('[{"path": "agentrack/gate.json", "type": "table"}]');
       const local = await client.downloadArtifacts(result.runId, 'agentrack/gate.json', dir.path);
       expect(readFileSync(local, 'utf8')).toBe(
-        '{"columns":["metric","observed","comparator","threshold","result"],"data":[' +
-          '["accuracy",0.95,">=",0.9,"pass"],["latency_p95_ms",null,"<=",800.0,"fail"]]}',
+        '{"columns":["metric","observed","comparator","threshold","result","failed_traces"],"data":[' +
+          '["accuracy",0.95,">=",0.9,"pass",null],["latency_p95_ms",null,"<=",800.0,"fail",null]]}',
       );
       expect(
         await client.loadTable(await agent.experimentId('evaluation'), 'agentrack/gate.json', {
           extraColumns: ['run_id'],
         }),
       ).toEqual({
-        columns: ['metric', 'observed', 'comparator', 'threshold', 'result', 'run_id'],
+        columns: ['metric', 'observed', 'comparator', 'threshold', 'result', 'failed_traces', 'run_id'],
         data: [
-          ['accuracy', 0.95, '>=', 0.9, 'pass', result.runId],
-          ['latency_p95_ms', null, '<=', 800, 'fail', result.runId],
+          ['accuracy', 0.95, '>=', 0.9, 'pass', null, result.runId],
+          ['latency_p95_ms', null, '<=', 800, 'fail', null, result.runId],
         ],
       });
     });

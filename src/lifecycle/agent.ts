@@ -2,7 +2,7 @@ import { tableFile } from '../client/run-tables.js';
 import { TrackingClient } from '../client/tracking-client.js';
 import type { Run, RunStatus } from '../entities/index.js';
 import { RUN_NAME_TAG } from '../entities/index.js';
-import { invalidParameter } from '../errors.js';
+import { invalidParameter, isAgentrackError } from '../errors.js';
 import type { AgentConfig, AgentConfigInput, Threshold } from './agent-config.js';
 import { audit, type AuditOptions, type AuditReport } from './audit.js';
 import { loadConfig, resolveConfig } from './config.js';
@@ -47,6 +47,7 @@ import {
   type LifecycleContext,
 } from './queries.js';
 import { RunHandle, type GateOutcome } from './run-handle.js';
+import { failedTracesTag, readRunTraces, scorerMetric, withScorerTraces } from './scorer-traces.js';
 import {
   evaluateGate,
   gateTags,
@@ -77,8 +78,9 @@ export interface StartRunOptions {
   /**
    * Evaluation runs: also attach the gate's results, when the run ends, as the table artifact
    * of this name (`.json`, e.g. `agentrack/gate.json`): one row per threshold with `metric`,
-   * `observed` (null when missing or NaN), `comparator`, `threshold` and `result` (`pass` or
-   * `fail`), listed in `mlflow.loggedArtifacts` so that MLflow's UI shows it and
+   * `observed` (null when missing or NaN), `comparator`, `threshold`, `result` (`pass` or
+   * `fail`) and `failed_traces` (on a scorer's aggregate such as `correctness/mean`: the ids
+   * of the run's traces that failed the scorer; null otherwise), listed in `mlflow.loggedArtifacts` so that MLflow's UI shows it and
    * `mlflow.load_table` reads it.
    */
   gateTable?: string;
@@ -421,9 +423,16 @@ export class Agent {
     if (handle.runType === 'evaluation') {
       const run = await this.client.getRun(handle.runId);
       const latest = new Map((run.data.metrics ?? []).map((m) => [m.key, m.value]));
-      const verdict = evaluateGate(thresholds, latest);
+      const verdict = await this.#withScorerTraces(handle, evaluateGate(thresholds, latest)).catch(
+        (failure: unknown) => {
+          lateFailure ??= { error: failure };
+          return evaluateGate(thresholds, latest);
+        },
+      );
       const candidate = status === 'FINISHED' && verdict.status === 'passed';
-      Object.assign(tags, gateTags(verdict), { [TAGS.deploymentCandidate]: String(candidate) });
+      Object.assign(tags, gateTags(verdict), failedTracesTag(verdict), {
+        [TAGS.deploymentCandidate]: String(candidate),
+      });
       gate = { verdict, candidate };
       if (register !== undefined) {
         const registration = await this.#register(handle, gate, register).catch((failure: unknown) => {
@@ -470,6 +479,24 @@ export class Agent {
     return gate;
   }
 
+  /**
+   * The verdict with, on each threshold on a scorer's aggregate (`correctness/mean`), the run's
+   * traces that failed the scorer. Reads traces only when some threshold's metric has a `/`;
+   * a server without MLflow's trace API leaves the verdict as it is.
+   */
+  async #withScorerTraces(handle: RunHandle, verdict: GateVerdict): Promise<GateVerdict> {
+    if (!verdict.results.some((r) => scorerMetric(r.threshold.metric) !== undefined)) return verdict;
+    try {
+      const traces = await readRunTraces(this.client.traces, handle.experimentId, handle.runId);
+      return withScorerTraces(verdict, traces, handle.runId);
+    } catch (error) {
+      if (isAgentrackError(error, 'ENDPOINT_NOT_FOUND') || isAgentrackError(error, 'NOT_IMPLEMENTED')) {
+        return verdict;
+      }
+      throw error;
+    }
+  }
+
   /** Registers what a passing evaluation evaluated; registers nothing, and says why, when it did not pass. */
   async #register(handle: RunHandle, gate: GateOutcome, modelUri: string): Promise<RegistrationOutcome> {
     const registeredModel = this.config.registeredModel as string;
@@ -494,7 +521,10 @@ interface FinishOptions {
   register: string | undefined;
 }
 
-/** A gate's checks as the columns of a table: one row per threshold. */
+/**
+ * A gate's checks as the columns of a table: one row per threshold; `failed_traces` lists the
+ * ids of the traces that failed the scorer of a `<scorer>/<aggregate>` metric (null otherwise).
+ */
 function gateResultsTable(verdict: GateVerdict): Record<string, unknown[]> {
   const { results } = verdict;
   return {
@@ -503,6 +533,7 @@ function gateResultsTable(verdict: GateVerdict): Record<string, unknown[]> {
     comparator: results.map((r) => r.threshold.comparator),
     threshold: results.map((r) => r.threshold.value),
     result: results.map((r) => (r.passed ? 'pass' : 'fail')),
+    failed_traces: results.map((r) => r.traces?.failed.map((f) => f.trace_id) ?? null),
   };
 }
 

@@ -57,6 +57,11 @@ export const TAGS = {
   gateStatus: 'agentrack.gate',
   /** Prefix of one tag per threshold: `agentrack.gate.<metric>`. */
   gatePrefix: 'agentrack.gate.',
+  /**
+   * JSON record, per threshold on a scorer's aggregate (`correctness/mean`), of the run's
+   * traces that failed the scorer: `{"<metric>": {"failed", "scored", "traces"}}`.
+   */
+  failedTraces: 'agentrack.failed_traces',
   /** The message of the error that failed a scoped run. */
   error: 'agentrack.error',
   /** Deployment lineage: the evaluation run it was promoted from. */

@@ -66,6 +66,13 @@ export {
 } from './registry-binding.js';
 export { RunHandle, type GateOutcome, type MetricOptions } from './run-handle.js';
 export {
+  feedbackScore,
+  judgeScorer,
+  scorerMetric,
+  type FailedTrace,
+  type ScorerTraces,
+} from './scorer-traces.js';
+export {
   evaluateGate,
   formatThreshold,
   gateTags,

@@ -2,6 +2,7 @@ import { invalidParameter, isAgentrackError } from '../errors.js';
 import { MAX_ENTITY_KEY_LENGTH, validateMetricKey } from '../validation/index.js';
 import { THRESHOLD_COMPARATORS, type Threshold, type ThresholdComparator } from './agent-config.js';
 import { TAGS } from './conventions.js';
+import type { ScorerTraces } from './scorer-traces.js';
 
 /** How one threshold fared against a run's latest metrics. */
 export interface GateResult {
@@ -11,6 +12,11 @@ export interface GateResult {
   passed: boolean;
   /** Why a threshold failed without a comparison: no such metric, or its value is NaN. */
   reason?: 'missing' | 'nan';
+  /**
+   * On a scorer's aggregate (`<scorer>/<aggregate>`, as `mlflow.genai.evaluate` logs them): the
+   * run's traces that scorer judged, and those that failed it.
+   */
+  traces?: ScorerTraces;
 }
 
 /** The verdict of an evaluation gate: `none` when there are no thresholds to pass. */
@@ -120,6 +126,11 @@ export function mergeThresholds(
   return [...base.filter((t) => !replaced.has(t.metric)).map((t) => ({ ...t })), ...extra];
 }
 
+/** Whether a value satisfies a threshold's comparison (exact; `==` is strict equality). */
+export function satisfies(observed: number, threshold: Threshold): boolean {
+  return COMPARE[threshold.comparator](observed, threshold.value);
+}
+
 /**
  * Judges a run's latest metrics against thresholds. A threshold fails when its metric is
  * missing or NaN; comparisons are exact (`==` is strict equality of the numbers).
@@ -139,7 +150,7 @@ export function evaluateGate(
     const observed = lookup(t.metric);
     if (typeof observed !== 'number') return { threshold, passed: false, reason: 'missing' };
     if (Number.isNaN(observed)) return { threshold, observed, passed: false, reason: 'nan' };
-    return { threshold, observed, passed: COMPARE[t.comparator](observed, t.value) };
+    return { threshold, observed, passed: satisfies(observed, t) };
   });
   const status = results.length === 0 ? 'none' : results.every((r) => r.passed) ? 'passed' : 'failed';
   return { status, results };

@@ -105,6 +105,21 @@ describe('traces.json', () => {
     expect(child!.events?.[0]?.time_unix_nano).toBe('1700000000200000000');
   });
 
+  it("keeps a span name that is not a string as its text, as MLflow's client sends them (start_trace(name=1234), name=None)", () => {
+    const span = (name: string) =>
+      `{"span_id": "AAAAAAAAAAE=", "name": ${name}, "start_time_unix_nano": 1, "status": {"code": "STATUS_CODE_OK"}}`;
+    const names = ['1234', 'null', 'true', '1.5'].map(
+      (name) => parseTraceData(`{"spans": [${span(name)}]}`, 'tr-1')[0]?.name,
+    );
+    expect(names).toEqual(['1234', '', 'true', '1.5']);
+    const legacy = parseTraceData(
+      '{"spans": [{"name": 1234, "context": {"span_id": "0x00000000000000a1", "trace_id": "0x0000000000000000000000000000abcd"}, "parent_id": null, "start_time": 1, "end_time": 2, "status_code": "OK", "status_message": "", "attributes": {}, "events": []}]}',
+      'tr-1',
+    );
+    expect(legacy[0]?.name).toBe('1234');
+    expect(() => parseTraceData(`{"spans": [${span('{"a": 1}')}]}`, 'tr-1')).toThrow(/name/);
+  });
+
   it('refuses what is not trace data, saying what is wrong', () => {
     const cases: [string, RegExp][] = [
       ['not json', /not valid JSON/],

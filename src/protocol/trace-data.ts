@@ -6,7 +6,9 @@
  * values as JSON-encoded strings, `status.code` `STATUS_CODE_OK`/`STATUS_CODE_ERROR`. MLflow 2
  * wrote `context.span_id`/`parent_id` as `0x`-prefixed hex, `start_time`/`end_time` and
  * `status_code`; both are read. Nanosecond times exceed a double's exact range, so they are
- * read from the text as digits, never through a JS number.
+ * read from the text as digits, never through a JS number. MLflow's client writes a span name
+ * as it was given (`start_trace(name=1234)`, `name=None`): a number or boolean is kept as its
+ * text, no name as `''`.
  */
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
@@ -104,7 +106,7 @@ function mlflow3Span(raw: Record<string, unknown>, traceId: string, index: numbe
     trace_id: traceId,
     span_id: hexOfId(raw.span_id, `${where}: span_id`),
     ...(parent === '' ? {} : { parent_span_id: hexOfId(parent, `${where}: parent_span_id`) }),
-    name: text(raw.name, `${where}: name`),
+    name: spanName(raw.name, `${where}: name`),
     span_type: spanType(attributes),
     status: statusCode(status.code, `${where}: status.code`),
     ...(message === '' ? {} : { status_message: message }),
@@ -130,7 +132,7 @@ function mlflow2Span(raw: Record<string, unknown>, traceId: string, index: numbe
     ...(parent === undefined || parent === null || parent === ''
       ? {}
       : { parent_span_id: hexOfId(parent, `${where}: parent_id`) }),
-    name: text(raw.name, `${where}: name`),
+    name: spanName(raw.name, `${where}: name`),
     span_type: spanType(attributes),
     status: statusCode(raw.status_code, `${where}: status_code`),
     ...(message === '' ? {} : { status_message: message }),
@@ -203,6 +205,11 @@ function nanos(raw: unknown, where: string): string {
   throw invalidParameter(
     `Invalid ${where} ${JSON.stringify(raw)}: expected an integer number of nanoseconds.`,
   );
+}
+
+function spanName(raw: unknown, where: string): string {
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  return text(raw, where, '');
 }
 
 function text(raw: unknown, where: string, fallback?: string): string {

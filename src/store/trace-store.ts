@@ -75,7 +75,10 @@ export interface TraceStore {
   getTraceInfo(traceId: string): Promise<TraceInfo>;
   /** The infos of up to 100 traces at once, in the order given; unknown ids are left out. */
   getTraceInfos(traceIds: readonly string[]): Promise<TraceInfo[]>;
-  /** One page of the traces of some experiments, without their assessments. */
+  /**
+   * One page of the traces of some experiments, with their assessments (MLflow 3.3's
+   * `SearchTracesV3` answers them, and `genai.evaluate` builds its result table from them).
+   */
   searchTraces(input: SearchTracesInput): Promise<Page<TraceInfo>>;
   setTraceTag(traceId: string, key: string, value: string): Promise<void>;
   /** RESOURCE_DOES_NOT_EXIST when the trace has no such tag. */

@@ -26,7 +26,30 @@ function metricLines(run: Run): string[] {
     .map((m) => `${m.key} = ${String(m.value)}`);
 }
 
-/** The key/value block of an evaluation run: its metrics, gate and candidacy. */
+/**
+ * The lines of the `agentrack.failed_traces` record: per threshold on a scorer's aggregate, how
+ * many of the scored traces failed and which (`correctness/mean: 2 of 4: tr-..., tr-...`).
+ */
+function failedTraceLines(record: string | undefined): string[] {
+  if (record === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(record);
+  } catch {
+    return [record];
+  }
+  if (typeof parsed !== 'object' || parsed === null) return [record];
+  return Object.entries(
+    parsed as Record<string, { failed?: unknown; scored?: unknown; traces?: unknown }>,
+  ).map(([metric, entry]) => {
+    const ids = Array.isArray(entry.traces) ? entry.traces.map(String) : [];
+    const more = typeof entry.failed === 'number' ? entry.failed - ids.length : 0;
+    const list = ids.length > 0 ? `: ${ids.join(', ')}${more > 0 ? ` and ${more} more` : ''}` : '';
+    return `${metric}: ${String(entry.failed)} of ${String(entry.scored)}${list}`;
+  });
+}
+
+/** The key/value block of an evaluation run: its metrics, gate, failing traces and candidacy. */
 export function evaluationEntries(run: Run, paint: Paint): Entries {
   const gate = tagOf(run, TAGS.gateStatus);
   const checks = (run.data.tags ?? [])
@@ -34,6 +57,7 @@ export function evaluationEntries(run: Run, paint: Paint): Entries {
     .sort((a, b) => a.key.localeCompare(b.key))
     .map((t) => `${t.key.slice(TAGS.gatePrefix.length)}: ${t.value}`);
   const candidate = tagOf(run, TAGS.deploymentCandidate);
+  const failed = failedTraceLines(tagOf(run, TAGS.failedTraces));
   return [
     ['name', run.info.run_name],
     ['id', run.info.run_id],
@@ -42,6 +66,7 @@ export function evaluationEntries(run: Run, paint: Paint): Entries {
     ['version', tagOf(run, TAGS.version) ?? '-'],
     ['metrics', metricLines(run)],
     ['gate', [gate ?? 'not recorded', ...checks]],
+    ...(failed.length > 0 ? [['failed traces', failed] as const] : []),
     ['candidate', candidate === 'true' ? paint.green('yes') : candidate === 'false' ? 'no' : '-'],
   ];
 }

@@ -27,6 +27,38 @@ describe('formatGateSummary', () => {
     );
   });
 
+  it("names, per threshold on a scorer's aggregate, the traces that failed the scorer (at most 10)", () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `tr-${String(i).padStart(32, '0')}`);
+    const base = evaluateGate(
+      [
+        { metric: 'correctness/mean', comparator: '>=', value: 0.9 },
+        { metric: 'safety/mean', comparator: '>=', value: 0.9 },
+      ],
+      { 'correctness/mean': 0.4, 'safety/mean': 1 },
+    );
+    const [correctness, safety] = base.results;
+    const verdict = {
+      ...base,
+      results: [
+        {
+          ...correctness!,
+          traces: {
+            scorer: 'correctness',
+            aggregate: 'mean',
+            scored: 20,
+            failed: ids.map((trace_id) => ({ trace_id, reason: 'value' as const, value: false })),
+          },
+        },
+        { ...safety!, traces: { scorer: 'safety', aggregate: 'mean', scored: 20, failed: [] } },
+      ],
+    };
+    expect(formatGateSummary(verdict, false, plain).split('\n').slice(3)).toEqual([
+      `correctness/mean: 12 of 20 traces failed correctness: ${ids.slice(0, 10).join(', ')} and 2 more`,
+      'gate: failed; deployment candidate: no',
+      '',
+    ]);
+  });
+
   it('says when there are no thresholds', () => {
     expect(formatGateSummary(evaluateGate([], {}), false, plain)).toBe(
       'gate: none (no thresholds); deployment candidate: no\n',

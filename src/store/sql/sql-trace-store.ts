@@ -248,8 +248,9 @@ export class SqlTraceStore implements TraceStore {
   }
 
   /**
-   * One page of the traces of some experiments, the newest first by default, with tags and
-   * metadata but without assessments (as MLflow's search answers). Keyset paging: a token
+   * One page of the traces of some experiments, the newest first by default, with tags,
+   * metadata and assessments (as MLflow 3.3's search answers: `mlflow.search_traces` and
+   * `genai.evaluate`'s result table read the assessments from it). Keyset paging: a token
    * resumes strictly after the last trace of its page and belongs to its query.
    */
   async searchTraces(input: SearchTracesInput): Promise<Page<TraceInfo>> {
@@ -272,7 +273,7 @@ export class SqlTraceStore implements TraceStore {
     return this.#driver.read(async (tx) => {
       const rows = await tx.all<TraceInfoRow>(compiled.sql, compiled.params);
       const pageRows = rows.slice(0, maxResults);
-      const items = await this.#infos(tx, pageRows, false);
+      const items = await this.#infos(tx, pageRows, true);
       const last = pageRows.at(-1);
       return rows.length > maxResults && last
         ? { items, nextPageToken: encodePageToken(fingerprint, compiled.sortKeyOf(last)) }
@@ -531,9 +532,18 @@ export class SqlTraceStore implements TraceStore {
   // ---------------------------------------------------------------- internals
 
   async #writeInfo(tx: SqlExecutor, info: ValidTraceInfo): Promise<TraceInfo> {
-    const experiment = await tx.get<{ artifact_location: string; lifecycle_stage: string }>(
-      this.#sql(`SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?`),
-      [Number(info.experimentId)],
+    // One look-up for the experiment and for a trace of that id written before.
+    const experiment = await tx.get<{
+      artifact_location: string;
+      lifecycle_stage: string;
+      existing_seq: number | string | null;
+    }>(
+      this.#sql(
+        `SELECT artifact_location, lifecycle_stage,
+           (SELECT trace_seq FROM trace_info WHERE trace_id = ?) AS existing_seq
+         FROM experiments WHERE experiment_id = ?`,
+      ),
+      [info.traceId, Number(info.experimentId)],
     );
     if (!experiment) throw experimentNotFound(info.experimentId);
     if (experiment.lifecycle_stage !== 'active') {
@@ -559,14 +569,11 @@ export class SqlTraceStore implements TraceStore {
       info.requestPreview ?? null,
       info.responsePreview ?? null,
     ];
-    const existing = await tx.get<{ trace_seq: number | string }>(
-      this.#sql(`SELECT trace_seq FROM trace_info WHERE trace_id = ?`),
-      [info.traceId],
-    );
+    const existing = experiment.existing_seq !== null;
     let seq: number | string;
-    if (existing) {
+    if (experiment.existing_seq !== null) {
       // The client retries a write it saw fail: the info is replaced, its spans and assessments kept.
-      seq = existing.trace_seq;
+      seq = experiment.existing_seq;
       await tx.run(
         this.#sql(
           `UPDATE trace_info SET experiment_id = ?, request_time = ?, execution_time_ms = ?, state = ?,
