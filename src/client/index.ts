@@ -27,6 +27,15 @@ export {
   type VersionInput,
 } from './registry-client.js';
 export {
+  TraceClient,
+  type AssessmentChanges,
+  type AssessmentInput,
+  type FeedbackOverride,
+  type SearchTracesOptions,
+  type TraceClientOptions,
+  type TraceDataUploader,
+} from './trace-client.js';
+export {
   collectGarbage,
   type ArtifactsOutcome,
   type CollectGarbageOptions,

@@ -172,6 +172,27 @@ export class RunArtifacts implements RunArtifactService {
   }
 
   /**
+   * Writes `content` as the file `artifactFile` below the artifact location `uri` of something
+   * that is not a run (a trace's `mlflow.artifactLocation`), resolved as a run's root is,
+   * replacing any file there. `owner` names it in messages (`trace 'tr-...'`).
+   */
+  async writeToLocation(
+    owner: string,
+    uri: string,
+    artifactFile: string,
+    content: string | Buffer,
+  ): Promise<void> {
+    const path = validateArtifactPath(artifactFile);
+    this.#checkAccess('write');
+    const root = await this.#locate(owner, uri);
+    const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    await root.repository.put(joinArtifactPath(root.root, path), Readable.from([data]), {
+      size: data.length,
+      contentType: artifactMediaType(path),
+    });
+  }
+
+  /**
    * Stores `body` (streamed, read once) as the run's artifact file `artifactFile`, replacing any
    * file there, typed from its name as MLflow types uploads; a body of another length than
    * `body.size` is refused. Resolves to the file as the run lists it. The body is destroyed

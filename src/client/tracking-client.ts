@@ -1,24 +1,25 @@
 import { userInfo } from 'node:os';
-import type {
-  DatasetInput,
-  DatasetSummary,
-  Experiment,
-  FileInfo,
-  LoggedModel,
-  LoggedModelInput,
-  LoggedModelOutput,
-  LoggedModelStatus,
-  Metric,
-  MetricWithRunId,
-  Param,
-  Run,
-  RunInfo,
-  RunStatus,
-  RunTag,
-  ViewType,
+import {
+  TRACE_DATA_FILE,
+  type DatasetInput,
+  type DatasetSummary,
+  type Experiment,
+  type FileInfo,
+  type LoggedModel,
+  type LoggedModelInput,
+  type LoggedModelOutput,
+  type LoggedModelStatus,
+  type Metric,
+  type MetricWithRunId,
+  type Param,
+  type Run,
+  type RunInfo,
+  type RunStatus,
+  type RunTag,
+  type ViewType,
 } from '../entities/index.js';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
-import { invalidParameter } from '../errors.js';
+import { AgentrackError, invalidParameter } from '../errors.js';
 import { openStore, type OpenStoreOptions } from '../store/open-store.js';
 import type {
   LoggedModelDatasetFilter,
@@ -26,10 +27,12 @@ import type {
   Page,
   TrackingStore,
 } from '../store/tracking-store.js';
+import type { TraceStore } from '../store/trace-store.js';
 import type { RunArtifactListing } from './run-artifact-service.js';
 import { parseTrackingUri, resolveTrackingUri } from '../store/tracking-uri.js';
 import { defaultProxiedArtifacts } from './proxied-artifacts.js';
 import { RegistryClient } from './registry-client.js';
+import { TraceClient } from './trace-client.js';
 import { RunArtifacts, type RunArtifactsOptions } from './run-artifacts.js';
 import { RunTables, type LoadTableOptions, type Table, type TableInput } from './run-tables.js';
 
@@ -202,6 +205,7 @@ export class TrackingClient {
   readonly #artifacts: RunArtifacts;
   readonly #tables: RunTables;
   #registry: RegistryClient | undefined;
+  #traces: TraceClient | undefined;
 
   constructor(store: TrackingStore, options: TrackingClientOptions = {}) {
     this.store = store;
@@ -239,6 +243,25 @@ export class TrackingClient {
   get registry(): RegistryClient {
     this.#registry ??= new RegistryClient(this.store.registry);
     return this.#registry;
+  }
+
+  /**
+   * MLflow 3's traces and assessments, in the same store. On the embedded store a trace's
+   * `traces.json` is written through this client's artifact access (where its
+   * `mlflow.artifactLocation` points), so MLflow's own client can read it through a server on the
+   * same database; over REST the store uploads it.
+   */
+  get traces(): TraceClient {
+    this.#traces ??= new TraceClient(
+      traceStoreOf(this.store),
+      this.store.kind === 'rest'
+        ? {}
+        : {
+            uploadTraceData: (traceId, location, text) =>
+              this.#artifacts.writeToLocation(`trace '${traceId}'`, location, TRACE_DATA_FILE, text),
+          },
+    );
+    return this.#traces;
   }
 
   /** Creates an experiment and returns its id. */
@@ -695,6 +718,15 @@ export class TrackingClient {
       await this.store.close();
     }
   }
+}
+
+/** The store's traces; a store that keeps none (before every backend has them) is NOT_IMPLEMENTED. */
+function traceStoreOf(store: TrackingStore): TraceStore {
+  const traces = (store as Partial<{ traces: TraceStore }>).traces;
+  if (traces === undefined) {
+    throw new AgentrackError('NOT_IMPLEMENTED', `The ${store.kind} tracking store keeps no traces.`);
+  }
+  return traces;
 }
 
 function toPairs(tags: TagsInput | undefined): RunTag[] {

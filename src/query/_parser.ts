@@ -66,6 +66,11 @@ export interface Profile {
    * registry searches check them as written, so `` `name` `` is an unknown attribute there.
    */
   readonly bareFilterNames?: boolean;
+  /**
+   * MLflow's message when `key` is not a key of `entity` (for entities with a fixed set of
+   * keys, as a trace's `span.name`, `span.type`, `span.status`), else `undefined`.
+   */
+  readonly invalidKeyMessage?: (entity: Entity, key: string) => string | undefined;
   /** Whether a numeric attribute also takes a quoted number (`version_number = '3'`). */
   readonly quotedNumbers?: boolean;
   readonly messages: ProfileMessages;
@@ -143,6 +148,9 @@ export const RUN_PROFILE: Profile = {
         return kind === 'number' ? NUMBER_COMPARATORS : STRING_OR_LIST;
       case 'dataset':
         return STRING_OR_LIST;
+      default:
+        // Trace-only entities: never resolved by this profile's aliases.
+        return [];
     }
   },
   acceptsList: (entity, key) => entity === 'dataset' || (entity === 'attribute' && key === 'run_id'),
@@ -395,6 +403,9 @@ export function parseIdentifier(
       `Invalid dataset key '${key}' specified. Valid keys are '${pythonList(DATASET_KEYS)}'`,
       first.start,
     );
+  } else {
+    const refusal = profile.invalidKeyMessage?.(entity, key);
+    if (refusal !== undefined) errors.fail(refusal, first.start);
   }
   return { entity, key, kind, start: first.start, end };
 }

@@ -13,8 +13,11 @@ export interface Location {
   readonly end: number;
 }
 
-/** What a comparison or order-by clause refers to. */
-export const ENTITIES = ['metric', 'param', 'tag', 'attribute', 'dataset'] as const;
+/**
+ * What a comparison or order-by clause refers to. `metadata` (a trace's request metadata) and
+ * `span` (one of a trace's spans) belong to the trace search only.
+ */
+export const ENTITIES = ['metric', 'param', 'tag', 'attribute', 'dataset', 'metadata', 'span'] as const;
 /** One of {@link ENTITIES}. */
 export type Entity = (typeof ENTITIES)[number];
 
@@ -46,20 +49,20 @@ export interface NumberComparison {
   readonly location: Location;
 }
 
-/** `params.model = 'lr'`, `tags.env LIKE 'prod%'`, `status != 'FAILED'`. */
+/** `params.model = 'lr'`, `tags.env LIKE 'prod%'`, `status != 'FAILED'`, `span.type = 'LLM'`. */
 export interface StringComparison {
   readonly type: 'string_comparison';
-  readonly entity: 'param' | 'tag' | 'attribute' | 'dataset';
+  readonly entity: 'param' | 'tag' | 'attribute' | 'dataset' | 'metadata' | 'span';
   readonly key: string;
   readonly comparator: StringComparator;
   readonly value: string;
   readonly location: Location;
 }
 
-/** `attributes.run_id IN ('a', 'b')`, `datasets.name NOT IN ('x')`. */
+/** `attributes.run_id IN ('a', 'b')`, `datasets.name NOT IN ('x')`, `span.name IN ('llm')`. */
 export interface ListComparison {
   readonly type: 'list_comparison';
-  readonly entity: 'attribute' | 'dataset';
+  readonly entity: 'attribute' | 'dataset' | 'span';
   readonly key: string;
   readonly comparator: ListComparator;
   readonly value: readonly string[];
@@ -84,7 +87,8 @@ export type ModelVersionFilter = readonly Comparison[];
 /** One parsed `order_by` entry, e.g. `metrics.rmse DESC`. */
 export interface OrderByClause {
   readonly type: 'order_by';
-  readonly entity: 'metric' | 'param' | 'tag' | 'attribute';
+  /** `metadata`: the trace search only. */
+  readonly entity: 'metric' | 'param' | 'tag' | 'attribute' | 'metadata';
   readonly key: string;
   readonly ascending: boolean;
   /** Offsets into this entry's own string. */

@@ -117,6 +117,8 @@ function runClauseHolds(clause: Comparison, run: Run): boolean {
       return holds(clause, runAttribute(run, clause.key));
     case 'dataset':
       return (run.inputs.dataset_inputs ?? []).some((input) => datasetClauseHolds(clause, input));
+    default:
+      return false;
   }
 }
 

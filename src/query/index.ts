@@ -1,7 +1,7 @@
 /**
- * MLflow's search languages (runs, experiments, registered models, model versions): parsers,
- * AST, canonical serializer, the in-memory evaluator (the reference semantics), and the SQL
- * compiler with keyset pagination.
+ * MLflow's search languages (runs, experiments, registered models, model versions, logged
+ * models, traces): parsers, AST, canonical serializer, the in-memory evaluator (the reference
+ * semantics), and the SQL compiler with keyset pagination.
  */
 export {
   DATASET_KEYS,
@@ -128,3 +128,19 @@ export {
 } from './logged-model-sort-key.js';
 export { compareLoggedModels, matchesLoggedModel } from './logged-model-evaluator.js';
 export { compileLoggedModelSearch, type LoggedModelSearchOptions } from './logged-model-sql.js';
+export {
+  SPAN_KEYS,
+  TRACE_ATTRIBUTE_ALIASES,
+  TRACE_ENTITY_ALIASES,
+  TRACE_FILTER_ATTRIBUTES,
+  TRACE_LIST_ATTRIBUTES,
+  TRACE_ORDER_BY_ATTRIBUTES,
+  type TraceFilter,
+  type TraceOrderBy,
+  type TraceSearchRecord,
+  type TraceSearchSpan,
+} from './trace-ast.js';
+export { TRACE_PROFILE, parseTraceFilter, parseTraceOrderBy } from './trace-parser.js';
+export { traceAttribute, traceOrderTerms, traceSortKey } from './trace-sort-key.js';
+export { asTraceOrderBy, compareTraces, matchesTrace, traceRunIds } from './trace-evaluator.js';
+export { compileTraceSearch, type TraceSearchOptions } from './trace-sql.js';

@@ -60,7 +60,10 @@ export function parseModelVersionOrderBy(orderBy?: readonly string[]): OrderBy {
 }
 
 /** MLflow refuses an order_by that names one field twice (aliases included). */
-function refuseDuplicates(clauses: OrderByClause[], orderBy: readonly string[] | undefined): OrderByClause[] {
+export function refuseDuplicates(
+  clauses: OrderByClause[],
+  orderBy: readonly string[] | undefined,
+): OrderByClause[] {
   const seen = new Map<string, number>();
   clauses.forEach((clause, index) => {
     const id = `${clause.entity}\u0000${clause.key}`;
@@ -76,7 +79,8 @@ function refuseDuplicates(clauses: OrderByClause[], orderBy: readonly string[] |
   return clauses;
 }
 
-function parseOrderBy(orderBy: readonly string[] | undefined, profile: Profile): OrderByClause[] {
+/** Parses an `order_by` list with the vocabulary of `profile`: what each search's own parser calls. */
+export function parseOrderBy(orderBy: readonly string[] | undefined, profile: Profile): OrderByClause[] {
   return (orderBy ?? []).map((text, index) => parseEntry(text, index, profile));
 }
 

@@ -17,6 +17,8 @@ const PREFIXES: Readonly<Record<Entity, string>> = {
   tag: 'tags',
   attribute: '',
   dataset: 'datasets',
+  metadata: 'metadata',
+  span: 'span',
 };
 
 function quote(text: string, char: "'" | '`'): string {

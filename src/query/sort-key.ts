@@ -35,7 +35,8 @@ export const BUCKET_MISSING = 2;
 
 /** One term of the final ordering: a user clause or an implicit tie-break. */
 export interface OrderTerm {
-  readonly entity: 'metric' | 'param' | 'tag' | 'attribute';
+  /** `metadata`: the trace search only. */
+  readonly entity: 'metric' | 'param' | 'tag' | 'attribute' | 'metadata';
   /** Metric/param/tag key, or canonical attribute name. */
   readonly key: string;
   readonly ascending: boolean;
@@ -257,6 +258,8 @@ export function runSortKey(terms: readonly OrderTerm[], run: Run): SortKey {
         return pair(findByKey(run.data.tags, term.key)?.value);
       case 'attribute':
         return pair(runAttribute(run, term.key));
+      default:
+        return pair(undefined);
     }
   });
 }

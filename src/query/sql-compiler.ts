@@ -271,6 +271,8 @@ function runCondition(dialect: SqlDialect, clause: Comparison, index: number): S
       const table = RUN_DATA_TABLES[clause.entity];
       return sql`EXISTS (SELECT 1 FROM ${raw(table)} AS ${raw(alias)} WHERE ${column(alias, 'run_seq')} = r.run_seq AND ${column(alias, 'key')} = ${param(clause.key)} AND ${valueCondition(dialect, column(alias, 'value'), clause)})`;
     }
+    default:
+      return FALSE;
   }
 }
 
@@ -325,7 +327,8 @@ function runTermSql(term: OrderTerm, index: number): TermSql {
     };
   }
   const alias = `o${index}`;
-  const table = raw(RUN_DATA_TABLES[term.entity]);
+  // Run orderings hold metrics, params, tags and attributes only.
+  const table = raw(RUN_DATA_TABLES[term.entity as keyof typeof RUN_DATA_TABLES]);
   const on = sql`${column(alias, 'run_seq')} = r.run_seq AND ${column(alias, 'key')} = ${param(term.key)}`;
   if (!term.nullable) {
     // The filter guarantees the key is present (and a metric not NaN) on every matching row.

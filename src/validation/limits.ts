@@ -92,3 +92,18 @@ export const SEARCH_REGISTERED_MODELS_MAX_RESULTS_THRESHOLD = 1000;
 export const SEARCH_MODEL_VERSIONS_MAX_RESULTS_DEFAULT = 1000;
 /** Largest `max_results` of a model version search. */
 export const SEARCH_MODEL_VERSIONS_MAX_RESULTS_THRESHOLD = 200_000;
+
+/** Longest trace tag key (MLflow's `MAX_TRACE_TAG_KEY_LENGTH`). */
+export const MAX_TRACE_TAG_KEY_LENGTH = 250;
+/** Longest trace tag value (MLflow's `MAX_TRACE_TAG_VAL_LENGTH`); longer values are truncated, as MLflow does. */
+export const MAX_TRACE_TAG_VALUE_LENGTH = 8000;
+/** Longest trace metadata key (MLflow's `trace_request_metadata.key` column). */
+export const MAX_TRACE_METADATA_KEY_LENGTH = 250;
+/** Longest trace metadata value (MLflow's `trace_request_metadata.value` column); longer values are truncated. */
+export const MAX_TRACE_METADATA_VALUE_LENGTH = 8000;
+/** Most traces one `link-to-run` request links (MLflow's limit). */
+export const MAX_TRACES_TO_LINK = 100;
+/** Most trace infos one batch get reads. */
+export const MAX_TRACE_INFOS_PER_GET = 100;
+/** `max_results` of a trace search when none is given (MLflow's `SEARCH_TRACES_DEFAULT_MAX_RESULTS`). */
+export const SEARCH_TRACES_MAX_RESULTS_DEFAULT = 100;

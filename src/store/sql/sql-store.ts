@@ -86,6 +86,7 @@ import type {
 import { SqlLoggedModels } from './logged-models.js';
 import { generateRunName } from './run-names.js';
 import { SqlModelRegistryStore, type LoggedModelLocator } from './sql-registry-store.js';
+import { SqlTraceStore } from './sql-trace-store.js';
 import {
   EXPERIMENT_COLUMNS,
   INPUT_COLUMNS,
@@ -136,6 +137,8 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   readonly loggedModels: SqlLoggedModels;
   /** The model registry in the same database, on this store's driver, dialect and clock. */
   readonly registry: SqlModelRegistryStore;
+  /** The store's traces and assessments (MLflow 3), on the same driver, dialect and clock. */
+  readonly traces: SqlTraceStore;
   readonly #driver: SqlDriver;
   readonly #dialect: SqlDialect;
   readonly #artifactRoot: string;
@@ -152,6 +155,10 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
     this.loggedModels = new SqlLoggedModels({
       driver,
       dialect,
+      sql: (text) => this.#sql(text),
+      now: () => this.#now(),
+    });
+    this.traces = new SqlTraceStore(driver, dialect, {
       sql: (text) => this.#sql(text),
       now: () => this.#now(),
     });
@@ -556,6 +563,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
         );
       }
       await this.loggedModels.deleteForExperiment(tx, Number(id));
+      await this.traces.deleteForExperiment(tx, Number(id));
       await this.#deleteRunRows(tx, 'experiment_id = ?', [Number(id)]);
       for (const table of ['datasets', 'experiment_tags', 'experiments']) {
         await tx.run(this.#sql(`DELETE FROM ${table} WHERE experiment_id = ?`), [Number(id)]);
@@ -567,6 +575,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   async #deleteRunRows(tx: SqlExecutor, where: string, params: readonly unknown[]): Promise<void> {
     const runs = `SELECT run_seq FROM runs WHERE ${where}`;
     await this.loggedModels.deleteForRuns(tx, runs, params);
+    await this.traces.unlinkRuns(tx, runs, params);
     await tx.run(
       this.#sql(
         `DELETE FROM input_tags WHERE input_seq IN (SELECT input_seq FROM inputs WHERE run_seq IN (${runs}))`,
