@@ -110,6 +110,10 @@ describe('AgentTracer on the embedded SQLite store', () => {
       expect(span.status).toBe('OK');
       expect(span.attributes['mlflow.traceRequestId']).toBe(trace.info.trace_id);
     }
+    // Started and ended finer than in whole milliseconds, so that same-millisecond steps keep their order.
+    expect(trace.spans.some((s) => BigInt(s.start_time_unix_nano) % 1_000_000n !== 0n)).toBe(true);
+    expect(BigInt(tool.start_time_unix_nano)).toBeGreaterThan(BigInt(root.start_time_unix_nano));
+    expect(BigInt(llm.start_time_unix_nano)).toBeGreaterThan(BigInt(tool.end_time_unix_nano as string));
     expect(tool).toMatchObject({
       span_type: 'TOOL',
       attributes: { 'mlflow.spanInputs': 'web-1', 'mlflow.spanOutputs': { host: 'web-1', cpu: 93 } },

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { hrTime } from '@opentelemetry/core';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
@@ -243,7 +244,12 @@ export class AgentTracer {
       const parent = trace.getSpan(active);
       const nested =
         parent !== undefined && this.#exporter.expected(parent.spanContext().traceId) !== undefined;
-      const otelSpan = this.#tracer.startSpan(String(name), {}, nested ? active : ROOT_CONTEXT);
+      // The SDK would start the span at Date.now(), in whole milliseconds; its end is precise.
+      const otelSpan = this.#tracer.startSpan(
+        String(name),
+        { startTime: hrTime() },
+        nested ? active : ROOT_CONTEXT,
+      );
       const traceId = otelSpan.spanContext().traceId;
       if (!nested)
         this.#exporter.expect(traceId, { destination: this.#destination(), tags: {}, metadata: {} });
