@@ -13,6 +13,7 @@ import { toErrorResponse } from './errors.js';
 import { artifactsApi } from './plugins/artifacts-api.js';
 import { authentication } from './plugins/authentication.js';
 import { modelRegistryApi } from './plugins/model-registry-api.js';
+import { otlpTracesApi } from './plugins/otlp-traces-api.js';
 import { outOfScopeApi } from './plugins/out-of-scope-api.js';
 import { PROBE_PATHS, probes } from './plugins/probes.js';
 import { requestGuards } from './plugins/request-guards.js';
@@ -70,7 +71,8 @@ export interface CreateAppOptions {
  * (`src/server/plugins/`): the request guards and authentication (shared with the whole app,
  * as their hooks must run for every route), then, each in its own context, the tracking API
  * ({@link trackingApi}) and its endpoints on runs' artifacts ({@link runArtifactsApi}), the
- * model registry ({@link modelRegistryApi}), the artifact service ({@link artifactsApi}), the 501 answers of the
+ * model registry ({@link modelRegistryApi}), OpenTelemetry's trace ingest `POST /v1/traces`
+ * ({@link otlpTracesApi}), the artifact service ({@link artifactsApi}), the 501 answers of the
  * areas outside them, the probes, and the 405/404 answers for requests no route takes.
  *
  * @example
@@ -114,6 +116,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
       authorize,
       sourcePattern: options.modelVersionSourcePattern,
     });
+    app.register(otlpTracesApi, { store, destination: artifactDestination, authorize });
   }
   if (artifactDestination) app.register(artifactsApi, { destination: artifactDestination, authorize });
   else app.register(unavailableApi, { endpoints: ARTIFACT_ENDPOINTS, message: artifactsNotServed });
