@@ -20,6 +20,10 @@ export interface AccessTarget {
   modelId?: string;
   /** The logged models a run write also writes to (metrics logged with a `model_id`). */
   modelIds?: readonly string[];
+  /** The trace addressed (`traces/<trace_id>/...`, `request_id`): it belongs to its experiment. */
+  traceId?: string;
+  /** The traces a request writes to besides (`traces/link-to-run`): each belongs to its experiment. */
+  traceIds?: readonly string[];
   /**
    * The artifact path a request of MLflow's artifact service acts on, below the server's
    * artifacts destination. Its first segment is the experiment it belongs to

@@ -11,6 +11,9 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 /** Where MLflow serves its REST API 2.0: the API proper, and the copy its web UI calls. */
 export const MLFLOW_API_2 = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'] as const;
 
+/** Where MLflow serves its REST API 3.0 (traces and assessments): the API proper, and the copy its web UI calls. */
+export const MLFLOW_API_3 = ['/api/3.0/mlflow/', '/ajax-api/3.0/mlflow/'] as const;
+
 /**
  * The prefix of the endpoints MLflow serves to its web UI alone (bulk metric histories, the
  * datasets of experiments): MLflow answers them under `/api/2.0/mlflow/` with 404.

@@ -8,6 +8,7 @@ export {
   HTTP_METHODS,
   MLFLOW_AJAX_API_2,
   MLFLOW_API_2,
+  MLFLOW_API_3,
   MLFLOW_ARTIFACTS_API_2,
   MLFLOW_ROOT,
   fillPath,
@@ -60,6 +61,16 @@ export {
 } from './run-artifact-endpoint.js';
 export { MAX_UPLOAD_ARTIFACT_BYTES, RUN_ARTIFACT_ENDPOINTS, RUN_ARTIFACTS_API } from './run-artifacts.js';
 export { TRACKING_API, TRACKING_ENDPOINTS } from './tracking-api.js';
+export { traceEndpoint, type TraceEndpoint, type TraceOperation } from './trace-endpoint.js';
+export {
+  TRACE_API,
+  TRACE_ARTIFACT_ENDPOINTS,
+  TRACE_ARTIFACTS_API,
+  TRACE_ENDPOINTS,
+  TRACE_V2_READS,
+  type TraceArtifactEndpoint,
+  type TraceArtifactService,
+} from './traces.js';
 export {
   emptyResponse,
   trackingEndpoint,

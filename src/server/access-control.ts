@@ -15,7 +15,8 @@ export interface AccessControl {
  * a Bearer token or Basic credentials of a user in `users`; reads are open to every
  * authenticated user; experiments under `/Users/<user>/` (and their runs and logged models) are
  * written only by that user, everything else (`/Shared/...` included) by every authenticated
- * user. A metric logged with a `model_id` writes to that model's experiment too. Proxied
+ * user. A metric logged with a `model_id` writes to that model's experiment too. A trace (its
+ * tags, assessments, links to runs) is written as its experiment is. Proxied
  * artifacts belong to the experiment their path starts with (`<experiment_id>/...`) and are
  * written as that experiment is; a write to an artifact path that names no existing
  * experiment (the root, `models/...`, an unknown id) is refused with PERMISSION_DENIED.
@@ -65,6 +66,13 @@ async function experimentNames(store: TrackingStore, access: AccessRequest, user
     ]) {
       experimentIds.add((await store.getLoggedModel(modelId)).info.experiment_id);
     }
+    for (const traceId of [
+      ...(access.traceId === undefined ? [] : [access.traceId]),
+      ...(access.traceIds ?? []),
+    ]) {
+      const experimentId = await traceExperiment(store, traceId);
+      if (experimentId !== undefined) experimentIds.add(experimentId);
+    }
     for (const experimentId of experimentIds) names.push((await store.getExperiment(experimentId)).name);
   } catch (error) {
     // The endpoint itself answers for a missing or malformed run or experiment.
@@ -85,4 +93,22 @@ async function experimentNames(store: TrackingStore, access: AccessRequest, user
     );
   }
   return names;
+}
+
+/**
+ * The experiment of a trace; `undefined` for a trace not (yet) stored: a trace being written
+ * for the first time is written as the experiment its request names is.
+ */
+async function traceExperiment(store: TrackingStore, traceId: string): Promise<string | undefined> {
+  try {
+    return (await store.traces.getTraceInfo(traceId)).trace_location.mlflow_experiment?.experiment_id;
+  } catch (error) {
+    if (
+      isAgentrackError(error, 'RESOURCE_DOES_NOT_EXIST') ||
+      isAgentrackError(error, 'INVALID_PARAMETER_VALUE')
+    ) {
+      return undefined;
+    }
+    throw error;
+  }
 }

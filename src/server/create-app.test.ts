@@ -106,7 +106,7 @@ describe('routing', () => {
 
   it.each([
     ['GET', `${API}databricks/registered-models/get`, 'Databricks-only model registry'],
-    ['POST', '/api/3.0/mlflow/traces/search', 'tracing'],
+    ['GET', '/api/2.0/mlflow/unified-traces', 'online tracing'],
     ['POST', `${API}runs/log-model`, 'legacy model logging'],
     ['POST', '/ajax-api/2.0/mlflow/runs/create-promptlab-run', 'prompt lab'],
     ['POST', '/ajax-api/2.0/mlflow/gateway-proxy', 'AI gateway'],
@@ -119,7 +119,7 @@ describe('routing', () => {
       error_code: 'NOT_IMPLEMENTED',
       message:
         `${method} ${url} is part of MLflow's ${area} API, which agentrack does not implement: ` +
-        'agentrack serves the tracking API (experiments, runs, metrics) and the model registry.',
+        'agentrack serves the tracking API (experiments, runs, metrics, traces) and the model registry.',
     });
   });
 });

@@ -5,6 +5,7 @@ import { MLFLOW_API_2 } from '../protocol/endpoint.js';
 import { MODEL_VERSION_ARTIFACT_ENDPOINTS, REGISTRY_ENDPOINTS } from '../protocol/model-registry.js';
 import { RUN_ARTIFACT_ENDPOINTS } from '../protocol/run-artifacts.js';
 import { TRACKING_ENDPOINTS } from '../protocol/tracking-api.js';
+import { TRACE_ARTIFACT_ENDPOINTS, TRACE_ENDPOINTS } from '../protocol/traces.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { Authenticate, Authorize } from './access.js';
 import { answerClientError, MAX_REQUEST_HEAD_BYTES } from './client-error.js';
@@ -19,6 +20,7 @@ import { PROBE_PATHS, probes } from './plugins/probes.js';
 import { requestGuards } from './plugins/request-guards.js';
 import { runArtifactsApi } from './plugins/run-artifacts-api.js';
 import { trackingApi } from './plugins/tracking-api.js';
+import { tracesApi } from './plugins/traces-api.js';
 import { artifactsNotServed, trackingNotServed, unavailableApi } from './plugins/unavailable-api.js';
 import { unmatchedRoutes } from './plugins/unmatched-routes.js';
 import { MAX_REQUEST_BODY_BYTES } from './wire/json-body.js';
@@ -61,7 +63,7 @@ export interface CreateAppOptions {
  * `artifactsOnly`, the tracking API answers 503 as `mlflow server --artifacts-only` does.
  * Errors are MLflow's `{"error_code", "message"}` with MLflow's status; an unknown path is 404
  * ENDPOINT_NOT_FOUND, a known path with another method 405, an MLflow endpoint outside what
- * agentrack serves (traces, webhooks, ...) 501 NOT_IMPLEMENTED. What the HTTP
+ * agentrack serves (webhooks, GraphQL, ...) 501 NOT_IMPLEMENTED. What the HTTP
  * layer refuses before any endpoint answers in the same shape: a request head over
  * {@link MAX_REQUEST_HEAD_BYTES} (431), malformed HTTP or a missing Host (400), an
  * expectation other than 100-continue (417), a request arriving while the app closes (503
@@ -71,8 +73,9 @@ export interface CreateAppOptions {
  * (`src/server/plugins/`): the request guards and authentication (shared with the whole app,
  * as their hooks must run for every route), then, each in its own context, the tracking API
  * ({@link trackingApi}) and its endpoints on runs' artifacts ({@link runArtifactsApi}), the
- * model registry ({@link modelRegistryApi}), OpenTelemetry's trace ingest `POST /v1/traces`
- * ({@link otlpTracesApi}), the artifact service ({@link artifactsApi}), the 501 answers of the
+ * model registry ({@link modelRegistryApi}), traces and assessments ({@link tracesApi}, whose
+ * spans arrive as `traces.json` uploads to the artifact service, stored as rows too),
+ * OpenTelemetry's trace ingest `POST /v1/traces` ({@link otlpTracesApi}), the artifact service ({@link artifactsApi}), the 501 answers of the
  * areas outside them, the probes, and the 405/404 answers for requests no route takes.
  *
  * @example
@@ -104,6 +107,8 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
         ...RUN_ARTIFACT_ENDPOINTS,
         ...REGISTRY_ENDPOINTS,
         ...MODEL_VERSION_ARTIFACT_ENDPOINTS,
+        ...TRACE_ENDPOINTS,
+        ...TRACE_ARTIFACT_ENDPOINTS,
       ],
       message: trackingNotServed,
     });
@@ -116,10 +121,17 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
       authorize,
       sourcePattern: options.modelVersionSourcePattern,
     });
+    app.register(tracesApi, { traces: store.traces, authorize });
     app.register(otlpTracesApi, { store, destination: artifactDestination, authorize });
   }
-  if (artifactDestination) app.register(artifactsApi, { destination: artifactDestination, authorize });
-  else app.register(unavailableApi, { endpoints: ARTIFACT_ENDPOINTS, message: artifactsNotServed });
+  if (artifactDestination) {
+    // An artifacts-only server has no tracking API: trace files are files there, as in MLflow.
+    const traces = options.artifactsOnly ? undefined : store.traces;
+    app.register(artifactsApi, { destination: artifactDestination, authorize, traces });
+  }
+  if (!artifactDestination) {
+    app.register(unavailableApi, { endpoints: ARTIFACT_ENDPOINTS, message: artifactsNotServed });
+  }
   app.register(outOfScopeApi);
   app.register(probes);
   app.register(unmatchedRoutes);

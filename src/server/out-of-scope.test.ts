@@ -4,8 +4,7 @@ import { outOfScopeArea } from './out-of-scope.js';
 describe('outOfScopeArea', () => {
   it.each([
     ['/api/2.0/mlflow/databricks/registered-models/get', 'Databricks-only model registry'],
-    ['/api/3.0/mlflow/traces/search', 'tracing'],
-    ['/api/2.0/mlflow/traces/tr-123/tags', 'tracing'],
+    ['/api/2.0/mlflow/unified-traces', 'online tracing'],
     ['/api/2.0/mlflow/runs/log-model', 'legacy model logging'],
     ['/ajax-api/2.0/mlflow/runs/create-promptlab-run', 'prompt lab'],
     ['/ajax-api/2.0/mlflow/gateway-proxy', 'AI gateway'],
@@ -34,6 +33,11 @@ describe('outOfScopeArea', () => {
     ['/api/2.0/mlflow/logged-models/m-1'],
     ['/api/2.0/mlflow/logged-models/m-1/tags/k'],
     ['/api/2.0/mlflow/runs/outputs'],
+    // MLflow's traces and assessments, served by the traces API.
+    ['/api/3.0/mlflow/traces/search'],
+    ['/api/2.0/mlflow/traces/tr-123/tags'],
+    ['/api/3.0/mlflow/traces/tr-123/assessments'],
+    ['/ajax-api/2.0/mlflow/get-trace-artifact'],
     // The tracking API's own artifact endpoints, served by the run artifacts API.
     ['/api/2.0/mlflow/artifacts/list'],
     ['/ajax-api/2.0/mlflow/artifacts/list'],

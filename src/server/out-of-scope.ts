@@ -3,8 +3,8 @@
  * `/api/<version>/mlflow/` (from `service.proto`, `webhooks.proto`, the extra routes of
  * MLflow's Flask app, and Databricks' own registry endpoints). Routes the app serves win over
  * these; the tracking API's own artifact endpoints (`artifacts/list`, `/get-artifact`,
- * `upload-artifact`), MLflow 3's logged models (`logged-models/...`, `runs/outputs`) and the
- * model registry (`registered-models/...`, `model-versions/...`, `/model-versions/get-artifact`)
+ * `upload-artifact`), MLflow 3's logged models (`logged-models/...`, `runs/outputs`), traces
+ * and assessments (`traces/...`, `get-trace-artifact`) and the model registry (`registered-models/...`, `model-versions/...`, `/model-versions/get-artifact`)
  * are no areas outside it.
  */
 const AREAS: ReadonlyMap<string, string> = new Map(
@@ -12,10 +12,9 @@ const AREAS: ReadonlyMap<string, string> = new Map(
     // Databricks' own registry endpoints (`databricks/registered-models/get`, with permissions).
     databricks: 'Databricks-only model registry',
     webhooks: 'webhooks',
-    traces: 'tracing',
-    'get-trace-artifact': 'tracing',
-    'unified-traces': 'tracing',
-    'get-online-trace-details': 'tracing',
+    // Databricks' traces of inference tables; MLflow's traces themselves are served.
+    'unified-traces': 'online tracing',
+    'get-online-trace-details': 'online tracing',
     datasets: 'evaluation datasets',
     scorers: 'scorers',
     issues: 'issues',
@@ -44,9 +43,9 @@ export const OUT_OF_SCOPE_ROOT_PATHS: readonly string[] = [...ROOT_ROUTES.keys()
 
 /**
  * The MLflow API area a path belongs to when MLflow serves it and agentrack does not
- * (tracing, webhooks, GraphQL, ...), for a 501 that names it; `undefined` otherwise.
+ * (webhooks, GraphQL, ...), for a 501 that names it; `undefined` otherwise.
  *
- * @example outOfScopeArea('/api/3.0/mlflow/traces/search') // 'tracing'
+ * @example outOfScopeArea('/api/2.0/mlflow/webhooks') // 'webhooks'
  */
 export function outOfScopeArea(path: string): string | undefined {
   const root = ROOT_ROUTES.get(path);

@@ -96,6 +96,34 @@ describe('openStore: the registry a registry URI names', () => {
     expect(isAgentrackError(refused, 'UNAUTHENTICATED')).toBe(true);
   });
 
+  it('keeps the tracking store’s traces when the registry is another store’s', async () => {
+    const remote = await open(server.url, {
+      registryUri: 'databricks-uc',
+      env: {},
+      token: 'workspace-token',
+    });
+    const experimentId = await served.createExperiment({ name: '/Shared/traced' });
+    const started = await remote.traces.startTraceV2({ experimentId, timestampMs: 1_796_123_635_877 });
+    expect((await served.traces.getTraceInfo(started.trace_id)).trace_location).toEqual({
+      type: 'MLFLOW_EXPERIMENT',
+      mlflow_experiment: { experiment_id: experimentId },
+    });
+    const local = await open(`sqlite:///${join(dir.path, 'local.db')}`, {
+      registryUri: server.url,
+      token: 'workspace-token',
+      env: {},
+    });
+    const localExperiment = await local.createExperiment({ name: '/Shared/local-traces' });
+    const own = await local.traces.startTraceV2({
+      experimentId: localExperiment,
+      timestampMs: 1_796_123_635_877,
+    });
+    expect((await local.traces.getTraceInfo(own.trace_id)).trace_id).toBe(own.trace_id);
+    expect(
+      isAgentrackError(await rejection(served.traces.getTraceInfo(own.trace_id)), 'RESOURCE_DOES_NOT_EXIST'),
+    ).toBe(true);
+  });
+
   it('keeps the store’s own registry for its own URI, and closes another registry with the store', async () => {
     const local = `sqlite:///${join(dir.path, 'local.db')}`;
     const own = await open(local, { registryUri: local, env: { MLFLOW_REGISTRY_URI: 'databricks-uc' } });

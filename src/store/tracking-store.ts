@@ -18,6 +18,7 @@ import type {
   ViewType,
 } from '../entities/index.js';
 import type { ModelRegistryStore } from './model-registry-store.js';
+import type { TraceStore } from './trace-store.js';
 
 /** One page of results and the opaque token of the next page, if any. */
 export interface Page<T> {
@@ -159,6 +160,11 @@ export interface TrackingStore {
    * the store.
    */
   readonly registry: ModelRegistryStore;
+  /**
+   * The traces and assessments of this store's experiments: the same database for the SQL
+   * stores, the same server's trace API over REST (spans through its artifact service).
+   */
+  readonly traces: TraceStore;
 
   createExperiment(input: CreateExperimentInput): Promise<string>;
   getExperiment(experimentId: string): Promise<Experiment>;

@@ -27,7 +27,7 @@ describe('OTLP trace ingest (POST /v1/traces) with the OpenTelemetry SDK exporte
   beforeAll(async () => {
     served = await startArtifactServer();
     experimentId = await served.store.createExperiment({ name: 'otlp' });
-    traces = (served.store as unknown as { traces: TraceStore }).traces;
+    traces = served.store.traces;
   });
   afterAll(async () => {
     await served.close();

@@ -159,6 +159,14 @@ export class RequestParams {
     return modelFields((field) => this.string(field));
   }
 
+  /** A message parameter: a JSON object (`{"trace": {...}}`); `undefined` when absent. */
+  object(name: string): Record<string, unknown> | undefined {
+    const value = present(this.#values[name]);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'object' || Array.isArray(value)) throw wrongType(name, value);
+    return value as Record<string, unknown>;
+  }
+
   /** A repeated message parameter, each element a JSON object; `undefined` when absent. */
   objects(name: string): Record<string, unknown>[] | undefined {
     return this.#objects(name);

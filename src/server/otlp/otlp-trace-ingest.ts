@@ -11,7 +11,6 @@ import {
 import { AgentrackError } from '../../errors.js';
 import { formatTraceData } from '../../protocol/trace-data.js';
 import { summarizeTrace, TRACE_INPUTS_KEY, TRACE_OUTPUTS_KEY } from '../../protocol/trace-summary.js';
-import type { TraceStore } from '../../store/trace-store.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
 import { Mutex } from '../../utils/mutex.js';
 
@@ -61,7 +60,7 @@ export class OtlpTraceIngest {
   }
 
   async #ingestTrace(experimentId: string, traceId: string, group: Span[]): Promise<void> {
-    const traces = traceStoreOf(this.#store);
+    const traces = this.#store.traces;
     const existing = await traces.getTraceInfo(traceId).catch((error: unknown) => {
       if (error instanceof AgentrackError && error.code === 'RESOURCE_DOES_NOT_EXIST') return undefined;
       throw error;
@@ -117,13 +116,4 @@ function keptFrom(info: TraceInfo): { tags: Record<string, string>; metadata: Re
     ...metadata
   } = info.trace_metadata ?? {};
   return { tags, metadata };
-}
-
-/** The store's traces; a store that keeps none is NOT_IMPLEMENTED. */
-function traceStoreOf(store: TrackingStore): TraceStore {
-  const traces = (store as Partial<{ traces: TraceStore }>).traces;
-  if (traces === undefined) {
-    throw new AgentrackError('NOT_IMPLEMENTED', `The ${store.kind} tracking store keeps no traces.`);
-  }
-  return traces;
 }

@@ -33,13 +33,13 @@ describe('plugins mounted on an app of their own', () => {
     const alone = await mount(outOfScopeApi);
     const res = await alone.inject({
       method: 'POST',
-      url: '/api/3.0/mlflow/traces/search',
+      url: '/api/2.0/mlflow/webhooks',
       payload: '{not json',
       headers: { 'content-type': 'application/json' },
     });
     expect(res.statusCode).toBe(501);
     expect(res.json()).toMatchObject({ error_code: 'NOT_IMPLEMENTED' });
-    expect(res.json<{ message: string }>().message).toContain("MLflow's tracing API");
+    expect(res.json<{ message: string }>().message).toContain("MLflow's webhooks API");
     // Without the unmatched-routes plugin, Fastify's own 404 answers.
     expect((await alone.inject({ method: 'GET', url: '/api/2.0/mlflow/runs/nope' })).statusCode).toBe(404);
   });

@@ -8,7 +8,7 @@ import { readBodiesAsText } from './text-bodies.js';
 const FAMILIES = ['/api/*', '/ajax-api/*', ...OUT_OF_SCOPE_ROOT_PATHS];
 
 /**
- * MLflow's API areas agentrack does not implement (tracing, webhooks, GraphQL, ...): any method on their paths answers 501 NOT_IMPLEMENTED naming the area (see
+ * MLflow's API areas agentrack does not implement (webhooks, GraphQL, ...): any method on their paths answers 501 NOT_IMPLEMENTED naming the area (see
  * {@link outOfScopeArea}). Any other path below the API prefixes, and a path an endpoint of
  * the app serves with other methods (`GET logged-models/search`), goes on to the app's
  * not-found handler (404, or 405). Encapsulated.
@@ -26,7 +26,7 @@ export const outOfScopeApi: FastifyPluginAsync = async (app) => {
         error_code: 'NOT_IMPLEMENTED',
         message:
           `${request.method} ${path} is part of MLflow's ${area} API, which agentrack does not implement: ` +
-          'agentrack serves the tracking API (experiments, runs, metrics) and the model registry.',
+          'agentrack serves the tracking API (experiments, runs, metrics, traces) and the model registry.',
       });
     });
   }

@@ -1,5 +1,6 @@
 export { RestTrackingStore, openRestStore } from './rest-store.js';
 export { RestModelRegistryStore, type RestModelRegistryStoreOptions } from './rest-registry-store.js';
+export { RestTraceStore } from './rest-trace-store.js';
 export {
   resolveRestConfig,
   readDatabricksProfiles,

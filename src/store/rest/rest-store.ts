@@ -48,6 +48,7 @@ import { splitLogBatch, type LogBatchBody } from './batch-split.js';
 import { callEndpoint, endpointCall } from './endpoint-call.js';
 import { HttpClient } from './http-client.js';
 import { RestModelRegistryStore } from './rest-registry-store.js';
+import { RestTraceStore } from './rest-trace-store.js';
 import {
   resolveRestConfig,
   type RemoteTrackingTarget,
@@ -82,6 +83,8 @@ export class RestTrackingStore implements TrackingStore {
    * same connection settings; closed with the store.
    */
   readonly registry: RestModelRegistryStore;
+  /** The server's traces and assessments (MLflow 3's trace API), over the same connection settings. */
+  readonly traces: RestTraceStore;
   readonly #http: HttpClient;
   readonly #splitOversizedBatches: boolean;
 
@@ -89,6 +92,7 @@ export class RestTrackingStore implements TrackingStore {
     this.#http = new HttpClient(config);
     this.baseUrl = this.#http.baseUrl;
     this.registry = new RestModelRegistryStore(this.#http);
+    this.traces = new RestTraceStore(this.#http);
     this.#splitOversizedBatches = config.splitOversizedBatches;
   }
 

@@ -11,13 +11,20 @@ import {
   type TraceState,
 } from '../../entities/index.js';
 import { invalidParameter, notFound } from '../../errors.js';
-import type { SqlDialect } from '../../query/index.js';
+import {
+  compileTraceSearch,
+  parseTraceFilter,
+  parseTraceOrderBy,
+  type SqlDialect,
+} from '../../query/index.js';
 import { formatProtoDuration, formatProtoTimestamp } from '../../utils/protobuf-time.js';
 import {
   validateAssessment,
   validateAssessmentChanges,
   validateAssessmentUpdateMask,
   validateDeleteTraces,
+  validateExperimentIds,
+  validateSearchTracesMaxResults,
   validateEndTrace,
   validateSpans,
   validateStartTraceV2,
@@ -38,6 +45,7 @@ import type {
   SearchTracesInput,
   TraceStore,
 } from '../trace-store.js';
+import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
 import type { Page } from '../tracking-store.js';
 import { experimentNotFound, push } from './rows.js';
 import type { SqlDriver, SqlExecutor } from './sql-driver.js';
@@ -244,8 +252,37 @@ export class SqlTraceStore implements TraceStore {
     });
   }
 
-  async searchTraces(_input: SearchTracesInput): Promise<Page<TraceInfo>> {
-    throw invalidParameter('Trace search is not available yet.');
+  /**
+   * One page of the traces of some experiments, the newest first by default, with tags and
+   * metadata but without assessments (as MLflow's search answers). Keyset paging: a token
+   * resumes strictly after the last trace of its page and belongs to its query.
+   */
+  async searchTraces(input: SearchTracesInput): Promise<Page<TraceInfo>> {
+    const experimentIds = [...new Set(validateExperimentIds(input.experimentIds))].sort();
+    if (experimentIds.length === 0) {
+      throw invalidParameter('At least one experiment id must be given to search traces.');
+    }
+    const maxResults = validateSearchTracesMaxResults(input.maxResults);
+    const filter = parseTraceFilter(input.filter);
+    const orderBy = parseTraceOrderBy(input.orderBy);
+    const fingerprint = queryFingerprint(['traces', experimentIds, input.filter ?? '', input.orderBy ?? []]);
+    const after = decodePageToken(input.pageToken, fingerprint);
+    const compiled = compileTraceSearch(this.#dialect, {
+      experimentIds,
+      filter,
+      orderBy,
+      ...(after ? { after } : {}),
+      limit: maxResults + 1,
+    });
+    return this.#driver.read(async (tx) => {
+      const rows = await tx.all<TraceInfoRow>(compiled.sql, compiled.params);
+      const pageRows = rows.slice(0, maxResults);
+      const items = await this.#infos(tx, pageRows, false);
+      const last = pageRows.at(-1);
+      return rows.length > maxResults && last
+        ? { items, nextPageToken: encodePageToken(fingerprint, compiled.sortKeyOf(last)) }
+        : { items };
+    });
   }
 
   async setTraceTag(traceId: string, key: string, value: string): Promise<void> {
