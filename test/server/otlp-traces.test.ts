@@ -12,12 +12,16 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword, hashToken, parseUsers } from '../../src/auth/index.js';
 import type { Span } from '../../src/entities/index.js';
 import type { TraceStore } from '../../src/store/trace-store.js';
 import { parseTraceData } from '../../src/protocol/trace-data.js';
 import { hrTimeToNanos } from '../../src/tracing/span-row.js';
 import { formatProtoDuration, formatProtoTimestamp } from '../../src/utils/protobuf-time.js';
-import { startArtifactServer, type ArtifactServer } from './artifact-harness.js';
+import { startServer } from '../../src/server/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { tempDir } from '../../src/testing/temp-dir.js';
+import { send as sendRaw, startArtifactServer, type ArtifactServer } from './artifact-harness.js';
 
 describe('OTLP trace ingest (POST /v1/traces) with the OpenTelemetry SDK exporters', () => {
   let served: ArtifactServer;
@@ -269,5 +273,103 @@ describe('OTLP trace ingest (POST /v1/traces) with the OpenTelemetry SDK exporte
     const result = await send(exporter, ended());
     expect(result.code).toBe(ExportResultCode.FAILED);
     await exporter.shutdown();
+  });
+});
+
+describe('OTLP trace ingest: access control and servers without an artifact service', () => {
+  const span = (traceId: string, spanId: string) =>
+    JSON.stringify({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId,
+                  spanId,
+                  name: 'root',
+                  startTimeUnixNano: '1796123635877083937',
+                  endTimeUnixNano: '1796123635878083937',
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+
+  it('writes into an experiment only for who may write it (with --auth)', async () => {
+    const users = parseUsers(
+      JSON.stringify({
+        users: [
+          { user: 'alice', password_hash: await hashPassword('wonderland') },
+          { user: 'bob', token_sha256: hashToken('bob-token') },
+        ],
+      }),
+      'users.json',
+    );
+    const served = await startArtifactServer({ users });
+    try {
+      const mine = await served.store.createExperiment({ name: '/Users/alice/agent' });
+      const post = (authorization: string | undefined, traceId: string) =>
+        served.send({
+          method: 'POST',
+          path: '/v1/traces',
+          headers: {
+            'content-type': 'application/json',
+            'x-mlflow-experiment-id': mine,
+            ...(authorization ? { authorization } : {}),
+          },
+          body: span(traceId, '00f067aa0ba902b7'),
+        });
+      const alice = `Basic ${Buffer.from('alice:wonderland').toString('base64')}`;
+      const bobs = await post('Bearer bob-token', '4bf92f3577b34da6a3ce929d0e0e4736');
+      expect({ status: bobs.status, code: bobs.json().error_code }).toEqual({
+        status: 403,
+        code: 'PERMISSION_DENIED',
+      });
+      expect((await post(undefined, '4bf92f3577b34da6a3ce929d0e0e4736')).status).toBe(401);
+      await expect(served.store.traces.getTraceInfo('tr-4bf92f3577b34da6a3ce929d0e0e4736')).rejects.toThrow();
+      const alices = await post(alice, '4bf92f3577b34da6a3ce929d0e0e4736');
+      expect({ status: alices.status, body: alices.json() }).toEqual({ status: 200, body: {} });
+      expect((await served.store.traces.getTraceInfo('tr-4bf92f3577b34da6a3ce929d0e0e4736')).state).toBe(
+        'OK',
+      );
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('keeps the spans when the trace file cannot be written, and says so in partial_success', async () => {
+    const dir = tempDir();
+    const store = await openSqliteStore(join(dir.path, 'agentrack.db'));
+    const server = await startServer({ store, port: 0, logger: false });
+    try {
+      const experimentId = await store.createExperiment({
+        name: 'proxied',
+        artifactLocation: 'mlflow-artifacts:/proxied',
+      });
+      const traceId = '0af7651916cd43dd8448eb211c80319c';
+      const answer = await sendRaw(server.port, {
+        method: 'POST',
+        path: '/v1/traces',
+        headers: { 'content-type': 'application/json', 'x-mlflow-experiment-id': experimentId },
+        body: span(traceId, 'b7ad6b7169203331'),
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.json()).toEqual({
+        partialSuccess: {
+          rejectedSpans: '0',
+          errorMessage: expect.stringContaining(
+            `trace tr-${traceId}: spans stored, but its traces.json was not written`,
+          ) as unknown,
+        },
+      });
+      expect(await store.traces.getSpans(`tr-${traceId}`)).toHaveLength(1);
+    } finally {
+      await server.close();
+      await store.close();
+      dir.remove();
+    }
   });
 });

@@ -14,7 +14,7 @@ import { summarizeTrace, TRACE_INPUTS_KEY, TRACE_OUTPUTS_KEY } from '../../proto
 import type { TrackingStore } from '../../store/tracking-store.js';
 import { Mutex } from '../../utils/mutex.js';
 
-/** What an ingest refused: how many spans, and why. */
+/** What an ingest refused (how many spans, and why), and what it stored without its `traces.json`. */
 export interface IngestOutcome {
   rejected: number;
   reasons: string[];
@@ -27,7 +27,9 @@ export interface IngestOutcome {
  * root span when that arrives (times, state, name, previews, inputs and outputs), keeping the
  * tags and metadata set meanwhile. After each write the trace's `traces.json`, in its artifact
  * location, holds all its spans, so that MLflow's client reads the trace. Writes to one trace
- * are serialized; a trace that fails is refused alone.
+ * are serialized; a trace that fails is refused alone (its spans counted in `rejected`); one
+ * whose `traces.json` cannot be written (no artifact service) keeps its rows and is only
+ * mentioned in `reasons`, as OTLP's partial success allows.
  */
 export class OtlpTraceIngest {
   readonly #store: TrackingStore;
@@ -52,6 +54,12 @@ export class OtlpTraceIngest {
       try {
         await this.#locked(traceId, () => this.#ingestTrace(experimentId, traceId, group));
       } catch (error) {
+        if (error instanceof SpansKeptError) {
+          outcome.reasons.push(
+            `trace ${traceId}: spans stored, but its ${TRACE_DATA_FILE} was not written: ${error.message}`,
+          );
+          continue;
+        }
         outcome.rejected += group.length;
         outcome.reasons.push(`trace ${traceId}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -78,7 +86,12 @@ export class OtlpTraceIngest {
     if (group.some((span) => span.parent_span_id === undefined)) {
       info = await traces.startTrace(summarizeTrace(traceId, all, { experimentId, ...keptFrom(info) }));
     }
-    await this.#writeTraceData(info, all);
+    try {
+      await this.#writeTraceData(info, all);
+    } catch (error) {
+      // The spans are stored (MLflow's client reads them back); only the file is missing.
+      throw new SpansKeptError(error instanceof Error ? error.message : String(error));
+    }
   }
 
   async #writeTraceData(info: TraceInfo, spans: readonly Span[]): Promise<void> {
@@ -106,6 +119,9 @@ export class OtlpTraceIngest {
     }
   }
 }
+
+/** A trace whose spans were stored but whose `traces.json` could not be written. */
+class SpansKeptError extends Error {}
 
 /** The tags and metadata of a stored trace that its new info keeps: all but those made from its spans. */
 function keptFrom(info: TraceInfo): { tags: Record<string, string>; metadata: Record<string, string> } {
