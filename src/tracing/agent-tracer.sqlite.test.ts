@@ -8,6 +8,15 @@ import { Agent } from '../lifecycle/agent.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { formatProtoDuration, formatProtoTimestamp } from '../utils/protobuf-time.js';
 import { AgentTracer, type TracerOptions } from './agent-tracer.js';
+import {
+  close as closeTracing,
+  configureTracing,
+  currentSpan,
+  flush,
+  traced,
+  updateCurrentTrace,
+  withSpan,
+} from './default-tracer.js';
 import { hrTimeToNanos } from './span-row.js';
 
 describe('AgentTracer on the embedded SQLite store', () => {
@@ -314,5 +323,35 @@ describe('AgentTracer on the embedded SQLite store', () => {
     expect(trace?.info.trace_location.mlflow_experiment?.experiment_id).toBe(experiment.experiment_id);
     expect(trace?.info.tags?.['mlflow.traceName']).toBe('named');
     expect(errors).toEqual([]);
+  });
+
+  it('module functions use the configured tracer, also in functions wrapped before it was configured', async () => {
+    const early = traced('early', (flow: string) => {
+      updateCurrentTrace({ tags: { flow }, metadata: { 'mlflow.trace.session': 'session-1' } });
+      return withSpan('inner', (span) => {
+        expect(currentSpan()?.spanId).toBe(span.spanId);
+        return span.traceId;
+      });
+    });
+    const memoryHere = new InMemorySpanExporter();
+    configureTracing({
+      client,
+      experimentId,
+      onError: (error) => errors.push(error),
+      spanProcessors: [new SimpleSpanProcessor(memoryHere)],
+      flushOnExit: false,
+    });
+    try {
+      const traceId = early('nightly');
+      await flush();
+      const trace = await client.traces.getTrace(traceId);
+      expect(trace.spans.map((s) => s.name)).toEqual(['early', 'inner']);
+      expect(trace.info.tags).toMatchObject({ flow: 'nightly', 'mlflow.traceName': 'early' });
+      expect(trace.info.trace_metadata).toMatchObject({ 'mlflow.trace.session': 'session-1' });
+      expect(currentSpan()).toBeUndefined();
+      expect(errors).toEqual([]);
+    } finally {
+      await closeTracing();
+    }
   });
 });
