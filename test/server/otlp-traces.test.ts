@@ -125,6 +125,10 @@ describe('OTLP trace ingest (POST /v1/traces) with the OpenTelemetry SDK exporte
       trace_metadata: { 'mlflow.traceInputs': '{"host":"web-1"}', 'mlflow.trace_schema.version': '3' },
       tags: { 'mlflow.traceName': 'health_check' },
     });
+    // As MLflow's client reads it: the info over REST, the spans from traces.json (below).
+    const got = await served.send({ method: 'GET', path: `/api/3.0/mlflow/traces/${traceId}` });
+    expect(got.status).toBe(200);
+    expect(got.json<{ trace: { trace_info: unknown } }>().trace.trace_info).toEqual(info);
     for (const spans of [await traces.getSpans(traceId), traceData(traceId)]) {
       // The SDK starts spans in whole milliseconds: same-millisecond spans come by span id.
       expect(spans.map((s) => s.name).sort()).toEqual(['health_check', 'read_metrics']);
