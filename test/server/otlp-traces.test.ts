@@ -178,6 +178,22 @@ describe('OTLP trace ingest (POST /v1/traces) with the OpenTelemetry SDK exporte
     await exporter.shutdown();
   });
 
+  it('takes gzip-compressed requests, as the exporters send them with compression on', async () => {
+    const exporter = new ProtobufExporter({
+      url: endpoint(),
+      headers: { 'x-mlflow-experiment-id': experimentId },
+      // The exporter's own enum lives in a package agentrack does not depend on; its value is 'gzip'.
+      compression: 'gzip' as NonNullable<ConstructorParameters<typeof ProtobufExporter>[0]>['compression'],
+    });
+    const { make, ended } = recorder();
+    make('compressed').end();
+    const [span] = ended();
+    if (!span) throw new Error('no span');
+    await expect(send(exporter, [span])).resolves.toEqual({ code: ExportResultCode.SUCCESS });
+    expectSameSpan((await traces.getSpans(`tr-${span.spanContext().traceId}`))[0], span);
+    await exporter.shutdown();
+  });
+
   it('answers an ExportTraceServiceResponse in the request encoding, with partial_success for refused spans', async () => {
     const good = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'ok' };
     const body = JSON.stringify({
