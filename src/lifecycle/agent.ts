@@ -4,6 +4,7 @@ import type { Run, RunStatus } from '../entities/index.js';
 import { RUN_NAME_TAG } from '../entities/index.js';
 import { invalidParameter, isAgentrackError } from '../errors.js';
 import type { AgentConfig, AgentConfigInput, Threshold } from './agent-config.js';
+import { withActiveRun } from './active-run.js';
 import { audit, type AuditOptions, type AuditReport } from './audit.js';
 import { loadConfig, resolveConfig } from './config.js';
 import {
@@ -393,7 +394,7 @@ export class Agent {
     const handle = await this.startRun(runType, options);
     let value: T;
     try {
-      value = await fn(handle);
+      value = await withActiveRun(handle, () => fn(handle));
     } catch (error) {
       if (handle.endStatus === undefined) await handle.end('FAILED', error);
       throw error;

@@ -1,3 +1,4 @@
+export { activeRun, beforeRunEnds, withActiveRun } from './active-run.js';
 export {
   Agent,
   toRunType,

@@ -11,6 +11,7 @@ import {
   validateParam,
   validateTag,
 } from '../validation/index.js';
+import { runBeforeEndHooks } from './active-run.js';
 import type { RunType } from './conventions.js';
 import type { RegistrationOutcome } from './registry-binding.js';
 import type { GateVerdict } from './thresholds.js';
@@ -88,6 +89,11 @@ export class RunHandle {
   /** An evaluation run's gate outcome once it has ended; `undefined` before, and for other run types. */
   get gate(): GateOutcome | undefined {
     return this.#gate;
+  }
+
+  /** The client the run is written through (tracing writes the run's traces with it). */
+  get client(): TrackingClient {
+    return this.#init.client;
   }
 
   /** How many log-batch calls this handle has made (for diagnostics and tests). */
@@ -228,6 +234,7 @@ export class RunHandle {
     this.#assertRunning();
     this.#status = status;
     await this.flush();
+    await runBeforeEndHooks(this);
     this.#gate = await this.#init.finish(this, status, error);
     return this.#gate;
   }

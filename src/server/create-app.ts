@@ -14,6 +14,7 @@ import { toErrorResponse } from './errors.js';
 import { artifactsApi } from './plugins/artifacts-api.js';
 import { authentication } from './plugins/authentication.js';
 import { modelRegistryApi } from './plugins/model-registry-api.js';
+import { otlpTracesApi } from './plugins/otlp-traces-api.js';
 import { outOfScopeApi } from './plugins/out-of-scope-api.js';
 import { PROBE_PATHS, probes } from './plugins/probes.js';
 import { requestGuards } from './plugins/request-guards.js';
@@ -73,7 +74,8 @@ export interface CreateAppOptions {
  * as their hooks must run for every route), then, each in its own context, the tracking API
  * ({@link trackingApi}) and its endpoints on runs' artifacts ({@link runArtifactsApi}), the
  * model registry ({@link modelRegistryApi}), traces and assessments ({@link tracesApi}, whose
- * spans arrive as `traces.json` uploads to the artifact service, stored as rows too), the artifact service ({@link artifactsApi}), the 501 answers of the
+ * spans arrive as `traces.json` uploads to the artifact service, stored as rows too),
+ * OpenTelemetry's trace ingest `POST /v1/traces` ({@link otlpTracesApi}), the artifact service ({@link artifactsApi}), the 501 answers of the
  * areas outside them, the probes, and the 405/404 answers for requests no route takes.
  *
  * @example
@@ -120,6 +122,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
       sourcePattern: options.modelVersionSourcePattern,
     });
     app.register(tracesApi, { traces: store.traces, authorize });
+    app.register(otlpTracesApi, { store, destination: artifactDestination, authorize });
   }
   if (artifactDestination) {
     // An artifacts-only server has no tracking API: trace files are files there, as in MLflow.
