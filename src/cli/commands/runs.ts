@@ -31,7 +31,10 @@ export function paintStatus(status: string, paint: Paint): string {
 }
 
 /** The active experiments of the given run types (the agent's lanes), by id; missing ones are skipped, never created. */
-export async function laneExperiments(agent: Agent, types: readonly RunType[]): Promise<Map<string, RunType>> {
+export async function laneExperiments(
+  agent: Agent,
+  types: readonly RunType[],
+): Promise<Map<string, RunType>> {
   const ids = new Map<string, RunType>();
   for (const type of types) {
     const experiment = await agent.client.getExperimentByName(agent.config.experiments[type]);
