@@ -1,11 +1,4 @@
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalArtifactRepository } from '../../src/artifacts/index.js';
-import { createApp } from '../../src/server/index.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import type { TrackingStore } from '../../src/store/tracking-store.js';
-import { tempDir } from '../../src/testing/temp-dir.js';
 import { send } from './artifact-harness.js';
 import {
   artifactPathOf,
@@ -15,6 +8,8 @@ import {
   readExchanges,
   sha256,
   replayRequest,
+  startReplayServer,
+  type ReplayServer,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
@@ -25,28 +20,15 @@ describe('replaying artifacts.jsonl (MLflow 3.3.1 client and server) over a real
   const ids = new Map<string, string>();
   /** SHA-256 of the bytes this replay uploaded, by artifact path, for the binary bodies the recording summarizes. */
   const uploaded = new Map<string, string>();
-  let dir: { path: string; remove: () => void };
-  let store: TrackingStore;
-  let app: FastifyInstance;
+  let replay: ReplayServer;
   let base: URL;
-  let clock = REPLAY_EPOCH;
 
   beforeAll(async () => {
-    dir = tempDir('agentrack-wire-artifacts-');
-    store = await openSqliteStore(join(dir.path, 'mlflow.db'), { now: () => clock });
-    app = createApp({
-      store,
-      logger: false,
-      artifactDestination: new LocalArtifactRepository(join(dir.path, 'mlartifacts')),
-    });
-    base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+    replay = await startReplayServer('agentrack-wire-artifacts-', { clock: REPLAY_EPOCH });
+    ({ base } = replay);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-    dir.remove();
-  });
+  afterAll(() => replay.close());
 
   it.each(
     exchanges.map(
@@ -58,7 +40,7 @@ describe('replaying artifacts.jsonl (MLflow 3.3.1 client and server) over a real
         ] as const,
     ),
   )('%s', async (_label, i, exchange) => {
-    clock = REPLAY_EPOCH + i;
+    replay.setClock(REPLAY_EPOCH + i);
     const request = replayRequest(exchange, ids, uploaded);
     const answer = await send(Number(base.port), { method: exchange.method, ...request });
     const recorded = mapRunIdsInText(exchange.response, ids);
@@ -69,7 +51,7 @@ describe('replaying artifacts.jsonl (MLflow 3.3.1 client and server) over a real
       expect(answer.status).toBe(404);
       const error = JSON.parse(answer.body.toString('utf8')) as { error_code: string; message: string };
       expect(error.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
-      expect(error.message).not.toContain(dir.path);
+      expect(error.message).not.toContain(replay.dir);
       return;
     }
     expect(answer.status).toBe(exchange.status);

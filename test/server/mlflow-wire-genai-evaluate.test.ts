@@ -1,13 +1,7 @@
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalArtifactRepository } from '../../src/artifacts/index.js';
 import { TrackingClient } from '../../src/client/index.js';
 import type { TraceInfo } from '../../src/entities/index.js';
-import { createApp } from '../../src/server/index.js';
 import type { SqlTrackingStore } from '../../src/store/sql/sql-store.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import { tempDir } from '../../src/testing/temp-dir.js';
 import { send } from './artifact-harness.js';
 import {
   artifactPathOf,
@@ -17,15 +11,15 @@ import {
   readExchanges,
   replayRequest,
   sha256,
+  startReplayServer,
+  type ReplayServer,
+  RECORDED_EXPERIMENTS,
 } from './wire-replay.js';
 
 // `mlflow.genai.evaluate(data, predict_fn, scorers=[status_correct, response_length, cpu_in_range])`
 // over three rows, as MLflow 3.3.1's client ran it against `mlflow server`, replayed against
 // agentrack over a real connection; then what it left is read back through agentrack's client.
 const REPLAY_EPOCH = 1_796_123_600_000;
-const EXPERIMENTS = ['development', 'evaluation', 'deployment'].map(
-  (type) => `/Shared/health_monitor_agent/${type}`,
-);
 const SCORERS = ['status_correct', 'response_length', 'cpu_in_range'];
 
 const exchanges = readExchanges('genai-evaluate.jsonl');
@@ -59,29 +53,19 @@ describe('replaying genai-evaluate.jsonl (MLflow 3.3.1 genai.evaluate with code 
   const uploaded = new Map<string, string>();
   let recordedRunName = '';
   let runName = '';
-  let dir: { path: string; remove: () => void };
+  let replay: ReplayServer;
   let store: SqlTrackingStore;
-  let app: FastifyInstance;
   let base: URL;
-  let clock = REPLAY_EPOCH;
 
   beforeAll(async () => {
-    dir = tempDir('agentrack-wire-genai-');
-    store = await openSqliteStore(join(dir.path, 'mlflow.db'), { now: () => clock });
-    for (const name of EXPERIMENTS) await store.createExperiment({ name });
-    app = createApp({
-      store,
-      logger: false,
-      artifactDestination: new LocalArtifactRepository(join(dir.path, 'mlartifacts')),
+    replay = await startReplayServer('agentrack-wire-genai-', {
+      clock: REPLAY_EPOCH,
+      experiments: RECORDED_EXPERIMENTS,
     });
-    base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+    ({ store, base } = replay);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-    dir.remove();
-  });
+  afterAll(() => replay.close());
 
   it.each(
     exchanges.map(
@@ -93,7 +77,7 @@ describe('replaying genai-evaluate.jsonl (MLflow 3.3.1 genai.evaluate with code 
         ] as const,
     ),
   )('%s', async (_label, i, exchange) => {
-    clock = REPLAY_EPOCH + i * 10;
+    replay.setClock(REPLAY_EPOCH + i * 10);
     const request = replayRequest(exchange, ids, uploaded);
     const answer = await send(Number(base.port), { method: exchange.method, ...request });
     const recordedType = exchange.response_headers['content-type'] ?? '';

@@ -11,14 +11,7 @@
  * replay starts, as they did before the recording. One deviation is deliberate, as in the
  * artifacts replay: a missing artifact is 404, not MLflow's 500.
  */
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalArtifactRepository } from '../../src/artifacts/index.js';
-import { createApp } from '../../src/server/index.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import type { TrackingStore } from '../../src/store/tracking-store.js';
-import { tempDir } from '../../src/testing/temp-dir.js';
 import { send } from './artifact-harness.js';
 import {
   artifactPathOf,
@@ -28,6 +21,9 @@ import {
   readExchanges,
   sha256,
   replayRequest,
+  startReplayServer,
+  type ReplayServer,
+  RECORDED_EXPERIMENTS,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
@@ -54,32 +50,18 @@ function hexOf(id: string): string {
 describe('replaying logged-models.jsonl (MLflow 3.3.1 client and server) over a real connection', () => {
   const ids = new Map<string, string>();
   const uploaded = new Map<string, string>();
-  let dir: { path: string; remove: () => void };
-  let store: TrackingStore;
-  let app: FastifyInstance;
+  let replay: ReplayServer;
   let base: URL;
-  let clock = REPLAY_EPOCH;
 
   beforeAll(async () => {
-    dir = tempDir('agentrack-wire-logged-models-');
-    store = await openSqliteStore(join(dir.path, 'mlflow.db'), { now: () => clock });
-    // The recording starts with the three experiments already there (ids 1, 2 and 3).
-    for (const type of ['development', 'evaluation', 'deployment']) {
-      await store.createExperiment({ name: `/Shared/health_monitor_agent/${type}` });
-    }
-    app = createApp({
-      store,
-      logger: false,
-      artifactDestination: new LocalArtifactRepository(join(dir.path, 'mlartifacts')),
+    replay = await startReplayServer('agentrack-wire-logged-models-', {
+      clock: REPLAY_EPOCH,
+      experiments: RECORDED_EXPERIMENTS,
     });
-    base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+    ({ base } = replay);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-    dir.remove();
-  });
+  afterAll(() => replay.close());
 
   it.each(
     exchanges.map(
@@ -91,7 +73,7 @@ describe('replaying logged-models.jsonl (MLflow 3.3.1 client and server) over a 
         ] as const,
     ),
   )('%s', async (_label, i, exchange) => {
-    clock = REPLAY_EPOCH + i;
+    replay.setClock(REPLAY_EPOCH + i);
     const request = replayRequest(exchange, ids, uploaded);
     const answer = await send(Number(base.port), { method: exchange.method, ...request });
     const recordedType = exchange.response_headers['content-type'] ?? '';
@@ -101,7 +83,7 @@ describe('replaying logged-models.jsonl (MLflow 3.3.1 client and server) over a 
       expect(answer.status).toBe(404);
       const error = JSON.parse(answer.body.toString('utf8')) as { error_code: string; message: string };
       expect(error.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
-      expect(error.message).not.toContain(dir.path);
+      expect(error.message).not.toContain(replay.dir);
       return;
     }
     expect(answer.status).toBe(exchange.status);

@@ -1,11 +1,4 @@
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalArtifactRepository } from '../../src/artifacts/index.js';
-import { createApp } from '../../src/server/index.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import type { TrackingStore } from '../../src/store/tracking-store.js';
-import { tempDir } from '../../src/testing/temp-dir.js';
 import { send } from './artifact-harness.js';
 import {
   alignTimes,
@@ -16,13 +9,12 @@ import {
   readExchanges,
   sha256,
   replayRequest,
+  startReplayServer,
+  type ReplayServer,
+  RECORDED_EXPERIMENTS,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
-// The experiments every flow of the recordings opens with, which earlier flows had created.
-const EXPERIMENTS = ['development', 'evaluation', 'deployment'].map(
-  (type) => `/Shared/health_monitor_agent/${type}`,
-);
 // Times the server sets; the client's own (run start and end times) come back as sent.
 const SERVER_TIMES = new Set([
   'creation_timestamp',
@@ -62,29 +54,18 @@ describe('replaying model-registry.jsonl (MLflow 3.3.1 client and server) over a
   const ids = new Map<string, string>();
   const times = new Map<number, number>();
   const uploaded = new Map<string, string>();
-  let dir: { path: string; remove: () => void };
-  let store: TrackingStore;
-  let app: FastifyInstance;
+  let replay: ReplayServer;
   let base: URL;
-  let clock = REPLAY_EPOCH;
 
   beforeAll(async () => {
-    dir = tempDir('agentrack-wire-registry-');
-    store = await openSqliteStore(join(dir.path, 'mlflow.db'), { now: () => clock });
-    for (const name of EXPERIMENTS) await store.createExperiment({ name });
-    app = createApp({
-      store,
-      logger: false,
-      artifactDestination: new LocalArtifactRepository(join(dir.path, 'mlartifacts')),
+    replay = await startReplayServer('agentrack-wire-registry-', {
+      clock: REPLAY_EPOCH,
+      experiments: RECORDED_EXPERIMENTS,
     });
-    base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+    ({ base } = replay);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-    dir.remove();
-  });
+  afterAll(() => replay.close());
 
   it.each(
     exchanges.map(
@@ -96,7 +77,7 @@ describe('replaying model-registry.jsonl (MLflow 3.3.1 client and server) over a
         ] as const,
     ),
   )('%s', async (_label, i, exchange) => {
-    clock = REPLAY_EPOCH + i * 10;
+    replay.setClock(REPLAY_EPOCH + i * 10);
     const request = replayRequest(exchange, ids, uploaded);
     const answer = await send(Number(base.port), { method: exchange.method, ...request });
     const recordedType = exchange.response_headers['content-type'] ?? '';

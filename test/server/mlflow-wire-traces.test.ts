@@ -11,14 +11,7 @@
  * trace; the recording's summaries of repeated downloads (`same_as`) compare by SHA-256 with
  * the body of the line they name.
  */
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalArtifactRepository } from '../../src/artifacts/index.js';
-import { createApp } from '../../src/server/index.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import type { TrackingStore } from '../../src/store/tracking-store.js';
-import { tempDir } from '../../src/testing/temp-dir.js';
 import { send } from './artifact-harness.js';
 import {
   artifactPathOf,
@@ -28,6 +21,9 @@ import {
   readExchanges,
   replayRequest,
   sha256,
+  startReplayServer,
+  type ReplayServer,
+  RECORDED_EXPERIMENTS,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
@@ -57,32 +53,18 @@ describe('replaying traces.jsonl (MLflow 3.3.1 client and server) over a real co
   const uploaded = new Map<string, string>();
   /** SHA-256 of each artifact as the recording uploaded it, by path. */
   const recordedUploads = new Map<string, string>();
-  let dir: { path: string; remove: () => void };
-  let store: TrackingStore;
-  let app: FastifyInstance;
+  let replay: ReplayServer;
   let base: URL;
-  let clock = REPLAY_EPOCH;
 
   beforeAll(async () => {
-    dir = tempDir('agentrack-wire-traces-');
-    store = await openSqliteStore(join(dir.path, 'mlflow.db'), { now: () => clock });
-    // The recording starts with the three experiments already there (ids 1, 2 and 3).
-    for (const type of ['development', 'evaluation', 'deployment']) {
-      await store.createExperiment({ name: `/Shared/health_monitor_agent/${type}` });
-    }
-    app = createApp({
-      store,
-      logger: false,
-      artifactDestination: new LocalArtifactRepository(join(dir.path, 'mlartifacts')),
+    replay = await startReplayServer('agentrack-wire-traces-', {
+      clock: REPLAY_EPOCH,
+      experiments: RECORDED_EXPERIMENTS,
     });
-    base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+    ({ base } = replay);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-    dir.remove();
-  });
+  afterAll(() => replay.close());
 
   it.each(
     exchanges.map(
@@ -94,7 +76,7 @@ describe('replaying traces.jsonl (MLflow 3.3.1 client and server) over a real co
         ] as const,
     ),
   )('%s', async (_label, i, exchange) => {
-    clock = REPLAY_EPOCH + i;
+    replay.setClock(REPLAY_EPOCH + i);
     const request = replayRequest(exchange, ids, uploaded);
     if (exchange.method === 'PUT' && typeof exchange.request === 'string') {
       recordedUploads.set(artifactPathOf(exchange.path) as string, sha256(Buffer.from(exchange.request)));

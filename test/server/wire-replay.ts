@@ -5,6 +5,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LocalArtifactRepository } from '../../src/artifacts/index.js';
+import { createApp } from '../../src/server/index.js';
+import type { SqlTrackingStore } from '../../src/store/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { tempDir } from '../../src/testing/temp-dir.js';
 
 /** Server times: they differ by nature, so only their type is compared. */
 const VOLATILE = new Set(['creation_time', 'last_update_time']);
@@ -191,4 +196,53 @@ export function replayRequest(
     return { path, headers: { 'content-type': 'application/json' }, body };
   }
   return { path, headers: {} };
+}
+
+/** The three experiments the MLflow 3 recordings start with (ids 1, 2 and 3). */
+export const RECORDED_EXPERIMENTS = ['development', 'evaluation', 'deployment'].map(
+  (type) => `/Shared/health_monitor_agent/${type}`,
+);
+
+/** An agentrack server a recording is replayed against: a fresh SQLite file, artifacts in a local folder. */
+export interface ReplayServer {
+  store: SqlTrackingStore;
+  base: URL;
+  /** The temporary folder holding the database and the artifacts. */
+  dir: string;
+  /** Sets the store's clock (epoch milliseconds) for the next requests. */
+  setClock(ms: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a {@link ReplayServer} on 127.0.0.1 whose store's clock starts at `clock`, with
+ * `experiments` created first (in order, so they get ids 1, 2, ...).
+ */
+export async function startReplayServer(
+  prefix: string,
+  options: { experiments?: readonly string[]; clock: number },
+): Promise<ReplayServer> {
+  const dir = tempDir(prefix);
+  let clock = options.clock;
+  const store = await openSqliteStore(join(dir.path, 'mlflow.db'), { now: () => clock });
+  for (const name of options.experiments ?? []) await store.createExperiment({ name });
+  const app = createApp({
+    store,
+    logger: false,
+    artifactDestination: new LocalArtifactRepository(join(dir.path, 'mlartifacts')),
+  });
+  const base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+  return {
+    store,
+    base,
+    dir: dir.path,
+    setClock: (ms) => {
+      clock = ms;
+    },
+    close: async () => {
+      await app.close();
+      await store.close();
+      dir.remove();
+    },
+  };
 }
