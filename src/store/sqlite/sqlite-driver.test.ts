@@ -165,6 +165,21 @@ describe('SqliteDriver and migrations', () => {
       expect(committed()).toEqual(['a', 'b', 'c']);
     });
 
+    it('started in the same turn of the event loop share one commit, even when the driver is idle', async () => {
+      const seenByOthers: string[][] = [];
+      const settled = await Promise.allSettled(
+        ['a', 'b', 'c'].map((name) =>
+          driver.transaction(async (tx) => {
+            await tx.run('INSERT INTO items (name) VALUES (?)', [name]);
+            seenByOthers.push(committed());
+          }),
+        ),
+      );
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      expect(seenByOthers).toEqual([[], [], []]);
+      expect(committed()).toEqual(['a', 'b', 'c']);
+    });
+
     it('roll back only the work of the one that throws', async () => {
       const settled = await together([
         async (tx) => tx.run("INSERT INTO items (name) VALUES ('a')"),
