@@ -14,7 +14,7 @@ import {
   type PutArtifactOptions,
 } from './artifact-repository.js';
 import { fsError } from '../utils/fs-error.js';
-import { expectLength } from './artifact-streams.js';
+import { expectLength, lengthMismatch } from './artifact-streams.js';
 
 /** Uploads are written under this name in their target folder, then renamed; listings skip them. */
 const UPLOAD_PREFIX = '.agentrack-upload-';
@@ -73,6 +73,13 @@ export class LocalArtifactRepository implements ArtifactRepository {
     try {
       rel = validateArtifactPath(path);
       lengthCheck = options.size === undefined ? undefined : expectLength(options.size, rel);
+      if (
+        options.bytes !== undefined &&
+        options.size !== undefined &&
+        options.size !== options.bytes.length
+      ) {
+        throw lengthMismatch(rel, options.size, `${options.bytes.length}`);
+      }
       target = (await this.#locate(rel, { followLast: false, create: true })) as string;
       temp = join(dirname(target), `${UPLOAD_PREFIX}${randomUUID()}`);
       handle = await this.#createInFolder(temp, rel);
@@ -80,9 +87,24 @@ export class LocalArtifactRepository implements ArtifactRepository {
       body.destroy();
       throw error;
     }
-    const file = handle.createWriteStream({ highWaterMark: WRITE_QUEUE_BYTES });
+    const bytes = options.bytes;
+    let written: number;
     try {
-      await (lengthCheck ? pipeline(body, lengthCheck, file) : pipeline(body, file));
+      if (bytes === undefined) {
+        const file = handle.createWriteStream({ highWaterMark: WRITE_QUEUE_BYTES });
+        await (lengthCheck ? pipeline(body, lengthCheck, file) : pipeline(body, file));
+        written = file.bytesWritten;
+      } else {
+        // A body already in memory is written at once: a stream and its pipeline cost more CPU
+        // than the write itself for the small files of the trace ingest path.
+        body.destroy();
+        try {
+          await handle.writeFile(bytes);
+        } finally {
+          await handle.close();
+        }
+        written = bytes.length;
+      }
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
@@ -92,7 +114,12 @@ export class LocalArtifactRepository implements ArtifactRepository {
       }
       throw artifactFsError(error, 'store', rel);
     }
-    return { path: rel, name: artifactBaseName(rel), isDir: false, size: file.bytesWritten };
+    return {
+      path: rel,
+      name: artifactBaseName(rel),
+      isDir: false,
+      size: written,
+    };
   }
 
   async get(path: string): Promise<ArtifactDownload> {
