@@ -163,6 +163,18 @@ describe('LocalArtifactRepository', () => {
         /announced as 5 bytes but held 13/,
       );
       await expectError(repo.put('out/x.json', unread(), { bytes }), 'INVALID_PARAMETER_VALUE', /outside/);
+      await expectError(
+        repo.put('1/traces/tr-1/artifacts/traces.json/x', unread(), { bytes }),
+        'INVALID_PARAMETER_VALUE',
+        /a file is in the way of its folder/,
+      );
+      await expectError(
+        repo.put('1/traces', unread(), { bytes }),
+        'INVALID_PARAMETER_VALUE',
+        /a folder has that name/,
+      );
+      expect(readdirSync(join(root, '1'))).toEqual(['traces']);
+      expect(readdirSync(join(root, '1', 'traces', 'tr-1', 'artifacts'))).toEqual(['traces.json']);
       expect(readdirSync(root).sort()).toEqual(['1', 'out']);
       expect(readdirSync(outside)).toEqual(['secret.txt']);
     } finally {
