@@ -21,6 +21,11 @@ export interface PutArtifactOptions {
   size?: number;
   /** The media type to store with the file, where the backend keeps one (S3). */
   contentType?: string;
+  /**
+   * The whole body, when the caller already holds it in memory (then `body` streams these same
+   * bytes): a backend may write it at once instead of reading `body`, which it then destroys.
+   */
+  bytes?: Uint8Array;
 }
 
 /** A file being read from an artifact repository. */

@@ -51,7 +51,8 @@ export function limitLength(maxBytes: number, errors: LengthLimitErrors): Transf
   });
 }
 
-function lengthMismatch(path: string, size: number, received: string): AgentrackError {
+/** The error of a body of `received` bytes announced as `size`. */
+export function lengthMismatch(path: string, size: number, received: string): AgentrackError {
   return invalidParameter(
     `The body of artifact '${path}' was announced as ${size} bytes but held ${received}.`,
   );

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { expectError } from '../client/tracking-client.contract.js';
 import { tempDir } from '../testing/temp-dir.js';
@@ -127,6 +127,56 @@ describe('LocalArtifactRepository', () => {
       expect(await repo.list('pending')).toEqual([
         { path: 'pending/file.bin', name: 'file.bin', isDir: false, size: 1024 },
       ]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('writes an upload the caller holds in memory at once, without reading its stream', async () => {
+    const { dir, root, outside, repo } = setUp();
+    symlinkSync(outside, join(root, 'out'));
+    const unread = () =>
+      new Readable({
+        read() {
+          this.destroy(new Error('the body stream was read'));
+        },
+      });
+    try {
+      const bytes = Buffer.from('{"spans": []}');
+      const info = await repo.put('1/traces/tr-1/artifacts/traces.json', unread(), {
+        size: bytes.length,
+        bytes,
+      });
+      expect(info).toEqual({
+        path: '1/traces/tr-1/artifacts/traces.json',
+        name: 'traces.json',
+        isDir: false,
+        size: 13,
+      });
+      expect(readFileSync(join(root, '1', 'traces', 'tr-1', 'artifacts', 'traces.json'), 'utf8')).toBe(
+        '{"spans": []}',
+      );
+      expect(readdirSync(join(root, '1', 'traces', 'tr-1', 'artifacts'))).toEqual(['traces.json']);
+      await expectError(
+        repo.put('2/x.json', unread(), { size: 5, bytes }),
+        'INVALID_PARAMETER_VALUE',
+        /announced as 5 bytes but held 13/,
+      );
+      await expectError(repo.put('out/x.json', unread(), { bytes }), 'INVALID_PARAMETER_VALUE', /outside/);
+      await expectError(
+        repo.put('1/traces/tr-1/artifacts/traces.json/x', unread(), { bytes }),
+        'INVALID_PARAMETER_VALUE',
+        /a file is in the way of its folder/,
+      );
+      await expectError(
+        repo.put('1/traces', unread(), { bytes }),
+        'INVALID_PARAMETER_VALUE',
+        /a folder has that name/,
+      );
+      expect(readdirSync(join(root, '1'))).toEqual(['traces']);
+      expect(readdirSync(join(root, '1', 'traces', 'tr-1', 'artifacts'))).toEqual(['traces.json']);
+      expect(readdirSync(root).sort()).toEqual(['1', 'out']);
+      expect(readdirSync(outside)).toEqual(['secret.txt']);
     } finally {
       dir.remove();
     }

@@ -279,6 +279,43 @@ export function describeTraceClientContract(
         expect(parseTraceData(text as string, info.trace_id)).toEqual(spansOf(info.trace_id));
       });
 
+      it('reads spans back in start order (as integers, then by id) with every attribute and event value as sent', async () => {
+        const info = await traces.startTrace(traceInfoOf(experimentId));
+        const span = (id: string, start: string, extra: Partial<Span> = {}): Span => ({
+          trace_id: info.trace_id,
+          span_id: id,
+          name: `span ${id}`,
+          span_type: 'UNKNOWN',
+          status: 'UNSET',
+          start_time_unix_nano: start,
+          attributes: {},
+          ...extra,
+        });
+        const late = span('0000000000000003', '1000', {
+          parent_span_id: '0000000000000001',
+          end_time_unix_nano: '9223372036854775807',
+          status: 'ERROR',
+          status_message: 'a "quoted", multi\nline message',
+          attributes: {
+            none: null,
+            nested: { none: null, list: [1, null, 'x'] },
+            big: 1e300,
+            neg: -0.5,
+            empty: '',
+          },
+          events: [{ name: 'e', time_unix_nano: '1001', attributes: { none: null, deep: { none: null } } }],
+        });
+        const sameStart = span('0000000000000002', '999', { attributes: { 'mlflow.spanInputs': '"q"' } });
+        const first = span('0000000000000001', '999');
+        await traces.store.logSpans(info.trace_id, [late, sameStart, first]);
+        expect(await traces.store.getSpans(info.trace_id)).toEqual([first, sameStart, late]);
+      });
+
+      it('reads no spans of a trace that has none', async () => {
+        const info = await traces.startTrace(traceInfoOf(experimentId));
+        expect(await traces.store.getSpans(info.trace_id)).toEqual([]);
+      });
+
       it('upserts spans by id: a span sent again replaces its row, others are added', async () => {
         const info = await traces.startTrace(traceInfoOf(experimentId));
         const [root, tool, llm] = spansOf(info.trace_id);

@@ -43,6 +43,7 @@ export class TraceIngestingArtifactService extends ProxiedArtifactService {
     const spans = parseTraceData(bytes.toString('utf8'), traceId);
     await this.destination.put(path, Readable.from([bytes]), {
       size: bytes.length,
+      bytes,
       ...(body.contentType === undefined ? {} : { contentType: body.contentType }),
     });
     if (await this.#isTraceOf(traceId, experimentId)) await this.#traces.logSpans(traceId, spans);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../testing/temp-dir.js';
 import { migrate } from '../sql/migrator.js';
@@ -96,5 +97,132 @@ describe('SqliteDriver and migrations', () => {
     const driver = SqliteDriver.open(join(dir.path, 'f.db'));
     await driver.close();
     await expect(driver.get('SELECT 1')).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+
+  describe('concurrent write transactions', () => {
+    let path: string;
+    let driver: SqliteDriver;
+    /** Another connection to the same file: it sees only what was committed. */
+    let other: Database.Database;
+
+    beforeEach(async () => {
+      path = join(dir.path, 'group.db');
+      driver = SqliteDriver.open(path);
+      await driver.run('CREATE TABLE parents (id INTEGER PRIMARY KEY)');
+      await driver.run(
+        'CREATE TABLE items (name TEXT PRIMARY KEY, parent INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)',
+      );
+      await driver.run('CREATE TABLE doomed (name TEXT)');
+      await driver.run(
+        "CREATE TRIGGER doom BEFORE INSERT ON doomed BEGIN SELECT RAISE(ROLLBACK, 'doomed'); END",
+      );
+      other = new Database(path, { readonly: true });
+    });
+    afterEach(async () => {
+      other.close();
+      await driver.close();
+    });
+
+    const committed = () =>
+      (other.prepare('SELECT name FROM items ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+
+    /**
+     * Starts `writes` while a read holds the driver, so that they all wait for the lock
+     * together, then lets the read end; resolves with how each write ended.
+     */
+    async function together(
+      writes: ((tx: Parameters<Parameters<SqliteDriver['transaction']>[0]>[0]) => Promise<unknown>)[],
+      onSettled: () => void = () => {},
+    ): Promise<PromiseSettledResult<unknown>[]> {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const reading = driver.read(() => held);
+      const results = Promise.allSettled(writes.map((write) => driver.transaction(write).finally(onSettled)));
+      release();
+      await reading;
+      return results;
+    }
+
+    it('share one commit: none is visible to another connection, or acknowledged, before the last has run', async () => {
+      const seenByOthers: string[][] = [];
+      const insert =
+        (name: string) => async (tx: Parameters<Parameters<SqliteDriver['transaction']>[0]>[0]) => {
+          await tx.run('INSERT INTO items (name) VALUES (?)', [name]);
+          seenByOthers.push(committed());
+          return name;
+        };
+      const seenAtAnswer: string[][] = [];
+      const settled = await together(['a', 'b', 'c'].map(insert), () => seenAtAnswer.push(committed()));
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      // Each one ran before anything was committed: they were one transaction.
+      expect(seenByOthers).toEqual([[], [], []]);
+      // Each caller heard of its result once all three were committed.
+      expect(seenAtAnswer).toEqual([
+        ['a', 'b', 'c'],
+        ['a', 'b', 'c'],
+        ['a', 'b', 'c'],
+      ]);
+      expect(committed()).toEqual(['a', 'b', 'c']);
+    });
+
+    it('started in the same turn of the event loop share one commit, even when the driver is idle', async () => {
+      const seenByOthers: string[][] = [];
+      const settled = await Promise.allSettled(
+        ['a', 'b', 'c'].map((name) =>
+          driver.transaction(async (tx) => {
+            await tx.run('INSERT INTO items (name) VALUES (?)', [name]);
+            seenByOthers.push(committed());
+          }),
+        ),
+      );
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      expect(seenByOthers).toEqual([[], [], []]);
+      expect(committed()).toEqual(['a', 'b', 'c']);
+    });
+
+    it('roll back only the work of the one that throws', async () => {
+      const settled = await together([
+        async (tx) => tx.run("INSERT INTO items (name) VALUES ('a')"),
+        async (tx) => {
+          await tx.run("INSERT INTO items (name) VALUES ('b')");
+          await tx.run("INSERT INTO items (name) VALUES ('b2')");
+          throw new Error('b fails');
+        },
+        async (tx) => tx.run("INSERT INTO items (name) VALUES ('a')"), // a constraint error of its own
+        async (tx) => tx.run("INSERT INTO items (name) VALUES ('c')"),
+      ]);
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+      expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'b fails' });
+      expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'INTERNAL_ERROR' });
+      expect(committed()).toEqual(['a', 'c']);
+    });
+
+    it('are done again one by one when the shared COMMIT fails, so that only the faulty one fails', async () => {
+      await driver.run('INSERT INTO parents (id) VALUES (1)');
+      const settled = await together([
+        async (tx) => tx.run("INSERT INTO items (name, parent) VALUES ('a', 1)"),
+        // A deferred foreign key: checked only at COMMIT, which it makes fail.
+        async (tx) => tx.run("INSERT INTO items (name, parent) VALUES ('orphan', 2)"),
+        async (tx) => tx.run("INSERT INTO items (name, parent) VALUES ('c', 1)"),
+      ]);
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({
+        message: expect.stringContaining('FOREIGN KEY'),
+      });
+      expect(committed()).toEqual(['a', 'c']);
+    });
+
+    it('are done again one by one when one of them makes SQLite roll the whole transaction back', async () => {
+      const settled = await together([
+        async (tx) => tx.run("INSERT INTO items (name) VALUES ('a')"),
+        async (tx) => tx.run("INSERT INTO doomed (name) VALUES ('x')"),
+        async (tx) => tx.run("INSERT INTO items (name) VALUES ('c')"),
+      ]);
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({
+        message: expect.stringContaining('doomed'),
+      });
+      expect(committed()).toEqual(['a', 'c']);
+    });
   });
 });

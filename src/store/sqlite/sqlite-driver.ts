@@ -27,6 +27,31 @@ interface Statement {
   readonly reader: boolean;
 }
 
+/** A write transaction waiting for the lock. */
+interface PendingWrite {
+  fn: (tx: SqlExecutor) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** How one write of a group ended, told to its caller after the COMMIT. */
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** The most write transactions one COMMIT holds. */
+const MAX_GROUP_SIZE = 64;
+
+/** The SAVEPOINT each write of a group runs in (they run one after another, never nested). */
+const GROUP_SAVEPOINT = 'agentrack_group_write';
+
+/** Runs `fn` and tells `write` how it ended. */
+async function settle(write: PendingWrite, fn: () => Promise<unknown>): Promise<void> {
+  try {
+    write.resolve(await fn());
+  } catch (error) {
+    write.reject(error);
+  }
+}
+
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
 
 /** True when `error` is SQLite telling us another connection holds the lock. */
@@ -57,6 +82,10 @@ export class SqliteDriver implements SqlDriver {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Statement>();
   readonly #mutex = new Mutex();
+  /** Write transactions waiting for the lock, in arrival order. */
+  readonly #pendingWrites: PendingWrite[] = [];
+  /** True while a run of {@link SqliteDriver.#writeGroups} waits for the lock. */
+  #groupScheduled = false;
   readonly #executor: SqlExecutor;
   readonly #lockTimeoutMs: number;
   readonly #readonly: boolean;
@@ -159,11 +188,105 @@ export class SqliteDriver implements SqlDriver {
         ),
       );
     }
-    return this.#mutex.run(() => this.#inTransaction('BEGIN IMMEDIATE', fn));
+    return new Promise<T>((resolve, reject) => {
+      this.#pendingWrites.push({ fn, resolve, reject } as PendingWrite);
+      if (this.#groupScheduled) return;
+      this.#groupScheduled = true;
+      // Waiting for the end of this turn of the event loop lets the writes of every request
+      // that arrived in it join the group; the server hands most of them over in one turn.
+      setImmediate(() => void this.#mutex.run(() => this.#writeGroups()));
+    });
   }
 
   read<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.#mutex.run(() => this.#inTransaction('BEGIN', fn));
+  }
+
+  /**
+   * Runs the write transactions waiting for the lock, as groups of at most
+   * {@link MAX_GROUP_SIZE}: one waiting alone runs as its own transaction; several share one
+   * `BEGIN IMMEDIATE` ... COMMIT (one WAL append instead of one per caller), each in a SAVEPOINT
+   * of its own, so one that throws rolls back only its own work. Every caller hears of its
+   * result only once the shared COMMIT has succeeded. When SQLite ends the shared transaction
+   * early (an error that rolls back the whole transaction) or the COMMIT fails, nothing of the
+   * group was kept: every caller that had succeeded runs again, alone.
+   */
+  async #writeGroups(): Promise<void> {
+    this.#groupScheduled = false;
+    while (this.#pendingWrites.length > 0) {
+      const group = this.#pendingWrites.splice(0, MAX_GROUP_SIZE);
+      if (group.length === 1) {
+        await settle(group[0] as PendingWrite, () => this.#inTransaction('BEGIN IMMEDIATE', group[0]!.fn));
+        continue;
+      }
+      let outcomes: Outcome[] | undefined;
+      try {
+        outcomes = await this.#inSharedTransaction(group);
+      } catch {
+        // SQLite refused a SAVEPOINT statement itself: do the group's work again, caller by caller.
+        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+        outcomes = undefined;
+      }
+      if (outcomes === undefined) {
+        for (const write of group)
+          await settle(write, () => this.#inTransaction('BEGIN IMMEDIATE', write.fn));
+        continue;
+      }
+      group.forEach((write, i) => {
+        const outcome = outcomes[i] as Outcome;
+        if (outcome.ok) write.resolve(outcome.value);
+        else write.reject(outcome.error);
+      });
+    }
+  }
+
+  /**
+   * Runs `group` in one write transaction, each caller in its own SAVEPOINT; resolves with
+   * each caller's outcome once committed, or undefined when the group's work was lost (the
+   * transaction ended early or did not commit) and must be done again.
+   */
+  async #inSharedTransaction(group: readonly PendingWrite[]): Promise<Outcome[] | undefined> {
+    try {
+      this.#assertOpen();
+    } catch (error) {
+      return group.map(() => ({ ok: false, error }));
+    }
+    const db = this.#db;
+    const deadline = Date.now() + this.#lockTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        break;
+      } catch (error) {
+        if (isBusy(error) && Date.now() < deadline) {
+          await sleep(backoff(attempt));
+          continue;
+        }
+        const wrapped = wrapSqliteError(error);
+        return group.map(() => ({ ok: false, error: wrapped }));
+      }
+    }
+    const outcomes: Outcome[] = [];
+    for (const write of group) {
+      db.exec(`SAVEPOINT ${GROUP_SAVEPOINT}`);
+      try {
+        const value = await write.fn(this.#executor);
+        db.exec(`RELEASE ${GROUP_SAVEPOINT}`);
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        if (!db.inTransaction) return undefined;
+        db.exec(`ROLLBACK TO ${GROUP_SAVEPOINT}`);
+        db.exec(`RELEASE ${GROUP_SAVEPOINT}`);
+        outcomes.push({ ok: false, error: wrapSqliteError(error) });
+      }
+    }
+    try {
+      db.exec('COMMIT');
+    } catch {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      return undefined;
+    }
+    return outcomes;
   }
 
   /**
