@@ -24,6 +24,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pool, timeSequential } from '../server/sequential.js';
 import { startServerProcess } from '../server/server-process.js';
 
 const MODELS = Number(process.env.BENCH_REGISTRY_MODELS ?? 100);
@@ -82,15 +83,6 @@ async function ok(base: string, method: 'GET' | 'POST', path: string, body?: unk
 const modelName = (i: number) => `bench_agent_${String(i).padStart(3, '0')}`;
 const middle = Math.ceil(VERSIONS / 2);
 
-async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
-
 async function seed(base: string): Promise<void> {
   await pool(MODELS, SEED_CONCURRENCY, async (m) => {
     await ok(base, 'POST', 'registered-models/create', {
@@ -114,27 +106,6 @@ async function seed(base: string): Promise<void> {
       version: String(middle),
     });
   });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-async function timed(
-  label: string,
-  once: (i: number) => Promise<void>,
-): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < WARMUP; i++) await once(i);
-  const times: number[] = [];
-  for (let i = 0; i < REPEATS; i++) {
-    const start = performance.now();
-    await once(i);
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  const result = { p50: percentile(times, 50), p99: percentile(times, 99) };
-  console.log(`${label}: p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms (${REPEATS} requests)`);
-  return result;
 }
 
 async function main(): Promise<void> {
@@ -161,32 +132,40 @@ async function main(): Promise<void> {
       random = (random * 1103515245 + 12345) % 2 ** 31;
       return random % MODELS;
     };
-    const search = await timed(`search_model_versions(name='<model>') over HTTP`, async () => {
-      const name = modelName(pick());
-      const filter = encodeURIComponent(`name='${name}'`);
-      const body = (await ok(
-        server.url,
-        'GET',
-        `model-versions/search?filter=${filter}&max_results=10000`,
-      )) as {
-        model_versions?: { name: string }[];
-      };
-      const versions = body.model_versions ?? [];
-      if (versions.length !== VERSIONS || versions.some((v) => v.name !== name)) {
-        throw new Error(`search of ${name} answered ${versions.length} versions, expected ${VERSIONS}`);
-      }
-    });
-    const alias = await timed(`get_model_version_by_alias(<model>, 'production') over HTTP`, async () => {
-      const name = modelName(pick());
-      const body = (await ok(
-        server.url,
-        'GET',
-        `registered-models/alias?name=${encodeURIComponent(name)}&alias=production`,
-      )) as { model_version?: { name: string; version: string } };
-      if (body.model_version?.name !== name || body.model_version.version !== String(middle)) {
-        throw new Error(`alias of ${name} answered ${JSON.stringify(body)}`);
-      }
-    });
+    const search = await timeSequential(
+      `search_model_versions(name='<model>') over HTTP`,
+      { repeats: REPEATS, warmup: WARMUP },
+      async () => {
+        const name = modelName(pick());
+        const filter = encodeURIComponent(`name='${name}'`);
+        const body = (await ok(
+          server.url,
+          'GET',
+          `model-versions/search?filter=${filter}&max_results=10000`,
+        )) as {
+          model_versions?: { name: string }[];
+        };
+        const versions = body.model_versions ?? [];
+        if (versions.length !== VERSIONS || versions.some((v) => v.name !== name)) {
+          throw new Error(`search of ${name} answered ${versions.length} versions, expected ${VERSIONS}`);
+        }
+      },
+    );
+    const alias = await timeSequential(
+      `get_model_version_by_alias(<model>, 'production') over HTTP`,
+      { repeats: REPEATS, warmup: WARMUP },
+      async () => {
+        const name = modelName(pick());
+        const body = (await ok(
+          server.url,
+          'GET',
+          `registered-models/alias?name=${encodeURIComponent(name)}&alias=production`,
+        )) as { model_version?: { name: string; version: string } };
+        if (body.model_version?.name !== name || body.model_version.version !== String(middle)) {
+          throw new Error(`alias of ${name} answered ${JSON.stringify(body)}`);
+        }
+      },
+    );
     console.log('');
     console.log(
       `target: search p50 < ${TARGETS.searchP50Ms} ms: ${verdict(search.p50 < TARGETS.searchP50Ms)}`,

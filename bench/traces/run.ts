@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { TrackingClient } from '../../src/client/tracking-client.js';
+import { pool, timeSequential } from '../server/sequential.js';
 import { startServerProcess } from '../server/server-process.js';
 
 const INGEST = Number(process.env.BENCH_TRACES_INGEST ?? 10_000);
@@ -88,38 +89,6 @@ async function ok(
   if (answer.status !== 200)
     throw new Error(`${method} ${path}: HTTP ${answer.status}: ${answer.text.slice(0, 500)}`);
   return answer.text;
-}
-
-async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-async function timed(
-  label: string,
-  repeats: number,
-  warmup: number,
-  once: (i: number) => Promise<void>,
-): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < warmup; i++) await once(i);
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    await once(i);
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  const result = { p50: percentile(times, 50), p99: percentile(times, 99) };
-  console.log(`${label}: p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms (${repeats} reads)`);
-  return result;
 }
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
@@ -252,10 +221,9 @@ async function main(): Promise<void> {
         );
       }
     };
-    const byTag = await timed(
+    const byTag = await timeSequential(
       `search_traces(filter="tags.flow = '<flow>'") over HTTP`,
-      REPEATS,
-      WARMUP,
+      { repeats: REPEATS, warmup: WARMUP, unit: 'reads' },
       async (i) => {
         const flow = `f${(i * 37) % 100}`;
         const f = (i * 37) % 100;
@@ -266,20 +234,18 @@ async function main(): Promise<void> {
         );
       },
     );
-    const byStatus = await timed(
+    const byStatus = await timeSequential(
       `search_traces(filter="trace.status = 'ERROR'") over HTTP`,
-      REPEATS,
-      WARMUP,
+      { repeats: REPEATS, warmup: WARMUP, unit: 'reads' },
       async () => {
         await search(`trace.status = 'ERROR'`, Math.ceil(total / 10), (t) => t.state === 'ERROR');
       },
     );
 
     const bigId = await writeTrace(server.url, experimentId, 0, BIG_TRACE_SPANS);
-    const mlflowRead = await timed(
+    const mlflowRead = await timeSequential(
       `read a ${BIG_TRACE_SPANS}-span trace as MLflow's client does (info + traces.json)`,
-      READ_REPEATS,
-      3,
+      { repeats: READ_REPEATS, warmup: 3, unit: 'reads' },
       async () => {
         const info = JSON.parse(
           await ok(server.url, 'GET', `/api/3.0/mlflow/traces/${bigId}?trace_id=${bigId}`),
@@ -301,10 +267,9 @@ async function main(): Promise<void> {
     );
     reader = await TrackingClient.open(`sqlite:///${database}`, { mode: 'read' });
     const client = reader;
-    const rowsRead = await timed(
+    const rowsRead = await timeSequential(
       `read a ${BIG_TRACE_SPANS}-span trace from its span rows (client.traces.getTrace, embedded)`,
-      READ_REPEATS,
-      3,
+      { repeats: READ_REPEATS, warmup: 3, unit: 'reads' },
       async () => {
         const trace = await client.traces.getTrace(bigId);
         if (trace.spans.length !== BIG_TRACE_SPANS)
