@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { send } from './artifact-harness.js';
 import {
   artifactPathOf,
@@ -8,8 +8,8 @@ import {
   readExchanges,
   sha256,
   replayRequest,
-  startReplayServer,
-  type ReplayServer,
+  replayCases,
+  useReplayServer,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
@@ -20,29 +20,12 @@ describe('replaying artifacts.jsonl (MLflow 3.3.1 client and server) over a real
   const ids = new Map<string, string>();
   /** SHA-256 of the bytes this replay uploaded, by artifact path, for the binary bodies the recording summarizes. */
   const uploaded = new Map<string, string>();
-  let replay: ReplayServer;
-  let base: URL;
+  const replay = useReplayServer('agentrack-wire-artifacts-', { clock: REPLAY_EPOCH });
 
-  beforeAll(async () => {
-    replay = await startReplayServer('agentrack-wire-artifacts-', { clock: REPLAY_EPOCH });
-    ({ base } = replay);
-  });
-
-  afterAll(() => replay.close());
-
-  it.each(
-    exchanges.map(
-      (exchange, i) =>
-        [
-          `#${i + 1} ${exchange.step.slice(11, 70)}: ${exchange.method} ${exchange.path.slice(0, 90)}`,
-          i,
-          exchange,
-        ] as const,
-    ),
-  )('%s', async (_label, i, exchange) => {
+  it.each(replayCases(exchanges, [11, 70]))('%s', async (_label, i, exchange) => {
     replay.setClock(REPLAY_EPOCH + i);
     const request = replayRequest(exchange, ids, uploaded);
-    const answer = await send(Number(base.port), { method: exchange.method, ...request });
+    const answer = await send(Number(replay.base.port), { method: exchange.method, ...request });
     const recorded = mapRunIdsInText(exchange.response, ids);
     const recordedType = exchange.response_headers['content-type'] ?? '';
 

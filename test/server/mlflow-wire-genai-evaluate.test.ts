@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TrackingClient } from '../../src/client/index.js';
 import type { TraceInfo } from '../../src/entities/index.js';
-import type { SqlTrackingStore } from '../../src/store/sql/sql-store.js';
 import { send } from './artifact-harness.js';
 import {
   artifactPathOf,
@@ -11,9 +10,9 @@ import {
   readExchanges,
   replayRequest,
   sha256,
-  startReplayServer,
-  type ReplayServer,
   RECORDED_EXPERIMENTS,
+  replayCases,
+  useReplayServer,
 } from './wire-replay.js';
 
 // `mlflow.genai.evaluate(data, predict_fn, scorers=[status_correct, response_length, cpu_in_range])`
@@ -53,33 +52,15 @@ describe('replaying genai-evaluate.jsonl (MLflow 3.3.1 genai.evaluate with code 
   const uploaded = new Map<string, string>();
   let recordedRunName = '';
   let runName = '';
-  let replay: ReplayServer;
-  let store: SqlTrackingStore;
-  let base: URL;
-
-  beforeAll(async () => {
-    replay = await startReplayServer('agentrack-wire-genai-', {
-      clock: REPLAY_EPOCH,
-      experiments: RECORDED_EXPERIMENTS,
-    });
-    ({ store, base } = replay);
+  const replay = useReplayServer('agentrack-wire-genai-', {
+    clock: REPLAY_EPOCH,
+    experiments: RECORDED_EXPERIMENTS,
   });
 
-  afterAll(() => replay.close());
-
-  it.each(
-    exchanges.map(
-      (exchange, i) =>
-        [
-          `#${i + 1} ${exchange.step.slice(8, 60)}: ${exchange.method} ${exchange.path.slice(0, 90)}`,
-          i,
-          exchange,
-        ] as const,
-    ),
-  )('%s', async (_label, i, exchange) => {
+  it.each(replayCases(exchanges, [8, 60]))('%s', async (_label, i, exchange) => {
     replay.setClock(REPLAY_EPOCH + i * 10);
     const request = replayRequest(exchange, ids, uploaded);
-    const answer = await send(Number(base.port), { method: exchange.method, ...request });
+    const answer = await send(Number(replay.base.port), { method: exchange.method, ...request });
     const recordedType = exchange.response_headers['content-type'] ?? '';
     expect(answer.status, answer.body.toString('utf8').slice(0, 500)).toBe(exchange.status);
 
@@ -125,7 +106,7 @@ describe('replaying genai-evaluate.jsonl (MLflow 3.3.1 genai.evaluate with code 
   it('left the run with its aggregates, one trace per row linked to it, each with its assessments', async () => {
     const runId = ids.get(recordedRunId) as string;
     expect(runId).toBeDefined();
-    const client = await TrackingClient.open(base.href.replace(/\/$/, ''), { env: {} });
+    const client = await TrackingClient.open(replay.base.href.replace(/\/$/, ''), { env: {} });
     try {
       const run = await client.getRun(runId);
       expect(run.info.status).toBe('FINISHED');
@@ -138,10 +119,15 @@ describe('replaying genai-evaluate.jsonl (MLflow 3.3.1 genai.evaluate with code 
       // and in the database behind it.
       const filter = `attribute.run_id = '${runId}'`;
       const overRest = await client.traces.searchTraces({ experimentIds: [run.info.experiment_id], filter });
-      const inStore = await store.traces.searchTraces({ experimentIds: [run.info.experiment_id], filter });
+      const inStore = await replay.store.traces.searchTraces({
+        experimentIds: [run.info.experiment_id],
+        filter,
+      });
       expect(overRest.items.map((t) => t.trace_id).sort()).toEqual([...recordedTraceIds].sort());
       expect(inStore.items.map((t) => t.trace_id).sort()).toEqual([...recordedTraceIds].sort());
-      expect(await store.traces.searchTraces({ experimentIds: ['1'], filter })).toMatchObject({ items: [] });
+      expect(await replay.store.traces.searchTraces({ experimentIds: ['1'], filter })).toMatchObject({
+        items: [],
+      });
 
       const expected = new Map<string, TraceInfo>(
         (
@@ -171,7 +157,7 @@ describe('replaying genai-evaluate.jsonl (MLflow 3.3.1 genai.evaluate with code 
         // The spans arrived as traces.json and are rows too.
         const trace = await client.traces.getTrace(traceId);
         expect(trace.spans.map((s) => s.name)).toEqual(['health_agent']);
-        expect((await store.traces.getSpans(traceId)).map((s) => s.name)).toEqual(['health_agent']);
+        expect((await replay.store.traces.getSpans(traceId)).map((s) => s.name)).toEqual(['health_agent']);
       }
     } finally {
       await client.close();

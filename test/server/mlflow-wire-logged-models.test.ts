@@ -11,7 +11,7 @@
  * replay starts, as they did before the recording. One deviation is deliberate, as in the
  * artifacts replay: a missing artifact is 404, not MLflow's 500.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { send } from './artifact-harness.js';
 import {
   artifactPathOf,
@@ -21,9 +21,9 @@ import {
   readExchanges,
   sha256,
   replayRequest,
-  startReplayServer,
-  type ReplayServer,
   RECORDED_EXPERIMENTS,
+  replayCases,
+  useReplayServer,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
@@ -50,32 +50,15 @@ function hexOf(id: string): string {
 describe('replaying logged-models.jsonl (MLflow 3.3.1 client and server) over a real connection', () => {
   const ids = new Map<string, string>();
   const uploaded = new Map<string, string>();
-  let replay: ReplayServer;
-  let base: URL;
-
-  beforeAll(async () => {
-    replay = await startReplayServer('agentrack-wire-logged-models-', {
-      clock: REPLAY_EPOCH,
-      experiments: RECORDED_EXPERIMENTS,
-    });
-    ({ base } = replay);
+  const replay = useReplayServer('agentrack-wire-logged-models-', {
+    clock: REPLAY_EPOCH,
+    experiments: RECORDED_EXPERIMENTS,
   });
 
-  afterAll(() => replay.close());
-
-  it.each(
-    exchanges.map(
-      (exchange, i) =>
-        [
-          `#${i + 1} ${exchange.step.slice(15, 75)}: ${exchange.method} ${exchange.path.slice(0, 90)}`,
-          i,
-          exchange,
-        ] as const,
-    ),
-  )('%s', async (_label, i, exchange) => {
+  it.each(replayCases(exchanges, [15, 75]))('%s', async (_label, i, exchange) => {
     replay.setClock(REPLAY_EPOCH + i);
     const request = replayRequest(exchange, ids, uploaded);
-    const answer = await send(Number(base.port), { method: exchange.method, ...request });
+    const answer = await send(Number(replay.base.port), { method: exchange.method, ...request });
     const recordedType = exchange.response_headers['content-type'] ?? '';
 
     if (exchange.status === 500 && exchange.method === 'GET' && artifactPathOf(exchange.path) !== undefined) {

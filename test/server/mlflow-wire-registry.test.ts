@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { send } from './artifact-harness.js';
 import {
   alignTimes,
@@ -9,9 +9,9 @@ import {
   readExchanges,
   sha256,
   replayRequest,
-  startReplayServer,
-  type ReplayServer,
   RECORDED_EXPERIMENTS,
+  replayCases,
+  useReplayServer,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
@@ -54,32 +54,15 @@ describe('replaying model-registry.jsonl (MLflow 3.3.1 client and server) over a
   const ids = new Map<string, string>();
   const times = new Map<number, number>();
   const uploaded = new Map<string, string>();
-  let replay: ReplayServer;
-  let base: URL;
-
-  beforeAll(async () => {
-    replay = await startReplayServer('agentrack-wire-registry-', {
-      clock: REPLAY_EPOCH,
-      experiments: RECORDED_EXPERIMENTS,
-    });
-    ({ base } = replay);
+  const replay = useReplayServer('agentrack-wire-registry-', {
+    clock: REPLAY_EPOCH,
+    experiments: RECORDED_EXPERIMENTS,
   });
 
-  afterAll(() => replay.close());
-
-  it.each(
-    exchanges.map(
-      (exchange, i) =>
-        [
-          `#${i + 1} ${exchange.step.slice(10, 70)}: ${exchange.method} ${exchange.path.slice(0, 90)}`,
-          i,
-          exchange,
-        ] as const,
-    ),
-  )('%s', async (_label, i, exchange) => {
+  it.each(replayCases(exchanges, [10, 70]))('%s', async (_label, i, exchange) => {
     replay.setClock(REPLAY_EPOCH + i * 10);
     const request = replayRequest(exchange, ids, uploaded);
-    const answer = await send(Number(base.port), { method: exchange.method, ...request });
+    const answer = await send(Number(replay.base.port), { method: exchange.method, ...request });
     const recordedType = exchange.response_headers['content-type'] ?? '';
     expect(answer.status, answer.body.toString('utf8').slice(0, 500)).toBe(exchange.status);
 

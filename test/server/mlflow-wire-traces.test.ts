@@ -11,7 +11,7 @@
  * trace; the recording's summaries of repeated downloads (`same_as`) compare by SHA-256 with
  * the body of the line they name.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { send } from './artifact-harness.js';
 import {
   artifactPathOf,
@@ -21,9 +21,9 @@ import {
   readExchanges,
   replayRequest,
   sha256,
-  startReplayServer,
-  type ReplayServer,
   RECORDED_EXPERIMENTS,
+  replayCases,
+  useReplayServer,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
@@ -53,35 +53,18 @@ describe('replaying traces.jsonl (MLflow 3.3.1 client and server) over a real co
   const uploaded = new Map<string, string>();
   /** SHA-256 of each artifact as the recording uploaded it, by path. */
   const recordedUploads = new Map<string, string>();
-  let replay: ReplayServer;
-  let base: URL;
-
-  beforeAll(async () => {
-    replay = await startReplayServer('agentrack-wire-traces-', {
-      clock: REPLAY_EPOCH,
-      experiments: RECORDED_EXPERIMENTS,
-    });
-    ({ base } = replay);
+  const replay = useReplayServer('agentrack-wire-traces-', {
+    clock: REPLAY_EPOCH,
+    experiments: RECORDED_EXPERIMENTS,
   });
 
-  afterAll(() => replay.close());
-
-  it.each(
-    exchanges.map(
-      (exchange, i) =>
-        [
-          `#${i + 1} ${exchange.step.slice(0, 60)}: ${exchange.method} ${exchange.path.slice(0, 90)}`,
-          i,
-          exchange,
-        ] as const,
-    ),
-  )('%s', async (_label, i, exchange) => {
+  it.each(replayCases(exchanges, [0, 60]))('%s', async (_label, i, exchange) => {
     replay.setClock(REPLAY_EPOCH + i);
     const request = replayRequest(exchange, ids, uploaded);
     if (exchange.method === 'PUT' && typeof exchange.request === 'string') {
       recordedUploads.set(artifactPathOf(exchange.path) as string, sha256(Buffer.from(exchange.request)));
     }
-    const answer = await send(Number(base.port), { method: exchange.method, ...request });
+    const answer = await send(Number(replay.base.port), { method: exchange.method, ...request });
     expect(answer.status, answer.body.toString('utf8').slice(0, 300)).toBe(exchange.status);
     const recordedType = exchange.response_headers['content-type'] ?? '';
 

@@ -10,6 +10,7 @@ import { createApp } from '../../src/server/index.js';
 import type { SqlTrackingStore } from '../../src/store/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Server times: they differ by nature, so only their type is compared. */
 const VOLATILE = new Set(['creation_time', 'last_update_time']);
@@ -245,4 +246,54 @@ export async function startReplayServer(
       dir.remove();
     },
   };
+}
+
+/**
+ * A {@link ReplayServer} for the tests of the calling `describe`: started before them, closed
+ * after them. Its fields are there once the tests run.
+ */
+export function useReplayServer(
+  prefix: string,
+  options: { experiments?: readonly string[]; clock: number },
+): ReplayServer {
+  let server: ReplayServer | undefined;
+  const started = (): ReplayServer => {
+    if (server === undefined) throw new Error('the replay server is started before the tests run');
+    return server;
+  };
+  beforeAll(async () => {
+    server = await startReplayServer(prefix, options);
+  });
+  afterAll(() => started().close());
+  return {
+    get store() {
+      return started().store;
+    },
+    get base() {
+      return started().base;
+    },
+    get dir() {
+      return started().dir;
+    },
+    setClock: (ms) => started().setClock(ms),
+    close: () => started().close(),
+  };
+}
+
+/**
+ * The table of a replay: one case per exchange, labelled with its number, the part
+ * `step.slice(...stepSlice)` of its step and its request line.
+ */
+export function replayCases(
+  exchanges: readonly Exchange[],
+  stepSlice: readonly [number, number],
+): (readonly [string, number, Exchange])[] {
+  return exchanges.map(
+    (exchange, i) =>
+      [
+        `#${i + 1} ${exchange.step.slice(...stepSlice)}: ${exchange.method} ${exchange.path.slice(0, 90)}`,
+        i,
+        exchange,
+      ] as const,
+  );
 }
