@@ -172,7 +172,11 @@ async function main(): Promise<void> {
   );
   const dir = mkdtempSync(join(tmpdir(), 'agentrack-bench-traces-'));
   const database = join(dir, 'agentrack.db');
-  const server = await startServerProcess(database, []);
+  // BENCH_NODE_ARGS go to the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const server = await startServerProcess(
+    database,
+    (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
   let reader: TrackingClient | undefined;
   try {
     const created = JSON.parse(
@@ -182,6 +186,7 @@ async function main(): Promise<void> {
     ) as { experiment_id: string };
     const experimentId = created.experiment_id;
 
+    const ingestCpuStart = server.cpuSeconds();
     const ingestStart = performance.now();
     await pool(INGEST, CONCURRENCY, async (i) => {
       await writeTrace(server.url, experimentId, SEARCHED + i, SPANS_PER_TRACE);
@@ -190,6 +195,10 @@ async function main(): Promise<void> {
     const perSecond = INGEST / ingestSeconds;
     console.log(
       `ingest: ${INGEST} traces of ${SPANS_PER_TRACE} spans in ${fmt(ingestSeconds, 1)} s = ${fmt(perSecond, 0)} traces/s (${CONCURRENCY} in flight, info + traces.json each)`,
+    );
+    const ingestCpuMs = (((server.cpuSeconds() ?? NaN) - (ingestCpuStart ?? NaN)) * 1000) / INGEST;
+    console.log(
+      `ingest: server CPU (user + system) ${fmt(ingestCpuMs, 3)} ms per trace, at most ${fmt(1000 / ingestCpuMs, 0)} traces/s on one core`,
     );
 
     const seedStart = performance.now();

@@ -221,6 +221,12 @@ export function describeTraceClientContract(
         );
       });
 
+      it('names the experiment of a trace from the store, RESOURCE_DOES_NOT_EXIST for an unknown one', async () => {
+        const [info] = await logTraces(1);
+        expect(await traces.store.getTraceExperimentId(info!.trace_id)).toBe(experimentId);
+        await expectError(traces.store.getTraceExperimentId(newTraceId()), 'RESOURCE_DOES_NOT_EXIST');
+      });
+
       it('starts and ends a trace with the V2 API', async () => {
         const started = await client.traces.store.startTraceV2({
           experimentId,

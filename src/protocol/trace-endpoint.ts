@@ -6,7 +6,10 @@ import type { Endpoint, OperationName } from './endpoint.js';
  * endpoint for. Spans travel as the `traces.json` file of the artifact service instead, and MLflow
  * 3.3 has no endpoint reading several trace infos at once.
  */
-export type TraceOperation = Exclude<OperationName<TraceStore>, 'logSpans' | 'getSpans' | 'getTraceInfos'>;
+export type TraceOperation = Exclude<
+  OperationName<TraceStore>,
+  'logSpans' | 'getSpans' | 'getTraceInfos' | 'getTraceExperimentId'
+>;
 
 /** An endpoint of the trace API: one {@link TraceStore} operation over HTTP. */
 export type TraceEndpoint<N extends TraceOperation = TraceOperation> = Endpoint<TraceStore, N>;

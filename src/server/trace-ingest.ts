@@ -52,8 +52,7 @@ export class TraceIngestingArtifactService extends ProxiedArtifactService {
   /** True when the trace is stored in that experiment (so a writer of another experiment cannot replace its spans). */
   async #isTraceOf(traceId: string, experimentId: string): Promise<boolean> {
     try {
-      const info = await this.#traces.getTraceInfo(traceId);
-      return info.trace_location.mlflow_experiment?.experiment_id === experimentId;
+      return (await this.#traces.getTraceExperimentId(traceId)) === experimentId;
     } catch (error) {
       if (
         isAgentrackError(error, 'RESOURCE_DOES_NOT_EXIST') ||

@@ -76,6 +76,12 @@ export interface TraceStore {
   /** The infos of up to 100 traces at once, in the order given; unknown ids are left out. */
   getTraceInfos(traceIds: readonly string[]): Promise<TraceInfo[]>;
   /**
+   * The id of the experiment a trace is in, without reading the rest of its info (what the
+   * server checks before storing the spans of an uploaded `traces.json`); RESOURCE_DOES_NOT_EXIST
+   * when the trace is unknown.
+   */
+  getTraceExperimentId(traceId: string): Promise<string>;
+  /**
    * One page of the traces of some experiments, with their assessments (MLflow 3.3's
    * `SearchTracesV3` answers them, and `genai.evaluate` builds its result table from them).
    */

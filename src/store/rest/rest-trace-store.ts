@@ -67,6 +67,12 @@ export class RestTraceStore implements TraceStore {
     return this.#call(TRACE_API.getTraceInfo, [traceId]);
   }
 
+  /** MLflow 3.3 has no lighter read: the experiment of the trace's info. */
+  async getTraceExperimentId(traceId: string): Promise<string> {
+    const info = await this.getTraceInfo(traceId);
+    return info.trace_location.mlflow_experiment?.experiment_id ?? '';
+  }
+
   /** One read per trace, in parallel: MLflow 3.3 has no batch read of trace infos. */
   async getTraceInfos(traceIds: readonly string[]): Promise<TraceInfo[]> {
     if (traceIds.length > MAX_TRACE_INFOS) {

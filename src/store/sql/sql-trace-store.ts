@@ -247,6 +247,18 @@ export class SqlTraceStore implements TraceStore {
     );
   }
 
+  async getTraceExperimentId(traceId: string): Promise<string> {
+    const id = validateTraceIdToRead(traceId);
+    const row = await this.#driver.read((tx) =>
+      tx.get<{ experiment_id: number | string }>(
+        this.#sql(`SELECT experiment_id FROM trace_info WHERE trace_id = ?`),
+        [id],
+      ),
+    );
+    if (!row) throw traceNotFound(id);
+    return String(row.experiment_id);
+  }
+
   async getTraceInfos(traceIds: readonly string[]): Promise<TraceInfo[]> {
     const ids = validateTraceInfoIds(traceIds);
     if (ids.length === 0) return [];
