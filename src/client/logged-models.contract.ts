@@ -171,16 +171,17 @@ export function describeLoggedModelsContract(
       expect((await client.searchLoggedModels({ experimentIds: [experimentId] })).items).toEqual([]);
       await client.deleteLoggedModel(info.model_id);
       const unknown = 'm-00000000000000000000000000000000';
+      // One call at a time: a refusal must not arrive before anything awaits it.
       for (const call of [
-        client.getLoggedModel(unknown),
-        client.deleteLoggedModel(unknown),
-        client.finalizeLoggedModel(unknown, 'READY'),
-        client.setLoggedModelTags(unknown, { a: 'b' }),
-        client.deleteLoggedModelTag(unknown, 'a'),
-        client.logModelParams(unknown, { a: 'b' }),
-        client.finalizeLoggedModel(info.model_id, 'READY'),
+        () => client.getLoggedModel(unknown),
+        () => client.deleteLoggedModel(unknown),
+        () => client.finalizeLoggedModel(unknown, 'READY'),
+        () => client.setLoggedModelTags(unknown, { a: 'b' }),
+        () => client.deleteLoggedModelTag(unknown, 'a'),
+        () => client.logModelParams(unknown, { a: 'b' }),
+        () => client.finalizeLoggedModel(info.model_id, 'READY'),
       ]) {
-        await expectError(call, 'RESOURCE_DOES_NOT_EXIST', 'not found');
+        await expectError(call(), 'RESOURCE_DOES_NOT_EXIST', 'not found');
       }
     });
 

@@ -144,18 +144,19 @@ export function describeRegistryClientContract(
           'RESOURCE_DOES_NOT_EXIST',
           'Registered Model with name=Health_Monitor_Agent not found',
         );
+        // One call at a time: a refusal must not arrive before anything awaits it.
         for (const call of [
-          registry.updateRegisteredModel('nope', { description: 'x' }),
-          registry.renameRegisteredModel('nope', 'other'),
-          registry.deleteRegisteredModel('nope'),
-          registry.setRegisteredModelTag('nope', 'k', 'v'),
-          registry.deleteRegisteredModelTag('nope', 'k'),
-          registry.getLatestVersions('nope'),
-          registry.getLatestVersions('nope', ['bogus']),
-          registry.createModelVersion('nope', 's3://bucket/model'),
-          registry.deleteRegisteredModelAlias('nope', 'champion'),
+          () => registry.updateRegisteredModel('nope', { description: 'x' }),
+          () => registry.renameRegisteredModel('nope', 'other'),
+          () => registry.deleteRegisteredModel('nope'),
+          () => registry.setRegisteredModelTag('nope', 'k', 'v'),
+          () => registry.deleteRegisteredModelTag('nope', 'k'),
+          () => registry.getLatestVersions('nope'),
+          () => registry.getLatestVersions('nope', ['bogus']),
+          () => registry.createModelVersion('nope', 's3://bucket/model'),
+          () => registry.deleteRegisteredModelAlias('nope', 'champion'),
         ]) {
-          await expectError(call, 'RESOURCE_DOES_NOT_EXIST', 'Registered Model with name=nope not found');
+          await expectError(call(), 'RESOURCE_DOES_NOT_EXIST', 'Registered Model with name=nope not found');
         }
       });
 
