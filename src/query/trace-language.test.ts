@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeTraceRecord } from './__tests__/trace-fixtures.js';
 import { withoutLocation } from './ast.js';
+import { postgresDialect } from './postgres-dialect.js';
 import { serializeFilter } from './serializer.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { compareTraces, matchesTrace } from './trace-evaluator.js';
@@ -330,6 +331,21 @@ describe('the trace SQL compiler', () => {
       'attribute.timestamp_ms DESC',
       'attribute.request_id ASC',
     ]);
+  });
+
+  it('numbers PostgreSQL placeholders in textual order and orders text by code point', () => {
+    const compiled = compileTraceSearch(postgresDialect, {
+      experimentIds: ['1'],
+      filter: "run_id IN ('a', 'b') AND tags.t ILIKE 'Ab%' AND span.name LIKE 'x%'",
+      orderBy: ['name DESC'],
+      after: [0, 'n', 0, 5, 0, 'tr-1'],
+      limit: 10,
+    });
+    const placeholders = [...compiled.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+    expect(placeholders).toEqual(compiled.params.map((_, i) => i + 1));
+    expect(compiled.sql).not.toContain('?');
+    expect(compiled.sql).toContain('o0.value COLLATE "C" DESC');
+    expect(compiled.params).toContain('ab%');
   });
 
   it('matches nothing for experiment ids that are not integers', () => {
