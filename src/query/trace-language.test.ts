@@ -98,6 +98,21 @@ describe('the trace filter language', () => {
     });
   });
 
+  it('parses the examples of the README', () => {
+    const examples = [
+      "trace.status = 'ERROR' AND tags.env = 'prod'",
+      "attribute.run_id = '722d90e70b394edca438ce0643a7259f'",
+      'trace.timestamp >= 1796123639428',
+      "request_metadata.`mlflow.modelId` = 'm-6bea06f5'",
+      "name ILIKE 'health%'",
+      'execution_time_ms > 2000',
+      "span.type = 'LLM' AND span.status = 'ERROR'",
+      "span.name IN ('retrieve', 'rerank')",
+    ];
+    for (const filter of examples) expect(parseTraceFilter(filter).length).toBeGreaterThan(0);
+    expect(parseTraceOrderBy(['execution_time_ms DESC', 'tags.env'])).toHaveLength(2);
+  });
+
   it('joins comparisons with AND and keeps their locations', () => {
     const filter = "trace.status = 'OK' and span.type = 'LLM' AND execution_time_ms > 10";
     const parsed = parseTraceFilter(filter);
