@@ -232,7 +232,7 @@ describe('the trace order_by language', () => {
   it.each([
     [
       ['span.name'],
-      "Invalid order_by entity 'span' with key 'name': spans do not order traces (at position 0 of order_by[0])",
+      "Invalid identifier type 'span'. Spans cannot be used in order_by (at position 0 of order_by[0])",
     ],
     [['timestamp', 'timestamp_ms DESC'], '`order_by` contains duplicate fields'],
     [
