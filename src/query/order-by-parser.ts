@@ -94,6 +94,9 @@ function parseEntry(text: string, index: number, profile: Profile): OrderByClaus
   if (id.entity === 'dataset') {
     errors.fail(`Invalid identifier type 'dataset'. Datasets cannot be used in order_by`, id.start);
   }
+  if (id.entity === 'span') {
+    errors.fail(`Invalid identifier type 'span'. Spans cannot be used in order_by`, id.start);
+  }
   if (profile.orderByAttributesOnly && id.entity !== 'attribute') {
     errors.fail(`Invalid order_by entity: ${id.entity}`, id.start);
   }

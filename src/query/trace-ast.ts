@@ -105,6 +105,7 @@ export interface TraceSearchRecord {
   readonly client_request_id?: string | null;
   /** The `mlflow.traceName` tag, or `null`. */
   readonly name: string | null;
+  /** Every tag, `mlflow.traceName` included. */
   readonly tags: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, string>>;
   /** The runs the trace was linked to (`link-to-run`), besides its `mlflow.sourceRun` metadata. */

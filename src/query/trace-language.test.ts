@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeTraceRecord } from './__tests__/trace-fixtures.js';
 import { withoutLocation } from './ast.js';
+import { postgresDialect } from './postgres-dialect.js';
 import { serializeFilter } from './serializer.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { compareTraces, matchesTrace } from './trace-evaluator.js';
@@ -95,6 +96,21 @@ describe('the trace filter language', () => {
       entity: 'metadata',
       key: 'mlflow.sourceRun',
     });
+  });
+
+  it('parses the examples of the README', () => {
+    const examples = [
+      "trace.status = 'ERROR' AND tags.env = 'prod'",
+      "attribute.run_id = '722d90e70b394edca438ce0643a7259f'",
+      'trace.timestamp >= 1796123639428',
+      "request_metadata.`mlflow.modelId` = 'm-6bea06f5'",
+      "name ILIKE 'health%'",
+      'execution_time_ms > 2000',
+      "span.type = 'LLM' AND span.status = 'ERROR'",
+      "span.name IN ('retrieve', 'rerank')",
+    ];
+    for (const filter of examples) expect(parseTraceFilter(filter).length).toBeGreaterThan(0);
+    expect(parseTraceOrderBy(['execution_time_ms DESC', 'tags.env'])).toHaveLength(2);
   });
 
   it('joins comparisons with AND and keeps their locations', () => {
@@ -216,7 +232,7 @@ describe('the trace order_by language', () => {
   it.each([
     [
       ['span.name'],
-      "Invalid order_by entity 'span' with key 'name': spans do not order traces (at position 0 of order_by[0])",
+      "Invalid identifier type 'span'. Spans cannot be used in order_by (at position 0 of order_by[0])",
     ],
     [['timestamp', 'timestamp_ms DESC'], '`order_by` contains duplicate fields'],
     [
@@ -330,6 +346,21 @@ describe('the trace SQL compiler', () => {
       'attribute.timestamp_ms DESC',
       'attribute.request_id ASC',
     ]);
+  });
+
+  it('numbers PostgreSQL placeholders in textual order and orders text by code point', () => {
+    const compiled = compileTraceSearch(postgresDialect, {
+      experimentIds: ['1'],
+      filter: "run_id IN ('a', 'b') AND tags.t ILIKE 'Ab%' AND span.name LIKE 'x%'",
+      orderBy: ['name DESC'],
+      after: [0, 'n', 0, 5, 0, 'tr-1'],
+      limit: 10,
+    });
+    const placeholders = [...compiled.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+    expect(placeholders).toEqual(compiled.params.map((_, i) => i + 1));
+    expect(compiled.sql).not.toContain('?');
+    expect(compiled.sql).toContain('o0.value COLLATE "C" DESC');
+    expect(compiled.params).toContain('ab%');
   });
 
   it('matches nothing for experiment ids that are not integers', () => {

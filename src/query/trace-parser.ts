@@ -4,7 +4,7 @@
  * [ASC|DESC]`).
  */
 import { LIST_COMPARATORS, NUMBER_COMPARATORS, STRING_COMPARATORS, type Comparator } from './ast.js';
-import { orderByErrors, type Identifier, type Profile } from './_parser.js';
+import type { Identifier, Profile } from './_parser.js';
 import { parseFilter } from './filter-parser.js';
 import { parseOrderBy, refuseDuplicates } from './order-by-parser.js';
 import {
@@ -123,14 +123,5 @@ export function parseTraceFilter(filter?: string): TraceFilter {
  * parseTraceOrderBy(['execution_time_ms DESC', 'tags.env'])
  */
 export function parseTraceOrderBy(orderBy?: readonly string[]): TraceOrderBy {
-  const clauses = parseOrderBy(orderBy, TRACE_PROFILE);
-  clauses.forEach((clause, index) => {
-    if ((clause.entity as string) === 'span') {
-      orderByErrors(index).fail(
-        `Invalid order_by entity 'span' with key '${clause.key}': spans do not order traces`,
-        clause.location.start,
-      );
-    }
-  });
-  return refuseDuplicates(clauses, orderBy);
+  return refuseDuplicates(parseOrderBy(orderBy, TRACE_PROFILE), orderBy);
 }
