@@ -24,23 +24,12 @@ import {
   RECORDED_EXPERIMENTS,
   replayCases,
   useReplayServer,
+  withoutModelTimes,
 } from './wire-replay.js';
 
 const REPLAY_EPOCH = 1_796_123_600_000;
-/** Server times of logged models: they differ by nature, so only their type is compared. */
-const MODEL_TIMES = new Set(['creation_timestamp_ms', 'last_updated_timestamp_ms']);
 
 const exchanges = readExchanges('logged-models.jsonl');
-
-/** `value` with the logged models' server times replaced by their type. */
-function withoutModelTimes(value: unknown, key = ''): unknown {
-  if (MODEL_TIMES.has(key)) return `<${typeof value}>`;
-  if (Array.isArray(value)) return value.map((v) => withoutModelTimes(v));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutModelTimes(v, k)]));
-  }
-  return value;
-}
 
 /** The 32 hex digits of a recorded id (`m-<hex>` for a model), which the replay maps to the id agentrack gave. */
 function hexOf(id: string): string {

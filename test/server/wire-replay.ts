@@ -297,3 +297,16 @@ export function replayCases(
       ] as const,
   );
 }
+
+/** Server times of logged models: they differ by nature, so only their type is compared. */
+const MODEL_TIMES = new Set(['creation_timestamp_ms', 'last_updated_timestamp_ms']);
+
+/** `value` with the logged models' server times (`creation_timestamp_ms`, ...) replaced by their type. */
+export function withoutModelTimes(value: unknown, key = ''): unknown {
+  if (MODEL_TIMES.has(key)) return `<${typeof value}>`;
+  if (Array.isArray(value)) return value.map((v) => withoutModelTimes(v));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutModelTimes(v, k)]));
+  }
+  return value;
+}
