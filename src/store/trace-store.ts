@@ -1,3 +1,4 @@
+import type { Buffer } from 'node:buffer';
 import type { Assessment, Span, TraceInfo, TraceState } from '../entities/index.js';
 import type { Page } from './tracking-store.js';
 
@@ -120,4 +121,52 @@ export interface TraceStore {
     updateMask: readonly AssessmentUpdateField[],
   ): Promise<Assessment>;
   deleteAssessment(traceId: string, assessmentId: string): Promise<void>;
+}
+
+/** A trace's `traces.json` as a client uploaded it. */
+export interface TraceDataFile {
+  bytes: Buffer;
+  /** The media type it was uploaded with, when one was given. */
+  contentType?: string;
+}
+
+/** A trace whose `traces.json` a {@link TraceDataStore} keeps, and the file's size in bytes. */
+export interface StoredTraceData {
+  traceId: string;
+  size: number;
+}
+
+/**
+ * Where a server keeps the `traces.json` files uploaded through its artifact service, beside
+ * the span rows: in the database, so ingesting a trace writes no file and reading one back
+ * opens none. Every method takes the experiment of the upload's path
+ * (`<experiment_id>/traces/<trace_id>/artifacts/traces.json`): a trace is only found, written
+ * or deleted through its own experiment. SQL stores implement it.
+ */
+export interface TraceDataStore {
+  /**
+   * Stores `spans` as the trace's span rows (as {@link TraceStore.logSpans}) and `file` as its
+   * `traces.json`, replacing an earlier one, in one transaction; false, and nothing written,
+   * when `traceId` is not a trace of `experimentId`.
+   */
+  putTraceData(
+    traceId: string,
+    experimentId: string,
+    spans: readonly Span[],
+    file: TraceDataFile,
+  ): Promise<boolean>;
+  /** The trace's `traces.json`, undefined when none is kept (or the trace is not of that experiment). */
+  getTraceData(traceId: string, experimentId: string): Promise<TraceDataFile | undefined>;
+  /** The traces of an experiment (or that one trace of it) whose `traces.json` is kept, by trace id. */
+  listTraceData(experimentId: string, traceId?: string): Promise<StoredTraceData[]>;
+  /** The experiments that have a kept `traces.json`, by id. */
+  traceDataExperiments(): Promise<string[]>;
+  /** Drops the kept `traces.json` of an experiment's traces (or of one); answers how many. Span rows stay. */
+  deleteTraceData(experimentId: string, traceId?: string): Promise<number>;
+}
+
+/** True when `store` also keeps trace files ({@link TraceDataStore}). */
+export function isTraceDataStore(store: TraceStore): store is TraceStore & TraceDataStore {
+  const candidate = store as Partial<TraceDataStore>;
+  return typeof candidate.putTraceData === 'function' && typeof candidate.getTraceData === 'function';
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ArtifactRepository } from '../../artifacts/artifact-repository.js';
 import { ProxiedArtifactService } from '../../artifacts/proxied-artifact-service.js';
 import { ARTIFACT_ENDPOINTS } from '../../protocol/artifacts.js';
-import type { TraceStore } from '../../store/trace-store.js';
+import { isTraceDataStore, type TraceStore } from '../../store/trace-store.js';
 import type { Authorize } from '../access.js';
 import { mlflowErrorHandler } from '../error-reply.js';
 import { TraceIngestingArtifactService } from '../trace-ingest.js';
@@ -30,7 +30,8 @@ export interface ArtifactsApiOptions {
  * and `/ajax-api/2.0/mlflow-artifacts/`. Uploads stream: their bodies, of any size and any
  * content type, go to the destination as they arrive, never buffered and without a size limit;
  * the JSON bodies of the multipart endpoints are read as the tracking API reads its own. With
- * `traces`, a trace's `traces.json` is read whole and checked first, and its spans stored.
+ * `traces`, a trace's `traces.json` is read whole and checked first, and its spans stored
+ * (with the file itself, in the database, when the store keeps trace files).
  * Errors are MLflow's. Encapsulated: its body parsing and error handling stay inside it.
  */
 export const artifactsApi: FastifyPluginAsync<ArtifactsApiOptions> = async (
@@ -41,7 +42,7 @@ export const artifactsApi: FastifyPluginAsync<ArtifactsApiOptions> = async (
   const service =
     traces === undefined
       ? new ProxiedArtifactService(destination)
-      : new TraceIngestingArtifactService(destination, traces);
+      : new TraceIngestingArtifactService(destination, traces, isTraceDataStore(traces) ? traces : undefined);
   const raw = ARTIFACT_ENDPOINTS.filter((endpoint) => endpoint.request.kind === 'raw');
   const params = ARTIFACT_ENDPOINTS.filter((endpoint) => endpoint.request.kind !== 'raw');
   app.register(async (uploads) => {

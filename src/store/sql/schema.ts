@@ -39,6 +39,8 @@
  *   that object (`kind` says which), so every value MLflow allows round-trips; `overrides`
  *   names the assessment it replaced. `trace_run_links` holds the links `link-to-run` makes
  *   (a trace's `mlflow.sourceRun` metadata is the other way a trace belongs to a run).
+ *   `trace_data` keeps the `traces.json` a client uploaded for a trace, byte for byte, so the
+ *   server answers its download without a file per trace in the artifact store.
  */
 
 /** One schema migration: a version number and the statements that apply it. */
@@ -49,7 +51,8 @@ export interface Migration {
   statements: { sqlite: readonly string[]; postgres: readonly string[] };
   /**
    * True when a database without this migration can still be read by this agentrack (it only
-   * adds indexes), so that read-only opens need not wait for a writer to upgrade the file.
+   * adds indexes, or a table that only a writer reads), so that read-only opens need not wait
+   * for a writer to upgrade the file.
    */
   readCompatible?: boolean;
 }
@@ -65,6 +68,8 @@ interface DialectTypes {
   clustered: string;
   /** Current time in epoch milliseconds. */
   nowMs: string;
+  /** Bytes, kept as they were written. */
+  blob: string;
 }
 
 const SQLITE: DialectTypes = {
@@ -73,6 +78,7 @@ const SQLITE: DialectTypes = {
   double: 'REAL',
   clustered: ' WITHOUT ROWID',
   nowMs: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
+  blob: 'BLOB',
 };
 
 const POSTGRES: DialectTypes = {
@@ -82,6 +88,7 @@ const POSTGRES: DialectTypes = {
   // PostgreSQL has no clustered tables; its primary-key indexes serve the same lookups.
   clustered: '',
   nowMs: '(extract(epoch FROM clock_timestamp()) * 1000)::BIGINT',
+  blob: 'BYTEA',
 };
 
 const LIFECYCLE = `lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted'))`;
@@ -345,6 +352,18 @@ function version10(postgres: boolean): string[] {
   ];
 }
 
+function version11(t: DialectTypes, postgres: boolean): string[] {
+  // A rowid table on SQLite (trace_seq is its rowid): large rows belong there, not in a clustered one.
+  const key = postgres ? `${t.ref} PRIMARY KEY` : 'INTEGER PRIMARY KEY';
+  return [
+    `CREATE TABLE trace_data (
+      trace_seq ${key} REFERENCES trace_info (trace_seq),
+      content ${t.blob} NOT NULL,
+      content_type TEXT
+    )`,
+  ];
+}
+
 /** Every migration, in order. Append only: never edit a released migration. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -423,11 +442,18 @@ export const MIGRATIONS: readonly Migration[] = [
     readCompatible: true,
     statements: { sqlite: version10(false), postgres: version10(true) },
   },
+  {
+    version: 11,
+    description: "a trace's traces.json as it was uploaded, kept beside its span rows",
+    // Only a server reads trace_data, and a server opens its store for writing: migrated first.
+    readCompatible: true,
+    statements: { sqlite: version11(SQLITE, false), postgres: version11(POSTGRES, true) },
+  },
 ];
 
 /**
  * The oldest schema version this agentrack can read without upgrading it: the newest one
- * whose migration changes more than indexes.
+ * whose migration is not read-compatible (it changes more than indexes and writer-only tables).
  */
 export const OLDEST_READABLE_VERSION = Math.max(
   0,

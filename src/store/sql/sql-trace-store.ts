@@ -23,6 +23,7 @@ import {
   validateAssessmentChanges,
   validateAssessmentUpdateMask,
   validateDeleteTraces,
+  validateExperimentId,
   validateExperimentIds,
   validateSearchTracesMaxResults,
   validateEndTrace,
@@ -43,6 +44,9 @@ import type {
   DeleteTracesInput,
   EndTraceInput,
   SearchTracesInput,
+  StoredTraceData,
+  TraceDataFile,
+  TraceDataStore,
   TraceStore,
 } from '../trace-store.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
@@ -147,7 +151,14 @@ const SPAN_UPSERT_COLUMNS = [
 const MAX_PARAMS = 30_000;
 
 /** The tables that hang off a trace, deleted with it. */
-const TRACE_CHILD_TABLES = ['trace_tags', 'trace_metadata', 'trace_spans', 'assessments', 'trace_run_links'];
+const TRACE_CHILD_TABLES = [
+  'trace_tags',
+  'trace_metadata',
+  'trace_spans',
+  'trace_data',
+  'assessments',
+  'trace_run_links',
+];
 
 /** MLflow's error for an unknown trace. */
 function traceNotFound(traceId: string): ReturnType<typeof notFound> {
@@ -183,7 +194,7 @@ export interface SqlTraceStoreOptions {
  * - An assessment that overrides another makes it `valid: false`; deleting the override makes
  *   it valid again, as MLflow does.
  */
-export class SqlTraceStore implements TraceStore {
+export class SqlTraceStore implements TraceStore, TraceDataStore {
   readonly #driver: SqlDriver;
   readonly #dialect: SqlDialect;
   readonly #sql: (text: string) => string;
@@ -398,31 +409,35 @@ export class SqlTraceStore implements TraceStore {
     const id = validateTraceIdToRead(traceId);
     const valid = validateSpans(id, spans);
     await this.#driver.transaction(async (tx) => {
-      const seq = await this.#traceSeq(tx, id);
-      const perStatement = Math.floor(MAX_PARAMS / SPAN_UPSERT_COLUMNS.length);
-      for (const chunk of chunksOf(valid, perStatement)) {
-        await tx.run(
-          this.#sql(
-            `INSERT INTO trace_spans (${SPAN_UPSERT_COLUMNS.join(', ')})
+      await this.#upsertSpans(tx, await this.#traceSeq(tx, id), valid);
+    });
+  }
+
+  /** Span rows of a trace, replacing those of the same ids: one multi-row statement per chunk. */
+  async #upsertSpans(tx: SqlExecutor, seq: number | string, spans: readonly Span[]): Promise<void> {
+    const perStatement = Math.floor(MAX_PARAMS / SPAN_UPSERT_COLUMNS.length);
+    for (const chunk of chunksOf(spans, perStatement)) {
+      await tx.run(
+        this.#sql(
+          `INSERT INTO trace_spans (${SPAN_UPSERT_COLUMNS.join(', ')})
              VALUES ${chunk.map(() => SPAN_VALUES).join(', ')}
              ON CONFLICT (trace_seq, span_id) DO UPDATE SET ${SPAN_UPDATES}`,
-          ),
-          chunk.flatMap((span) => [
-            seq,
-            span.span_id,
-            span.parent_span_id ?? null,
-            span.name,
-            span.span_type,
-            span.status,
-            span.status_message ?? null,
-            span.start_time_unix_nano,
-            span.end_time_unix_nano ?? null,
-            JSON.stringify(span.attributes),
-            span.events && span.events.length > 0 ? JSON.stringify(span.events) : null,
-          ]),
-        );
-      }
-    });
+        ),
+        chunk.flatMap((span) => [
+          seq,
+          span.span_id,
+          span.parent_span_id ?? null,
+          span.name,
+          span.span_type,
+          span.status,
+          span.status_message ?? null,
+          span.start_time_unix_nano,
+          span.end_time_unix_nano ?? null,
+          JSON.stringify(span.attributes),
+          span.events && span.events.length > 0 ? JSON.stringify(span.events) : null,
+        ]),
+      );
+    }
   }
 
   async getSpans(traceId: string): Promise<Span[]> {
@@ -446,6 +461,91 @@ export class SqlTraceStore implements TraceStore {
       );
       return rows.map((row) => toSpan(id, row));
     });
+  }
+
+  // ---------------------------------------------------------------- traces.json files
+
+  async putTraceData(
+    traceId: string,
+    experimentId: string,
+    spans: readonly Span[],
+    file: TraceDataFile,
+  ): Promise<boolean> {
+    const id = validateTraceIdToRead(traceId);
+    const experiment = Number(validateExperimentId(experimentId));
+    const valid = validateSpans(id, spans);
+    return this.#driver.transaction(async (tx) => {
+      const row = await tx.get<{ trace_seq: number | string }>(
+        this.#sql(`SELECT trace_seq FROM trace_info WHERE trace_id = ? AND experiment_id = ?`),
+        [id, experiment],
+      );
+      if (!row) return false;
+      await this.#upsertSpans(tx, row.trace_seq, valid);
+      await tx.run(
+        this.#sql(
+          `INSERT INTO trace_data (trace_seq, content, content_type) VALUES (?, ?, ?)
+           ON CONFLICT (trace_seq) DO UPDATE SET content = excluded.content, content_type = excluded.content_type`,
+        ),
+        [row.trace_seq, file.bytes, file.contentType ?? null],
+      );
+      return true;
+    });
+  }
+
+  async getTraceData(traceId: string, experimentId: string): Promise<TraceDataFile | undefined> {
+    const id = validateTraceIdToRead(traceId);
+    const experiment = Number(validateExperimentId(experimentId));
+    const row = await this.#driver.get<{ content: Buffer; content_type: string | null }>(
+      this.#sql(
+        `SELECT d.content, d.content_type FROM trace_data d JOIN trace_info t ON t.trace_seq = d.trace_seq
+         WHERE t.trace_id = ? AND t.experiment_id = ?`,
+      ),
+      [id, experiment],
+    );
+    if (!row) return undefined;
+    return row.content_type === null
+      ? { bytes: row.content }
+      : { bytes: row.content, contentType: row.content_type };
+  }
+
+  async listTraceData(experimentId: string, traceId?: string): Promise<StoredTraceData[]> {
+    const experiment = Number(validateExperimentId(experimentId));
+    const one = traceId === undefined ? '' : ' AND t.trace_id = ?';
+    const rows = await this.#driver.all<{ trace_id: string; size: number | string }>(
+      this.#sql(
+        `SELECT t.trace_id, length(d.content) AS size FROM trace_data d
+         JOIN trace_info t ON t.trace_seq = d.trace_seq
+         WHERE t.experiment_id = ?${one} ORDER BY t.trace_id`,
+      ),
+      traceId === undefined ? [experiment] : [experiment, validateTraceIdToRead(traceId)],
+    );
+    return rows.map((row) => ({ traceId: row.trace_id, size: Number(row.size) }));
+  }
+
+  async traceDataExperiments(): Promise<string[]> {
+    const rows = await this.#driver.all<{ experiment_id: number | string }>(
+      this.#sql(
+        `SELECT DISTINCT t.experiment_id FROM trace_data d JOIN trace_info t ON t.trace_seq = d.trace_seq
+         ORDER BY t.experiment_id`,
+      ),
+    );
+    return rows.map((row) => String(row.experiment_id));
+  }
+
+  async deleteTraceData(experimentId: string, traceId?: string): Promise<number> {
+    const experiment = Number(validateExperimentId(experimentId));
+    const one = traceId === undefined ? '' : ' AND trace_id = ?';
+    const params = traceId === undefined ? [experiment] : [experiment, validateTraceIdToRead(traceId)];
+    const result = await this.#driver.transaction((tx) =>
+      tx.run(
+        this.#sql(
+          `DELETE FROM trace_data WHERE trace_seq IN
+             (SELECT trace_seq FROM trace_info WHERE experiment_id = ?${one})`,
+        ),
+        params,
+      ),
+    );
+    return result.changes;
   }
 
   // ---------------------------------------------------------------- assessments
