@@ -76,22 +76,26 @@ export async function startServerProcess(
   serverArgs: readonly string[] = [],
 ): Promise<ServerProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} not found: run \`npm run build\` first`);
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      CLI,
-      'server',
-      '--port',
-      '0',
-      '--log-level',
-      'silent',
-      '--backend-store-uri',
-      `sqlite:///${dbPath}`,
-      ...serverArgs,
-    ],
-    { stdio: ['ignore', 'inherit', 'pipe'] },
-  );
+  return startListeningProcess([
+    ...nodeArgs,
+    CLI,
+    'server',
+    '--port',
+    '0',
+    '--log-level',
+    'silent',
+    '--backend-store-uri',
+    `sqlite:///${dbPath}`,
+    ...serverArgs,
+  ]);
+}
+
+/**
+ * Spawns `node <args>` and resolves once the process prints `listening on http://...` on
+ * stderr, as `agentrack server` does (and bench/traces/bare-server.ts).
+ */
+export async function startListeningProcess(args: readonly string[]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...args], { stdio: ['ignore', 'inherit', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('the server process did not start');
   let stderr = '';

@@ -16,7 +16,12 @@
  *    at a time after an untimed warm-up, each checked to answer 100 matching traces: p50, p99;
  * 3. read: one trace of 10,000 spans, read as MLflow's client reads it
  *    (`GET /api/3.0/mlflow/traces/<id>` then the `traces.json` download) and from its span rows
- *    (`client.traces.getTrace` on the same SQLite file, in this process): p50, p99.
+ *    (`client.traces.getTrace` on the same SQLite file, in this process): p50, p99;
+ * 4. where ingest's time goes, the two floors of step 1 on this machine: the same client
+ *    against a bare `node:http` server that stores nothing (bench/traces/bare-server.ts:
+ *    HTTP alone, traces/s and the server's CPU per trace), and the server's work without HTTP
+ *    (the same traces parsed and stored in this process through the store the server uses,
+ *    BENCH_TRACES_CONCURRENCY in flight: CPU per trace).
  * Times run to the last byte of the answer. The load average is printed at the start and the end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,9 +30,13 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { TrackingClient } from '../../src/client/tracking-client.js';
+import type { TraceInfo } from '../../src/entities/index.js';
+import { parseTraceData } from '../../src/protocol/trace-data.js';
+import { isTraceDataStore } from '../../src/store/trace-store.js';
 import { pool, timeSequential } from '../server/sequential.js';
-import { startServerProcess } from '../server/server-process.js';
+import { startListeningProcess, startServerProcess } from '../server/server-process.js';
 
 const INGEST = Number(process.env.BENCH_TRACES_INGEST ?? 10_000);
 const SEARCHED = Number(process.env.BENCH_TRACES_SEARCHED ?? 100_000);
@@ -161,6 +170,57 @@ async function writeTrace(base: string, experimentId: string, i: number, spans: 
   return traceId;
 }
 
+/** Step 4a: the client of step 1 against a server that only answers (HTTP alone). */
+async function httpFloor(): Promise<{ perSecond: number; cpuMs: number }> {
+  const bare = await startListeningProcess([fileURLToPath(new URL('./bare-server.js', import.meta.url))]);
+  try {
+    const cpuStart = bare.cpuSeconds();
+    const start = performance.now();
+    await pool(INGEST, CONCURRENCY, async (i) => {
+      await writeTrace(bare.url, '1', SEARCHED + i, SPANS_PER_TRACE);
+    });
+    const seconds = (performance.now() - start) / 1000;
+    return {
+      perSecond: INGEST / seconds,
+      cpuMs: (((bare.cpuSeconds() ?? NaN) - (cpuStart ?? NaN)) * 1000) / INGEST,
+    };
+  } finally {
+    await bare.stop();
+  }
+}
+
+/** Step 4b: what the server does per trace, without HTTP: parse `traces.json`, store the info, spans and file. */
+async function storageFloor(dir: string): Promise<number> {
+  const client = await TrackingClient.open(`sqlite:///${join(dir, 'storage-floor.db')}`);
+  try {
+    const traces = client.traces.store;
+    if (!isTraceDataStore(traces)) throw new Error('the embedded store keeps no trace files');
+    const experimentId = await client.createExperiment('/Shared/bench_agent/development');
+    const startMs = Date.now();
+    const inputs = Array.from({ length: INGEST }, (_, i) => {
+      const traceId = `tr-${hex(16)}`;
+      return {
+        traceId,
+        // The wire's JSON is the store's TraceInfo: the server hands it over as it came.
+        info: traceInfo(experimentId, traceId, i, startMs + i, SPANS_PER_TRACE).trace.trace_info as TraceInfo,
+        bytes: Buffer.from(traceData(traceId, SPANS_PER_TRACE, startMs + i), 'utf8'),
+      };
+    });
+    const cpuStart = process.cpuUsage();
+    await pool(INGEST, CONCURRENCY, async (i) => {
+      const { traceId, info, bytes } = inputs[i] as (typeof inputs)[number];
+      await traces.startTrace(info);
+      const spans = parseTraceData(bytes.toString('utf8'), traceId);
+      if (!(await traces.putTraceData(traceId, experimentId, spans, { bytes })))
+        throw new Error(`the trace ${traceId} was not stored`);
+    });
+    const cpu = process.cpuUsage(cpuStart);
+    return (cpu.user + cpu.system) / 1000 / INGEST;
+  } finally {
+    await client.close();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(
     `agentrack traces benchmark: ingest ${INGEST} traces of ${SPANS_PER_TRACE} spans, search among ${SEARCHED + INGEST} traces, read one of ${BIG_TRACE_SPANS} spans`,
@@ -187,6 +247,7 @@ async function main(): Promise<void> {
     const experimentId = created.experiment_id;
 
     const ingestCpuStart = server.cpuSeconds();
+    const clientCpuStart = process.cpuUsage();
     const ingestStart = performance.now();
     await pool(INGEST, CONCURRENCY, async (i) => {
       await writeTrace(server.url, experimentId, SEARCHED + i, SPANS_PER_TRACE);
@@ -196,9 +257,10 @@ async function main(): Promise<void> {
     console.log(
       `ingest: ${INGEST} traces of ${SPANS_PER_TRACE} spans in ${fmt(ingestSeconds, 1)} s = ${fmt(perSecond, 0)} traces/s (${CONCURRENCY} in flight, info + traces.json each)`,
     );
+    const clientCpu = process.cpuUsage(clientCpuStart);
     const ingestCpuMs = (((server.cpuSeconds() ?? NaN) - (ingestCpuStart ?? NaN)) * 1000) / INGEST;
     console.log(
-      `ingest: server CPU (user + system) ${fmt(ingestCpuMs, 3)} ms per trace, at most ${fmt(1000 / ingestCpuMs, 0)} traces/s on one core`,
+      `ingest: server CPU (user + system) ${fmt(ingestCpuMs, 3)} ms per trace, at most ${fmt(1000 / ingestCpuMs, 0)} traces/s on one core; the client's ${fmt((clientCpu.user + clientCpu.system) / 1000 / INGEST, 3)} ms`,
     );
 
     const seedStart = performance.now();
@@ -284,6 +346,18 @@ async function main(): Promise<void> {
         if (trace.spans.length !== BIG_TRACE_SPANS)
           throw new Error(`getTrace answered ${trace.spans.length} spans`);
       },
+    );
+
+    const http = await httpFloor();
+    console.log(
+      `ingest, HTTP alone (a bare node:http server that stores nothing, same client): ${fmt(http.perSecond, 0)} traces/s, server CPU ${fmt(http.cpuMs, 3)} ms per trace`,
+    );
+    const storageMs = await storageFloor(dir);
+    console.log(
+      `ingest, storage alone (parse traces.json, store info, spans and file; in process, ${CONCURRENCY} in flight): CPU ${fmt(storageMs, 3)} ms per trace`,
+    );
+    console.log(
+      `ingest: the two floors add up to ${fmt(http.cpuMs + storageMs, 3)} ms per trace, at most ${fmt(1000 / (http.cpuMs + storageMs), 0)} traces/s on one core`,
     );
 
     console.log('');
