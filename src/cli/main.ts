@@ -15,7 +15,7 @@ import { registerQuickstartCommand } from './commands/quickstart.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerTracesCommand } from './commands/traces.js';
-import { registerServerCommand } from './commands/server.js';
+import { registerServerCommand, registerUiCommand } from './commands/server.js';
 import { CliContext, type GlobalOptions } from './context.js';
 import { processIo, reportError, type CliIo } from './run-main.js';
 
@@ -56,6 +56,7 @@ export function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerAuditCommand(program, ctx);
   registerQuickstartCommand(program, ctx);
   registerServerCommand(program, ctx);
+  registerUiCommand(program, ctx);
   registerGcCommand(program, ctx);
   registerAuthCommand(program, ctx);
   return { program, ctx };

@@ -23,6 +23,7 @@ import { trackingApi } from './plugins/tracking-api.js';
 import { tracesApi } from './plugins/traces-api.js';
 import { artifactsNotServed, trackingNotServed, unavailableApi } from './plugins/unavailable-api.js';
 import { unmatchedRoutes } from './plugins/unmatched-routes.js';
+import { webUi } from './plugins/web-ui.js';
 import { MAX_REQUEST_BODY_BYTES } from './wire/json-body.js';
 
 /** The prefixes MLflow serves its REST API under: the API proper and the one its web UI calls. */
@@ -45,6 +46,11 @@ export interface CreateAppOptions {
   artifactDestination?: ArtifactRepository;
   /** MLflow's --artifacts-only: the artifact service alone; the tracking API answers 503 as MLflow does. */
   artifactsOnly?: boolean;
+  /**
+   * The web UI at `/` (see {@link webUi}): `false` for none, `{ root }` for a build of it
+   * elsewhere. Default: the UI built into the package. An artifacts-only server has none.
+   */
+  webUi?: false | { root?: string };
   /**
    * MLflow's `MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX`: a new model version's
    * `source` must contain a match (else 400 "Invalid model version source"). Absent: any source
@@ -134,6 +140,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   }
   app.register(outOfScopeApi);
   app.register(probes);
+  if (options.webUi !== false && !options.artifactsOnly) app.register(webUi, { root: options.webUi?.root });
   app.register(unmatchedRoutes);
   return app;
 }

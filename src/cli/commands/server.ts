@@ -22,6 +22,8 @@ export interface ServerOptions {
   artifactsDestination?: string;
   defaultArtifactRoot?: string;
   artifactsOnly?: boolean;
+  /** Started as `agentrack ui`: says to open the URL in a browser. */
+  ui?: boolean;
 }
 
 const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -198,12 +200,35 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
     destination ? `artifacts ${destination.location}` : 'artifacts not served',
     users ? `${users.size} users` : 'no authentication',
   ];
-  io.stderr(`agentrack server listening on ${server.url} (${described.join(', ')})\n`);
+  const name = options.ui ? 'agentrack ui' : 'agentrack server';
+  io.stderr(`${name} listening on ${server.url} (${described.join(', ')})\n`);
+  if (options.ui) io.stderr(`open ${server.url}/ in a browser; Ctrl-C stops it\n`);
   const received = await signal;
-  io.stderr(`agentrack server: ${received}, finishing in-flight requests and closing the database\n`);
+  io.stderr(`${name}: ${received}, finishing in-flight requests and closing the database\n`);
   await server.close();
   await destination?.dispose();
   return 0;
+}
+
+/**
+ * Adds `ui` to the program: the web UI (with the whole server) over the embedded store on
+ * loopback, as `mlflow ui` does; it prints the URL to open.
+ */
+export function registerUiCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('ui')
+    .description('open the web UI over the embedded store on loopback (prints the URL), as `mlflow ui`')
+    .option(
+      '--backend-store-uri <uri>',
+      'the store to show (default: --tracking-uri, the environment, sqlite:///agentrack.db)',
+    )
+    .option('--port <port>', 'the port to listen on (0: a free one)', '5000')
+    .option('--auth <users-file>', 'require authentication: a JSON users file (see `agentrack auth`)')
+    .action(
+      ctx.action((options: Pick<ServerOptions, 'backendStoreUri' | 'port' | 'auth'>) =>
+        serverCommand({ ...options, host: '127.0.0.1', logLevel: 'warn', ui: true }, ctx),
+      ),
+    );
 }
 
 /** Adds `server` to the program. */
