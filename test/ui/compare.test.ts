@@ -1,0 +1,202 @@
+/**
+ * The compare page (`/compare?runs=a,b`) in a real browser against a real server: params and
+ * latest metrics side by side with differences marked, metric histories overlaid in uPlot
+ * charts (from the server's downsampled bulk history), missing runs named, hostile values as text.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  axeViolations,
+  launchBrowser,
+  openContext,
+  screenshot,
+  startUiServer,
+  type UiServer,
+} from './browser.js';
+
+let browser: Browser;
+let server: UiServer;
+const ids: string[] = [];
+const SCRIPT_NAME = '<script>alert(1)</script>';
+const LONG_PROMPT = `You are a support agent. ${'y'.repeat(475)}`;
+
+async function seed(): Promise<void> {
+  const { store } = server;
+  const experimentId = await store.createExperiment({ name: '/Shared/support-bot/evaluation' });
+  const now = Date.now();
+  const runs: {
+    name: string;
+    params: Record<string, string>;
+    accuracy: (step: number) => number;
+    loss: number;
+  }[] = [
+    {
+      name: SCRIPT_NAME,
+      params: { model: 'small', temperature: '0.2', prompt: LONG_PROMPT },
+      accuracy: (step) => (step === 2999 ? Number.NaN : step / 3000),
+      loss: Number.POSITIVE_INFINITY,
+    },
+    {
+      name: 'eval-large',
+      params: { model: 'large', temperature: '0.2', prompt: 'short' },
+      accuracy: (step) => 0.5 + step / 6000,
+      loss: Number.NEGATIVE_INFINITY,
+    },
+  ];
+  for (const spec of runs) {
+    const run = await store.createRun({ experimentId, runName: spec.name, startTime: now - 60_000 });
+    ids.push(run.info.run_id);
+    const history = Array.from({ length: 3000 }, (_, step) => ({
+      key: 'accuracy',
+      value: spec.accuracy(step),
+      timestamp: now - 60_000 + step,
+      step,
+    }));
+    for (let at = 0; at < history.length; at += 1000) {
+      await store.logBatch(run.info.run_id, { metrics: history.slice(at, at + 1000) });
+    }
+    await store.logBatch(run.info.run_id, {
+      metrics: [{ key: 'loss', value: spec.loss, timestamp: now, step: 0 }],
+      params: Object.entries(spec.params).map(([key, value]) => ({ key, value })),
+    });
+    await store.updateRun(run.info.run_id, { status: 'FINISHED', endTime: now });
+  }
+}
+
+beforeAll(async () => {
+  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
+  await seed();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Waits for what the user sees, with room for a loaded machine. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000 });
+
+async function open(scheme: 'light' | 'dark' = 'light') {
+  const { context, errors } = await openContext(browser, scheme);
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  return { context, page, errors, dialogs };
+}
+
+const row = (page: Page, header: string) =>
+  page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: header, exact: true }) });
+
+describe('the compare page', () => {
+  it.each(['light', 'dark'] as const)(
+    'shows the runs side by side, differences marked, NaN and ±Infinity as such, in the %s scheme',
+    async (scheme) => {
+      const { context, page, errors, dialogs } = await open(scheme);
+      try {
+        const histories: URL[] = [];
+        page.on('request', (request) => {
+          if (request.url().includes('/metrics/get-history-bulk-interval'))
+            histories.push(new URL(request.url()));
+        });
+        await page.goto(`${server.url}/compare?runs=${ids.join(',')}`);
+        await page.getByRole('columnheader', { name: SCRIPT_NAME }).waitFor();
+        expect(await page.getByRole('columnheader', { name: 'eval-large' }).count()).toBe(1);
+        expect(await page.getByRole('link', { name: SCRIPT_NAME }).textContent()).toBe(SCRIPT_NAME);
+        expect(await row(page, 'param model').getByRole('cell').allTextContents()).toEqual([
+          'differs',
+          'small',
+          'large',
+        ]);
+        expect(await row(page, 'param temperature').getByRole('cell').allTextContents()).toEqual([
+          'same',
+          '0.2',
+          '0.2',
+        ]);
+        expect(await row(page, 'metric loss').getByRole('cell').allTextContents()).toEqual([
+          'differs',
+          '+Infinity',
+          '-Infinity',
+        ]);
+        expect(await row(page, 'metric accuracy').getByRole('cell').nth(1).textContent()).toBe('NaN');
+        const prompt = row(page, 'param prompt').locator('.truncated');
+        expect(await prompt.getAttribute('title')).toBe(LONG_PROMPT);
+        expect(await page.getByText('2 runs, 5 params and metrics, 4 differ.').count()).toBe(1);
+
+        const chart = page.getByRole('figure', { name: 'accuracy' });
+        await chart.locator('canvas').waitFor();
+        const legend = await chart.locator('.u-legend').textContent();
+        expect(legend).toContain(SCRIPT_NAME);
+        expect(legend).toContain('eval-large');
+        expect(histories.length).toBeGreaterThan(0);
+        for (const query of histories) {
+          expect(query.searchParams.getAll('run_ids')).toEqual(ids);
+          expect(query.searchParams.get('metric_key')).toBe('accuracy');
+          expect(query.searchParams.get('max_results')).toBe('1000');
+        }
+        expect(await chart.getAttribute('aria-describedby')).toBeTruthy();
+        expect(await axeViolations(page)).toEqual([]);
+        await screenshot(page, 'compare', scheme);
+        expect(dialogs).toEqual([]);
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+  );
+
+  it('charts the chosen metrics, kept in the URL, and draws the server-downsampled history', async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/compare?runs=${ids.join(',')}`);
+      await page.getByRole('figure', { name: 'accuracy' }).locator('canvas').waitFor();
+      const description = await page
+        .getByRole('figure', { name: 'accuracy' })
+        .locator('.visually-hidden')
+        .textContent();
+      // 3,000 points logged per run, fewer drawn: the server downsampled the history.
+      const counts = [...(description ?? '').matchAll(/(\d+) points/g)].map((m) => Number(m[1]));
+      expect(counts).toHaveLength(2);
+      for (const count of counts) {
+        expect(count).toBeGreaterThan(100);
+        expect(count).toBeLessThan(3000);
+      }
+      await page
+        .getByRole('group', { name: 'Metrics to chart' })
+        .getByRole('checkbox', { name: 'loss' })
+        .click();
+      await eventually(() => new URL(page.url()).searchParams.get('metrics')).toBe('accuracy,loss');
+      await page.getByRole('figure', { name: 'loss' }).locator('canvas').waitFor();
+      await page.reload();
+      await page.getByRole('figure', { name: 'loss' }).locator('canvas').waitFor();
+      expect(await page.getByRole('figure').count()).toBe(2);
+      await page
+        .getByRole('group', { name: 'Metrics to chart' })
+        .getByRole('checkbox', { name: 'accuracy' })
+        .click();
+      await eventually(() => new URL(page.url()).searchParams.get('metrics')).toBe('loss');
+      await eventually(() => page.getByRole('figure').count()).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('names the runs that do not exist and still compares the others', async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/compare?runs=${ids[1]},no-such-run`);
+      const alert = page.getByRole('alert');
+      await alert.getByText('Not found').waitFor();
+      expect(await alert.textContent()).toContain('no-such-run');
+      await page.getByRole('columnheader', { name: 'eval-large' }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
+      await page.goto(`${server.url}/compare`);
+      await page.getByText('No runs to compare').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});

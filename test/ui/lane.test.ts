@@ -1,0 +1,388 @@
+/**
+ * The lane page (`/experiments/:id`) in a real browser against a real server: the run table
+ * sorted, filtered and paged by the server, chosen columns, selection for compare, keyboard
+ * navigation, hostile names as text, and its empty, missing and unreachable states.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  axeViolations,
+  launchBrowser,
+  openContext,
+  screenshot,
+  startUiServer,
+  type UiServer,
+} from './browser.js';
+
+let browser: Browser;
+let server: UiServer;
+let laneId: string;
+let emptyId: string;
+const SCRIPT_NAME = '<script>alert(1)</script>';
+const LONG_PROMPT = `Answer politely. ${'x'.repeat(483)}`;
+/** More than two pages of 200. */
+const RUN_COUNT = 450;
+
+async function seed(): Promise<void> {
+  const { store } = server;
+  laneId = await store.createExperiment({ name: '/Shared/support-bot/development' });
+  emptyId = await store.createExperiment({ name: 'scratch' });
+  const base = Date.now() - 3 * 24 * 3600 * 1000;
+  for (let i = 0; i < RUN_COUNT; i++) {
+    const run = await store.createRun({
+      experimentId: laneId,
+      runName: `run-${String(i).padStart(3, '0')}`,
+      startTime: base + i * 60_000,
+      tags: [{ key: 'version', value: `1.${i % 5}` }],
+    });
+    await store.logBatch(run.info.run_id, {
+      metrics: [
+        { key: 'accuracy', value: (i % 100) / 100 + i / 100_000, timestamp: base, step: 0 },
+        { key: 'latency_ms', value: 100 + i, timestamp: base, step: 0 },
+      ],
+      params: [{ key: 'model', value: i % 2 === 0 ? 'small' : 'large' }],
+      tags: [{ key: 'environment', value: 'dev' }],
+    });
+    await store.updateRun(run.info.run_id, { status: 'FINISHED', endTime: base + i * 60_000 + 1500 + i });
+  }
+  // The newest runs, on the first page: hostile name, unusual numbers, a long param.
+  const specials: [string, number][] = [
+    [SCRIPT_NAME, Number.NaN],
+    ['run-plus-inf', Number.POSITIVE_INFINITY],
+    ['run-minus-inf', Number.NEGATIVE_INFINITY],
+  ];
+  for (const [index, [name, accuracy]] of specials.entries()) {
+    const run = await store.createRun({
+      experimentId: laneId,
+      runName: name,
+      startTime: Date.now() - (index + 1) * 1000,
+      tags: [{ key: 'version', value: '2.0' }],
+    });
+    await store.logBatch(run.info.run_id, {
+      metrics: [{ key: 'accuracy', value: accuracy, timestamp: Date.now(), step: 0 }],
+      params: [{ key: 'prompt', value: LONG_PROMPT }],
+    });
+  }
+}
+
+beforeAll(async () => {
+  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
+  await seed();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A fresh page; `dialogs` collects any `alert()` a hostile value managed to run. */
+/** Waits for what the user sees, with room for a loaded machine. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000 });
+
+async function open(scheme: 'light' | 'dark' = 'light') {
+  const { context, errors } = await openContext(browser, scheme);
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  return { context, page, errors, dialogs };
+}
+
+const bodyRows = (page: Page) => page.locator('.data-table tbody tr[data-index]');
+const footer = (page: Page) => page.locator('.data-table-footer');
+const firstRunName = (page: Page) => bodyRows(page).first().locator('td').nth(1).textContent();
+
+async function storeOrder(orderBy: string, filter?: string) {
+  const found = await server.store.searchRuns({
+    experimentIds: [laneId],
+    orderBy: [orderBy],
+    maxResults: 3,
+    ...(filter ? { filter } : {}),
+  });
+  return found.items.map((run) => run.info.run_name);
+}
+
+describe('the lane page', () => {
+  it('shows the lane, its runs (NaN and ±Infinity as such, a script name as text), with one page fetched first', async () => {
+    const { context, page, errors, dialogs } = await open();
+    try {
+      const searches: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().endsWith('/runs/search')) searches.push(request.postData() ?? '');
+      });
+      await page.goto(`${server.url}/experiments/${laneId}`);
+      await bodyRows(page).first().waitFor();
+      expect(searches).toHaveLength(1);
+      expect(JSON.parse(searches[0] as string)).toMatchObject({ experiment_ids: [laneId], max_results: 200 });
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('support-bot · development');
+      expect(await page.locator('.lane-facts').getByText('/Shared/support-bot/development').count()).toBe(1);
+      expect(await page.getByRole('link', { name: 'Traces' }).getAttribute('href')).toBe(
+        `/experiments/${laneId}/traces`,
+      );
+      const scriptLink = page.getByRole('link', { name: SCRIPT_NAME });
+      expect(await scriptLink.textContent()).toBe(SCRIPT_NAME);
+      const specialRow = (name: string) => bodyRows(page).filter({ hasText: name });
+      expect(await specialRow(SCRIPT_NAME).getByText('NaN', { exact: true }).count()).toBe(1);
+      expect(await specialRow('run-plus-inf').getByText('+Infinity', { exact: true }).count()).toBe(1);
+      expect(await specialRow('run-minus-inf').getByText('-Infinity', { exact: true }).count()).toBe(1);
+      // Default columns: the lane's standard tags, then its first metrics.
+      const headers = await page.locator('.data-table thead th').allTextContents();
+      expect(headers.slice(1)).toEqual([
+        'Run',
+        'Status',
+        'Started ▼',
+        'Duration',
+        'tags version',
+        'tags environment',
+        'metrics accuracy',
+        'metrics latency_ms',
+      ]);
+      expect(await footer(page).textContent()).toBe('200 runs loaded, more to load');
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, 'lane', 'light');
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('adds a param column from the picker, keeps it in the URL, the long value whole on hover', async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/experiments/${laneId}`);
+      await bodyRows(page).first().waitFor();
+      await page.getByText('Columns (4)').click();
+      await page.getByRole('group', { name: 'Parameters' }).getByRole('checkbox', { name: 'prompt' }).click();
+      await eventually(() => new URL(page.url()).searchParams.get('cols')).toBe(
+        'tags.version,tags.environment,metrics.accuracy,metrics.latency_ms,params.prompt',
+      );
+      await page
+        .getByRole('group', { name: 'Metrics' })
+        .getByRole('checkbox', { name: 'latency_ms' })
+        .click();
+      await eventually(() => new URL(page.url()).searchParams.get('cols')).not.toContain('latency_ms');
+      await page.reload();
+      await bodyRows(page).first().waitFor();
+      const headers = await page.locator('.data-table thead th').allTextContents();
+      expect(headers.slice(5)).toEqual([
+        'tags version',
+        'tags environment',
+        'metrics accuracy',
+        'params prompt',
+      ]);
+      const cell = bodyRows(page)
+        .filter({ hasText: 'run-plus-inf' })
+        .locator('td')
+        .nth(8)
+        .locator('.truncated');
+      expect(await cell.getAttribute('title')).toBe(LONG_PROMPT);
+      expect(((await cell.textContent()) ?? '').length).toBeLessThan(LONG_PROMPT.length);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('sorts by a metric on the server, the order in the URL and kept on reload', async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/experiments/${laneId}`);
+      await bodyRows(page).first().waitFor();
+      const ascending = await storeOrder('metrics.`accuracy` ASC');
+      const descending = await storeOrder('metrics.`accuracy` DESC');
+      expect(ascending[0]).not.toBe(descending[0]);
+      await page.getByRole('button', { name: 'metrics accuracy' }).click();
+      await eventually(() => new URL(page.url()).searchParams.get('order')).toBe('metrics.accuracy:asc');
+      await eventually(() => firstRunName(page)).toBe(ascending[0]);
+      expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('accuracy');
+      await page.getByRole('button', { name: 'metrics accuracy' }).click();
+      await eventually(() => new URL(page.url()).searchParams.get('order')).toBe('metrics.accuracy:desc');
+      await eventually(() => firstRunName(page)).toBe(descending[0]);
+      await page.reload();
+      await bodyRows(page).first().waitFor();
+      expect(await firstRunName(page)).toBe(descending[0]);
+      expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('accuracy');
+      // A param sorts too: the server's order_by on params.
+      await page.getByRole('button', { name: 'tags version' }).click();
+      await eventually(() => new URL(page.url()).searchParams.get('order')).toBe('tags.version:asc');
+      await eventually(() => firstRunName(page)).toBe((await storeOrder('tags.`version` ASC'))[0]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows a filter parse error under the offending character, then applies a valid filter', async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/experiments/${laneId}`);
+      await bodyRows(page).first().waitFor();
+      const input = page.getByLabel('Filter runs');
+      await input.fill('metrics.accuracy >');
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await input.getAttribute('aria-invalid')).toBe('true');
+      expect(await input.getAttribute('aria-describedby')).toBe(await alert.getAttribute('id'));
+      expect(await alert.locator('.filter-caret-mark').textContent()).toBe(`${' '.repeat(18)}^`);
+      expect(await alert.textContent()).toContain('at character 19');
+      expect(new URL(page.url()).searchParams.get('filter')).toBeNull();
+      await input.fill('metrics.accuracy > 0.985');
+      await eventually(() => new URL(page.url()).searchParams.get('filter')).toBe('metrics.accuracy > 0.985');
+      const expected = await server.store.searchRuns({
+        experimentIds: [laneId],
+        filter: 'metrics.accuracy > 0.985',
+        maxResults: 1000,
+      });
+      expect(expected.items.length).toBeGreaterThan(0);
+      await eventually(() => footer(page).textContent()).toBe(
+        `${expected.items.length} runs loaded, all loaded`,
+      );
+      await page.reload();
+      expect(await page.getByLabel('Filter runs').inputValue()).toBe('metrics.accuracy > 0.985');
+      await eventually(() => footer(page).textContent()).toBe(
+        `${expected.items.length} runs loaded, all loaded`,
+      );
+      await page.getByLabel('Filter runs').fill("tags.version = 'nothing'");
+      await page.getByText('No runs match this filter').waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('loads the next keyset page as the table scrolls to its end', async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/experiments/${laneId}`);
+      await bodyRows(page).first().waitFor();
+      expect(await footer(page).textContent()).toBe('200 runs loaded, more to load');
+      await page.locator('.data-table-scroll').hover();
+      await page.mouse.wheel(0, 200 * 40);
+      await eventually(() => footer(page).textContent()).toBe('400 runs loaded, more to load');
+      await page.mouse.wheel(0, 200 * 40);
+      await eventually(() => footer(page).textContent()).toBe(`${RUN_COUNT + 3} runs loaded, all loaded`);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('is keyboard-operable: Tab into the rows, arrows move, Enter opens the run', async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/experiments/${laneId}`);
+      await bodyRows(page).first().waitFor();
+      await page.getByLabel('Filter runs').focus();
+      for (let i = 0; i < 20; i++) {
+        await page.keyboard.press('Tab');
+        if ((await page.evaluate('document.activeElement?.tagName')) === 'TR') break;
+      }
+      expect(await page.evaluate('document.activeElement?.getAttribute("aria-rowindex")')).toBe('2');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('ArrowDown');
+      expect(await page.evaluate('document.activeElement?.getAttribute("aria-rowindex")')).toBe('4');
+      const href = await bodyRows(page).nth(2).getByRole('link').getAttribute('href');
+      await page.keyboard.press('Enter');
+      await eventually(() => new URL(page.url()).pathname).toBe(href);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('selects runs by keyboard and pointer, keeps the selection in the URL, and compares them', async () => {
+    const { context, page, errors, dialogs } = await open();
+    try {
+      await page.goto(`${server.url}/experiments/${laneId}`);
+      await bodyRows(page).first().waitFor();
+      expect(await page.getByText('Compare (0)').getAttribute('aria-disabled')).toBe('true');
+      await page.getByRole('checkbox', { name: `Select ${SCRIPT_NAME}` }).focus();
+      await page.keyboard.press('Space');
+      await page.getByText('Compare (1)').waitFor();
+      expect(await page.getByText('Compare (1)').getAttribute('aria-disabled')).toBe('true');
+      await page.getByRole('checkbox', { name: 'Select run-plus-inf' }).click();
+      const ids = await Promise.all(
+        [SCRIPT_NAME, 'run-plus-inf'].map(async (name) =>
+          (await bodyRows(page).filter({ hasText: name }).getByRole('link').getAttribute('href'))?.replace(
+            '/runs/',
+            '',
+          ),
+        ),
+      );
+      await eventually(() => new URL(page.url()).searchParams.get('sel')).toBe(ids.join(','));
+      await page.reload();
+      await bodyRows(page).first().waitFor();
+      expect(await page.getByRole('checkbox', { name: 'Select run-plus-inf' }).isChecked()).toBe(true);
+      await page.getByRole('link', { name: 'Compare (2)' }).click();
+      await eventually(() => new URL(page.url()).searchParams.get('runs')).toBe(ids.join(','));
+      await page.getByRole('heading', { name: 'Compare runs' }).waitFor();
+      await page.getByRole('columnheader', { name: SCRIPT_NAME }).waitFor();
+      await page.getByRole('columnheader', { name: 'run-plus-inf' }).waitFor();
+      const accuracyRow = page
+        .getByRole('row')
+        .filter({ has: page.getByRole('rowheader', { name: 'metric accuracy' }) });
+      expect(await accuracyRow.getByText('differs').count()).toBe(1);
+      await page.getByRole('figure', { name: 'accuracy' }).locator('canvas').waitFor();
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('has no WCAG A/AA violations in the dark scheme, with a filter error shown', async () => {
+    const { context, page, errors } = await open('dark');
+    try {
+      await page.goto(`${server.url}/experiments/${laneId}`);
+      await bodyRows(page).first().waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByLabel('Filter runs').fill('metrics.accuracy >');
+      await page.getByRole('alert').waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, 'lane', 'dark');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says when an experiment has no runs, and when it does not exist', async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/experiments/${emptyId}`);
+      await page.getByText('No runs in this experiment yet').waitFor();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('scratch');
+      await page.goto(`${server.url}/experiments/987654`);
+      const alert = page.getByRole('alert');
+      await alert.getByText('Not found').waitFor();
+      expect(await alert.textContent()).toContain('RESOURCE_DOES_NOT_EXIST');
+      expect(await axeViolations(page)).toEqual([]);
+      // The browser reports the 404 itself; nothing else may fail.
+      expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the server as unreachable when it stops answering', async () => {
+    const own = await startUiServer();
+    let closed = false;
+    const { context, page } = await open();
+    try {
+      const id = await own.store.createExperiment({ name: 'short-lived' });
+      await page.goto(`${own.url}/experiments/${id}`);
+      await page.getByText('No runs in this experiment yet').waitFor();
+      await own.close();
+      closed = true;
+      await page.getByLabel('Filter runs').fill("tags.version = '1'");
+      await page.getByText('The server cannot be reached').waitFor({ timeout: 15_000 });
+    } finally {
+      await context.close();
+      if (!closed) await own.close();
+    }
+  }, 30_000);
+});
