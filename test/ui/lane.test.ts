@@ -252,6 +252,26 @@ describe('the lane page', () => {
     }
   });
 
+  it("shows the server's 400 for a refused filter in the table's error state, not as a crash", async () => {
+    const { context, page, errors } = await open();
+    try {
+      // A shared link can carry a filter the server refuses.
+      const filter = "attributes.status IN ('FINISHED')";
+      await page.goto(`${server.url}/experiments/${laneId}?filter=${encodeURIComponent(filter)}`);
+      await page.getByText('The server refused this search').waitFor();
+      const refusal = page.locator('.error-state');
+      expect(await refusal.textContent()).toContain('INVALID_PARAMETER_VALUE');
+      expect(await refusal.textContent()).toContain('HTTP 400');
+      expect(await page.getByLabel('Filter runs').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('support-bot · development');
+      await page.getByLabel('Filter runs').fill("attributes.run_id IN ('none')");
+      await page.getByText('No runs match this filter').waitFor();
+      expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('loads the next keyset page as the table scrolls to its end', async () => {
     const { context, page, errors } = await open();
     try {
