@@ -36,6 +36,9 @@ let server: UiServer;
 let evalRun: { id: string; name: string; experimentId: string };
 let deployRun: { id: string; name: string };
 let traceId: string;
+let bigRunId: string;
+/** Metrics of the run with a 100,000-step history: more than fit in view, so most charts load lazily. */
+const SMALL_METRICS = Array.from({ length: 20 }, (_, i) => `m${String(i).padStart(2, '0')}`);
 
 async function seed(url: string): Promise<void> {
   const agent = await Agent.open({ config: { agent: 'support-bot', version: '1.4.0', trackingUri: url } });
@@ -89,6 +92,13 @@ async function seed(url: string): Promise<void> {
     await agent.client.registry.createModelVersion('support-bot-model', `runs:/${run.runId}/model`, {
       runId: run.runId,
     });
+    const big = await agent.startRun('development');
+    for (let step = 0; step < 100_000; step++) {
+      await big.logMetric('big', Math.sin(step / 1000), { step, timestamp: 1_796_000_000_000 + step });
+    }
+    for (const key of SMALL_METRICS) await big.logMetric(key, 1);
+    await big.end();
+    bigRunId = big.runId;
   } finally {
     await agent.close();
   }
@@ -325,6 +335,66 @@ describe('the run page', () => {
       await lineage.getByRole('link', { name: 'support-bot-model version 1' }).click();
       await page.waitForURL(`${server.url}/models/support-bot-model`);
       expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('draws a 100,000-step history from the points the server picks, other charts as they come into view', async () => {
+    const { context, errors } = await openContext(browser);
+    try {
+      const page = await context.newPage();
+      const asked: string[] = [];
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.pathname.endsWith('/metrics/get-history-bulk-interval')) {
+          expect(url.searchParams.get('max_results')).toBe('1000');
+          asked.push(url.searchParams.get('metric_key') ?? '');
+        }
+      });
+      await openRun(page, bigRunId);
+      await expect.poll(() => canvasDrawn(page, 'big')).toBe(true);
+      const chart = page.getByRole('img', { name: 'Chart of big by step' });
+      const summary = await page
+        .locator('figure', { has: chart })
+        .locator('.metric-chart-summary')
+        .textContent();
+      // Picked points: near the true extremes, and the last step's value exactly (sin(99.999)).
+      expect(summary).toMatch(/^min -0\.99\d* · max 0\.99\d* · last -0\.507228 · 1,001 points$/);
+      expect(asked).toContain('m00');
+      expect(asked).not.toContain('m19');
+      await page.locator('.metric-chart-card', { hasText: 'm19' }).scrollIntoViewIfNeeded();
+      await expect.poll(() => canvasDrawn(page, 'm19')).toBe(true);
+      expect(asked.filter((key) => key === 'm19')).toEqual(['m19']);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows a skeleton while the run loads, and says so when the server cannot be reached', async () => {
+    const { context } = await openContext(browser);
+    try {
+      const page = await context.newPage();
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/runs/get?**', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${server.url}/runs/${evalRun.id}`);
+      await page.getByRole('status', { name: 'Loading the run' }).first().waitFor();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Loading the run');
+      release();
+      await page.getByRole('heading', { level: 1, name: new RegExp(`^${evalRun.name}`) }).waitFor();
+
+      await page.unroute('**/runs/get?**');
+      await page.route('**/runs/get?**', (route) => route.abort('connectionrefused'));
+      await page.goto(`${server.url}/runs/${bigRunId}`);
+      const alert = page.getByRole('alert');
+      await alert.waitFor({ timeout: 15_000 });
+      expect(await alert.locator('.error-title').textContent()).toBe('The server cannot be reached');
+      expect(await alert.getByRole('button', { name: 'Try again' }).count()).toBe(1);
     } finally {
       await context.close();
     }

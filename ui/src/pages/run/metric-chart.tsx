@@ -113,7 +113,8 @@ export function MetricChart({ title, points }: { title: string; points: readonly
       <p className="metric-chart-summary">
         min <span className="num">{show(summary.min)}</span> · max{' '}
         <span className="num">{show(summary.max)}</span> · last{' '}
-        <span className="num">{show(summary.last)}</span> · {summary.points.toLocaleString('en-US')} points
+        <span className="num">{show(summary.last)}</span> · {summary.points.toLocaleString('en-US')}{' '}
+        {summary.points === 1 ? 'point' : 'points'}
       </p>
     </figure>
   );
