@@ -361,6 +361,15 @@ describe('the run page', () => {
         .textContent();
       // Picked points: near the true extremes, and the last step's value exactly (sin(99.999)).
       expect(summary).toMatch(/^min -0\.99\d* · max 0\.99\d* · last -0\.507228 · 1,001 points$/);
+      // The chart follows its container's width (one column of charts at 900 pixels: a wider one).
+      const clientWidth = (c: unknown) => (c as { clientWidth: number }).clientWidth;
+      const width = () => chart.locator('canvas').evaluate(clientWidth);
+      const wide = await width();
+      expect(wide).toBe(await chart.evaluate(clientWidth));
+      await page.setViewportSize({ width: 900, height: 900 });
+      await expect.poll(() => chart.evaluate(clientWidth)).not.toBe(wide);
+      await expect.poll(width).toBe(await chart.evaluate(clientWidth));
+      await expect.poll(() => canvasDrawn(page, 'big')).toBe(true);
       expect(asked).toContain('m00');
       expect(asked).not.toContain('m19');
       await page.locator('.metric-chart-card', { hasText: 'm19' }).scrollIntoViewIfNeeded();
