@@ -61,7 +61,7 @@ describe('routing', () => {
   it.each([
     ['GET', `${API}experiments/nope`],
     ['POST', `${API}nope`],
-    ['GET', '/'],
+    ['GET', '/nothing-here'],
     ['GET', '/api/2.0/mlflow/experiments/create/'],
     ['GET', '/api/3.0/mlflow/experiments/get'],
     // MLflow serves these to its web UI alone, under /ajax-api/.
@@ -75,6 +75,14 @@ describe('routing', () => {
       error_code: 'ENDPOINT_NOT_FOUND',
       message: `No API endpoint ${method} ${url}.`,
     });
+  });
+
+  it("answers GET / with the web UI's page (built by the test setup), under a content security policy", async () => {
+    const res = await app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.body).toContain('<div id="root">');
   });
 
   it.each([
