@@ -13,6 +13,7 @@ import { sendError } from './error-reply.js';
 import { toErrorResponse } from './errors.js';
 import { artifactsApi } from './plugins/artifacts-api.js';
 import { authentication } from './plugins/authentication.js';
+import { deploymentsApi } from './plugins/deployments-api.js';
 import { modelRegistryApi } from './plugins/model-registry-api.js';
 import { otlpTracesApi } from './plugins/otlp-traces-api.js';
 import { outOfScopeApi } from './plugins/out-of-scope-api.js';
@@ -129,6 +130,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     });
     app.register(tracesApi, { traces: store.traces, authorize });
     app.register(otlpTracesApi, { store, destination: artifactDestination, authorize });
+    app.register(deploymentsApi, { store, authorize });
   }
   if (artifactDestination) {
     // An artifacts-only server has no tracking API: trace files are files there, as in MLflow.

@@ -58,7 +58,8 @@ describe('the web UI frame', () => {
       await page.goto(`${server.url}/models/none`);
       await page.getByRole('heading', { level: 1 }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
-      expect(errors).toEqual([]);
+      // The model page asks the server for the model 'none': Chromium logs the 404 it answers.
+      expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
     } finally {
       await context.close();
     }
