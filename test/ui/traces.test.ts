@@ -271,7 +271,9 @@ describe('the Traces page', () => {
       );
 
       await page.getByText('Tag columns').click();
-      await page.getByRole('checkbox', { name: 'flow', exact: true }).check();
+      const flow = page.getByRole('checkbox', { name: 'flow', exact: true });
+      await flow.click();
+      await expect.poll(() => flow.isChecked()).toBe(true);
       await expect.poll(() => page.url()).toContain('tags=flow');
       await expect.poll(() => rowOf(page, 'answer_ok').locator('td').nth(7).textContent()).toBe('a');
       await page.reload();
@@ -305,6 +307,14 @@ describe('the Traces page', () => {
       await expect.poll(() => dataRows(page).count()).toBe(1);
       expect(await dataRows(page).first().textContent()).toContain('answer_failed');
       expect(await page.getByRole('alert').count()).toBe(0);
+
+      // Typing goes on after a valid prefix was applied: the box keeps what is typed.
+      await box.pressSequentially(' AND');
+      await expect.poll(() => box.inputValue()).toBe("trace.status = 'ERROR' AND");
+      await expect.poll(() => problem.textContent()).toContain('at position');
+      await box.fill('');
+      await expect.poll(() => new URL(page.url()).searchParams.get('filter')).toBeNull();
+      await expect.poll(() => dataRows(page).count()).toBe(3);
 
       await box.fill("span.name = 'retrieve' AND tags.flow = 'b'");
       await expect.poll(() => new URL(page.url()).searchParams.get('filter')).toContain('span.name');
@@ -519,11 +529,14 @@ describe('accessibility', () => {
       await page.getByRole('alert').waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, 'traces', scheme);
+      // Wide tables scroll inside their own area, not the page.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
 
       await page.goto(`${server.url}/traces/${failed}?span=00000000000000c3`);
       await page.getByRole('region', { name: /^Span search_index/ }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, 'trace', scheme);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -30,8 +30,9 @@ export function traceFilterProblem(filter: string): FilterProblem | undefined {
 export function TraceFilterBox({ value, onApply }: { value: string; onApply: (filter: string) => void }) {
   const [text, setText] = useState(value);
   const id = useId();
-  // The URL changed under the box (back, a link): show what is applied.
-  useEffect(() => setText(value), [value]);
+  // The URL changed under the box (back, a link): show what is applied, unless it is what is
+  // being typed (a trailing space must survive its own filter being applied).
+  useEffect(() => setText((current) => (current.trim() === value ? current : value)), [value]);
   const problem = traceFilterProblem(text);
 
   useEffect(() => {

@@ -36,6 +36,20 @@ const ORDER_KEYS: Record<string, string> = {
   duration: 'execution_time_ms',
 };
 
+/**
+ * A trace id as its distinctive end (`tr-…5f5494fa26c7da43`): ids share their first digits
+ * often. Assistive technology and the hover get the whole id.
+ */
+function ShortTraceId({ id }: { id: string }) {
+  if (id.length <= 20) return <>{id}</>;
+  return (
+    <>
+      <span aria-hidden="true">{`${id.slice(0, 3)}…${id.slice(-14)}`}</span>
+      <span className="visually-hidden">{id}</span>
+    </>
+  );
+}
+
 interface SearchPage {
   traces?: TraceInfo[];
   next_page_token?: string;
@@ -112,53 +126,57 @@ export function TracesPage() {
       {
         id: 'trace',
         header: 'Trace',
-        size: 170,
+        size: 150,
         accessorFn: (t) => t.trace_id,
         cell: ({ row }) => (
-          <Link to={`/traces/${encodeURIComponent(row.original.trace_id)}`} className="mono">
-            <Truncated text={row.original.trace_id} max={18} />
+          <Link
+            to={`/traces/${encodeURIComponent(row.original.trace_id)}`}
+            className="mono"
+            title={row.original.trace_id}
+          >
+            <ShortTraceId id={row.original.trace_id} />
           </Link>
         ),
       },
       {
         id: 'name',
         header: 'Name',
-        size: 150,
+        size: 130,
         accessorFn: (t) => t.tags?.[TRACE_NAME_TAG] ?? '',
         cell: ({ row }) => <Truncated text={row.original.tags?.[TRACE_NAME_TAG] ?? '—'} max={24} />,
       },
       {
         id: 'status',
         header: 'Status',
-        size: 100,
+        size: 90,
         accessorFn: (t) => t.state,
         cell: ({ row }) => <TraceStateBadge state={row.original.state} />,
       },
       {
         id: 'time',
         header: 'Request time',
-        size: 130,
+        size: 120,
         accessorFn: (t) => epochMs(t.request_time) ?? 0,
         cell: ({ row }) => <RelativeTime epochMs={epochMs(row.original.request_time)} />,
       },
       {
         id: 'duration',
         header: 'Duration',
-        size: 100,
+        size: 90,
         accessorFn: (t) => durationMs(t.execution_duration) ?? 0,
         cell: ({ row }) => <Duration ms={durationMs(row.original.execution_duration)} />,
       },
       {
         id: 'request',
         header: 'Request',
-        size: 200,
+        size: 170,
         enableSorting: false,
         cell: ({ row }) => <Truncated text={row.original.request_preview ?? ''} max={40} />,
       },
       {
         id: 'response',
         header: 'Response',
-        size: 200,
+        size: 170,
         enableSorting: false,
         cell: ({ row }) => <Truncated text={row.original.response_preview ?? ''} max={40} />,
       },
@@ -253,7 +271,7 @@ export function TracesPage() {
   }
 
   return (
-    <>
+    <div className="traces-page">
       <PageHeader
         title="Traces"
         crumbs={
@@ -284,6 +302,6 @@ export function TracesPage() {
         </details>
       </div>
       {body}
-    </>
+    </div>
   );
 }
