@@ -238,6 +238,9 @@ describe('the Traces page', () => {
       await page.goto(tracesUrl(experimentId));
       await rowOf(page, 'answer_failed').waitFor();
       expect(await dataRows(page).count()).toBe(3);
+      await expect
+        .poll(() => page.getByRole('navigation', { name: 'Breadcrumbs' }).textContent())
+        .toBe('/Shared/ui_traces_agent/development');
       const headers = await page.locator('.data-table thead th').allTextContents();
       expect(headers.map((h) => h.trim())).toEqual([
         'Trace',
@@ -413,6 +416,9 @@ describe('the Trace page', () => {
         expect.stringMatching(/^generateLLM1\.10 s$/),
       ]);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('answer_failed');
+      await expect
+        .poll(() => page.getByRole('navigation', { name: 'Breadcrumbs' }).textContent())
+        .toBe('/Shared/ui_traces_agent/development / Traces');
       // The trace's info, assessments and the span each belongs to.
       expect(await page.locator('.trace-summary').textContent()).toContain('ERROR');
       const assessments = page.getByRole('region', { name: 'Assessments' });

@@ -80,6 +80,17 @@ export function TracePage() {
       }
     },
   });
+  const experimentId = info.data?.trace_location.mlflow_experiment?.experiment_id;
+  const experiment = useQuery({
+    queryKey: ['experiment', experimentId],
+    enabled: experimentId !== undefined,
+    queryFn: ({ signal }) =>
+      getJson<{ experiment: { name: string } }>(
+        '/ajax-api/2.0/mlflow/experiments/get',
+        { experiment_id: experimentId },
+        signal,
+      ).then((body) => body.experiment),
+  });
   const tree = useMemo(() => (spans.data ? buildSpanTree(spans.data) : undefined), [spans.data]);
   const select = useCallback(
     (spanId: string) =>
@@ -123,7 +134,6 @@ export function TracePage() {
   }
 
   const trace = info.data;
-  const experimentId = trace.trace_location.mlflow_experiment?.experiment_id;
   const name = trace.tags?.[TRACE_NAME_TAG];
   const selected = selectedId ? tree?.byId.get(selectedId) : undefined;
   const shown = selected ?? tree?.roots[0];
@@ -135,7 +145,13 @@ export function TracePage() {
         crumbs={
           experimentId ? (
             <>
-              <Link to={`/experiments/${encodeURIComponent(experimentId)}`}>Experiment {experimentId}</Link>
+              <Link to={`/experiments/${encodeURIComponent(experimentId)}`}>
+                {experiment.data ? (
+                  <Truncated text={experiment.data.name} max={80} />
+                ) : (
+                  `Experiment ${experimentId}`
+                )}
+              </Link>
               {' / '}
               <Link to={`/experiments/${encodeURIComponent(experimentId)}/traces`}>Traces</Link>
             </>

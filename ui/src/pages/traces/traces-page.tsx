@@ -37,14 +37,14 @@ const ORDER_KEYS: Record<string, string> = {
 };
 
 /**
- * A trace id as its distinctive end (`tr-…5f5494fa26c7da43`): ids share their first digits
+ * A trace id as its distinctive end (`tr-…26c7da43`): ids share their first digits
  * often. Assistive technology and the hover get the whole id.
  */
 function ShortTraceId({ id }: { id: string }) {
   if (id.length <= 20) return <>{id}</>;
   return (
     <>
-      <span aria-hidden="true">{`${id.slice(0, 3)}…${id.slice(-14)}`}</span>
+      <span aria-hidden="true">{`${id.slice(0, 3)}…${id.slice(-10)}`}</span>
       <span className="visually-hidden">{id}</span>
     </>
   );
@@ -155,7 +155,7 @@ export function TracesPage() {
       {
         id: 'time',
         header: 'Request time',
-        size: 120,
+        size: 130,
         accessorFn: (t) => epochMs(t.request_time) ?? 0,
         cell: ({ row }) => <RelativeTime epochMs={epochMs(row.original.request_time)} />,
       },
@@ -169,14 +169,14 @@ export function TracesPage() {
       {
         id: 'request',
         header: 'Request',
-        size: 170,
+        size: 160,
         enableSorting: false,
         cell: ({ row }) => <Truncated text={row.original.request_preview ?? ''} max={40} />,
       },
       {
         id: 'response',
         header: 'Response',
-        size: 170,
+        size: 160,
         enableSorting: false,
         cell: ({ row }) => <Truncated text={row.original.response_preview ?? ''} max={40} />,
       },
@@ -275,7 +275,13 @@ export function TracesPage() {
       <PageHeader
         title="Traces"
         crumbs={
-          <Link to={`/experiments/${encodeURIComponent(experimentId)}`}>Experiment {experimentId}</Link>
+          <Link to={`/experiments/${encodeURIComponent(experimentId)}`}>
+            {experiment.data ? (
+              <Truncated text={experiment.data.name} max={80} />
+            ) : (
+              `Experiment ${experimentId}`
+            )}
+          </Link>
         }
       />
       <div className="traces-controls">
