@@ -26,6 +26,7 @@ const HOSTILE = '<script>alert(1)</script>';
 const ok = 'tr-0000000000000000000000000000a001';
 const failed = 'tr-0000000000000000000000000000b002';
 const big = 'tr-0000000000000000000000000000c003';
+const spanless = 'tr-0000000000000000000000000000e004';
 
 let browser: Browser;
 let server: UiServer;
@@ -134,6 +135,7 @@ beforeAll(async () => {
     experimentId = await client.createExperiment('/Shared/ui_traces_agent/development');
     emptyId = await client.createExperiment('/Shared/ui_traces_agent/evaluation');
     bulkId = await client.createExperiment('/Shared/ui_traces_agent/deployment');
+    const spanlessId = await client.createExperiment('/Shared/ui_traces_agent/spanless');
     const now = Date.now();
     await client.traces.logTrace({
       info: info(experimentId, ok, {
@@ -165,6 +167,15 @@ beforeAll(async () => {
       }),
       spans: bigSpans(),
     });
+    await client.traces.startTrace(
+      info(spanlessId, spanless, {
+        state: 'OK',
+        ms: now - 20_000,
+        duration: '0.001s',
+        name: 'no_spans',
+        flow: 'x',
+      }),
+    );
     const judge = { source_type: 'LLM_JUDGE' as const, source_id: 'judge-v1' };
     await client.traces.logAssessment({
       assessment_name: 'correct',
@@ -506,6 +517,18 @@ describe('the Trace page', () => {
       await page.locator('.span-tree-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
       await last.waitFor();
       expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says when a known trace has no spans', async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/traces/${spanless}`);
+      await page.getByText('This trace has no spans recorded.').waitFor();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('no_spans');
+      expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
     } finally {
       await context.close();
     }
