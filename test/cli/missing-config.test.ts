@@ -28,6 +28,7 @@ const INVOCATIONS: Readonly<Record<string, readonly string[] | { never: string }
   'artifacts put': { never: 'a run id names what it acts on; a configuration only lends its tracking URI' },
   quickstart: { never: 'it needs no configuration' },
   server: { never: 'it serves a store, not an agent' },
+  ui: { never: 'it serves a store, not an agent' },
   gc: { never: 'it cleans up a store, not an agent' },
   auth: { never: 'it only groups the hash commands' },
   'auth hash-password': { never: 'it hashes standard input' },
