@@ -152,6 +152,8 @@ describe.each(['light', 'dark'] as const)('every page in the %s scheme', (scheme
       await screenshot(page, `page-${name}`, scheme);
       expect(errors, url).toEqual([]);
       expect(dialogs, url).toEqual([]);
+      // Hostile names, params and span inputs stay text: the app renders no script element.
+      expect(await page.locator('#root script').count(), url).toBe(0);
     },
   );
 });

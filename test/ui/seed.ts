@@ -259,16 +259,13 @@ export async function seedUi(url: string): Promise<SeededData> {
       await run.logMetrics({ accuracy: 0.88, latency_p95_ms: 640 });
     });
     botIds.devRunIds.push(plain.runId);
-    const failed = await bot
+    // A development run that fails: the lifecycle ends it FAILED with agentrack.error, then rethrows.
+    await bot
       .development(async (run) => {
         await run.logParam('model', 'gpt-4o-mini');
         throw new Error('rate limited by the provider');
       })
-      .then(
-        () => undefined,
-        () => undefined,
-      );
-    void failed;
+      .catch(() => undefined);
 
     // Evaluation: three pass (versions 1, 2, 3), one fails its gate.
     const modelUri = `runs:/${rich.runId}/model`;
