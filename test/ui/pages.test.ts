@@ -1,0 +1,236 @@
+/**
+ * Every page of the web UI, together, in a real browser against a real server holding a
+ * realistic data set (test/ui/seed.ts): each page's URL loads in light and dark, shows its
+ * `<h1>` once the loading skeletons are gone, shows the same `<h1>` after a reload, has no
+ * WCAG A/AA violation, logs no console or page error and opens no dialog (hostile content
+ * stays text). Screenshots of each page in both schemes go to `test-output/ui/`. Written
+ * against the URLs and what every page must have, not against any page's details, so it
+ * holds for the placeholders and for the pages as they land.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  axeViolations,
+  launchBrowser,
+  openContext,
+  screenshot,
+  startUiServer,
+  type UiServer,
+} from './browser.js';
+import { seedUi, type SeededData } from './seed.js';
+
+let browser: Browser;
+let server: UiServer;
+let data: SeededData;
+
+beforeAll(async () => {
+  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
+  data = await seedUi(server.url);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Every page, named for its screenshot, and its URL built from the seed's ids. */
+const PAGES: ReadonlyArray<{ name: string; path: (seed: SeededData) => string }> = [
+  { name: 'agents', path: () => '/' },
+  { name: 'deployments', path: (seed) => `/agents/${seed.agents[0].name}/deployments` },
+  { name: 'deployments-second-agent', path: (seed) => `/agents/${seed.agents[1].name}/deployments` },
+  { name: 'audit', path: (seed) => `/agents/${seed.agents[0].name}/audit` },
+  { name: 'lane-development', path: (seed) => `/experiments/${seed.agents[0].experiments.development}` },
+  { name: 'lane-evaluation', path: (seed) => `/experiments/${seed.agents[0].experiments.evaluation}` },
+  { name: 'lane-deployment', path: (seed) => `/experiments/${seed.agents[0].experiments.deployment}` },
+  { name: 'traces', path: (seed) => `/experiments/${seed.agents[0].experiments.development}/traces` },
+  { name: 'run-development', path: (seed) => `/runs/${seed.richRunId}` },
+  { name: 'run-evaluation-failed-gate', path: (seed) => `/runs/${seed.failingEvalRunId}` },
+  { name: 'run-deployment-rolled-back', path: (seed) => `/runs/${seed.rolledBackDeployRunId}` },
+  { name: 'compare', path: (seed) => `/compare?runs=${seed.passingEvalRunId},${seed.failingEvalRunId}` },
+  { name: 'trace', path: (seed) => `/traces/${seed.traceId}` },
+  { name: 'models', path: () => '/models' },
+  { name: 'model', path: (seed) => `/models/${seed.modelName}` },
+];
+
+/** Waits until the page has settled: its `<h1>` shown, no loading skeleton left; answers the `<h1>`'s text. */
+async function settledHeading(page: Page): Promise<string> {
+  const heading = page.getByRole('heading', { level: 1 });
+  await heading.first().waitFor();
+  await expect.poll(() => page.locator('.skeleton').count(), { timeout: 15_000 }).toBe(0);
+  await expect.poll(() => heading.count()).toBe(1);
+  const text = (await heading.textContent())?.trim() ?? '';
+  expect(text).not.toBe('');
+  return text;
+}
+
+/** A page in a fresh context of `scheme`, with its errors and dialogs collected. */
+async function openPage(scheme: 'light' | 'dark') {
+  const { context, errors } = await openContext(browser, scheme);
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return { context, page, errors, dialogs };
+}
+
+describe('the seeded data set', () => {
+  it('holds what the pages show: two agents, gates that pass and fail, versions, aliases, a rollback, traces', async () => {
+    const [bot, monitor] = data.agents;
+    expect([bot.name, monitor.name]).toEqual(['support_bot', 'health_monitor_agent']);
+    const get = async (path: string) => {
+      const response = await fetch(`${server.url}/ajax-api/2.0/mlflow/${path}`);
+      expect(response.status, path).toBe(200);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const tagsOf = async (runId: string) => {
+      const { run } = (await get(`runs/get?run_id=${runId}`)) as {
+        run: { data: { tags: Array<{ key: string; value: string }> } };
+      };
+      return Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
+    };
+    expect((await tagsOf(data.passingEvalRunId))['agentrack.gate']).toBe('passed');
+    expect((await tagsOf(data.failingEvalRunId))['agentrack.gate']).toBe('failed');
+    expect((await tagsOf(data.failedDeployRunId))['deployment_status']).toBe('failed');
+    expect((await tagsOf(data.rolledBackDeployRunId))['deployment_status']).toBe('rolled_back');
+
+    const { registered_model: model } = (await get(`registered-models/get?name=${data.modelName}`)) as {
+      registered_model: { latest_versions?: unknown[]; aliases?: Array<{ alias: string; version: string }> };
+    };
+    expect(Object.fromEntries((model.aliases ?? []).map((a) => [a.alias, a.version]))).toEqual({
+      production: '2',
+      champion: '3',
+    });
+    const versions = (await get(
+      `model-versions/search?filter=${encodeURIComponent(`name='${data.modelName}'`)}`,
+    )) as {
+      model_versions: unknown[];
+    };
+    expect(versions.model_versions).toHaveLength(3);
+
+    const history = (await get(
+      `metrics/get-history-bulk-interval?run_ids=${data.richRunId}&metric_key=loss&max_results=2500`,
+    )) as { metrics: unknown[] };
+    expect(history.metrics).toHaveLength(2000);
+    const artifacts = (await get(`artifacts/list?run_id=${data.richRunId}`)) as {
+      files: Array<{ path: string }>;
+    };
+    expect(artifacts.files.map((f) => f.path).sort()).toEqual(
+      ['config', 'eval_results', 'logs', 'plots', 'report.html'].sort(),
+    );
+
+    const trace = await fetch(`${server.url}/ajax-api/3.0/mlflow/traces/${data.traceId}`);
+    expect(trace.status).toBe(200);
+    const { trace: found } = (await trace.json()) as { trace: { trace_info: { assessments?: unknown[] } } };
+    expect(found.trace_info.assessments).toHaveLength(3);
+  });
+});
+
+// One context per scheme, its pages one after the other: a context per page doubles the time on two cores.
+describe.each(['light', 'dark'] as const)('every page in the %s scheme', (scheme) => {
+  let opened: Awaited<ReturnType<typeof openPage>>;
+  beforeAll(async () => {
+    opened = await openPage(scheme);
+  });
+  afterAll(async () => {
+    await opened?.context.close();
+  });
+
+  it.each(PAGES)(
+    '$name shows its <h1>, again after a reload, with no axe violation, error or dialog',
+    async ({ name, path }) => {
+      const { page, errors, dialogs } = opened;
+      errors.length = 0;
+      dialogs.length = 0;
+      const url = path(data);
+      const response = await page.goto(`${server.url}${url}`);
+      expect(response?.status(), url).toBe(200);
+      const heading = await settledHeading(page);
+      await page.reload();
+      expect(await settledHeading(page), `${url} after a reload`).toBe(heading);
+      expect(await axeViolations(page), url).toEqual([]);
+      await screenshot(page, `page-${name}`, scheme);
+      expect(errors, url).toEqual([]);
+      expect(dialogs, url).toEqual([]);
+      // Hostile names, params and span inputs stay text: the app renders no script element.
+      expect(await page.locator('#root script').count(), url).toBe(0);
+    },
+  );
+});
+
+describe('navigation from the agents page', () => {
+  /**
+   * Follows the first link on the page whose `href` starts with `prefix` (after `exclude` is
+   * ruled out), checks the new page settles, then goes back. Answers false when the page has
+   * no such link yet (a page still being built): the caller skips, it does not pass.
+   */
+  async function follow(page: Page, prefix: string, exclude?: RegExp): Promise<boolean> {
+    const before = page.url();
+    const beforeHeading = await settledHeading(page);
+    const links = page.locator(`main a[href^="${prefix}"]`);
+    const hrefs = await links.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('href') ?? ''));
+    const index = hrefs.findIndex((href) => !exclude?.test(href));
+    if (index < 0) return false;
+    const href = hrefs[index] as string;
+    await links.nth(index).click();
+    await page.waitForURL((url) => `${url.pathname}${url.search}` === href);
+    await settledHeading(page);
+    await page.goBack();
+    await page.waitForURL(before);
+    expect(await settledHeading(page)).toBe(beforeHeading);
+    await page.goForward();
+    await page.waitForURL((url) => `${url.pathname}${url.search}` === href);
+    await settledHeading(page);
+    return true;
+  }
+
+  it('reaches the models page from the header, and back returns to the agents page', async () => {
+    const { context, page, errors, dialogs } = await openPage('light');
+    try {
+      await page.goto(`${server.url}/`);
+      const agents = await settledHeading(page);
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Models' }).click();
+      await page.waitForURL(`${server.url}/models`);
+      const models = await settledHeading(page);
+      expect(models).not.toBe(agents);
+      await page.goBack();
+      await page.waitForURL(`${server.url}/`);
+      expect(await settledHeading(page)).toBe(agents);
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('follows links from / to a lane, a run, and back', async (ctx) => {
+    const { context, page, errors, dialogs } = await openPage('light');
+    try {
+      await page.goto(`${server.url}/`);
+      if (!(await follow(page, '/experiments/', /\/traces$/))) ctx.skip('the agents page links no lane yet');
+      if (!(await follow(page, '/runs/'))) ctx.skip('the lane page links no run yet');
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('follows links from / to a lane, its traces, a trace, and back', async (ctx) => {
+    const { context, page, errors, dialogs } = await openPage('light');
+    try {
+      await page.goto(`${server.url}/`);
+      if (!(await follow(page, `/experiments/${data.agents[0].experiments.development}`, /\/traces$/))) {
+        ctx.skip('the agents page links no lane yet');
+      }
+      if (!(await follow(page, `/experiments/${data.agents[0].experiments.development}/traces`))) {
+        ctx.skip("the lane page links no lane's traces yet");
+      }
+      if (!(await follow(page, '/traces/'))) ctx.skip('the traces page links no trace yet');
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
