@@ -11,6 +11,7 @@ import type { Authenticate, Authorize } from './access.js';
 import { answerClientError, MAX_REQUEST_HEAD_BYTES } from './client-error.js';
 import { sendError } from './error-reply.js';
 import { toErrorResponse } from './errors.js';
+import { agentsApi } from './plugins/agents-api.js';
 import { artifactsApi } from './plugins/artifacts-api.js';
 import { authentication } from './plugins/authentication.js';
 import { modelRegistryApi } from './plugins/model-registry-api.js';
@@ -129,6 +130,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     });
     app.register(tracesApi, { traces: store.traces, authorize });
     app.register(otlpTracesApi, { store, destination: artifactDestination, authorize });
+    app.register(agentsApi, { store, authorize });
   }
   if (artifactDestination) {
     // An artifacts-only server has no tracking API: trace files are files there, as in MLflow.
