@@ -473,6 +473,11 @@ export class TrackingClient {
     return this.store.searchDatasets(toList(experimentIds, 'experimentIds', 'an experiment id'));
   }
 
+  /** How many active runs an experiment has (one count in the backend; NOT_IMPLEMENTED over REST). */
+  countRuns(experimentId: string): Promise<number> {
+    return this.store.countRuns(experimentId);
+  }
+
   /**
    * One page of runs matching MLflow's filter language.
    *

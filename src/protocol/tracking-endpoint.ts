@@ -1,8 +1,11 @@
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { Endpoint, JsonResponse, OperationName, ParamsRequest } from './endpoint.js';
 
-/** The operations of the tracking API: every method of {@link TrackingStore} but `close`. */
-export type TrackingOperation = Exclude<OperationName<TrackingStore>, 'close'>;
+/**
+ * The operations of the tracking API: every method of {@link TrackingStore} but `close` and
+ * `countRuns`, which MLflow's REST API has no endpoint for.
+ */
+export type TrackingOperation = Exclude<OperationName<TrackingStore>, 'close' | 'countRuns'>;
 
 /** An endpoint of the tracking API: one {@link TrackingStore} operation over HTTP. */
 export type TrackingEndpoint<N extends TrackingOperation = TrackingOperation> = Endpoint<TrackingStore, N>;

@@ -11,6 +11,7 @@ import type { Authenticate, Authorize } from './access.js';
 import { answerClientError, MAX_REQUEST_HEAD_BYTES } from './client-error.js';
 import { sendError } from './error-reply.js';
 import { toErrorResponse } from './errors.js';
+import { agentsApi } from './plugins/agents-api.js';
 import { artifactsApi } from './plugins/artifacts-api.js';
 import { authentication } from './plugins/authentication.js';
 import { deploymentsApi } from './plugins/deployments-api.js';
@@ -130,6 +131,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     });
     app.register(tracesApi, { traces: store.traces, authorize });
     app.register(otlpTracesApi, { store, destination: artifactDestination, authorize });
+    app.register(agentsApi, { store, authorize });
     app.register(deploymentsApi, { store, authorize });
   }
   if (artifactDestination) {

@@ -195,6 +195,11 @@ export interface TrackingStore {
   getMetricHistory(runId: string, metricKey: string, input?: MetricHistoryInput): Promise<Page<Metric>>;
   searchRuns(input: SearchRunsInput): Promise<Page<Run>>;
   /**
+   * How many active (not deleted) runs an experiment has, counted by the backend in one query.
+   * MLflow's REST API has no count: the REST store answers NOT_IMPLEMENTED.
+   */
+  countRuns(experimentId: string): Promise<number>;
+  /**
    * One metric's history in up to 100 runs at once, as MLflow's `get-history-bulk`: ordered by
    * run id, then timestamp, step and value; at most `maxResults` values in all.
    */

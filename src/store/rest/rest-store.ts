@@ -261,6 +261,13 @@ export class RestTrackingStore implements TrackingStore {
     return this.#call(TRACKING_API.searchRuns, [input]);
   }
 
+  async countRuns(_experimentId: string): Promise<number> {
+    throw new AgentrackError(
+      'NOT_IMPLEMENTED',
+      "MLflow's REST API has no run count: count runs on the server's own store.",
+    );
+  }
+
   async getMetricHistoryBulk(
     runIds: readonly string[],
     metricKey: string,

@@ -929,6 +929,19 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
     );
   }
 
+  async countRuns(experimentId: string): Promise<number> {
+    const id = validateExperimentId(experimentId);
+    return this.#driver.read(async (tx) => {
+      await this.#experimentRow(tx, id);
+      // One count over the runs_latest index (experiment_id, lifecycle_stage, ...): no row is read.
+      const row = await tx.get<{ n: number | string }>(
+        this.#sql(`SELECT COUNT(*) AS n FROM runs WHERE experiment_id = ? AND lifecycle_stage = 'active'`),
+        [id],
+      );
+      return Number(row?.n ?? 0);
+    });
+  }
+
   /**
    * Runs a compiled search that asks for one row more than a page: the extra row only says
    * whether a next page exists, so a token is never handed out for an empty page.
