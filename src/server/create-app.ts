@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
+import { AGENTS_ENDPOINTS } from '../protocol/agents-api.js';
 import { ARTIFACT_ENDPOINTS } from '../protocol/artifacts.js';
+import { DEPLOYMENTS_ENDPOINTS } from '../protocol/deployments-api.js';
 import { MLFLOW_API_2 } from '../protocol/endpoint.js';
 import { MODEL_VERSION_ARTIFACT_ENDPOINTS, REGISTRY_ENDPOINTS } from '../protocol/model-registry.js';
 import { RUN_ARTIFACT_ENDPOINTS } from '../protocol/run-artifacts.js';
@@ -117,6 +119,8 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
         ...MODEL_VERSION_ARTIFACT_ENDPOINTS,
         ...TRACE_ENDPOINTS,
         ...TRACE_ARTIFACT_ENDPOINTS,
+        ...Object.values(AGENTS_ENDPOINTS),
+        ...DEPLOYMENTS_ENDPOINTS,
       ],
       message: trackingNotServed,
     });

@@ -542,6 +542,9 @@ describe('the run artifact endpoints and how the server is run', () => {
         ['/ajax-api/2.0/mlflow/artifacts/list', 'GET'],
         ['/get-artifact', 'GET'],
         ['/ajax-api/2.0/mlflow/upload-artifact', 'POST'],
+        // agentrack's own read endpoints, which the web UI calls.
+        ['/ajax-api/2.0/agentrack/agents', 'GET'],
+        ['/api/2.0/agentrack/agents/deployments', 'GET'],
       ];
       for (const [url, method] of requests) {
         const res = await app.inject({ method, url: `${url}?run_id=x&run_uuid=x&path=a.txt`, payload: 'x' });

@@ -28,7 +28,9 @@ export default function setup(): void {
   const ui = spawnSync(
     process.execPath,
     [`${root}node_modules/vite/bin/vite.js`, 'build', '--config', 'ui/vite.config.ts', '--logLevel', 'warn'],
-    { cwd: root, encoding: 'utf8' },
+    // The production build, as `npm run build` makes it (vitest sets NODE_ENV=test, which would
+    // give React's development build: double renders and double requests under StrictMode).
+    { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
   );
   if (ui.status !== 0) {
     process.stderr.write(

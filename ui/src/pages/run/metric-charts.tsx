@@ -42,10 +42,16 @@ function ChartCard({ runId, metricKey, eager }: { runId: string; metricKey: stri
         <ErrorState error={history.error} retry={() => void history.refetch()} />
       ) : points ? (
         <MetricChart title={metricKey} points={points} />
-      ) : (
+      ) : seen ? (
         <div className="metric-chart-loading">
           <p className="metric-chart-title">{metricKey}</p>
           <Skeleton rows={1} label={`Loading the history of ${metricKey}`} />
+        </div>
+      ) : (
+        // Not loading yet: the chart's place is kept (no jump), its history fetched once scrolled near.
+        <div className="metric-chart-loading">
+          <p className="metric-chart-title">{metricKey}</p>
+          <p className="metric-chart-deferred">Drawn when scrolled into view</p>
         </div>
       )}
     </div>
