@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTraceId, traceInfoOf } from '../../src/client/trace-client.contract.js';
+import { newTraceId, spansOf, traceInfoOf } from '../../src/client/trace-client.contract.js';
 import { TRACE_SOURCE_RUN_KEY } from '../../src/entities/index.js';
 import { Agent } from '../../src/lifecycle/agent.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
@@ -72,9 +72,11 @@ async function seed(url: string): Promise<void> {
     }
     const experimentId = run.experimentId;
     traceId = newTraceId();
-    await agent.client.traces.startTrace(
-      traceInfoOf(experimentId, { traceId, metadata: { [TRACE_SOURCE_RUN_KEY]: run.runId } }),
-    );
+    // With spans: the trace page the test opens has a whole trace to show.
+    await agent.client.traces.logTrace({
+      info: traceInfoOf(experimentId, { traceId, metadata: { [TRACE_SOURCE_RUN_KEY]: run.runId } }),
+      spans: spansOf(traceId),
+    });
     await agent.client.traces.logAssessment({
       assessment_name: 'correctness',
       trace_id: traceId,

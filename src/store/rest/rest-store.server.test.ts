@@ -85,7 +85,8 @@ const CALLS: [TrackingOperation, (store: TrackingStore) => Promise<unknown>][] =
 describe('the REST store and the server, through the same protocol table', () => {
   it('implements every operation of the table, and nothing else', () => {
     const methods = Object.getOwnPropertyNames(RestTrackingStore.prototype).filter(
-      (name) => name !== 'constructor' && name !== 'close',
+      // countRuns: MLflow's API has no count, so the REST store answers NOT_IMPLEMENTED without a call.
+      (name) => name !== 'constructor' && name !== 'close' && name !== 'countRuns',
     );
     expect(methods.sort()).toEqual(Object.keys(TRACKING_API).sort());
     expect(CALLS.map(([name]) => name).sort()).toEqual(Object.keys(TRACKING_API).sort());
