@@ -4,8 +4,8 @@
  * `<h1>` once the loading skeletons are gone, shows the same `<h1>` after a reload, has no
  * WCAG A/AA violation, logs no console or page error and opens no dialog (hostile content
  * stays text). Screenshots of each page in both schemes go to `test-output/ui/`. Written
- * against the URLs and what every page must have, not against any page's details, so it
- * holds for the placeholders and for the pages as they land.
+ * against the URLs and what every page must have, not against any page's details (each page's
+ * own test file checks those); navigation follows the links between pages, back and forward.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,16 +161,16 @@ describe.each(['light', 'dark'] as const)('every page in the %s scheme', (scheme
 describe('navigation from the agents page', () => {
   /**
    * Follows the first link on the page whose `href` starts with `prefix` (after `exclude` is
-   * ruled out), checks the new page settles, then goes back. Answers false when the page has
-   * no such link yet (a page still being built): the caller skips, it does not pass.
+   * ruled out), checks the new page settles, goes back and forward again. A page without such a
+   * link fails the test.
    */
-  async function follow(page: Page, prefix: string, exclude?: RegExp): Promise<boolean> {
+  async function follow(page: Page, prefix: string, exclude?: RegExp): Promise<void> {
     const before = page.url();
     const beforeHeading = await settledHeading(page);
     const links = page.locator(`main a[href^="${prefix}"]`);
     const hrefs = await links.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('href') ?? ''));
     const index = hrefs.findIndex((href) => !exclude?.test(href));
-    if (index < 0) return false;
+    expect(index, `a link to ${prefix} on ${page.url()}`).toBeGreaterThanOrEqual(0);
     const href = hrefs[index] as string;
     await links.nth(index).click();
     await page.waitForURL((url) => `${url.pathname}${url.search}` === href);
@@ -181,7 +181,6 @@ describe('navigation from the agents page', () => {
     await page.goForward();
     await page.waitForURL((url) => `${url.pathname}${url.search}` === href);
     await settledHeading(page);
-    return true;
   }
 
   it('reaches the models page from the header, and back returns to the agents page', async () => {
@@ -203,12 +202,12 @@ describe('navigation from the agents page', () => {
     }
   });
 
-  it('follows links from / to a lane, a run, and back', async (ctx) => {
+  it('follows links from / to a lane, a run, and back', async () => {
     const { context, page, errors, dialogs } = await openPage('light');
     try {
       await page.goto(`${server.url}/`);
-      if (!(await follow(page, '/experiments/', /\/traces$/))) ctx.skip('the agents page links no lane yet');
-      if (!(await follow(page, '/runs/'))) ctx.skip('the lane page links no run yet');
+      await follow(page, '/experiments/', /\/traces$/);
+      await follow(page, '/runs/');
       expect(errors).toEqual([]);
       expect(dialogs).toEqual([]);
     } finally {
@@ -216,17 +215,13 @@ describe('navigation from the agents page', () => {
     }
   });
 
-  it('follows links from / to a lane, its traces, a trace, and back', async (ctx) => {
+  it('follows links from / to a lane, its traces, a trace, and back', async () => {
     const { context, page, errors, dialogs } = await openPage('light');
     try {
       await page.goto(`${server.url}/`);
-      if (!(await follow(page, `/experiments/${data.agents[0].experiments.development}`, /\/traces$/))) {
-        ctx.skip('the agents page links no lane yet');
-      }
-      if (!(await follow(page, `/experiments/${data.agents[0].experiments.development}/traces`))) {
-        ctx.skip("the lane page links no lane's traces yet");
-      }
-      if (!(await follow(page, '/traces/'))) ctx.skip('the traces page links no trace yet');
+      await follow(page, `/experiments/${data.agents[0].experiments.development}`, /\/traces$/);
+      await follow(page, `/experiments/${data.agents[0].experiments.development}/traces`);
+      await follow(page, '/traces/');
       expect(errors).toEqual([]);
       expect(dialogs).toEqual([]);
     } finally {
