@@ -1,6 +1,7 @@
 import type { KeyValue, ModelVersion, ModelVersionStage, RegisteredModel } from '../entities/index.js';
 import { invalidParameter } from '../errors.js';
 import type { ModelRegistryStore } from '../store/model-registry-store.js';
+import { pagesOf } from './pages.js';
 import type { Page } from '../store/tracking-store.js';
 
 /** Tags as a plain object (`{ team: 'sre' }`) or as MLflow's list of pairs. */
@@ -106,15 +107,9 @@ export class RegistryClient {
   async *searchRegisteredModelsPages(
     options: Omit<SearchRegistryOptions, 'pageToken'> = {},
   ): AsyncGenerator<Page<RegisteredModel>> {
-    let pageToken: string | undefined;
-    do {
-      const page = await this.store.searchRegisteredModels({
-        ...options,
-        ...(pageToken ? { pageToken } : {}),
-      });
-      yield page;
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    yield* pagesOf((pageToken) =>
+      this.store.searchRegisteredModels({ ...options, ...(pageToken ? { pageToken } : {}) }),
+    );
   }
 
   /** Every registered model of a search, one at a time, across pages. */
@@ -196,12 +191,9 @@ export class RegistryClient {
   async *searchModelVersionsPages(
     options: Omit<SearchRegistryOptions, 'pageToken'> = {},
   ): AsyncGenerator<Page<ModelVersion>> {
-    let pageToken: string | undefined;
-    do {
-      const page = await this.store.searchModelVersions({ ...options, ...(pageToken ? { pageToken } : {}) });
-      yield page;
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    yield* pagesOf((pageToken) =>
+      this.store.searchModelVersions({ ...options, ...(pageToken ? { pageToken } : {}) }),
+    );
   }
 
   /** Every model version of a search, one at a time, across pages. */

@@ -15,6 +15,7 @@ import { formatTraceData } from '../protocol/trace-data.js';
 import type { AssessmentUpdateField, DeleteTracesInput, TraceStore } from '../store/trace-store.js';
 import type { Page } from '../store/tracking-store.js';
 import { ASSESSMENT_UPDATE_FIELDS, validateSpans, validateTraceId } from '../validation/index.js';
+import { pagesOf } from './pages.js';
 
 /** Writes a trace's `traces.json` into its artifact location (a SQL store's client does; over REST the store does). */
 export type TraceDataUploader = (traceId: string, artifactLocation: string, text: string) => Promise<void>;
@@ -141,12 +142,7 @@ export class TraceClient {
 
   /** Every page of a trace search, fetched as the iteration goes. */
   async *searchTracesPages(options: Omit<SearchTracesOptions, 'pageToken'>): AsyncGenerator<Page<TraceInfo>> {
-    let pageToken: string | undefined;
-    do {
-      const page = await this.searchTraces({ ...options, ...(pageToken ? { pageToken } : {}) });
-      yield page;
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    yield* pagesOf((pageToken) => this.searchTraces({ ...options, ...(pageToken ? { pageToken } : {}) }));
   }
 
   /** Every trace info of a search, page after page. */

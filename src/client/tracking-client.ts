@@ -30,6 +30,7 @@ import type {
 import type { TraceStore } from '../store/trace-store.js';
 import type { RunArtifactListing } from './run-artifact-service.js';
 import { parseTrackingUri, resolveTrackingUri } from '../store/tracking-uri.js';
+import { pagesOf } from './pages.js';
 import { defaultProxiedArtifacts } from './proxied-artifacts.js';
 import { RegistryClient } from './registry-client.js';
 import { TraceClient } from './trace-client.js';
@@ -292,12 +293,9 @@ export class TrackingClient {
   async *searchExperimentsPages(
     options: Omit<SearchExperimentsOptions, 'pageToken'> = {},
   ): AsyncGenerator<Page<Experiment>> {
-    let pageToken: string | undefined;
-    do {
-      const page = await this.store.searchExperiments({ ...options, ...(pageToken ? { pageToken } : {}) });
-      yield page;
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    yield* pagesOf((pageToken) =>
+      this.store.searchExperiments({ ...options, ...(pageToken ? { pageToken } : {}) }),
+    );
   }
 
   /** Renames an experiment. */
@@ -493,16 +491,9 @@ export class TrackingClient {
   /** Every page of a run search, fetched as the iteration goes. */
   async *searchRunsPages(options: Omit<SearchRunsOptions, 'pageToken'>): AsyncGenerator<Page<Run>> {
     const experimentIds = toIds(options.experimentIds);
-    let pageToken: string | undefined;
-    do {
-      const page = await this.store.searchRuns({
-        ...options,
-        experimentIds,
-        ...(pageToken ? { pageToken } : {}),
-      });
-      yield page;
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    yield* pagesOf((pageToken) =>
+      this.store.searchRuns({ ...options, experimentIds, ...(pageToken ? { pageToken } : {}) }),
+    );
   }
 
   /** Every run of a search, one at a time, across pages. */
@@ -673,16 +664,9 @@ export class TrackingClient {
     options: Omit<SearchLoggedModelsOptions, 'pageToken'>,
   ): AsyncGenerator<Page<LoggedModel>> {
     const experimentIds = toIds(options.experimentIds);
-    let pageToken: string | undefined;
-    do {
-      const page = await this.store.searchLoggedModels({
-        ...options,
-        experimentIds,
-        ...(pageToken ? { pageToken } : {}),
-      });
-      yield page;
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    yield* pagesOf((pageToken) =>
+      this.store.searchLoggedModels({ ...options, experimentIds, ...(pageToken ? { pageToken } : {}) }),
+    );
   }
 
   /** Every logged model of a search, one at a time, across pages. */
