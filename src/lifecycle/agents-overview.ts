@@ -61,6 +61,8 @@ export interface AgentAudit extends AuditReport {
 export interface AgentsOverviewOptions {
   /** The clock (epoch ms) deciding what is in production; default `Date.now`. */
   now?: () => number;
+  /** Stops {@link auditAgent} before its next page of runs (see `AuditOptions.signal`). */
+  signal?: AbortSignal;
 }
 
 /** An agent's experiments, found in the store. */
@@ -112,7 +114,10 @@ export async function auditAgent(
     experiments: paths,
     ...(registeredModel !== null ? { registeredModel } : {}),
   });
-  return { agent, ...(await audit(client, config, { now })) };
+  return {
+    agent,
+    ...(await audit(client, config, { now, ...(options.signal ? { signal: options.signal } : {}) })),
+  };
 }
 
 /** The active experiments of every agent, by agent and lane. */

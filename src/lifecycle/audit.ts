@@ -122,6 +122,8 @@ export interface AuditOptions {
   onProgress?: (progress: AuditProgress) => void;
   /** The clock (epoch milliseconds) that says which deployment is in production now; default `Date.now`. */
   now?: () => number;
+  /** Stops the audit before its next page of runs, rejecting with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const PAGE_SIZE = 1000;
@@ -219,6 +221,7 @@ export async function audit(
       runViewType: 'ACTIVE_ONLY',
       maxResults: PAGE_SIZE,
     })) {
+      options.signal?.throwIfAborted();
       for (const run of page.items) {
         const tags = new Map((run.data.tags ?? []).map((t) => [t.key, t.value]));
         const identity = {

@@ -8,8 +8,11 @@ export const AGENTRACK_API_2 = ['/api/2.0/agentrack/', '/ajax-api/2.0/agentrack/
 export interface AgentsService {
   /** Every agent, each with its three lanes (see `listAgents`). */
   listAgents(): Promise<AgentOverview[]>;
-  /** The lifecycle audit of one agent; RESOURCE_DOES_NOT_EXIST for an unknown one. */
-  auditAgent(agent: string): Promise<AgentAudit>;
+  /**
+   * The lifecycle audit of one agent; RESOURCE_DOES_NOT_EXIST for an unknown one. Served, it
+   * is given the request's `signal`, which aborts when the client goes away.
+   */
+  auditAgent(agent: string, signal?: AbortSignal): Promise<AgentAudit>;
 }
 
 /** An endpoint of the agents API: one {@link AgentsService} operation over HTTP. */
@@ -59,7 +62,7 @@ export const AGENTS_ENDPOINTS = {
     request: {
       kind: 'params',
       encode: ([agent]) => ({ agent }),
-      decode: (params) => [params.requiredString('agent')],
+      decode: (params, incoming) => [params.requiredString('agent'), incoming.signal],
     },
     response: {
       kind: 'json',

@@ -75,6 +75,11 @@ export interface IncomingRequest {
   readonly origin: string;
   /** A request header by lower-case name; `undefined` when absent. */
   header(name: string): string | undefined;
+  /**
+   * Aborted when the client closes the connection before the answer is sent, so that a long
+   * read stops working for nobody; absent where nothing can abort the request.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The members every kind of request codec has. */

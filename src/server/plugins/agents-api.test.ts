@@ -166,3 +166,136 @@ describe('GET agentrack/agents/audit', () => {
     expect(refused.statusCode).toBe(405);
   });
 });
+
+describe('GET agentrack/agents/audit of a long lane, on a listening server', () => {
+  const RUNS = 2_500;
+  let bigDir: { path: string; remove: () => void };
+  let bigStore: TrackingStore;
+  let server: FastifyInstance;
+  let origin: string;
+  let laneId: string;
+  /** Calls of `searchRuns` on the lane, and the call to hold until `release` is called. */
+  let laneSearches = 0;
+  let holdAt = 0;
+  let held: { reached: () => void; release: Promise<void> } | undefined;
+  /** Audit requests the server has received, and who waits for one to be closed before its answer. */
+  let received = 0;
+  const closedEarly: (() => void)[] = [];
+
+  /** Resolves once the server has received `count` audit requests in all. */
+  async function receivedAudits(count: number): Promise<void> {
+    while (received < count) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  beforeAll(async () => {
+    bigDir = tempDir('agentrack-agents-audit-');
+    const inner = await openSqliteStore(join(bigDir.path, 'agentrack.db'));
+    laneId = await inner.createExperiment({ name: '/Shared/big_agent/development' });
+    for (let i = 0; i < RUNS; i++) {
+      await inner.createRun({ experimentId: laneId, runName: `run ${i}`, startTime: 1_000 + i });
+    }
+    bigStore = new Proxy(inner, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        // The store's methods use its private fields: they are called on the store itself.
+        if (key !== 'searchRuns') return (value as (...args: unknown[]) => unknown).bind(target);
+        return async (input: { experimentIds: string[]; maxResults?: number }) => {
+          if (input.experimentIds.includes(laneId) && input.maxResults === 1000) {
+            laneSearches += 1;
+            if (held && laneSearches === holdAt) {
+              held.reached();
+              await held.release;
+            }
+          }
+          return (value as (i: unknown) => Promise<unknown>).call(target, input);
+        };
+      },
+    });
+    server = createApp({ store: bigStore, logger: false, webUi: false });
+    server.addHook('onRequest', async (request, reply) => {
+      if (!request.url.includes('agents/audit')) return;
+      received += 1;
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) setImmediate(() => closedEarly.forEach((notify) => notify()));
+      });
+    });
+
+    origin = await server.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await bigStore?.close();
+    bigDir?.remove();
+  });
+
+  /** Holds the audit's `page`-th page of the lane until the returned `release` is called. */
+  function holdPage(page: number): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+    const releasePromise = new Promise<void>((resolve) => (release = resolve));
+    laneSearches = 0;
+    holdAt = page;
+    held = { reached, release: releasePromise };
+    return { reached: reachedPromise, release };
+  }
+
+  /** Starts GET agents/audit; `abort` closes the connection before the answer. */
+  function requestAudit(): { answer: Promise<AgentAudit>; abort: () => void } {
+    const controller = new AbortController();
+    const answer = fetch(`${origin}/ajax-api/2.0/agentrack/agents/audit?agent=big_agent`, {
+      signal: controller.signal,
+    }).then(async (res) => {
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { audit: AgentAudit }).audit;
+    });
+    return { answer, abort: () => controller.abort() };
+  }
+
+  it('reads every run of the lane, page by page, when its client waits', async () => {
+    laneSearches = 0;
+    held = undefined;
+    const report = await requestAudit().answer;
+    expect(report.runsAudited).toBe(RUNS);
+    expect(laneSearches).toBe(3);
+  });
+
+  it('gives the requests that arrive while an audit runs the same audit, read once', async () => {
+    const hold = holdPage(2);
+    const first = requestAudit();
+    await hold.reached;
+    const before = received;
+    const second = requestAudit();
+    // The second request reaches the service while the first audit is held at its second page.
+    await receivedAudits(before + 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    hold.release();
+    const [a, b] = await Promise.all([first.answer, second.answer]);
+    expect(b).toEqual(a);
+    expect(laneSearches).toBe(3);
+  });
+
+  it('stops reading pages once its client has closed the connection', async () => {
+    const hold = holdPage(2);
+    const audit = requestAudit();
+    await hold.reached;
+    const closed = new Promise<void>((resolve) => closedEarly.push(resolve));
+    audit.abort();
+    await expect(audit.answer).rejects.toThrow();
+    // The server sees the connection close, then the held page is let go: no page follows it.
+    await closed;
+    hold.release();
+    // Reading the held page takes milliseconds: an audit that went on would ask for the next
+    // one well within this wait (nothing tells the test that an abandoned audit has ended).
+    for (let waited = 0; waited < 2_000 && laneSearches === 2; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(laneSearches).toBe(2);
+    // The next request audits afresh, and the store is intact.
+    held = undefined;
+    laneSearches = 0;
+    expect((await requestAudit().answer).runsAudited).toBe(RUNS);
+    expect(laneSearches).toBe(3);
+  });
+});

@@ -18,6 +18,7 @@ import {
   type ResponseCodec,
 } from '../../protocol/endpoint.js';
 import { RequestParams } from '../../protocol/wire/request-params.js';
+import { AgentrackError } from '../../errors.js';
 import type { Authorize } from '../access.js';
 import { pathOf, sendMethodNotAllowed } from '../error-reply.js';
 import { parseJsonBody } from '../wire/json-body.js';
@@ -49,7 +50,7 @@ export function serveEndpoints<S>(app: FastifyInstance, options: ServeEndpointsO
   for (const endpoint of options.endpoints) {
     const params = pathParams(endpoint.path);
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      const incoming = incomingRequest(request, params);
+      const incoming = incomingRequest(request, reply, params);
       const body = endpoint.request.kind === 'raw' ? rawBody(request, incoming) : undefined;
       try {
         const args = decodeArgs(endpoint.request, request, incoming, body);
@@ -140,13 +141,18 @@ export function routePattern(path: string): string {
 }
 
 /** What the codecs may know of a request: its path parameters, where it reached the server, its headers. */
-function incomingRequest(request: FastifyRequest, params: readonly PathParam[]): IncomingRequest {
+function incomingRequest(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  params: readonly PathParam[],
+): IncomingRequest {
   // Fastify hands parameters over percent-decoded once (`%2F` is a slash, `%252E` is `%2E`) and
   // never resolves `..` or `//`: the codecs check the path as it is here.
   const values = request.params as Record<string, string>;
   const path: PathParams = Object.fromEntries(
     params.map((param) => [param.name, values[param.rest ? '*' : param.name] ?? '']),
   );
+  let closed: AbortController | undefined;
   return {
     path,
     origin: `${request.protocol}://${request.host}`,
@@ -154,7 +160,22 @@ function incomingRequest(request: FastifyRequest, params: readonly PathParam[]):
       const value = request.headers[name.toLowerCase()];
       return Array.isArray(value) ? value[0] : value;
     },
+    // Made on first use: most operations never look, and every request would pay for it.
+    get signal() {
+      if (closed === undefined) {
+        const controller = new AbortController();
+        const response = reply.raw;
+        if (response.destroyed && !response.writableFinished) controller.abort(clientGone());
+        else response.once('close', () => response.writableFinished || controller.abort(clientGone()));
+        closed = controller;
+      }
+      return closed.signal;
+    },
   };
+}
+
+function clientGone(): AgentrackError {
+  return new AgentrackError('CANCELLED', 'The client closed the connection before the answer was sent.');
 }
 
 /** The raw body of a request, unread: the stream the context's parser handed on, or the request itself. */
