@@ -19,6 +19,7 @@ import {
   RUN_ATTRIBUTES,
   RUN_ENTITY_ALIASES,
   RUN_FILTER_ATTRIBUTE_ALIASES,
+  RUN_ORDER_BY_ATTRIBUTES,
   RUN_ORDER_BY_ATTRIBUTE_ALIASES,
   STRING_COMPARATORS,
   type AttributeKind,
@@ -134,7 +135,7 @@ export const RUN_PROFILE: Profile = {
     `Invalid entity type '${name}'. Valid values are ${pythonList(['metric', 'parameter', 'tag', 'attribute', 'dataset'])}`,
   filterAttributes: RUN_ATTRIBUTES,
   filterAliases: RUN_FILTER_ATTRIBUTE_ALIASES,
-  orderByAttributes: RUN_ATTRIBUTES,
+  orderByAttributes: RUN_ORDER_BY_ATTRIBUTES,
   orderByAliases: RUN_ORDER_BY_ATTRIBUTE_ALIASES,
   orderByAttributesOnly: false,
   comparators: (entity, kind) => {

@@ -103,7 +103,7 @@ export type AttributeKind = 'number' | 'string';
 
 /**
  * Run attributes that filters and order_by accept, with their kind. `run_id` is the run's
- * uuid, `run_name` its name. All are orderable too (MLflow marks no extra orderable ones).
+ * uuid, `run_name` its name. All are orderable too (see {@link RUN_ORDER_BY_ATTRIBUTES}).
  */
 export const RUN_ATTRIBUTES: Readonly<Record<string, AttributeKind>> = {
   artifact_uri: 'string',
@@ -113,6 +113,15 @@ export const RUN_ATTRIBUTES: Readonly<Record<string, AttributeKind>> = {
   start_time: 'number',
   status: 'string',
   user_id: 'string',
+};
+
+/**
+ * Run attributes order_by accepts: the filter's, and (an agentrack extension, not in MLflow)
+ * `duration`, the run's `end_time - start_time` in milliseconds, missing while it has no end time.
+ */
+export const RUN_ORDER_BY_ATTRIBUTES: Readonly<Record<string, AttributeKind>> = {
+  ...RUN_ATTRIBUTES,
+  duration: 'number',
 };
 
 /** Alternative names of run attributes in filters, mapped to the canonical name. */

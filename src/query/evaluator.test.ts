@@ -177,6 +177,57 @@ describe('compareRuns', () => {
     expect(ids([...withEnd].sort(compareRuns(['end_time DESC'])))).toEqual(['c', 'a', 'b']);
   });
 
+  test('duration (end_time - start_time) orders runs, ties by start_time DESC then run_id, running runs last both ways', () => {
+    const timed = [
+      makeRun({ id: 'long', startTime: 0, endTime: 900 }),
+      makeRun({ id: 'running', startTime: 10 }),
+      makeRun({ id: 'tie-old', startTime: 100, endTime: 150 }),
+      makeRun({ id: 'tie-new-b', startTime: 200, endTime: 250 }),
+      makeRun({ id: 'tie-new-a', startTime: 200, endTime: 250 }),
+      makeRun({ id: 'short', startTime: 300, endTime: 301 }),
+      makeRun({ id: 'also-running', startTime: 20 }),
+    ];
+    expect(ids([...timed].sort(compareRuns(['attributes.duration ASC'])))).toEqual([
+      'short',
+      'tie-new-a',
+      'tie-new-b',
+      'tie-old',
+      'long',
+      'also-running',
+      'running',
+    ]);
+    expect(ids([...timed].sort(compareRuns(['duration DESC'])))).toEqual([
+      'long',
+      'tie-new-a',
+      'tie-new-b',
+      'tie-old',
+      'short',
+      'also-running',
+      'running',
+    ]);
+  });
+
+  test("a run's duration is its sort key value; without an end time it is missing", () => {
+    const terms = runOrderTerms([
+      {
+        type: 'order_by',
+        entity: 'attribute',
+        key: 'duration',
+        ascending: true,
+        location: { start: 0, end: 0 },
+      },
+    ]);
+    expect(runSortKey(terms, makeRun({ id: 'x', startTime: 100, endTime: 1600 }))).toEqual([
+      0,
+      1500,
+      0,
+      100,
+      0,
+      'x',
+    ]);
+    expect(runSortKey(terms, makeRun({ id: 'y', startTime: 100 }))).toEqual([2, null, 0, 100, 0, 'y']);
+  });
+
   test('run names order by code point (upper case before lower case)', () => {
     const named = [
       makeRun({ id: '1', name: 'beta' }),

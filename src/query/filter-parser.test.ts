@@ -121,6 +121,8 @@ describe('parseRunFilter: invalid', () => {
     "start_time LIKE '1%'": ["Invalid comparator 'LIKE'", 'numeric attribute'],
     "attributes.foo = 'x'": ["Invalid attribute key 'foo' specified. Valid keys are", 'position 0'],
     "rmse = 'x'": ["Invalid attribute key 'rmse'"],
+    // duration orders runs (agentrack's extension) but filters none.
+    'attributes.duration > 1000': ["Invalid attribute key 'duration' specified", 'position 0'],
     "datasets.foo = 'x'": ["Invalid dataset key 'foo' specified"],
     'metrics.a = 1 OR metrics.b = 2': ["Invalid clause(s) in filter string: 'OR'", 'position 14'],
     'metrics.a = 1 metrics.b = 2': ["Invalid clause(s) in filter string: 'metrics.b'", 'position 14'],

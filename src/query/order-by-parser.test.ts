@@ -40,6 +40,9 @@ describe('parseRunOrderBy: valid', () => {
     'attributes.run_name DeSc': clause('attribute', 'run_name', false),
     'attr.end_time': clause('attribute', 'end_time'),
     'run.run_id ASC': clause('attribute', 'run_id'),
+    'attributes.duration DESC': clause('attribute', 'duration', false),
+    duration: clause('attribute', 'duration'),
+    'attr.duration asc': clause('attribute', 'duration'),
     '  status   asc  ': clause('attribute', 'status'),
   };
   for (const [input, expected] of Object.entries(cases)) {
@@ -98,6 +101,18 @@ describe('parseRunOrderBy: invalid', () => {
 
   test('the same key under different entities is not a duplicate', () => {
     expect(parseRunOrderBy(['metrics.a', 'params.a', 'tags.a'])).toHaveLength(3);
+    expect(parseRunOrderBy(['metrics.duration', 'duration'])).toHaveLength(2);
+  });
+
+  test('an unknown attribute is refused with the valid keys, duration among them', () => {
+    expect(errorOf(() => parseRunOrderBy(['attributes.durations DESC']))).toBe(
+      "Invalid attribute key 'durations' specified. Valid keys are " +
+        "'['Created', 'artifact_uri', 'created', 'duration', 'end_time', 'run_id', 'run_name', " +
+        "'start_time', 'status', 'user_id']' (at position 0 of order_by[0])",
+    );
+    expect(errorOf(() => parseRunOrderBy(['duration', 'attributes.duration DESC']))).toContain(
+      'duplicate fields',
+    );
   });
 });
 

@@ -15,7 +15,7 @@ import {
   EXPERIMENT_ORDER_BY_ATTRIBUTES,
   MODEL_VERSION_ORDER_BY_ATTRIBUTES,
   REGISTERED_MODEL_ORDER_BY_ATTRIBUTES,
-  RUN_ATTRIBUTES,
+  RUN_ORDER_BY_ATTRIBUTES,
   type OrderBy,
 } from './ast.js';
 import { compareText } from './compare-text.js';
@@ -46,7 +46,8 @@ export interface OrderTerm {
   readonly nullable: boolean;
 }
 
-const NULLABLE_RUN_ATTRIBUTES = new Set(['end_time']);
+/** A run has no end time until it ends, hence no duration either. */
+const NULLABLE_RUN_ATTRIBUTES = new Set(['end_time', 'duration']);
 
 function runTerm(entity: OrderTerm['entity'], key: string, ascending: boolean): OrderTerm {
   if (entity === 'attribute') {
@@ -54,7 +55,7 @@ function runTerm(entity: OrderTerm['entity'], key: string, ascending: boolean): 
       entity,
       key,
       ascending,
-      kind: RUN_ATTRIBUTES[key] === 'number' ? 'number' : 'string',
+      kind: RUN_ORDER_BY_ATTRIBUTES[key] === 'number' ? 'number' : 'string',
       nullable: NULLABLE_RUN_ATTRIBUTES.has(key),
     };
   }
@@ -162,7 +163,10 @@ export function findByKey<T extends { key: string }>(
   return list?.find((item) => item.key === key);
 }
 
-/** A run attribute by its canonical name; `undefined` when absent. */
+/**
+ * A run attribute by its canonical name, or its `duration` (end minus start time, in ms);
+ * `undefined` when absent.
+ */
 export function runAttribute(run: Run, key: string): string | number | undefined {
   const info = run.info;
   switch (key) {
@@ -180,6 +184,8 @@ export function runAttribute(run: Run, key: string): string | number | undefined
       return info.start_time ?? undefined;
     case 'end_time':
       return info.end_time ?? undefined;
+    case 'duration':
+      return info.end_time === undefined ? undefined : info.end_time - info.start_time;
     default:
       return undefined;
   }

@@ -305,6 +305,9 @@ describe('compileRunSearch on SQLite', () => {
     ['', ['tags.env DESC']],
     ['', ['start_time ASC']],
     ['', ['end_time DESC']],
+    ['', ['duration DESC']],
+    ['', ['attributes.duration ASC']],
+    ["status = 'FINISHED'", ['attributes.duration DESC', 'run_name']],
     ['', ['attributes.run_name DESC']],
     ['', ['run_id DESC']],
     ['', ['status', 'user_id DESC']],
@@ -416,6 +419,39 @@ describe('compileRunSearch on SQLite', () => {
     // Whatever new runs showed up, the page sequence is in the final order.
     const all = expected(runs, search);
     expect(seen).toEqual(all.filter((id) => seen.includes(id)));
+  });
+
+  test('orders by duration: ties by start_time DESC then run_id, runs without an end last both ways, on every page', () => {
+    const timed = [
+      makeRun({ id: 'long', startTime: 0, endTime: 900 }),
+      makeRun({ id: 'running', startTime: 10 }),
+      makeRun({ id: 'tie-old', startTime: 100, endTime: 150 }),
+      makeRun({ id: 'tie-new-b', startTime: 200, endTime: 250 }),
+      makeRun({ id: 'tie-new-a', startTime: 200, endTime: 250 }),
+      makeRun({ id: 'short', startTime: 300, endTime: 301 }),
+      makeRun({ id: 'also-running', startTime: 20 }),
+    ];
+    const own = createDb();
+    try {
+      timed.forEach((run) => insertRun(own, run));
+      const ascending = ['short', 'tie-new-a', 'tie-new-b', 'tie-old', 'long', 'also-running', 'running'];
+      const descending = ['long', 'tie-new-a', 'tie-new-b', 'tie-old', 'short', 'also-running', 'running'];
+      for (const [orderBy, want] of [
+        ['attributes.duration ASC', ascending],
+        ['duration DESC', descending],
+      ] as const) {
+        const search: RunQuery = { experimentIds: ['1'], viewType: 'ALL', orderBy: [orderBy] };
+        const compiled = compileRunSearch(sqliteDialect, { ...search, limit: 100 });
+        expect(compiled.sql).toContain('(r.end_time - r.start_time)');
+        const rows = query(own, compiled);
+        expect(rows.map((r) => r.run_uuid)).toEqual(want);
+        expect(compiled.sortKeyOf(rows[0]!).slice(0, 2)).toEqual([0, orderBy.endsWith('ASC') ? 1 : 900]);
+        expect(compiled.sortKeyOf(rows.at(-1)!).slice(0, 2)).toEqual([2, null]);
+        for (const limit of [1, 2, 3]) expect(pageThrough(own, search, limit).ids).toEqual(want);
+      }
+    } finally {
+      own.close();
+    }
   });
 
   test('a page position that does not fit the search is rejected', () => {

@@ -318,9 +318,15 @@ export interface TermSql {
   readonly value: SqlFragment;
 }
 
+/**
+ * A run's duration: NULL while it has no end time, so its bucket comes from the same
+ * `IS NULL` test as a column's, and the keyset's `v = ?` pins the bucket as for end_time.
+ */
+const RUN_DURATION = raw('(r.end_time - r.start_time)');
+
 function runTermSql(term: OrderTerm, index: number): TermSql {
   if (term.entity === 'attribute') {
-    const col = column('r', RUN_COLUMNS[term.key] ?? 'run_uuid');
+    const col = term.key === 'duration' ? RUN_DURATION : column('r', RUN_COLUMNS[term.key] ?? 'run_uuid');
     return {
       bucket: term.nullable ? sql`CASE WHEN ${col} IS NULL THEN 2 ELSE 0 END` : raw('0'),
       value: col,

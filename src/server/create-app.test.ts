@@ -435,3 +435,54 @@ describe('authentication and authorization hooks', () => {
     }
   });
 });
+
+describe('runs/search order_by attributes.duration (an agentrack extension)', () => {
+  it('orders by end_time - start_time over keyset pages, the run without an end last', async () => {
+    const experimentId = await store.createExperiment({ name: 'by-duration' });
+    const make = async (name: string, start: number, end?: number) => {
+      const run = await store.createRun({ experimentId, runName: name, startTime: start });
+      if (end !== undefined) await store.updateRun(run.info.run_id, { status: 'FINISHED', endTime: end });
+    };
+    await make('slow', 1_000, 9_000);
+    await make('running', 2_000);
+    await make('quick', 3_000, 3_500);
+    await make('medium', 4_000, 6_000);
+    const names: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const res = await app.inject(
+        postJson(
+          `${API}runs/search`,
+          JSON.stringify({
+            experiment_ids: [experimentId],
+            order_by: ['attributes.duration DESC'],
+            max_results: 1,
+            ...(pageToken ? { page_token: pageToken } : {}),
+          }),
+        ),
+      );
+      expect(res.statusCode).toBe(200);
+      const body = res.json<{ runs?: { info: { run_name: string } }[]; next_page_token?: string }>();
+      names.push(...(body.runs ?? []).map((run) => run.info.run_name));
+      pageToken = body.next_page_token;
+    } while (pageToken);
+    expect(names).toEqual(['slow', 'medium', 'quick', 'running']);
+  });
+
+  it('refuses an unknown attribute with 400 INVALID_PARAMETER_VALUE naming the valid keys', async () => {
+    const res = await app.inject(
+      postJson(
+        `${API}runs/search`,
+        JSON.stringify({ experiment_ids: ['0'], order_by: ['attributes.length'] }),
+      ),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message:
+        "Invalid attribute key 'length' specified. Valid keys are '['Created', 'artifact_uri', 'created', " +
+        "'duration', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id']' " +
+        '(at position 0 of order_by[0])',
+    });
+  });
+});

@@ -214,6 +214,76 @@ describe('the lane page', () => {
     }
   });
 
+  it('sorts by duration on the server both ways, unfinished runs last, kept on reload and across the keyset page boundary', async () => {
+    const { context, page, errors } = await open();
+    try {
+      // The order the seeded runs' own durations give: end - start, ascending or descending,
+      // the runs without an end time last either way (in the default order among themselves).
+      const all = (await server.store.searchRuns({ experimentIds: [laneId], maxResults: 1000 })).items;
+      const finished = all.filter((run) => run.info.end_time !== undefined);
+      const unfinished = all.filter((run) => run.info.end_time === undefined).map((run) => run.info.run_name);
+      expect(unfinished).toHaveLength(3);
+      const duration = (run: (typeof all)[number]) => (run.info.end_time ?? 0) - run.info.start_time;
+      expect(new Set(finished.map(duration)).size).toBe(finished.length);
+      const byDuration = [...finished]
+        .sort((a, b) => duration(a) - duration(b))
+        .map((run) => run.info.run_name);
+      const shortest = [...byDuration, ...unfinished];
+      const longest = [...byDuration.reverse(), ...unfinished];
+
+      const searches: Array<{ order_by?: string[]; page_token?: string }> = [];
+      page.on('request', (request) => {
+        if (request.url().endsWith('/runs/search')) searches.push(JSON.parse(request.postData() ?? '{}'));
+      });
+      const rowName = (index: number) =>
+        page.locator(`.data-table tbody tr[data-index="${index}"]`).locator('td').nth(1).textContent();
+      const firstNames = async () =>
+        await bodyRows(page).evaluateAll((rows) => rows.slice(0, 5).map((r) => r.children[1]?.textContent));
+
+      await page.goto(`${server.url}/experiments/${laneId}`);
+      await bodyRows(page).first().waitFor();
+      await page.getByRole('button', { name: 'Duration' }).click();
+      await eventually(() => new URL(page.url()).searchParams.get('order')).toBe('duration:desc');
+      await eventually(firstNames).toEqual(longest.slice(0, 5));
+      expect(searches.at(-1)?.order_by).toEqual(['attributes.duration DESC']);
+      expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Duration');
+      await page.getByRole('button', { name: 'Duration' }).click();
+      await eventually(() => new URL(page.url()).searchParams.get('order')).toBe('duration:asc');
+      await eventually(firstNames).toEqual(shortest.slice(0, 5));
+      expect(searches.at(-1)?.order_by).toEqual(['attributes.duration ASC']);
+
+      await page.reload();
+      await bodyRows(page).first().waitFor();
+      expect(await firstNames()).toEqual(shortest.slice(0, 5));
+      expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Duration');
+
+      // The next keyset page continues the order where the first one ended.
+      const rowHeight = (await bodyRows(page).first().boundingBox())?.height ?? 0;
+      expect(rowHeight).toBeGreaterThan(0);
+      await page.locator('.data-table-scroll').hover();
+      await page.mouse.wheel(0, 200 * 40);
+      await eventually(() => footer(page).textContent()).toBe('400 runs loaded, more to load');
+      const next = searches.at(-1);
+      expect(next?.order_by).toEqual(['attributes.duration ASC']);
+      expect(next?.page_token).toBeTruthy();
+      await page
+        .locator('.data-table-scroll')
+        .evaluate((element, top) => element.scrollTo(0, top), rowHeight * 196);
+      for (const index of [198, 199, 200, 201]) {
+        await eventually(() => rowName(index)).toBe(shortest[index]);
+      }
+      // And the last page ends with the unfinished runs.
+      await page.mouse.wheel(0, 400 * 40);
+      await eventually(() => footer(page).textContent()).toBe(`${RUN_COUNT + 3} runs loaded, all loaded`);
+      await page.mouse.wheel(0, 400 * 40);
+      await eventually(() => rowName(RUN_COUNT + 2)).toBe(shortest[RUN_COUNT + 2]);
+      expect(shortest.slice(-3)).toEqual(unfinished);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows a filter parse error under the offending character, then applies a valid filter', async () => {
     const { context, page, errors } = await open();
     try {

@@ -11,6 +11,7 @@ import {
   NUMBER_COMPARATORS,
   REGISTERED_MODEL_ORDER_BY_ATTRIBUTES,
   RUN_ATTRIBUTES,
+  RUN_ORDER_BY_ATTRIBUTES,
   STRING_COMPARATORS,
   type Comparison,
   type ListComparator,
@@ -173,14 +174,14 @@ function orderByClause(
   });
 }
 
-/** A run order_by list without repeated fields. */
+/** A run order_by list without repeated fields (agentrack's `duration` included). */
 export function runOrderBy(key: fc.Arbitrary<string> = anyString) {
   return fc.uniqueArray(
     fc.oneof(
       orderByClause('metric', key),
       orderByClause('param', key),
       orderByClause('tag', key),
-      orderByClause('attribute', fc.constantFrom(...Object.keys(RUN_ATTRIBUTES))),
+      orderByClause('attribute', fc.constantFrom(...Object.keys(RUN_ORDER_BY_ATTRIBUTES))),
     ),
     { maxLength: 4, selector: (c) => `${c.entity}.${c.key}` },
   );

@@ -2,7 +2,8 @@
  * Property test: for random runs, random filters and random orderings, the SQLite store's
  * search (SQL, paged with keyset tokens) returns exactly the runs, in exactly the order,
  * that the in-memory evaluator gives for the same data. Runs log dataset inputs too, so that
- * `datasets.name`, `datasets.digest` and `datasets.context` clauses are compared as well.
+ * `datasets.name`, `datasets.digest` and `datasets.context` clauses are compared as well, and
+ * orderings include `attributes.duration` over finished and running runs with tied durations.
  */
 import fc from 'fast-check';
 import { join } from 'node:path';
@@ -130,10 +131,21 @@ const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
   }),
 );
 
+/** Half the orderings lead with `attributes.duration`, which a random list names too rarely. */
+const orderBy = fc.oneof(
+  runOrderBy(pick(KEYS)),
+  fc
+    .tuple(fc.boolean(), runOrderBy(pick(KEYS)))
+    .map(([ascending, rest]) => [
+      { type: 'order_by' as const, entity: 'attribute' as const, key: 'duration', ascending, location: at },
+      ...rest.filter((c) => !(c.entity === 'attribute' && c.key === 'duration')),
+    ]),
+);
+
 const scenario = fc.record({
   runs: fc.array(runSpec, { minLength: 5, maxLength: 25 }),
   filter: fc.array(filterClause, { maxLength: 2 }),
-  orderBy: runOrderBy(pick(KEYS)),
+  orderBy,
   viewType: pick<ViewType>(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']),
   experiments: fc.subarray([0, 1, 2], { minLength: 1 }),
   pageSize: fc.integer({ min: 1, max: 7 }),
@@ -150,6 +162,7 @@ describe('SQLite search equals the in-memory evaluator', () => {
     let n = 0;
     let informative = 0;
     let datasetInformative = 0;
+    let durationInformative = 0;
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const store = await openSqliteStore(join(dir.path, `prop-${n++}.db`));
@@ -221,6 +234,8 @@ describe('SQLite search equals the in-memory evaluator', () => {
           expect(actual).toEqual(expected);
           if (expected.length > 0 && s.filter.length > 0) informative++;
           if (expected.length > 0 && s.filter.some((c) => c.entity === 'dataset')) datasetInformative++;
+          const byDuration = s.orderBy.some((c) => c.entity === 'attribute' && c.key === 'duration');
+          if (byDuration && expected.length > s.pageSize) durationInformative++;
         } finally {
           await store.close();
         }
@@ -230,5 +245,7 @@ describe('SQLite search equals the in-memory evaluator', () => {
     // Guard against a generator drift that would make the property vacuous.
     expect(informative).toBeGreaterThan(15);
     expect(datasetInformative).toBeGreaterThan(5);
+    // attributes.duration (agentrack's extension) ordered many searches of several pages.
+    expect(durationInformative).toBeGreaterThan(15);
   });
 });

@@ -10,7 +10,7 @@ import { Empty, ErrorState, Skeleton } from '../../components/states.js';
 import { ColumnPicker, type ColumnKeys } from './column-picker.js';
 import { FilterBox } from './filter-box.js';
 import { listFromUrl, liveSearch, orderByFor, sortingFromUrl, sortingToUrl } from './lane-url.js';
-import { fetchExperiment, runValue, searchRuns, type WireRun } from './run-wire.js';
+import { fetchExperiment, runDuration, runValue, searchRuns, type WireRun } from './run-wire.js';
 import './lane.css';
 
 /** Runs per `runs/search` page. */
@@ -188,14 +188,10 @@ export function LanePage() {
       },
       {
         id: 'duration',
+        accessorFn: runDuration,
         header: 'Duration',
         size: 110,
-        // runs/search has no duration to order by.
-        enableSorting: false,
-        cell: ({ row }) => {
-          const { start_time: start, end_time: end } = row.original.info;
-          return <Duration ms={start !== undefined && end ? end - start : undefined} />;
-        },
+        cell: ({ row }) => <Duration ms={runDuration(row.original)} />,
       },
     ];
     const chosenColumns = chosen.map<ColumnDef<WireRun, unknown>>((id) => ({

@@ -5,6 +5,8 @@ const ATTRIBUTE_ORDER: Readonly<Record<string, string>> = {
   name: 'attributes.run_name',
   status: 'attributes.status',
   start: 'attributes.start_time',
+  // agentrack's extension to MLflow's order_by: end_time - start_time, unfinished runs last.
+  duration: 'attributes.duration',
 };
 
 /** MLflow's default order (newest first), as the table shows it. */

@@ -95,3 +95,12 @@ export function runValue(run: WireRun, columnId: string): WireNumber | undefined
   const list = kind === 'metrics' ? run.data?.metrics : kind === 'params' ? run.data?.params : run.data?.tags;
   return list?.find((entry) => entry.key === key)?.value;
 }
+
+/**
+ * A run's duration in ms, as the server orders by `attributes.duration`: end minus start time,
+ * `undefined` while the run has no end time.
+ */
+export function runDuration(run: WireRun): number | undefined {
+  const { start_time: start, end_time: end } = run.info;
+  return start === undefined || end === undefined ? undefined : end - start;
+}
