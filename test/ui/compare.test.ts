@@ -183,6 +183,32 @@ describe('the compare page', () => {
     }
   });
 
+  it("names a NaN under the cursor in the legend, and describes each line's range and last value", async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/compare?runs=${ids.join(',')}`);
+      const chart = page.getByRole('figure', { name: 'accuracy' });
+      await chart.locator('canvas').waitFor();
+      expect(await chart.getByRole('img', { name: 'Chart of accuracy by step' }).count()).toBe(1);
+      // The first run logged NaN at its last step: a gap in its line, named in the legend there.
+      const box = await chart.locator('.u-over').boundingBox();
+      if (!box) throw new Error('the chart has no plot area');
+      await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+      const valueOf = (label: string) =>
+        chart.locator('.u-legend tr', { hasText: label }).locator('.u-value');
+      await eventually(() => valueOf(SCRIPT_NAME).textContent()).toBe('NaN');
+      expect(await valueOf('eval-large').textContent()).toBe('0.999833');
+      const description = await chart.locator('.visually-hidden').textContent();
+      expect(description).toMatch(
+        /<script>alert\(1\)<\/script>: \d+ points, min 0, max 0\.99\d*, last NaN\./,
+      );
+      expect(description).toMatch(/eval-large: \d+ points, min 0\.5, max 0\.999833, last 0\.999833\./);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('names the runs that do not exist and still compares the others', async () => {
     const { context, page, errors } = await open();
     try {

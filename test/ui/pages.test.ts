@@ -158,6 +158,76 @@ describe.each(['light', 'dark'] as const)('every page in the %s scheme', (scheme
   );
 });
 
+/**
+ * Sums the page's layout shifts from navigation on (`buffered`, so none before the observer is
+ * missed), leaving out those right after the reader's input, as Core Web Vitals counts them; keeps
+ * what moved, to say so when the page shifts too much. A string: it runs in the page.
+ */
+const OBSERVE_LAYOUT_SHIFTS = `(() => {
+  const state = { total: 0, shifts: [] };
+  const take = (entries) => {
+    for (const entry of entries) {
+      if (entry.hadRecentInput) continue;
+      state.total += entry.value;
+      const moved = (entry.sources || []).map((source) => {
+        const node = source.node;
+        if (!node || !node.nodeName) return '?';
+        const cls = typeof node.className === 'string' && node.className ? '.' + node.className.split(' ').join('.') : '';
+        return node.nodeName.toLowerCase() + cls;
+      });
+      state.shifts.push(entry.value.toFixed(4) + ' ' + moved.join(', '));
+    }
+  };
+  const observer = new PerformanceObserver((list) => take(list.getEntries()));
+  observer.observe({ type: 'layout-shift', buffered: true });
+  window.__layoutShift = () => {
+    take(observer.takeRecords());
+    return state;
+  };
+})()`;
+
+/** The layout shift so far, and the shifts that make it up. */
+async function layoutShift(page: Page): Promise<{ total: number; shifts: string[] }> {
+  // Two frames: shifts of the last frame are reported after it is painted.
+  await page.evaluate(
+    'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))',
+  );
+  return page.evaluate('window.__layoutShift()') as Promise<{ total: number; shifts: string[] }>;
+}
+
+describe('layout stability', () => {
+  let opened: Awaited<ReturnType<typeof openPage>>;
+  beforeAll(async () => {
+    opened = await openPage('light');
+    await opened.context.addInitScript(OBSERVE_LAYOUT_SHIFTS);
+    // A network's round trip, so that each page paints its loading state before its data arrives
+    // (on loopback the data could come before the first paint, and no jump could be seen).
+    const cdp = await opened.context.newCDPSession(opened.page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 150,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+  });
+  afterAll(async () => {
+    await opened?.context.close();
+  });
+
+  it.each(PAGES)(
+    '$name: its cumulative layout shift from navigation until its data is shown is below 0.1',
+    async ({ name, path }) => {
+      const { page } = opened;
+      await page.goto(`${server.url}${path(data)}`);
+      await settledHeading(page);
+      await page.waitForLoadState('networkidle');
+      const { total, shifts } = await layoutShift(page);
+      expect(total, `${name} shifted: ${shifts.join('; ')}`).toBeLessThan(0.1);
+    },
+  );
+});
+
 describe('navigation from the agents page', () => {
   /**
    * Follows the first link on the page whose `href` starts with `prefix` (after `exclude` is

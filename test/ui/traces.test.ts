@@ -494,6 +494,39 @@ describe('the Trace page', () => {
     }
   });
 
+  it("shows the trace's tags and metadata and the span's attributes as named key/value tables", async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/traces/${failed}?span=00000000000000b2`);
+      const tags = page.getByRole('table', { name: 'Tags of the trace' });
+      await tags.waitFor();
+      // Sorted by key (the server adds a tag of its own).
+      const keys = await tags.getByRole('rowheader').allTextContents();
+      expect(keys).toEqual(expect.arrayContaining(['flow', 'mlflow.traceName', 'owner']));
+      expect(keys).toEqual([...keys].sort());
+      expect(
+        await tags
+          .getByRole('row', { name: /^owner/ })
+          .getByRole('cell')
+          .textContent(),
+      ).toBe('team-b');
+      const metadata = page.getByRole('table', { name: 'Metadata of the trace' });
+      expect(
+        await metadata.getByRole('row', { name: /^mlflow\.trace_schema\.version/ }).textContent(),
+      ).toContain('3');
+      const attributes = page.getByRole('table', { name: 'Attributes of the span' });
+      await attributes.waitFor();
+      expect(await attributes.getByRole('rowheader').allTextContents()).toEqual([
+        'mlflow.spanType',
+        'retriever.index',
+      ]);
+      expect(await attributes.getByLabel('Attribute retriever.index').textContent()).toContain('faq-v2');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('renders a trace of 10,000 spans virtualized and scrolls to its last span', async () => {
     const { context, page, errors } = await open();
     try {

@@ -4,15 +4,17 @@ import { Link, useSearchParams } from 'react-router';
 import { getJson, isNotFound } from '../../api/http.js';
 import { NumberValue, Truncated } from '../../components/format.js';
 import { PageHeader } from '../../components/layout.js';
+import { MetricChart, type ChartSeries } from '../../components/metric-chart.js';
 import { Empty, ErrorState, Skeleton } from '../../components/states.js';
 import { toNumber, type WireNumber } from '../../lib/format.js';
 import { listFromUrl, liveSearch } from '../lane/lane-url.js';
 import { MLFLOW_API, fetchRun, type WireRun } from '../lane/run-wire.js';
-import { MetricChart, type ChartSeries } from './metric-chart.js';
 import './compare.css';
 
 /** Points per metric history: the server downsamples to about this many. */
 const HISTORY_POINTS = 1000;
+/** The overlaid charts are taller than a run's: several lines share them. */
+const COMPARE_CHART_HEIGHT = 260;
 
 interface HistoryPoint {
   key: string;
@@ -81,7 +83,7 @@ function MetricHistories({ runs, metric }: { runs: readonly WireRun[]; metric: s
   );
   if (history.isPending) return <Skeleton rows={6} label={`Loading the history of ${metric}`} />;
   if (history.isError) return <ErrorState error={history.error} retry={() => void history.refetch()} />;
-  return <MetricChart metric={metric} series={series} />;
+  return <MetricChart title={metric} series={series} height={COMPARE_CHART_HEIGHT} />;
 }
 
 /**
@@ -227,11 +229,13 @@ export function ComparePage() {
                   </label>
                 ))}
               </fieldset>
-              {chosenMetrics
-                .filter((metric) => metricKeys.includes(metric))
-                .map((metric) => (
-                  <MetricHistories key={metric} runs={runs} metric={metric} />
-                ))}
+              <div className="compare-charts">
+                {chosenMetrics
+                  .filter((metric) => metricKeys.includes(metric))
+                  .map((metric) => (
+                    <MetricHistories key={metric} runs={runs} metric={metric} />
+                  ))}
+              </div>
             </>
           )}
         </>

@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { MetricChart, type ChartSeries } from '../../components/metric-chart.js';
 import { ErrorState, Skeleton } from '../../components/states.js';
 import { toNumber } from '../../lib/format.js';
-import { MetricChart, type ChartPoint } from './metric-chart.js';
 import { getMetricHistory } from './run-api.js';
 
 /** How many charts load at once without waiting to be scrolled into view. */
@@ -33,15 +33,24 @@ function ChartCard({ runId, metricKey, eager }: { runId: string; metricKey: stri
     queryFn: ({ signal }) => getMetricHistory(runId, metricKey, signal),
     enabled: seen,
   });
-  const points: ChartPoint[] | undefined = history.data
-    ?.map((m) => ({ step: Number(m.step ?? 0), value: toNumber(m.value) }))
-    .sort((a, b) => a.step - b.step);
+  const series = useMemo<ChartSeries[] | undefined>(
+    () =>
+      history.data && [
+        {
+          label: metricKey,
+          points: history.data
+            .map((m) => ({ step: Number(m.step ?? 0), value: toNumber(m.value) }))
+            .sort((a, b) => a.step - b.step),
+        },
+      ],
+    [history.data, metricKey],
+  );
   return (
     <div ref={ref} className="metric-chart-card">
       {history.isError ? (
         <ErrorState error={history.error} retry={() => void history.refetch()} />
-      ) : points ? (
-        <MetricChart title={metricKey} points={points} />
+      ) : series ? (
+        <MetricChart title={metricKey} series={series} />
       ) : seen ? (
         <div className="metric-chart-loading">
           <p className="metric-chart-title">{metricKey}</p>

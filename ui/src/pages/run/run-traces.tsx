@@ -2,13 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { Duration, RelativeTime, Truncated } from '../../components/format.js';
 import { Empty, ErrorState, Skeleton } from '../../components/states.js';
+import { TraceStateBadge } from '../traces/trace-state-badge.js';
+import { durationMs, epochMs } from '../traces/trace-wire.js';
 import { searchRunTraces } from './run-api.js';
-
-function durationMs(text: string | undefined): number | undefined {
-  if (text === undefined || !text.endsWith('s')) return undefined;
-  const seconds = Number(text.slice(0, -1));
-  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
-}
 
 /** The traces linked to the run (`attribute.run_id`), newest first, each linked to its page. */
 export function RunTraces({ experimentId, runId }: { experimentId: string; runId: string }) {
@@ -48,15 +44,13 @@ export function RunTraces({ experimentId, runId }: { experimentId: string; runId
                 </td>
                 <td>{t.tags?.['mlflow.traceName'] ?? '—'}</td>
                 <td>
-                  <span className={`badge ${t.state === 'OK' ? 'ok' : t.state === 'ERROR' ? 'bad' : 'warn'}`}>
-                    {t.state ?? 'unknown'}
-                  </span>
+                  <TraceStateBadge state={t.state ?? 'STATE_UNSPECIFIED'} />
                 </td>
                 <td>
                   <Truncated text={t.request_preview ?? ''} max={60} />
                 </td>
                 <td>
-                  <RelativeTime epochMs={t.request_time ? Date.parse(t.request_time) : undefined} />
+                  <RelativeTime epochMs={epochMs(t.request_time)} />
                 </td>
                 <td>
                   <Duration ms={durationMs(t.execution_duration)} />

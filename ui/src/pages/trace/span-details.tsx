@@ -1,10 +1,10 @@
 import { Duration, Truncated } from '../../components/format.js';
 import { formatExactTime } from '../../lib/format.js';
 import { JsonValue, jsonText } from './json-value.js';
+import { KeyValueTable } from './key-value-table.js';
 import {
   SPAN_INPUTS_KEY,
   SPAN_OUTPUTS_KEY,
-  SPAN_TYPE_KEY,
   spanDurationMs,
   type SpanEventView,
   type SpanView,
@@ -92,31 +92,13 @@ export function SpanDetails({ span }: { span: SpanView }) {
         <JsonValue value={outputs} label="Outputs" />
       )}
       <h3>Attributes</h3>
-      {attributes.length === 0 ? (
-        <p className="muted">No other attributes.</p>
-      ) : (
-        <table className="plain span-attributes">
-          <caption className="visually-hidden">Attributes of the span</caption>
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Value</th>
-            </tr>
-          </thead>
-          <tbody>
-            {attributes.map(([key, value]) => (
-              <tr key={key}>
-                <th scope="row" className="mono">
-                  {key === SPAN_TYPE_KEY ? key : <Truncated text={key} max={40} />}
-                </th>
-                <td>
-                  <JsonValue value={value} label={`Attribute ${key}`} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <KeyValueTable
+        caption="Attributes of the span"
+        className="span-attributes"
+        entries={attributes}
+        value={(value, key) => <JsonValue value={value} label={`Attribute ${key}`} />}
+        empty="No other attributes."
+      />
       <h3>Events</h3>
       {span.events.length === 0 ? (
         <p className="muted">No events.</p>

@@ -8,41 +8,25 @@ import { Empty, ErrorState, Skeleton } from '../../components/states.js';
 import { TraceStateBadge } from '../traces/trace-state-badge.js';
 import { TRACE_NAME_TAG, TRACES_API, durationMs, epochMs, type TraceInfo } from '../traces/trace-wire.js';
 import { AssessmentsTable } from './assessments-table.js';
+import { KeyValueTable } from './key-value-table.js';
 import { SpanDetails } from './span-details.js';
 import { SpanTreeView } from './span-tree.js';
 import { buildSpanTree, parseTraceSpans } from './trace-spans.js';
 import './trace.css';
 
-/** A key/value map as a two-column table; nothing when empty. */
+/** A trace's tags or metadata, sorted by key. */
 function MapTable({ title, map }: { title: string; map: Record<string, string> | undefined }) {
   const entries = Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return (
     <section aria-label={title}>
       <h2>{title}</h2>
-      {entries.length === 0 ? (
-        <p className="muted">None.</p>
-      ) : (
-        <table className="plain trace-map">
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Value</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map(([key, value]) => (
-              <tr key={key}>
-                <th scope="row" className="mono">
-                  <Truncated text={key} max={48} />
-                </th>
-                <td>
-                  <Truncated text={value} max={120} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <KeyValueTable
+        caption={`${title} of the trace`}
+        className="trace-map"
+        entries={entries}
+        value={(value) => <Truncated text={value} max={120} />}
+        empty="None."
+      />
     </section>
   );
 }
