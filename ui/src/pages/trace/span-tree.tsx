@@ -11,18 +11,23 @@ const TREE_HEIGHT = 520;
  * type, status and duration, a bar placed on the trace's time axis), virtualized so only the
  * rows in view are in the page. Keyboard: Up/Down (Home/End, Page Up/Down) move, Left
  * collapses or goes to the parent, Right expands or goes to the first child, Enter (or a click)
- * selects.
+ * selects. What is collapsed is the caller's (the page's URL).
  */
 export function SpanTreeView({
   tree,
   selectedId,
   onSelect,
+  collapsed,
+  onToggle,
 }: {
   tree: SpanTree;
   selectedId: string | undefined;
   onSelect: (spanId: string) => void;
+  /** The spans whose children are hidden (the page keeps them in its URL). */
+  collapsed: ReadonlySet<string>;
+  /** Expand (`open`) or collapse a span. */
+  onToggle: (spanId: string, open: boolean) => void;
 }) {
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const indexOf = useMemo(() => new Map(rows.map((row, i) => [row.span.spanId, i])), [rows]);
   const [active, setActive] = useState(() => (selectedId ? (indexOf.get(selectedId) ?? 0) : 0));
@@ -56,14 +61,6 @@ export function SpanTreeView({
     });
   };
 
-  const toggle = (spanId: string, open: boolean) =>
-    setCollapsed((current) => {
-      const next = new Set(current);
-      if (open) next.delete(spanId);
-      else next.add(spanId);
-      return next;
-    });
-
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const row = rows[activeIndex];
     if (!row) return;
@@ -91,11 +88,11 @@ export function SpanTreeView({
         focusRow(rows.length - 1);
         break;
       case 'ArrowRight':
-        if (row.hasChildren && !open) toggle(id, true);
+        if (row.hasChildren && !open) onToggle(id, true);
         else if (open) focusRow(activeIndex + 1);
         break;
       case 'ArrowLeft':
-        if (open) toggle(id, false);
+        if (open) onToggle(id, false);
         else if (row.span.parentId !== undefined) {
           const parent = indexOf.get(row.span.parentId);
           if (parent !== undefined) focusRow(parent);
@@ -164,7 +161,7 @@ export function SpanTreeView({
                     onClick={(event) => {
                       if (!hasChildren) return;
                       event.stopPropagation();
-                      toggle(span.spanId, !open);
+                      onToggle(span.spanId, !open);
                     }}
                   >
                     {hasChildren ? (open ? '▾' : '▸') : ''}
