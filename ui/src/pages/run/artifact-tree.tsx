@@ -8,12 +8,6 @@ export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** The folders above `path` (`a`, `a/b` for `a/b/c.txt`). */
-function ancestors(path: string): string[] {
-  const parts = path.split('/').slice(0, -1);
-  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
-}
-
 interface LevelProps {
   runId: string;
   path: string;
@@ -89,20 +83,24 @@ function Level({ runId, path, level, ...props }: LevelProps) {
  * The run's artifacts as a tree (a flat list of items with their `aria-level`, so that each
  * item is named by its own row alone): folders listed when opened, one item in the tab order,
  * arrows to move (Right opens a folder or enters it, Left closes it or goes to its parent),
- * Home/End, Enter to open a folder or preview a file.
+ * Home/End, Enter or Space to open a folder or preview a file. Which folders are open is the
+ * caller's (the page's URL).
  */
 export function ArtifactTree({
   runId,
   selected,
   onSelect,
+  expanded,
+  onExpand,
 }: {
   runId: string;
   selected: string | undefined;
   onSelect: (file: WireFile) => void;
+  /** The open folders (the page keeps them in its URL). */
+  expanded: ReadonlySet<string>;
+  /** Open (`open`) or close a folder. */
+  onExpand: (path: string, open: boolean) => void;
 }) {
-  const [expanded, setExpanded] = useState<ReadonlySet<string>>(
-    () => new Set(selected ? ancestors(selected) : []),
-  );
   const [focused, setFocused] = useState<string | undefined>(selected);
   const treeRef = useRef<HTMLUListElement>(null);
 
@@ -114,13 +112,7 @@ export function ArtifactTree({
     setFocused(element.dataset.path);
     element.focus();
   };
-  const toggle = (path: string) =>
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      if (next.has(path)) next.delete(path);
-      else next.add(path);
-      return next;
-    });
+  const toggle = (path: string) => onExpand(path, !expanded.has(path));
 
   const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
     const current = (event.target as HTMLElement).closest<HTMLElement>('[role="treeitem"][data-path]');
