@@ -400,6 +400,8 @@ describe('the run page', () => {
       await expect.poll(previewText).toBe('file a');
       expect(await expanded('data')).toBe('false');
       expect(await item('data/a.txt').count()).toBe(0);
+      // The previewed file is hidden: its folder is the tree's stop in the tab order.
+      expect(await tree.locator('[role="treeitem"][tabindex="0"]').getAttribute('data-path')).toBe('data');
 
       // Each change replaced the history entry: Back is not flooded.
       expect(await page.evaluate('history.length')).toBe(entries);

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, useRef, useState, type KeyboardEvent } from 'react';
 import { formatBytes } from '../../lib/format.js';
+import { folderAncestors, toggleFolder } from './artifact-url.js';
 import { listArtifacts, millis, type WireFile } from './run-api.js';
 
 /** The last part of an artifact path. */
@@ -90,7 +91,7 @@ export function ArtifactTree({
   runId,
   selected,
   onSelect,
-  expanded,
+  expanded: fromUrl,
   onExpand,
 }: {
   runId: string;
@@ -112,7 +113,19 @@ export function ArtifactTree({
     setFocused(element.dataset.path);
     element.focus();
   };
-  const toggle = (path: string) => onExpand(path, !expanded.has(path));
+  // The URL catches up in a transition: the tree answers a key at once from its own copy,
+  // replaced by the URL's whenever that changes.
+  const [mirror, setMirror] = useState({ from: fromUrl, open: fromUrl });
+  let expanded = mirror.open;
+  if (mirror.from !== fromUrl) {
+    expanded = fromUrl;
+    setMirror({ from: fromUrl, open: fromUrl });
+  }
+  const toggle = (path: string) => {
+    const open = !expanded.has(path);
+    setMirror({ from: fromUrl, open: toggleFolder(expanded, path, open) });
+    onExpand(path, open);
+  };
 
   const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
     const current = (event.target as HTMLElement).closest<HTMLElement>('[role="treeitem"][data-path]');
@@ -161,7 +174,9 @@ export function ArtifactTree({
     queryKey: ['artifacts', runId, ''],
     queryFn: ({ signal }) => listArtifacts(runId, '', signal),
   });
-  const tabbable = focused ?? root.data?.[0]?.path;
+  // An item inside a folder since closed leaves the tab order to the folder that hides it.
+  const hiddenBy = focused === undefined ? undefined : folderAncestors(focused).find((f) => !expanded.has(f));
+  const tabbable = hiddenBy ?? focused ?? root.data?.[0]?.path;
 
   return (
     <ul role="tree" aria-label="Artifacts" className="artifact-tree" ref={treeRef} onKeyDown={onKeyDown}>
