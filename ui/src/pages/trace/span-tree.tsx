@@ -17,7 +17,7 @@ export function SpanTreeView({
   tree,
   selectedId,
   onSelect,
-  collapsed,
+  collapsed: fromUrl,
   onToggle,
 }: {
   tree: SpanTree;
@@ -28,6 +28,21 @@ export function SpanTreeView({
   /** Expand (`open`) or collapse a span. */
   onToggle: (spanId: string, open: boolean) => void;
 }) {
+  // The URL catches up in a transition: the tree answers a key at once from its own copy,
+  // replaced by the URL's whenever that changes.
+  const [mirror, setMirror] = useState({ from: fromUrl, collapsed: fromUrl });
+  let collapsed = mirror.collapsed;
+  if (mirror.from !== fromUrl) {
+    collapsed = fromUrl;
+    setMirror({ from: fromUrl, collapsed: fromUrl });
+  }
+  const toggle = (spanId: string, open: boolean) => {
+    const next = new Set(collapsed);
+    if (open) next.delete(spanId);
+    else next.add(spanId);
+    setMirror({ from: fromUrl, collapsed: next });
+    onToggle(spanId, open);
+  };
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const indexOf = useMemo(() => new Map(rows.map((row, i) => [row.span.spanId, i])), [rows]);
   const [active, setActive] = useState(() => (selectedId ? (indexOf.get(selectedId) ?? 0) : 0));
@@ -88,11 +103,11 @@ export function SpanTreeView({
         focusRow(rows.length - 1);
         break;
       case 'ArrowRight':
-        if (row.hasChildren && !open) onToggle(id, true);
+        if (row.hasChildren && !open) toggle(id, true);
         else if (open) focusRow(activeIndex + 1);
         break;
       case 'ArrowLeft':
-        if (open) onToggle(id, false);
+        if (open) toggle(id, false);
         else if (row.span.parentId !== undefined) {
           const parent = indexOf.get(row.span.parentId);
           if (parent !== undefined) focusRow(parent);
@@ -161,7 +176,7 @@ export function SpanTreeView({
                     onClick={(event) => {
                       if (!hasChildren) return;
                       event.stopPropagation();
-                      onToggle(span.spanId, !open);
+                      toggle(span.spanId, !open);
                     }}
                   >
                     {hasChildren ? (open ? '▾' : '▸') : ''}
