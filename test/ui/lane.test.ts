@@ -372,7 +372,7 @@ describe('the lane page', () => {
 
       await page.keyboard.press('Space');
       await eventually(() => new URL(page.url()).searchParams.get('sel')).toBe(runId);
-      expect(await checkbox.isChecked()).toBe(true);
+      await eventually(() => checkbox.isChecked()).toBe(true);
       await page.getByText('Compare (1)').waitFor();
       expect(await scrolled()).toEqual(before);
       expect(await page.evaluate('document.activeElement?.getAttribute("aria-rowindex")')).toBe('4');
@@ -386,7 +386,7 @@ describe('the lane page', () => {
       await bodyRows(page).nth(2).focus();
       await page.keyboard.press('Space');
       await eventually(() => new URL(page.url()).searchParams.get('sel')).toBeNull();
-      expect(await bodyRows(page).nth(2).getByRole('checkbox').isChecked()).toBe(false);
+      await eventually(() => bodyRows(page).nth(2).getByRole('checkbox').isChecked()).toBe(false);
       expect(await scrolled()).toEqual(before);
       await page.keyboard.press('Enter');
       await eventually(() => new URL(page.url()).pathname).toBe(`/runs/${runId}`);
