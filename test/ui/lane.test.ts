@@ -424,6 +424,48 @@ describe('the lane page', () => {
     }
   });
 
+  it("toggles a focused row's selection with Space, without scrolling, kept on reload; Enter still opens the run", async () => {
+    const { context, page, errors } = await open();
+    try {
+      await page.goto(`${server.url}/experiments/${laneId}`);
+      await bodyRows(page).first().waitFor();
+      const scroll = page.locator('.data-table-scroll');
+      const scrolled = () =>
+        scroll.evaluate((el) => [el.scrollTop, el.ownerDocument.defaultView?.scrollY ?? -1]);
+      await bodyRows(page).nth(1).focus();
+      await page.keyboard.press('ArrowDown');
+      const row = bodyRows(page).nth(2);
+      const checkbox = row.getByRole('checkbox');
+      const runId = (await row.getByRole('link').getAttribute('href'))?.replace('/runs/', '');
+      expect(await page.evaluate('document.activeElement?.getAttribute("aria-rowindex")')).toBe('4');
+      const before = await scrolled();
+
+      await page.keyboard.press('Space');
+      await eventually(() => new URL(page.url()).searchParams.get('sel')).toBe(runId);
+      await eventually(() => checkbox.isChecked()).toBe(true);
+      await page.getByText('Compare (1)').waitFor();
+      expect(await scrolled()).toEqual(before);
+      expect(await page.evaluate('document.activeElement?.getAttribute("aria-rowindex")')).toBe('4');
+
+      await page.reload();
+      await bodyRows(page).first().waitFor();
+      expect(await bodyRows(page).nth(2).getByRole('checkbox').isChecked()).toBe(true);
+      await page.getByText('Compare (1)').waitFor();
+
+      // Space again clears it; Enter still opens the run.
+      await bodyRows(page).nth(2).focus();
+      await page.keyboard.press('Space');
+      await eventually(() => new URL(page.url()).searchParams.get('sel')).toBeNull();
+      await eventually(() => bodyRows(page).nth(2).getByRole('checkbox').isChecked()).toBe(false);
+      expect(await scrolled()).toEqual(before);
+      await page.keyboard.press('Enter');
+      await eventually(() => new URL(page.url()).pathname).toBe(`/runs/${runId}`);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('has no WCAG A/AA violations in the dark scheme, with a filter error shown', async () => {
     const { context, page, errors } = await open('dark');
     try {

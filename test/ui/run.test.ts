@@ -321,6 +321,97 @@ describe('the run page', () => {
     }
   });
 
+  it('keeps the open folders and the previewed file in the URL, for a reload and a shared link', async () => {
+    const agent = await Agent.open({
+      config: { agent: 'support-bot', version: '1.4.0', trackingUri: server.url },
+    });
+    let runId: string;
+    try {
+      const run = await agent.startRun('development');
+      await run.logText('the intro', 'docs/guide/intro.md');
+      await run.logText('the readme', 'docs/readme.txt');
+      await run.logText('file a', 'data/a.txt');
+      await run.end();
+      runId = run.runId;
+    } finally {
+      await agent.close();
+    }
+    const { context, errors } = await openContext(browser);
+    try {
+      const page = await context.newPage();
+      const tree = page.getByRole('tree', { name: 'Artifacts' });
+      const item = (path: string) => tree.locator(`[role="treeitem"][data-path="${path}"]`);
+      const expanded = (path: string) => item(path).getAttribute('aria-expanded');
+      const previewText = () => page.locator('.artifact-preview pre').textContent();
+      const url = () => new URL(page.url()).searchParams;
+      const open = () => url().getAll('open');
+
+      // A link naming only the file (as links did before the tree kept its folders) opens them.
+      await openRun(page, runId, '?artifact=docs/guide/intro.md');
+      await expect.poll(previewText).toBe('the intro');
+      expect(await expanded('docs')).toBe('true');
+      expect(await expanded('docs/guide')).toBe('true');
+      expect(await item('docs/guide/intro.md').getAttribute('aria-selected')).toBe('true');
+      await expect.poll(open).toEqual(['docs', 'docs/guide']);
+      expect(await axeViolations(page)).toEqual([]);
+      const entries = await page.evaluate('history.length');
+
+      // Left closes a folder and takes it out of the URL; the preview stays, and so on reload.
+      await item('docs/guide').focus();
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(open).toEqual(['docs']);
+      expect(await item('docs/guide/intro.md').count()).toBe(0);
+      await page.reload();
+      await expect.poll(previewText).toBe('the intro');
+      await item('docs/readme.txt').waitFor();
+      expect(await expanded('docs')).toBe('true');
+      expect(await expanded('docs/guide')).toBe('false');
+      expect(await item('docs/guide/intro.md').count()).toBe(0);
+
+      // Right opens a folder, Space previews a file; a click closes a folder.
+      await item('data').focus();
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(open).toEqual(['data', 'docs']);
+      await item('data/a.txt').waitFor();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Space');
+      await expect.poll(() => url().get('artifact')).toBe('data/a.txt');
+      await expect.poll(previewText).toBe('file a');
+      await item('docs').locator('.tree-row').click();
+      await expect.poll(open).toEqual(['data']);
+      await page.reload();
+      await expect.poll(previewText).toBe('file a');
+      expect(await expanded('data')).toBe('true');
+      expect(await expanded('docs')).toBe('false');
+      expect(await item('data/a.txt').getAttribute('aria-selected')).toBe('true');
+      expect(await item('docs/readme.txt').count()).toBe(0);
+
+      // Closing a folder closes the folders inside it.
+      await item('docs').locator('.tree-row').click();
+      await item('docs/guide').locator('.tree-row').click();
+      await expect.poll(open).toEqual(['data', 'docs', 'docs/guide']);
+      await item('docs').locator('.tree-row').click();
+      await expect.poll(open).toEqual(['data']);
+
+      // Every folder closed while a file inside one is previewed: a reload keeps them closed.
+      await item('data').locator('.tree-row').click();
+      await expect.poll(open).toEqual(['']);
+      await page.reload();
+      await expect.poll(previewText).toBe('file a');
+      expect(await expanded('data')).toBe('false');
+      expect(await item('data/a.txt').count()).toBe(0);
+      // The previewed file is hidden: its folder is the tree's stop in the tab order.
+      expect(await tree.locator('[role="treeitem"][tabindex="0"]').getAttribute('data-path')).toBe('data');
+
+      // Each change replaced the history entry: Back is not flooded.
+      expect(await page.evaluate('history.length')).toBe(entries);
+      expect(await axeViolations(page)).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('links an evaluation run to its deployment and back, and to its registered version', async () => {
     const { context, errors } = await openContext(browser);
     try {

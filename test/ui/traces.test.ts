@@ -555,6 +555,90 @@ describe('the Trace page', () => {
     }
   });
 
+  it('keeps the collapsed spans in the URL with the selection; a reload shows the same tree', async () => {
+    const { context, page, errors } = await open();
+    try {
+      const [agent, retrieve, searchIndex] = ['00000000000000a1', '00000000000000b2', '00000000000000c3'];
+      const url = () => new URL(page.url()).searchParams;
+      const items = () => page.getByRole('treeitem');
+      const item = (name: string) => page.getByRole('treeitem', { name: new RegExp(`^.?${name}`) });
+      await page.goto(`${server.url}/traces/${failed}`);
+      await page.getByRole('tree', { name: 'Spans (4)' }).waitFor();
+      const entries = await page.evaluate('history.length');
+
+      // Left on an open span collapses it: only that span's id is in the URL.
+      await items().first().focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(() => url().get('collapsed')).toBe(retrieve);
+      await expect.poll(() => items().count()).toBe(3);
+      await page.reload();
+      await page.getByRole('tree', { name: 'Spans (4)' }).waitFor();
+      expect(await items().count()).toBe(3);
+      expect(await item('retrieve').getAttribute('aria-expanded')).toBe('false');
+
+      // Collapsing the root hides the rest; opening it again shows retrieve still collapsed.
+      await item('agent').focus();
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(() => url().get('collapsed')).toBe(`${retrieve},${agent}`);
+      await expect.poll(() => items().count()).toBe(1);
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => url().get('collapsed')).toBe(retrieve);
+      await expect.poll(() => items().count()).toBe(3);
+      expect(await page.evaluate('history.length')).toBe(entries);
+
+      // A shared link selecting a span inside collapsed branches opens its ancestors.
+      await page.goto(`${server.url}/traces/${failed}?span=${searchIndex}&collapsed=${agent},${retrieve}`);
+      await page.getByRole('region', { name: /^Span search_index/ }).waitFor();
+      await expect.poll(() => url().get('collapsed')).toBeNull();
+      expect(url().get('span')).toBe(searchIndex);
+      expect(await items().count()).toBe(4);
+      expect(await page.getByRole('treeitem', { selected: true }).textContent()).toContain('search_index');
+      expect(await axeViolations(page)).toEqual([]);
+
+      // Collapsing the branch that holds the selected span selects the span collapsed, so
+      // the URL names a tree in which the selection is in view, and a reload shows it.
+      await item('retrieve').locator('.span-toggle').click();
+      await expect.poll(() => url().get('collapsed')).toBe(retrieve);
+      expect(url().get('span')).toBe(retrieve);
+      await page.getByRole('region', { name: /^Span retrieve/ }).waitFor();
+      await page.reload();
+      await page.getByRole('region', { name: /^Span retrieve/ }).waitFor();
+      expect(await items().count()).toBe(3);
+      expect(await item('retrieve').getAttribute('aria-expanded')).toBe('false');
+      expect(await page.getByRole('treeitem', { selected: true }).textContent()).toContain('retrieve');
+      expect(url().get('collapsed')).toBe(retrieve);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('opens the ancestors of a span selected by a link into a collapsed 10,000-span trace', async () => {
+    const { context, page, errors } = await open();
+    try {
+      const id = (i: number) => (0x2000000000000000n + BigInt(i)).toString(16);
+      const url = () => new URL(page.url()).searchParams;
+      await page.goto(
+        `${server.url}/traces/${big}?span=${id(9999)}&collapsed=1000000000000000,${id(9991)},${id(1)}`,
+      );
+      await page.getByRole('region', { name: /^Span step-9999/ }).waitFor();
+      const last = page.getByRole('treeitem', { name: /step-9999/ });
+      await last.waitFor();
+      expect(await last.getAttribute('aria-selected')).toBe('true');
+      // Only the collapsed span that hides nothing selected stays in the URL.
+      await expect.poll(() => url().get('collapsed')).toBe(id(1));
+      await page.locator('.span-tree-scroll').evaluate((el) => (el.scrollTop = 0));
+      const first = page.getByRole('treeitem', { name: /step-0001/ });
+      await first.waitFor();
+      expect(await first.getAttribute('aria-expanded')).toBe('false');
+      expect(await page.getByRole('treeitem', { name: /step-0002/ }).count()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('says when a known trace has no spans', async () => {
     const { context, page, errors } = await open();
     try {

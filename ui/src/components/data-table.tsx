@@ -25,6 +25,8 @@ export interface DataTableProps<T> {
   onEndReached?: () => void;
   /** Enter or a double click on a row. */
   onRowActivate?: (row: T) => void;
+  /** Space on a focused row (e.g. select it, as its checkbox does). */
+  onRowToggle?: (row: T) => void;
   /** A row's height in pixels (rows are virtualized: only those in view are in the page). */
   rowHeight?: number;
   /** The scrolling area's height in pixels. */
@@ -39,7 +41,8 @@ export interface DataTableProps<T> {
  * A big table done right once: TanStack Table for columns and sorting, TanStack Virtual so
  * 100,000 rows cost what the visible ones do, a real `<table>` for screen readers (with
  * `aria-rowcount`/`aria-rowindex`), sortable headers as buttons, and keyboard navigation of
- * rows (one row in the tab order; arrows, Page Up/Down, Home/End move; Enter activates).
+ * rows (one row in the tab order; arrows, Page Up/Down, Home/End move; Enter activates, Space
+ * toggles).
  */
 export function DataTable<T>({
   columns,
@@ -50,6 +53,7 @@ export function DataTable<T>({
   onSortingChange,
   onEndReached,
   onRowActivate,
+  onRowToggle,
   rowHeight = 32,
   height = 560,
   footer,
@@ -108,6 +112,11 @@ export function DataTable<T>({
     } else if (event.key === 'Enter' && onRowActivate) {
       const row = rows[active];
       if (row) onRowActivate(row.original);
+    } else if (event.key === ' ' && onRowToggle && event.target instanceof HTMLTableRowElement) {
+      // On the row itself (a checkbox or button in it has its own Space); not a scroll of the table.
+      event.preventDefault();
+      const row = rows[active];
+      if (row) onRowToggle(row.original);
     }
   };
 

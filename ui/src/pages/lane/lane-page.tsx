@@ -58,7 +58,8 @@ function keyHeader(id: string) {
 /**
  * One experiment's runs (a lane's, when the experiment is `/Shared/<agent>/<lane>`): a run
  * table sorted and filtered by the server, one keyset page at a time, with chosen metric,
- * param and tag columns and a selection to compare. Every view state is in the URL.
+ * param and tag columns and a selection to compare (a row's checkbox, or Space on the row).
+ * Every view state is in the URL.
  */
 export function LanePage() {
   const { experimentId = '' } = useParams();
@@ -110,12 +111,13 @@ export function LanePage() {
   const chosen = urlColumns ?? defaultColumns(firstPageKeys);
 
   const toggleSelected = useCallback(
-    (runId: string, on: boolean) =>
+    (runId: string, on?: boolean) =>
       setSearch(
         () => {
           const next = liveSearch();
-          const current = (listFromUrl(next.get('sel')) ?? []).filter((id) => id !== runId);
-          const chosenIds = on ? [...current, runId] : current;
+          const before = listFromUrl(next.get('sel')) ?? [];
+          const current = before.filter((id) => id !== runId);
+          const chosenIds = (on ?? !before.includes(runId)) ? [...current, runId] : current;
           if (chosenIds.length > 0) next.set('sel', chosenIds.join(','));
           else next.delete('sel');
           return next;
@@ -318,6 +320,7 @@ export function LanePage() {
           onSortingChange={onSortingChange}
           onEndReached={onEndReached}
           onRowActivate={(run) => void navigate(`/runs/${encodeURIComponent(run.info.run_id)}`)}
+          onRowToggle={(run) => toggleSelected(run.info.run_id)}
           footer={
             <span role="status">
               {loaded.length.toLocaleString('en-US')} runs loaded

@@ -1,17 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, useRef, useState, type KeyboardEvent } from 'react';
 import { formatBytes } from '../../lib/format.js';
+import { folderAncestors, toggleFolder } from './artifact-url.js';
 import { listArtifacts, millis, type WireFile } from './run-api.js';
 
 /** The last part of an artifact path. */
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** The folders above `path` (`a`, `a/b` for `a/b/c.txt`). */
-function ancestors(path: string): string[] {
-  const parts = path.split('/').slice(0, -1);
-  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
 interface LevelProps {
@@ -89,20 +84,24 @@ function Level({ runId, path, level, ...props }: LevelProps) {
  * The run's artifacts as a tree (a flat list of items with their `aria-level`, so that each
  * item is named by its own row alone): folders listed when opened, one item in the tab order,
  * arrows to move (Right opens a folder or enters it, Left closes it or goes to its parent),
- * Home/End, Enter to open a folder or preview a file.
+ * Home/End, Enter or Space to open a folder or preview a file. Which folders are open is the
+ * caller's (the page's URL).
  */
 export function ArtifactTree({
   runId,
   selected,
   onSelect,
+  expanded: fromUrl,
+  onExpand,
 }: {
   runId: string;
   selected: string | undefined;
   onSelect: (file: WireFile) => void;
+  /** The open folders (the page keeps them in its URL). */
+  expanded: ReadonlySet<string>;
+  /** Open (`open`) or close a folder. */
+  onExpand: (path: string, open: boolean) => void;
 }) {
-  const [expanded, setExpanded] = useState<ReadonlySet<string>>(
-    () => new Set(selected ? ancestors(selected) : []),
-  );
   const [focused, setFocused] = useState<string | undefined>(selected);
   const treeRef = useRef<HTMLUListElement>(null);
 
@@ -114,13 +113,19 @@ export function ArtifactTree({
     setFocused(element.dataset.path);
     element.focus();
   };
-  const toggle = (path: string) =>
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      if (next.has(path)) next.delete(path);
-      else next.add(path);
-      return next;
-    });
+  // The URL catches up in a transition: the tree answers a key at once from its own copy,
+  // replaced by the URL's whenever that changes.
+  const [mirror, setMirror] = useState({ from: fromUrl, open: fromUrl });
+  let expanded = mirror.open;
+  if (mirror.from !== fromUrl) {
+    expanded = fromUrl;
+    setMirror({ from: fromUrl, open: fromUrl });
+  }
+  const toggle = (path: string) => {
+    const open = !expanded.has(path);
+    setMirror({ from: fromUrl, open: toggleFolder(expanded, path, open) });
+    onExpand(path, open);
+  };
 
   const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
     const current = (event.target as HTMLElement).closest<HTMLElement>('[role="treeitem"][data-path]');
@@ -169,7 +174,9 @@ export function ArtifactTree({
     queryKey: ['artifacts', runId, ''],
     queryFn: ({ signal }) => listArtifacts(runId, '', signal),
   });
-  const tabbable = focused ?? root.data?.[0]?.path;
+  // An item inside a folder since closed leaves the tab order to the folder that hides it.
+  const hiddenBy = focused === undefined ? undefined : folderAncestors(focused).find((f) => !expanded.has(f));
+  const tabbable = hiddenBy ?? focused ?? root.data?.[0]?.path;
 
   return (
     <ul role="tree" aria-label="Artifacts" className="artifact-tree" ref={treeRef} onKeyDown={onKeyDown}>

@@ -1,11 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { Duration, RelativeTime } from '../../components/format.js';
 import { PageHeader } from '../../components/layout.js';
 import { ErrorState, Skeleton } from '../../components/states.js';
+import { liveSearch } from '../lane/lane-url.js';
 import { ArtifactPreview } from './artifact-preview.js';
 import { ArtifactTree } from './artifact-tree.js';
+import { OPEN_PARAM, openFromUrl, toggleFolder, withAncestors, writeOpen } from './artifact-url.js';
 import { readGate } from './gate.js';
 import { GateVerdict } from './gate-verdict.js';
 import { MetricCharts } from './metric-charts.js';
@@ -99,12 +101,33 @@ function RunSkeleton() {
   );
 }
 
-/** A run: its header, gate verdict, lineage, data, metric charts, artifacts and traces. */
+/**
+ * A run: its header, gate verdict, lineage, data, metric charts, artifacts and traces. The
+ * artifact previewed is the URL's `?artifact=<path>`, the open folders its `?open=<folder>`.
+ */
 export function RunPage() {
   const { runId = '' } = useParams();
   const [search, setSearch] = useSearchParams();
   const selected = search.get('artifact') ?? undefined;
   const run = useQuery({ queryKey: ['run', runId], queryFn: ({ signal }) => getRun(runId, signal) });
+
+  // The open folders are the URL's `?open=` (repeated). A link that names none (one made
+  // before the tree kept its folders, or by hand) opens the previewed file's folders.
+  const namesFolders = search.has(OPEN_PARAM);
+  const urlOpen = useMemo(() => openFromUrl(search), [search]);
+  const expanded = useMemo(
+    () => (namesFolders || selected === undefined ? urlOpen : withAncestors(urlOpen, selected)),
+    [namesFolders, selected, urlOpen],
+  );
+  const writeFolders = useCallback(
+    (open: ReadonlySet<string>) => setSearch(() => writeOpen(liveSearch(), open), { replace: true }),
+    [setSearch],
+  );
+  useEffect(() => {
+    if (expanded !== urlOpen) writeFolders(expanded);
+  }, [expanded, urlOpen, writeFolders]);
+  const expand = (path: string, open: boolean) =>
+    writeFolders(toggleFolder(openFromUrl(liveSearch()), path, open));
 
   if (run.isPending) return <RunSkeleton />;
   if (run.isError) {
@@ -121,8 +144,8 @@ export function RunPage() {
   const verdict = readGate(tags);
   const selectArtifact = (path: string) =>
     setSearch(
-      (prev) => {
-        const next = new URLSearchParams(prev);
+      () => {
+        const next = liveSearch();
         next.set('artifact', path);
         return next;
       },
@@ -144,7 +167,13 @@ export function RunPage() {
       <section aria-labelledby="run-artifacts">
         <h2 id="run-artifacts">Artifacts</h2>
         <div className="artifacts">
-          <ArtifactTree runId={runId} selected={selected} onSelect={(file) => selectArtifact(file.path)} />
+          <ArtifactTree
+            runId={runId}
+            selected={selected}
+            onSelect={(file) => selectArtifact(file.path)}
+            expanded={expanded}
+            onExpand={expand}
+          />
           <div className="artifact-pane">
             {selected ? (
               <ArtifactPreview key={selected} runId={runId} path={selected} />

@@ -11,18 +11,38 @@ const TREE_HEIGHT = 520;
  * type, status and duration, a bar placed on the trace's time axis), virtualized so only the
  * rows in view are in the page. Keyboard: Up/Down (Home/End, Page Up/Down) move, Left
  * collapses or goes to the parent, Right expands or goes to the first child, Enter (or a click)
- * selects.
+ * selects. What is collapsed is the caller's (the page's URL).
  */
 export function SpanTreeView({
   tree,
   selectedId,
   onSelect,
+  collapsed: fromUrl,
+  onToggle,
 }: {
   tree: SpanTree;
   selectedId: string | undefined;
   onSelect: (spanId: string) => void;
+  /** The spans whose children are hidden (the page keeps them in its URL). */
+  collapsed: ReadonlySet<string>;
+  /** Expand (`open`) or collapse a span. */
+  onToggle: (spanId: string, open: boolean) => void;
 }) {
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
+  // The URL catches up in a transition: the tree answers a key at once from its own copy,
+  // replaced by the URL's whenever that changes.
+  const [mirror, setMirror] = useState({ from: fromUrl, collapsed: fromUrl });
+  let collapsed = mirror.collapsed;
+  if (mirror.from !== fromUrl) {
+    collapsed = fromUrl;
+    setMirror({ from: fromUrl, collapsed: fromUrl });
+  }
+  const toggle = (spanId: string, open: boolean) => {
+    const next = new Set(collapsed);
+    if (open) next.delete(spanId);
+    else next.add(spanId);
+    setMirror({ from: fromUrl, collapsed: next });
+    onToggle(spanId, open);
+  };
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const indexOf = useMemo(() => new Map(rows.map((row, i) => [row.span.spanId, i])), [rows]);
   const [active, setActive] = useState(() => (selectedId ? (indexOf.get(selectedId) ?? 0) : 0));
@@ -55,14 +75,6 @@ export function SpanTreeView({
       scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"]`)?.focus();
     });
   };
-
-  const toggle = (spanId: string, open: boolean) =>
-    setCollapsed((current) => {
-      const next = new Set(current);
-      if (open) next.delete(spanId);
-      else next.add(spanId);
-      return next;
-    });
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const row = rows[activeIndex];

@@ -1,17 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { getJson, getText, isNotFound } from '../../api/http.js';
 import { Duration, RelativeTime, Truncated } from '../../components/format.js';
 import { PageHeader } from '../../components/layout.js';
 import { Empty, ErrorState, Skeleton } from '../../components/states.js';
+import { liveSearch } from '../lane/lane-url.js';
 import { TraceStateBadge } from '../traces/trace-state-badge.js';
 import { TRACE_NAME_TAG, TRACES_API, durationMs, epochMs, type TraceInfo } from '../traces/trace-wire.js';
 import { AssessmentsTable } from './assessments-table.js';
 import { KeyValueTable } from './key-value-table.js';
 import { SpanDetails } from './span-details.js';
 import { SpanTreeView } from './span-tree.js';
-import { buildSpanTree, parseTraceSpans } from './trace-spans.js';
+import { ancestorsOf, buildSpanTree, parseTraceSpans } from './trace-spans.js';
+import { COLLAPSED_PARAM, collapsedFromUrl, withCollapsed } from './trace-url.js';
 import './trace.css';
 
 /** A trace's tags or metadata, sorted by key. */
@@ -34,7 +36,7 @@ function MapTable({ title, map }: { title: string; map: Record<string, string> |
 /**
  * One trace: its info (state, request time, duration, tags, metadata), its assessments, and
  * its spans as a tree on a timeline beside the selected span's details. The selection is the
- * URL's `?span=<id>`.
+ * URL's `?span=<id>`, the spans the user collapsed its `?collapsed=<id>,<id>`.
  */
 export function TracePage() {
   const { traceId = '' } = useParams();
@@ -79,14 +81,51 @@ export function TracePage() {
   const select = useCallback(
     (spanId: string) =>
       setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
+        () => {
+          const next = liveSearch();
           next.set('span', spanId);
           return next;
         },
         { replace: true },
       ),
     [setParams],
+  );
+
+  // Collapsed spans are kept in the URL (every span starts expanded, so only those differ).
+  // The selected span is always in view: a link that selects a span inside a collapsed branch
+  // opens its ancestors, and collapsing a branch that holds the selected span selects the
+  // span collapsed, so a reload shows the tree the URL names.
+  const collapsedParam = params.get(COLLAPSED_PARAM);
+  const urlCollapsed = useMemo(() => collapsedFromUrl(collapsedParam, tree), [collapsedParam, tree]);
+  const collapsed = useMemo(() => {
+    const hiding =
+      tree && selectedId ? ancestorsOf(tree, selectedId).filter((id) => urlCollapsed.has(id)) : [];
+    if (hiding.length === 0) return urlCollapsed;
+    const next = new Set(urlCollapsed);
+    for (const id of hiding) next.delete(id);
+    return next;
+  }, [tree, selectedId, urlCollapsed]);
+  useEffect(() => {
+    if (collapsed === urlCollapsed) return;
+    setParams(() => withCollapsed(liveSearch(), collapsed), { replace: true });
+  }, [collapsed, urlCollapsed, setParams]);
+  const toggle = useCallback(
+    (spanId: string, open: boolean) =>
+      setParams(
+        () => {
+          const search = liveSearch();
+          const next = new Set(collapsedFromUrl(search.get(COLLAPSED_PARAM), tree));
+          if (open) next.delete(spanId);
+          else next.add(spanId);
+          const current = search.get('span');
+          if (!open && tree && current && ancestorsOf(tree, current).includes(spanId)) {
+            search.set('span', spanId);
+          }
+          return withCollapsed(search, next);
+        },
+        { replace: true },
+      ),
+    [tree, setParams],
   );
 
   if (info.isPending) {
@@ -179,7 +218,13 @@ export function TracePage() {
         />
       ) : tree && tree.byId.size > 0 ? (
         <div className="trace-body">
-          <SpanTreeView tree={tree} selectedId={shown?.spanId} onSelect={select} />
+          <SpanTreeView
+            tree={tree}
+            selectedId={shown?.spanId}
+            onSelect={select}
+            collapsed={collapsed}
+            onToggle={toggle}
+          />
           {shown ? <SpanDetails key={shown.spanId} span={shown} /> : null}
         </div>
       ) : (

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSpanTree, parseTraceSpans, spanDurationMs, visibleRows } from './trace-spans.js';
+import { ancestorsOf, buildSpanTree, parseTraceSpans, spanDurationMs, visibleRows } from './trace-spans.js';
+import { collapsedFromUrl, collapsedToUrl } from './trace-url.js';
 
 // Beyond 2^53: a double would round the last digits.
 const START = '1796123635877083937';
@@ -84,5 +85,32 @@ describe('the span tree', () => {
     const rows = visibleRows(buildSpanTree(chain), new Set());
     expect(rows).toHaveLength(20_000);
     expect(rows.at(-1)?.depth).toBe(19_999);
+  });
+});
+
+describe('ancestorsOf', () => {
+  it('walks up to the root, nearest first, and stops on a parent cycle', () => {
+    const base = parseTraceSpans(v3)[1]!;
+    const at = (spanId: string, parentId: string | undefined) => ({ ...base, spanId, parentId });
+    const tree = buildSpanTree([at('a', undefined), at('b', 'a'), at('c', 'b'), at('x', 'y'), at('y', 'x')]);
+    expect(ancestorsOf(tree, 'c')).toEqual(['b', 'a']);
+    expect(ancestorsOf(tree, 'a')).toEqual([]);
+    expect(ancestorsOf(tree, 'missing')).toEqual([]);
+    expect(ancestorsOf(tree, 'x')).toEqual(['y']);
+  });
+});
+
+describe('the collapsed spans in the URL', () => {
+  const base = parseTraceSpans(v3)[1]!;
+  const tree = buildSpanTree([
+    { ...base, spanId: 'a', parentId: undefined },
+    { ...base, spanId: 'b', parentId: 'a' },
+  ]);
+  it('keeps only spans of the trace that have children, and writes nothing for none', () => {
+    expect([...collapsedFromUrl('a, b,zz,', tree)]).toEqual(['a']);
+    expect([...collapsedFromUrl(null, tree)]).toEqual([]);
+    expect([...collapsedFromUrl('a', undefined)]).toEqual([]);
+    expect(collapsedToUrl(new Set(['a', 'c']))).toBe('a,c');
+    expect(collapsedToUrl(new Set())).toBeUndefined();
   });
 });

@@ -175,6 +175,19 @@ export function visibleRows(tree: SpanTree, collapsed: ReadonlySet<string>): Spa
   return rows;
 }
 
+/** The spans above `spanId`, nearest first (a parent cycle stops the walk). */
+export function ancestorsOf(tree: SpanTree, spanId: string): string[] {
+  const found: string[] = [];
+  const seen = new Set([spanId]);
+  let parent = tree.byId.get(spanId)?.parentId;
+  while (parent !== undefined && tree.byId.has(parent) && !seen.has(parent)) {
+    found.push(parent);
+    seen.add(parent);
+    parent = tree.byId.get(parent)?.parentId;
+  }
+  return found;
+}
+
 /** A span's duration in milliseconds; `undefined` while it is open. */
 export function spanDurationMs(span: SpanView): number | undefined {
   return span.endNs === undefined ? undefined : Number(span.endNs - span.startNs) / 1e6;
