@@ -7,7 +7,7 @@ import { PageHeader } from '../../components/layout.js';
 import { MetricChart, type ChartSeries } from '../../components/metric-chart.js';
 import { Empty, ErrorState, Skeleton } from '../../components/states.js';
 import { toNumber, type WireNumber } from '../../lib/format.js';
-import { listFromUrl, liveSearch } from '../lane/lane-url.js';
+import { listFromUrl, liveSearch } from '../../lib/url-state.js';
 import { MLFLOW_API, fetchRun, type WireRun } from '../lane/run-wire.js';
 import './compare.css';
 

@@ -9,7 +9,8 @@ import { PageHeader } from '../../components/layout.js';
 import { Empty, ErrorState, Skeleton } from '../../components/states.js';
 import { ColumnPicker, type ColumnKeys } from './column-picker.js';
 import { FilterBox } from './filter-box.js';
-import { listFromUrl, liveSearch, orderByFor, sortingFromUrl, sortingToUrl } from './lane-url.js';
+import { listFromUrl, liveSearch } from '../../lib/url-state.js';
+import { orderByFor, sortingFromUrl, sortingToUrl } from './lane-url.js';
 import { fetchExperiment, runDuration, runValue, searchRuns, type WireRun } from './run-wire.js';
 import './lane.css';
 

@@ -4,7 +4,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { Duration, RelativeTime } from '../../components/format.js';
 import { PageHeader } from '../../components/layout.js';
 import { ErrorState, Skeleton } from '../../components/states.js';
-import { liveSearch } from '../lane/lane-url.js';
+import { liveSearch } from '../../lib/url-state.js';
 import { ArtifactPreview } from './artifact-preview.js';
 import { ArtifactTree } from './artifact-tree.js';
 import { OPEN_PARAM, openFromUrl, toggleFolder, withAncestors, writeOpen } from './artifact-url.js';

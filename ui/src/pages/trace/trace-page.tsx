@@ -5,7 +5,7 @@ import { getJson, getText, isNotFound } from '../../api/http.js';
 import { Duration, RelativeTime, Truncated } from '../../components/format.js';
 import { PageHeader } from '../../components/layout.js';
 import { Empty, ErrorState, Skeleton } from '../../components/states.js';
-import { liveSearch } from '../lane/lane-url.js';
+import { liveSearch } from '../../lib/url-state.js';
 import { TraceStateBadge } from '../traces/trace-state-badge.js';
 import { TRACE_NAME_TAG, TRACES_API, durationMs, epochMs, type TraceInfo } from '../traces/trace-wire.js';
 import { AssessmentsTable } from './assessments-table.js';
