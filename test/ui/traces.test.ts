@@ -216,8 +216,7 @@ async function seed(server: UiServer): Promise<void> {
 
 const ui = useUiFixture({ seed, timeout: 300_000 });
 
-const dataRows = bodyRows;
-const rowOf = (page: Page, name: string) => dataRows(page).filter({ hasText: name });
+const rowOf = (page: Page, name: string) => bodyRows(page).filter({ hasText: name });
 const tracesUrl = (id: string, query = '') => `${ui.server.url}/experiments/${id}/traces${query}`;
 
 describe('the Traces page', () => {
@@ -225,7 +224,7 @@ describe('the Traces page', () => {
     await ui.withPage('light', async ({ page }) => {
       await page.goto(tracesUrl(experimentId));
       await rowOf(page, 'answer_failed').waitFor();
-      expect(await dataRows(page).count()).toBe(3);
+      expect(await bodyRows(page).count()).toBe(3);
       await expect
         .poll(() => page.getByRole('navigation', { name: 'Breadcrumbs' }).textContent())
         .toBe('/Shared/ui_traces_agent/development');
@@ -287,12 +286,12 @@ describe('the Traces page', () => {
       );
       // An invalid filter is never sent: all three traces stay.
       expect(page.url()).not.toContain('filter=');
-      expect(await dataRows(page).count()).toBe(3);
+      expect(await bodyRows(page).count()).toBe(3);
 
       await box.fill("trace.status = 'ERROR'");
       await expect.poll(() => new URL(page.url()).searchParams.get('filter')).toBe("trace.status = 'ERROR'");
-      await expect.poll(() => dataRows(page).count()).toBe(1);
-      expect(await dataRows(page).first().textContent()).toContain('answer_failed');
+      await expect.poll(() => bodyRows(page).count()).toBe(1);
+      expect(await bodyRows(page).first().textContent()).toContain('answer_failed');
       expect(await page.getByRole('alert').count()).toBe(0);
 
       // Typing goes on after a valid prefix was applied: the box keeps what is typed.
@@ -301,7 +300,7 @@ describe('the Traces page', () => {
       await expect.poll(() => problem.textContent()).toContain('at position');
       await box.fill('');
       await expect.poll(() => new URL(page.url()).searchParams.get('filter')).toBeNull();
-      await expect.poll(() => dataRows(page).count()).toBe(3);
+      await expect.poll(() => bodyRows(page).count()).toBe(3);
 
       await box.fill("span.name = 'retrieve' AND tags.flow = 'b'");
       await expect.poll(() => new URL(page.url()).searchParams.get('filter')).toContain('span.name');
@@ -309,8 +308,8 @@ describe('the Traces page', () => {
       await expect
         .poll(() => page.getByRole('searchbox', { name: 'Filter' }).inputValue())
         .toBe("span.name = 'retrieve' AND tags.flow = 'b'");
-      await expect.poll(() => dataRows(page).count()).toBe(1);
-      expect(await dataRows(page).first().textContent()).toContain('answer_failed');
+      await expect.poll(() => bodyRows(page).count()).toBe(1);
+      expect(await bodyRows(page).first().textContent()).toContain('answer_failed');
 
       await page.getByRole('searchbox', { name: 'Filter' }).fill("tags.flow = 'nowhere'");
       await page.getByText('No traces match this filter').waitFor();
@@ -321,7 +320,7 @@ describe('the Traces page', () => {
     await ui.withPage('light', async ({ page }) => {
       await page.goto(tracesUrl(experimentId));
       await rowOf(page, 'answer_ok').waitFor();
-      const names = () => dataRows(page).locator('td:nth-child(2)').allTextContents();
+      const names = () => bodyRows(page).locator('td:nth-child(2)').allTextContents();
       expect(await names()).toEqual(['answer_big', 'answer_failed', 'answer_ok']);
       await page.getByRole('button', { name: 'Duration' }).click();
       await expect
@@ -346,7 +345,7 @@ describe('the Traces page', () => {
     await ui.withPage('light', async ({ page }) => {
       await page.goto(tracesUrl(bulkId));
       await page.getByText('100 traces loaded; scroll for more').waitFor();
-      await dataRows(page).first().focus();
+      await bodyRows(page).first().focus();
       await page.keyboard.press('End');
       await page.getByText('All 130 traces').waitFor();
       await page.keyboard.press('End');
