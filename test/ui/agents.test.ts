@@ -4,49 +4,19 @@
  * links through to the lanes and runs, the audit status arriving after the page, the audit's
  * checklist with its offending runs, and the empty, not-found and unreachable states.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { seedAgents, type SeededAgents } from '../../src/testing/seed-agents.js';
-import {
-  axeViolations,
-  launchBrowser,
-  openContext,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from './browser.js';
+import { axeViolations, screenshot } from './browser.js';
+import { useUiFixture } from './fixture.js';
 
-let browser: Browser;
-let server: UiServer;
+const ui = useUiFixture();
 let seeded: SeededAgents | undefined;
 
 /** The two agents, seeded once the empty state has been seen (or first thing, when that test is skipped). */
 async function agents(): Promise<SeededAgents> {
-  seeded ??= await seedAgents(server.store);
+  seeded ??= await seedAgents(ui.server.store);
   return seeded;
-}
-
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Opens a page in a fresh context, runs `fn`, and checks that nothing logged an error. */
-async function withPage(
-  fn: (page: Page) => Promise<void>,
-  scheme: 'light' | 'dark' = 'light',
-  expectedErrors: string[] = [],
-): Promise<void> {
-  const { context, errors } = await openContext(browser, scheme);
-  try {
-    await fn(await context.newPage());
-    expect(errors).toEqual(expectedErrors);
-  } finally {
-    await context.close();
-  }
 }
 
 /** The card of one agent on the agents page. */
@@ -61,8 +31,8 @@ function lane(page: Page, agent: string, title: 'Development' | 'Evaluation' | '
 
 describe('the agents page', () => {
   it('says how to create an agent when there is none', async () => {
-    await withPage(async (page) => {
-      await page.goto(`${server.url}/`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/`);
       await page.getByText('No agents yet').waitFor();
       expect(await page.getByRole('status').filter({ hasText: 'No agents yet' }).textContent()).toContain(
         'agentrack init',
@@ -74,8 +44,8 @@ describe('the agents page', () => {
 
   it('shows both agents with their lanes, run counts, verdicts and the version in production', async () => {
     const seeded = await agents();
-    await withPage(async (page) => {
-      await page.goto(`${server.url}/`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/`);
       await card(page, 'support_bot').waitFor();
       const names = await page
         .getByRole('article')
@@ -117,7 +87,7 @@ describe('the agents page', () => {
 
   it("fetches each agent's audit on its own after the page, then shows passed or its problems", async () => {
     await agents();
-    await withPage(async (page) => {
+    await ui.withPage('light', async ({ page }) => {
       const audits: string[] = [];
       let agentsAnswered = -1;
       page.on('request', (request) => {
@@ -128,7 +98,7 @@ describe('the agents page', () => {
       page.on('response', (response) => {
         if (new URL(response.url()).pathname.endsWith('/agentrack/agents')) agentsAnswered = audits.length;
       });
-      await page.goto(`${server.url}/`);
+      await page.goto(`${ui.server.url}/`);
       const support = page.getByRole('status', { name: 'Audit status of support_bot' });
       const triage = page.getByRole('status', { name: 'Audit status of triage-agent' });
       await support.getByText(/problems?$/).waitFor();
@@ -143,12 +113,12 @@ describe('the agents page', () => {
 
   it('links each lane to its experiment, and back', async () => {
     const seeded = await agents();
-    await withPage(async (page) => {
-      await page.goto(`${server.url}/`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/`);
       await lane(page, 'support_bot', 'Evaluation')
         .getByRole('link', { name: /^Evaluation/ })
         .click();
-      await page.waitForURL(`${server.url}/experiments/${seeded.support.experimentIds.evaluation}`);
+      await page.waitForURL(`${ui.server.url}/experiments/${seeded.support.experimentIds.evaluation}`);
       await page.goBack();
       await card(page, 'support_bot').waitFor();
       expect(new URL(page.url()).pathname).toBe('/');
@@ -157,29 +127,29 @@ describe('the agents page', () => {
         .getByRole('link', { name: /^Development/ })
         .focus();
       await page.keyboard.press('Enter');
-      await page.waitForURL(`${server.url}/experiments/${seeded.triage.experimentIds.development}`);
+      await page.waitForURL(`${ui.server.url}/experiments/${seeded.triage.experimentIds.development}`);
     });
   });
 
   it.each(['light', 'dark'] as const)('has no WCAG A/AA violation in the %s scheme', async (scheme) => {
     await agents();
-    await withPage(async (page) => {
-      await page.goto(`${server.url}/`);
+    await ui.withPage(scheme, async ({ page }) => {
+      await page.goto(`${ui.server.url}/`);
       await page
         .getByRole('status', { name: 'Audit status of support_bot' })
         .getByText(/problems/)
         .waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, 'agents', scheme);
-    }, scheme);
+    });
   });
 });
 
 describe('the audit page', () => {
   it('lists the checklist item by item and links the offending runs to their pages', async () => {
     const seeded = await agents();
-    await withPage(async (page) => {
-      await page.goto(`${server.url}/agents/support_bot/audit`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/agents/support_bot/audit`);
       await page.getByRole('heading', { level: 1, name: 'Audit of support_bot' }).waitFor();
       const checklist = page.getByRole('list', { name: 'Checklist' });
       const items = checklist.getByRole('region');
@@ -208,36 +178,36 @@ describe('the audit page', () => {
       expect(failing.every((status) => status === 'fail')).toBe(true);
 
       await offending.click();
-      await page.waitForURL(`${server.url}/runs/${seeded.support.badRunId}`);
+      await page.waitForURL(`${ui.server.url}/runs/${seeded.support.badRunId}`);
     });
   });
 
   it.each(['light', 'dark'] as const)('has no WCAG A/AA violation in the %s scheme', async (scheme) => {
     await agents();
-    await withPage(async (page) => {
-      await page.goto(`${server.url}/agents/triage-agent/audit`);
+    await ui.withPage(scheme, async ({ page }) => {
+      await page.goto(`${ui.server.url}/agents/triage-agent/audit`);
       await page.getByText(/All \d+ checks passed/).waitFor();
       expect(await axeViolations(page)).toEqual([]);
-      await page.goto(`${server.url}/agents/support_bot/audit`);
+      await page.goto(`${ui.server.url}/agents/support_bot/audit`);
       await page.getByText(/checks failed/).waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, 'audit', scheme);
-    }, scheme);
+    });
   });
 
   it('says Not found, with the message, for an unknown agent', async () => {
     await agents();
-    await withPage(
-      async (page) => {
-        await page.goto(`${server.url}/agents/nobody/audit`);
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/agents/nobody/audit`);
         const alert = page.getByRole('alert');
         await alert.waitFor();
         expect(await alert.getByText('Not found').count()).toBe(1);
         expect(await alert.textContent()).toContain("No agent named 'nobody'");
         expect(await alert.textContent()).toContain('RESOURCE_DOES_NOT_EXIST');
       },
-      'light',
-      ['console: Failed to load resource: the server responded with a status of 404 (Not Found)'],
+      { errors: ['console: Failed to load resource: the server responded with a status of 404 (Not Found)'] },
     );
   });
 });
@@ -245,58 +215,56 @@ describe('the audit page', () => {
 describe('when the server is gone', () => {
   /** The UI's files as the server sent them, for the browser to load once the server has stopped. */
   const kept = new Map<string, { contentType: string; body: Buffer }>();
-  const refused = (errors: string[]) =>
-    errors.filter((e) => !e.includes('ERR_CONNECTION_REFUSED') && !e.includes('Failed to load resource'));
+  /** What a browser logs when the server it asks is gone. */
+  const refused = /ERR_CONNECTION_REFUSED|Failed to load resource/;
 
   it('shows the error state when a page asks the stopped server', async () => {
     await agents();
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      page.on('response', async (response) => {
-        const url = new URL(response.url());
-        if (url.pathname.startsWith('/ajax-api/') || response.status() !== 200) return;
-        const contentType = response.headers()['content-type'] ?? 'application/octet-stream';
-        kept.set(url.pathname, { contentType, body: await response.body() });
-      });
-      await page.goto(`${server.url}/`);
-      await card(page, 'support_bot').waitFor();
-      await card(page, 'support_bot').getByRole('link', { name: 'Audit', exact: true }).click();
-      await page.getByRole('list', { name: 'Checklist' }).waitFor();
-      await server.close();
-      // A page of the UI opened from the one loaded (an audit not seen yet): it asks the server, which is gone.
-      await page.evaluate(`history.pushState({}, '', '/agents/lab/audit?failing=1');
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        page.on('response', async (response) => {
+          const url = new URL(response.url());
+          if (url.pathname.startsWith('/ajax-api/') || response.status() !== 200) return;
+          const contentType = response.headers()['content-type'] ?? 'application/octet-stream';
+          kept.set(url.pathname, { contentType, body: await response.body() });
+        });
+        await page.goto(`${ui.server.url}/`);
+        await card(page, 'support_bot').waitFor();
+        await card(page, 'support_bot').getByRole('link', { name: 'Audit', exact: true }).click();
+        await page.getByRole('list', { name: 'Checklist' }).waitFor();
+        await ui.server.close();
+        // A page of the UI opened from the one loaded (an audit not seen yet): it asks the server, which is gone.
+        await page.evaluate(`history.pushState({}, '', '/agents/lab/audit?failing=1');
         dispatchEvent(new PopStateEvent('popstate'))`);
-      const alert = page.getByRole('alert');
-      await alert.getByText('The server cannot be reached').waitFor();
-      expect(await alert.textContent()).toContain('UNREACHABLE');
-      await alert.getByRole('button', { name: 'Try again' }).click();
-      await alert.getByText('The server cannot be reached').waitFor();
-      expect(refused(errors)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+        const alert = page.getByRole('alert');
+        await alert.getByText('The server cannot be reached').waitFor();
+        expect(await alert.textContent()).toContain('UNREACHABLE');
+        await alert.getByRole('button', { name: 'Try again' }).click();
+        await alert.getByText('The server cannot be reached').waitFor();
+      },
+      { errors: refused },
+    );
   });
 
   it('shows the error state on a reload of either page, its files from what the browser kept', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.route('**/*', async (route) => {
-        const url = new URL(route.request().url());
-        const file = route.request().resourceType() === 'document' ? kept.get('/') : kept.get(url.pathname);
-        if (url.pathname.startsWith('/ajax-api/') || file === undefined) return route.continue();
-        return route.fulfill({ status: 200, contentType: file.contentType, body: file.body });
-      });
-      await page.goto(`${server.url}/`, { timeout: 15_000 });
-      const alert = page.getByRole('alert');
-      await alert.getByText('The server cannot be reached').waitFor({ timeout: 15_000 });
-      expect(await alert.getByRole('button', { name: 'Try again' }).count()).toBe(1);
-      await page.goto(`${server.url}/agents/support_bot/audit`, { timeout: 15_000 });
-      await page.getByRole('alert').getByText('The server cannot be reached').waitFor({ timeout: 15_000 });
-      expect(refused(errors)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.route('**/*', async (route) => {
+          const url = new URL(route.request().url());
+          const file = route.request().resourceType() === 'document' ? kept.get('/') : kept.get(url.pathname);
+          if (url.pathname.startsWith('/ajax-api/') || file === undefined) return route.continue();
+          return route.fulfill({ status: 200, contentType: file.contentType, body: file.body });
+        });
+        await page.goto(`${ui.server.url}/`, { timeout: 15_000 });
+        const alert = page.getByRole('alert');
+        await alert.getByText('The server cannot be reached').waitFor({ timeout: 15_000 });
+        expect(await alert.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+        await page.goto(`${ui.server.url}/agents/support_bot/audit`, { timeout: 15_000 });
+        await page.getByRole('alert').getByText('The server cannot be reached').waitFor({ timeout: 15_000 });
+      },
+      { errors: refused },
+    );
   });
 });

@@ -3,25 +3,16 @@
  * latest metrics side by side with differences marked, metric histories overlaid in uPlot
  * charts (from the server's downsampled bulk history), missing runs named, hostile values as text.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axeViolations,
-  launchBrowser,
-  openContext,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, screenshot, type UiServer } from './browser.js';
+import { eventually, rowWithHeader, useUiFixture } from './fixture.js';
 
-let browser: Browser;
-let server: UiServer;
 const ids: string[] = [];
 const SCRIPT_NAME = '<script>alert(1)</script>';
 const LONG_PROMPT = `You are a support agent. ${'y'.repeat(475)}`;
 
-async function seed(): Promise<void> {
-  const { store } = server;
+async function seed({ store }: UiServer): Promise<void> {
   const experimentId = await store.createExperiment({ name: '/Shared/support-bot/evaluation' });
   const now = Date.now();
   const runs: {
@@ -63,93 +54,69 @@ async function seed(): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
-  await seed();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ui = useUiFixture({ seed, timeout: 120_000 });
 
-/** Waits for what the user sees, with room for a loaded machine. */
-const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000 });
-
-async function open(scheme: 'light' | 'dark' = 'light') {
-  const { context, errors } = await openContext(browser, scheme);
-  const page = await context.newPage();
-  const dialogs: string[] = [];
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  return { context, page, errors, dialogs };
-}
-
-const row = (page: Page, header: string) =>
-  page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: header, exact: true }) });
+const row = (page: Page, header: string) => rowWithHeader(page, header);
 
 describe('the compare page', () => {
   it.each(['light', 'dark'] as const)(
     'shows the runs side by side, differences marked, NaN and ±Infinity as such, in the %s scheme',
     async (scheme) => {
-      const { context, page, errors, dialogs } = await open(scheme);
-      try {
-        const histories: URL[] = [];
-        page.on('request', (request) => {
-          if (request.url().includes('/metrics/get-history-bulk-interval'))
-            histories.push(new URL(request.url()));
-        });
-        await page.goto(`${server.url}/compare?runs=${ids.join(',')}`);
-        await page.getByRole('columnheader', { name: SCRIPT_NAME }).waitFor();
-        expect(await page.getByRole('columnheader', { name: 'eval-large' }).count()).toBe(1);
-        expect(await page.getByRole('link', { name: SCRIPT_NAME }).textContent()).toBe(SCRIPT_NAME);
-        expect(await row(page, 'param model').getByRole('cell').allTextContents()).toEqual([
-          'differs',
-          'small',
-          'large',
-        ]);
-        expect(await row(page, 'param temperature').getByRole('cell').allTextContents()).toEqual([
-          'same',
-          '0.2',
-          '0.2',
-        ]);
-        expect(await row(page, 'metric loss').getByRole('cell').allTextContents()).toEqual([
-          'differs',
-          '+Infinity',
-          '-Infinity',
-        ]);
-        expect(await row(page, 'metric accuracy').getByRole('cell').nth(1).textContent()).toBe('NaN');
-        const prompt = row(page, 'param prompt').locator('.truncated');
-        expect(await prompt.getAttribute('title')).toBe(LONG_PROMPT);
-        expect(await page.getByText('2 runs, 5 params and metrics, 4 differ.').count()).toBe(1);
+      await ui.withPage(
+        scheme,
+        async ({ page }) => {
+          const histories: URL[] = [];
+          page.on('request', (request) => {
+            if (request.url().includes('/metrics/get-history-bulk-interval'))
+              histories.push(new URL(request.url()));
+          });
+          await page.goto(`${ui.server.url}/compare?runs=${ids.join(',')}`);
+          await page.getByRole('columnheader', { name: SCRIPT_NAME }).waitFor();
+          expect(await page.getByRole('columnheader', { name: 'eval-large' }).count()).toBe(1);
+          expect(await page.getByRole('link', { name: SCRIPT_NAME }).textContent()).toBe(SCRIPT_NAME);
+          expect(await row(page, 'param model').getByRole('cell').allTextContents()).toEqual([
+            'differs',
+            'small',
+            'large',
+          ]);
+          expect(await row(page, 'param temperature').getByRole('cell').allTextContents()).toEqual([
+            'same',
+            '0.2',
+            '0.2',
+          ]);
+          expect(await row(page, 'metric loss').getByRole('cell').allTextContents()).toEqual([
+            'differs',
+            '+Infinity',
+            '-Infinity',
+          ]);
+          expect(await row(page, 'metric accuracy').getByRole('cell').nth(1).textContent()).toBe('NaN');
+          const prompt = row(page, 'param prompt').locator('.truncated');
+          expect(await prompt.getAttribute('title')).toBe(LONG_PROMPT);
+          expect(await page.getByText('2 runs, 5 params and metrics, 4 differ.').count()).toBe(1);
 
-        const chart = page.getByRole('figure', { name: 'accuracy' });
-        await chart.locator('canvas').waitFor();
-        const legend = await chart.locator('.u-legend').textContent();
-        expect(legend).toContain(SCRIPT_NAME);
-        expect(legend).toContain('eval-large');
-        expect(histories.length).toBeGreaterThan(0);
-        for (const query of histories) {
-          expect(query.searchParams.getAll('run_ids')).toEqual(ids);
-          expect(query.searchParams.get('metric_key')).toBe('accuracy');
-          expect(query.searchParams.get('max_results')).toBe('1000');
-        }
-        expect(await chart.getAttribute('aria-describedby')).toBeTruthy();
-        expect(await axeViolations(page)).toEqual([]);
-        await screenshot(page, 'compare', scheme);
-        expect(dialogs).toEqual([]);
-        expect(errors).toEqual([]);
-      } finally {
-        await context.close();
-      }
+          const chart = page.getByRole('figure', { name: 'accuracy' });
+          await chart.locator('canvas').waitFor();
+          const legend = await chart.locator('.u-legend').textContent();
+          expect(legend).toContain(SCRIPT_NAME);
+          expect(legend).toContain('eval-large');
+          expect(histories.length).toBeGreaterThan(0);
+          for (const query of histories) {
+            expect(query.searchParams.getAll('run_ids')).toEqual(ids);
+            expect(query.searchParams.get('metric_key')).toBe('accuracy');
+            expect(query.searchParams.get('max_results')).toBe('1000');
+          }
+          expect(await chart.getAttribute('aria-describedby')).toBeTruthy();
+          expect(await axeViolations(page)).toEqual([]);
+          await screenshot(page, 'compare', scheme);
+        },
+        { dialogs: true },
+      );
     },
   );
 
   it('charts the chosen metrics, kept in the URL, and draws the server-downsampled history', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/compare?runs=${ids.join(',')}`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/compare?runs=${ids.join(',')}`);
       await page.getByRole('figure', { name: 'accuracy' }).locator('canvas').waitFor();
       const description = await page
         .getByRole('figure', { name: 'accuracy' })
@@ -177,16 +144,12 @@ describe('the compare page', () => {
         .click();
       await eventually(() => new URL(page.url()).searchParams.get('metrics')).toBe('loss');
       await eventually(() => page.getByRole('figure').count()).toBe(1);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("names a NaN under the cursor in the legend, and describes each line's range and last value", async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/compare?runs=${ids.join(',')}`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/compare?runs=${ids.join(',')}`);
       const chart = page.getByRole('figure', { name: 'accuracy' });
       await chart.locator('canvas').waitFor();
       expect(await chart.getByRole('img', { name: 'Chart of accuracy by step' }).count()).toBe(1);
@@ -203,26 +166,24 @@ describe('the compare page', () => {
         /<script>alert\(1\)<\/script>: \d+ points, min 0, max 0\.99\d*, last NaN\./,
       );
       expect(description).toMatch(/eval-large: \d+ points, min 0\.5, max 0\.999833, last 0\.999833\./);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('names the runs that do not exist and still compares the others', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/compare?runs=${ids[1]},no-such-run`);
-      const alert = page.getByRole('alert');
-      await alert.getByText('Not found').waitFor();
-      expect(await alert.textContent()).toContain('no-such-run');
-      await page.getByRole('columnheader', { name: 'eval-large' }).waitFor();
-      expect(await axeViolations(page)).toEqual([]);
-      expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
-      await page.goto(`${server.url}/compare`);
-      await page.getByText('No runs to compare').waitFor();
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page, errors }) => {
+        await page.goto(`${ui.server.url}/compare?runs=${ids[1]},no-such-run`);
+        const alert = page.getByRole('alert');
+        await alert.getByText('Not found').waitFor();
+        expect(await alert.textContent()).toContain('no-such-run');
+        await page.getByRole('columnheader', { name: 'eval-large' }).waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+        expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
+        await page.goto(`${ui.server.url}/compare`);
+        await page.getByText('No runs to compare').waitFor();
+      },
+      { errors: false },
+    );
   });
 });

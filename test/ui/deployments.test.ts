@@ -5,48 +5,17 @@
  * failure marked as status changes, their links to the deployment and evaluation runs, the
  * empty state, Not found for an unknown agent, no accessibility violation in light or dark.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axeViolations,
-  launchBrowser,
-  openContext,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from './browser.js';
-import { seedLifecycle, type SeededLifecycle } from './seed-lifecycle.js';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, screenshot } from './browser.js';
+import { NOT_FOUND_ERROR, tableCells, useUiFixture } from './fixture.js';
+import { seedLifecycle } from './seed-lifecycle.js';
 
-let browser: Browser;
-let server: UiServer;
-let seed: SeededLifecycle;
-
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
-  seed = await seedLifecycle(server.url);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function eventRows(page: Page): Promise<string[][]> {
-  return page.evaluate(
-    `[...document.querySelectorAll('.events-table tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent.trim()))`,
-  ) as Promise<string[][]>;
-}
-
-/** Errors besides the 404s a Not-found page is made of. */
-function unexpected(errors: string[]): string[] {
-  return errors.filter((e) => !/Failed to load resource: the server responded with a status of 404/.test(e));
-}
+const ui = useUiFixture({ seed: (server) => seedLifecycle(server.url) });
 
 describe('the Deployments page', () => {
   it('draws one band per period in production, oldest first, the current one highlighted', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/agents/${seed.agent}/deployments`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/agents/${ui.seed.agent}/deployments`);
       const bands = page.getByRole('list', { name: /Periods in production/ }).getByRole('link');
       await bands.first().waitFor();
       expect(await bands.allTextContents()).toEqual(['v1', 'v2', 'v3', 'v2', 'v1']);
@@ -66,32 +35,27 @@ describe('the Deployments page', () => {
         expect(boxes[i]![0]).toBeGreaterThanOrEqual(boxes[i - 1]![1] - 1);
       }
       expect(await page.locator('.production-now').textContent()).toBe(
-        `In production now: v1 deployed by ${seed.deploymentNames[0]}`,
+        `In production now: v1 deployed by ${ui.seed.deploymentNames[0]}`,
       );
       await bands.nth(2).click();
-      await page.waitForURL(`${server.url}/runs/${seed.deployments[2]}`);
+      await page.waitForURL(`${ui.server.url}/runs/${ui.seed.deployments[2]}`);
       await page.goBack();
       await bands.first().waitFor();
       await screenshot(page, 'deployments', 'light');
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('lists every deployment and status change in order, rollbacks and failures marked, with their runs', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/agents/${seed.agent}/deployments`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/agents/${ui.seed.agent}/deployments`);
       await page.locator('.events-table tbody tr').first().waitFor();
-      const rows = await eventRows(page);
+      const rows = await tableCells(page, '.events-table');
       expect(rows.map((r) => r.slice(1, 5))).toEqual([
-        ['Deployed', 'v1 (in production now)', seed.deploymentNames[0], seed.evaluationNames[0]],
-        ['Deployed', 'v2', seed.deploymentNames[1], seed.evaluationNames[1]],
-        ['Deployed', 'v3', seed.deploymentNames[2], seed.evaluationNames[2]],
-        ['Failed (status change)', 'v3', seed.deploymentNames[2], seed.evaluationNames[2]],
-        ['Rolled back (status change)', 'v2', seed.deploymentNames[1], seed.evaluationNames[1]],
+        ['Deployed', 'v1 (in production now)', ui.seed.deploymentNames[0], ui.seed.evaluationNames[0]],
+        ['Deployed', 'v2', ui.seed.deploymentNames[1], ui.seed.evaluationNames[1]],
+        ['Deployed', 'v3', ui.seed.deploymentNames[2], ui.seed.evaluationNames[2]],
+        ['Failed (status change)', 'v3', ui.seed.deploymentNames[2], ui.seed.evaluationNames[2]],
+        ['Rolled back (status change)', 'v2', ui.seed.deploymentNames[1], ui.seed.evaluationNames[1]],
       ]);
       expect(rows[3]?.[5]).toContain('error rate above 5%');
       expect(rows[4]?.[5]).toContain('latency regression');
@@ -99,58 +63,50 @@ describe('the Deployments page', () => {
       expect(await page.locator('.events-table tr.current').count()).toBe(1);
 
       const table = page.locator('.events-table');
-      await table.getByRole('link', { name: seed.evaluationNames[1] }).first().click();
-      await page.waitForURL(`${server.url}/runs/${seed.evaluations[1]}`);
+      await table.getByRole('link', { name: ui.seed.evaluationNames[1] }).first().click();
+      await page.waitForURL(`${ui.server.url}/runs/${ui.seed.evaluations[1]}`);
       await page.goBack();
-      await table.getByRole('link', { name: seed.deploymentNames[1] }).first().click();
-      await page.waitForURL(`${server.url}/runs/${seed.deployments[1]}`);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+      await table.getByRole('link', { name: ui.seed.deploymentNames[1] }).first().click();
+      await page.waitForURL(`${ui.server.url}/runs/${ui.seed.deployments[1]}`);
+    });
   });
 
   it('says so when the agent has no deployment yet', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/agents/${seed.quietAgent}/deployments`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/agents/${ui.seed.quietAgent}/deployments`);
       await page.getByText('No deployments yet').waitFor();
       expect(await page.locator('.timeline').count()).toBe(0);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("answers an unknown agent with Not found and the server's message", async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/agents/no_such_agent/deployments`);
-      await page.getByRole('alert').waitFor();
-      expect(await page.locator('.error-title').textContent()).toBe('Not found');
-      expect(await page.locator('.error-message').textContent()).toContain("No agent named 'no_such_agent'");
-      expect(unexpected(errors)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/agents/no_such_agent/deployments`);
+        await page.getByRole('alert').waitFor();
+        expect(await page.locator('.error-title').textContent()).toBe('Not found');
+        expect(await page.locator('.error-message').textContent()).toContain(
+          "No agent named 'no_such_agent'",
+        );
+      },
+      { errors: NOT_FOUND_ERROR },
+    );
   });
 
   it.each(['light', 'dark'] as const)('has no WCAG A/AA violations in the %s scheme', async (scheme) => {
-    const { context, errors } = await openContext(browser, scheme);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/agents/${seed.agent}/deployments`);
-      await page.locator('.events-table tbody tr').first().waitFor();
-      expect(await axeViolations(page)).toEqual([]);
-      await screenshot(page, 'deployments', scheme);
-      await page.goto(`${server.url}/agents/${seed.quietAgent}/deployments`);
-      await page.getByText('No deployments yet').waitFor();
-      expect(await axeViolations(page)).toEqual([]);
-      expect(unexpected(errors)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      scheme,
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/agents/${ui.seed.agent}/deployments`);
+        await page.locator('.events-table tbody tr').first().waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+        await screenshot(page, 'deployments', scheme);
+        await page.goto(`${ui.server.url}/agents/${ui.seed.quietAgent}/deployments`);
+        await page.getByText('No deployments yet').waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+      },
+      { errors: NOT_FOUND_ERROR },
+    );
   });
 });

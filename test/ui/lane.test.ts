@@ -3,19 +3,11 @@
  * sorted, filtered and paged by the server, chosen columns, selection for compare, keyboard
  * navigation, hostile names as text, and its empty, missing and unreachable states.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axeViolations,
-  launchBrowser,
-  openContext,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, screenshot, startUiServer, type UiServer } from './browser.js';
+import { bodyRows, eventually, rowWithHeader, useUiFixture } from './fixture.js';
 
-let browser: Browser;
-let server: UiServer;
 let laneId: string;
 let emptyId: string;
 const SCRIPT_NAME = '<script>alert(1)</script>';
@@ -23,8 +15,7 @@ const LONG_PROMPT = `Answer politely. ${'x'.repeat(483)}`;
 /** More than two pages of 200. */
 const RUN_COUNT = 450;
 
-async function seed(): Promise<void> {
-  const { store } = server;
+async function seed({ store }: UiServer): Promise<void> {
   laneId = await store.createExperiment({ name: '/Shared/support-bot/development' });
   emptyId = await store.createExperiment({ name: 'scratch' });
   const base = Date.now() - 3 * 24 * 3600 * 1000;
@@ -65,36 +56,13 @@ async function seed(): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
-  await seed();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ui = useUiFixture({ seed, timeout: 120_000 });
 
-/** A fresh page; `dialogs` collects any `alert()` a hostile value managed to run. */
-/** Waits for what the user sees, with room for a loaded machine. */
-const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000 });
-
-async function open(scheme: 'light' | 'dark' = 'light') {
-  const { context, errors } = await openContext(browser, scheme);
-  const page = await context.newPage();
-  const dialogs: string[] = [];
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  return { context, page, errors, dialogs };
-}
-
-const bodyRows = (page: Page) => page.locator('.data-table tbody tr[data-index]');
 const footer = (page: Page) => page.locator('.data-table-footer');
 const firstRunName = (page: Page) => bodyRows(page).first().locator('td').nth(1).textContent();
 
 async function storeOrder(orderBy: string, filter?: string) {
-  const found = await server.store.searchRuns({
+  const found = await ui.server.store.searchRuns({
     experimentIds: [laneId],
     orderBy: [orderBy],
     maxResults: 3,
@@ -105,53 +73,56 @@ async function storeOrder(orderBy: string, filter?: string) {
 
 describe('the lane page', () => {
   it('shows the lane, its runs (NaN and ±Infinity as such, a script name as text), with one page fetched first', async () => {
-    const { context, page, errors, dialogs } = await open();
-    try {
-      const searches: string[] = [];
-      page.on('request', (request) => {
-        if (request.url().endsWith('/runs/search')) searches.push(request.postData() ?? '');
-      });
-      await page.goto(`${server.url}/experiments/${laneId}`);
-      await bodyRows(page).first().waitFor();
-      expect(searches).toHaveLength(1);
-      expect(JSON.parse(searches[0] as string)).toMatchObject({ experiment_ids: [laneId], max_results: 200 });
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('support-bot · development');
-      expect(await page.locator('.lane-facts').getByText('/Shared/support-bot/development').count()).toBe(1);
-      expect(await page.getByRole('link', { name: 'Traces' }).getAttribute('href')).toBe(
-        `/experiments/${laneId}/traces`,
-      );
-      const scriptLink = page.getByRole('link', { name: SCRIPT_NAME });
-      expect(await scriptLink.textContent()).toBe(SCRIPT_NAME);
-      const specialRow = (name: string) => bodyRows(page).filter({ hasText: name });
-      expect(await specialRow(SCRIPT_NAME).getByText('NaN', { exact: true }).count()).toBe(1);
-      expect(await specialRow('run-plus-inf').getByText('+Infinity', { exact: true }).count()).toBe(1);
-      expect(await specialRow('run-minus-inf').getByText('-Infinity', { exact: true }).count()).toBe(1);
-      // Default columns: the lane's standard tags, then its first metrics.
-      const headers = await page.locator('.data-table thead th').allTextContents();
-      expect(headers.slice(1)).toEqual([
-        'Run',
-        'Status',
-        'Started ▼',
-        'Duration',
-        'tags version',
-        'tags environment',
-        'metrics accuracy',
-        'metrics latency_ms',
-      ]);
-      expect(await footer(page).textContent()).toBe('200 runs loaded, more to load');
-      expect(await axeViolations(page)).toEqual([]);
-      await screenshot(page, 'lane', 'light');
-      expect(dialogs).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        const searches: string[] = [];
+        page.on('request', (request) => {
+          if (request.url().endsWith('/runs/search')) searches.push(request.postData() ?? '');
+        });
+        await page.goto(`${ui.server.url}/experiments/${laneId}`);
+        await bodyRows(page).first().waitFor();
+        expect(searches).toHaveLength(1);
+        expect(JSON.parse(searches[0] as string)).toMatchObject({
+          experiment_ids: [laneId],
+          max_results: 200,
+        });
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('support-bot · development');
+        expect(await page.locator('.lane-facts').getByText('/Shared/support-bot/development').count()).toBe(
+          1,
+        );
+        expect(await page.getByRole('link', { name: 'Traces' }).getAttribute('href')).toBe(
+          `/experiments/${laneId}/traces`,
+        );
+        const scriptLink = page.getByRole('link', { name: SCRIPT_NAME });
+        expect(await scriptLink.textContent()).toBe(SCRIPT_NAME);
+        const specialRow = (name: string) => bodyRows(page).filter({ hasText: name });
+        expect(await specialRow(SCRIPT_NAME).getByText('NaN', { exact: true }).count()).toBe(1);
+        expect(await specialRow('run-plus-inf').getByText('+Infinity', { exact: true }).count()).toBe(1);
+        expect(await specialRow('run-minus-inf').getByText('-Infinity', { exact: true }).count()).toBe(1);
+        // Default columns: the lane's standard tags, then its first metrics.
+        const headers = await page.locator('.data-table thead th').allTextContents();
+        expect(headers.slice(1)).toEqual([
+          'Run',
+          'Status',
+          'Started ▼',
+          'Duration',
+          'tags version',
+          'tags environment',
+          'metrics accuracy',
+          'metrics latency_ms',
+        ]);
+        expect(await footer(page).textContent()).toBe('200 runs loaded, more to load');
+        expect(await axeViolations(page)).toEqual([]);
+        await screenshot(page, 'lane', 'light');
+      },
+      { dialogs: true },
+    );
   });
 
   it('adds a param column from the picker, keeps it in the URL, the long value whole on hover', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/experiments/${laneId}`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/experiments/${laneId}`);
       await bodyRows(page).first().waitFor();
       await page.getByText('Columns (4)').click();
       await page.getByRole('group', { name: 'Parameters' }).getByRole('checkbox', { name: 'prompt' }).click();
@@ -179,16 +150,12 @@ describe('the lane page', () => {
         .locator('.truncated');
       expect(await cell.getAttribute('title')).toBe(LONG_PROMPT);
       expect(((await cell.textContent()) ?? '').length).toBeLessThan(LONG_PROMPT.length);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('sorts by a metric on the server, the order in the URL and kept on reload', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/experiments/${laneId}`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/experiments/${laneId}`);
       await bodyRows(page).first().waitFor();
       const ascending = await storeOrder('metrics.`accuracy` ASC');
       const descending = await storeOrder('metrics.`accuracy` DESC');
@@ -208,18 +175,14 @@ describe('the lane page', () => {
       await page.getByRole('button', { name: 'tags version' }).click();
       await eventually(() => new URL(page.url()).searchParams.get('order')).toBe('tags.version:asc');
       await eventually(() => firstRunName(page)).toBe((await storeOrder('tags.`version` ASC'))[0]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('sorts by duration on the server both ways, unfinished runs last, kept on reload and across the keyset page boundary', async () => {
-    const { context, page, errors } = await open();
-    try {
+    await ui.withPage('light', async ({ page }) => {
       // The order the seeded runs' own durations give: end - start, ascending or descending,
       // the runs without an end time last either way (in the default order among themselves).
-      const all = (await server.store.searchRuns({ experimentIds: [laneId], maxResults: 1000 })).items;
+      const all = (await ui.server.store.searchRuns({ experimentIds: [laneId], maxResults: 1000 })).items;
       const finished = all.filter((run) => run.info.end_time !== undefined);
       const unfinished = all.filter((run) => run.info.end_time === undefined).map((run) => run.info.run_name);
       expect(unfinished).toHaveLength(3);
@@ -240,7 +203,7 @@ describe('the lane page', () => {
       const firstNames = async () =>
         await bodyRows(page).evaluateAll((rows) => rows.slice(0, 5).map((r) => r.children[1]?.textContent));
 
-      await page.goto(`${server.url}/experiments/${laneId}`);
+      await page.goto(`${ui.server.url}/experiments/${laneId}`);
       await bodyRows(page).first().waitFor();
       await page.getByRole('button', { name: 'Duration' }).click();
       await eventually(() => new URL(page.url()).searchParams.get('order')).toBe('duration:desc');
@@ -278,16 +241,12 @@ describe('the lane page', () => {
       await page.mouse.wheel(0, 400 * 40);
       await eventually(() => rowName(RUN_COUNT + 2)).toBe(shortest[RUN_COUNT + 2]);
       expect(shortest.slice(-3)).toEqual(unfinished);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows a filter parse error under the offending character, then applies a valid filter', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/experiments/${laneId}`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/experiments/${laneId}`);
       await bodyRows(page).first().waitFor();
       const input = page.getByLabel('Filter runs');
       await input.fill('metrics.accuracy >');
@@ -300,7 +259,7 @@ describe('the lane page', () => {
       expect(new URL(page.url()).searchParams.get('filter')).toBeNull();
       await input.fill('metrics.accuracy > 0.985');
       await eventually(() => new URL(page.url()).searchParams.get('filter')).toBe('metrics.accuracy > 0.985');
-      const expected = await server.store.searchRuns({
+      const expected = await ui.server.store.searchRuns({
         experimentIds: [laneId],
         filter: 'metrics.accuracy > 0.985',
         maxResults: 1000,
@@ -316,36 +275,32 @@ describe('the lane page', () => {
       );
       await page.getByLabel('Filter runs').fill("tags.version = 'nothing'");
       await page.getByText('No runs match this filter').waitFor();
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("shows the server's 400 for a refused filter in the table's error state, not as a crash", async () => {
-    const { context, page, errors } = await open();
-    try {
-      // A shared link can carry a filter the server refuses.
-      const filter = "attributes.status IN ('FINISHED')";
-      await page.goto(`${server.url}/experiments/${laneId}?filter=${encodeURIComponent(filter)}`);
-      await page.getByText('The server refused this search').waitFor();
-      const refusal = page.locator('.error-state');
-      expect(await refusal.textContent()).toContain('INVALID_PARAMETER_VALUE');
-      expect(await refusal.textContent()).toContain('HTTP 400');
-      expect(await page.getByLabel('Filter runs').getAttribute('aria-invalid')).toBe('true');
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('support-bot · development');
-      await page.getByLabel('Filter runs').fill("attributes.run_id IN ('none')");
-      await page.getByText('No runs match this filter').waitFor();
-      expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        // A shared link can carry a filter the server refuses.
+        const filter = "attributes.status IN ('FINISHED')";
+        await page.goto(`${ui.server.url}/experiments/${laneId}?filter=${encodeURIComponent(filter)}`);
+        await page.getByText('The server refused this search').waitFor();
+        const refusal = page.locator('.error-state');
+        expect(await refusal.textContent()).toContain('INVALID_PARAMETER_VALUE');
+        expect(await refusal.textContent()).toContain('HTTP 400');
+        expect(await page.getByLabel('Filter runs').getAttribute('aria-invalid')).toBe('true');
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('support-bot · development');
+        await page.getByLabel('Filter runs').fill("attributes.run_id IN ('none')");
+        await page.getByText('No runs match this filter').waitFor();
+      },
+      { errors: /400/ },
+    );
   });
 
   it('loads the next keyset page as the table scrolls to its end', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/experiments/${laneId}`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/experiments/${laneId}`);
       await bodyRows(page).first().waitFor();
       expect(await footer(page).textContent()).toBe('200 runs loaded, more to load');
       await page.locator('.data-table-scroll').hover();
@@ -353,16 +308,12 @@ describe('the lane page', () => {
       await eventually(() => footer(page).textContent()).toBe('400 runs loaded, more to load');
       await page.mouse.wheel(0, 200 * 40);
       await eventually(() => footer(page).textContent()).toBe(`${RUN_COUNT + 3} runs loaded, all loaded`);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('is keyboard-operable: Tab into the rows, arrows move, Enter opens the run', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/experiments/${laneId}`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/experiments/${laneId}`);
       await bodyRows(page).first().waitFor();
       await page.getByLabel('Filter runs').focus();
       for (let i = 0; i < 20; i++) {
@@ -378,56 +329,49 @@ describe('the lane page', () => {
       const href = await bodyRows(page).nth(2).getByRole('link').getAttribute('href');
       await page.keyboard.press('Enter');
       await eventually(() => new URL(page.url()).pathname).toBe(href);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('selects runs by keyboard and pointer, keeps the selection in the URL, and compares them', async () => {
-    const { context, page, errors, dialogs } = await open();
-    try {
-      await page.goto(`${server.url}/experiments/${laneId}`);
-      await bodyRows(page).first().waitFor();
-      expect(await page.getByText('Compare (0)').getAttribute('aria-disabled')).toBe('true');
-      await page.getByRole('checkbox', { name: `Select ${SCRIPT_NAME}` }).focus();
-      await page.keyboard.press('Space');
-      await page.getByText('Compare (1)').waitFor();
-      expect(await page.getByText('Compare (1)').getAttribute('aria-disabled')).toBe('true');
-      await page.getByRole('checkbox', { name: 'Select run-plus-inf' }).click();
-      const ids = await Promise.all(
-        [SCRIPT_NAME, 'run-plus-inf'].map(async (name) =>
-          (await bodyRows(page).filter({ hasText: name }).getByRole('link').getAttribute('href'))?.replace(
-            '/runs/',
-            '',
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/experiments/${laneId}`);
+        await bodyRows(page).first().waitFor();
+        expect(await page.getByText('Compare (0)').getAttribute('aria-disabled')).toBe('true');
+        await page.getByRole('checkbox', { name: `Select ${SCRIPT_NAME}` }).focus();
+        await page.keyboard.press('Space');
+        await page.getByText('Compare (1)').waitFor();
+        expect(await page.getByText('Compare (1)').getAttribute('aria-disabled')).toBe('true');
+        await page.getByRole('checkbox', { name: 'Select run-plus-inf' }).click();
+        const ids = await Promise.all(
+          [SCRIPT_NAME, 'run-plus-inf'].map(async (name) =>
+            (await bodyRows(page).filter({ hasText: name }).getByRole('link').getAttribute('href'))?.replace(
+              '/runs/',
+              '',
+            ),
           ),
-        ),
-      );
-      await eventually(() => new URL(page.url()).searchParams.get('sel')).toBe(ids.join(','));
-      await page.reload();
-      await bodyRows(page).first().waitFor();
-      expect(await page.getByRole('checkbox', { name: 'Select run-plus-inf' }).isChecked()).toBe(true);
-      await page.getByRole('link', { name: 'Compare (2)' }).click();
-      await eventually(() => new URL(page.url()).searchParams.get('runs')).toBe(ids.join(','));
-      await page.getByRole('heading', { name: 'Compare runs' }).waitFor();
-      await page.getByRole('columnheader', { name: SCRIPT_NAME }).waitFor();
-      await page.getByRole('columnheader', { name: 'run-plus-inf' }).waitFor();
-      const accuracyRow = page
-        .getByRole('row')
-        .filter({ has: page.getByRole('rowheader', { name: 'metric accuracy' }) });
-      expect(await accuracyRow.getByText('differs').count()).toBe(1);
-      await page.getByRole('figure', { name: 'accuracy' }).locator('canvas').waitFor();
-      expect(dialogs).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+        );
+        await eventually(() => new URL(page.url()).searchParams.get('sel')).toBe(ids.join(','));
+        await page.reload();
+        await bodyRows(page).first().waitFor();
+        expect(await page.getByRole('checkbox', { name: 'Select run-plus-inf' }).isChecked()).toBe(true);
+        await page.getByRole('link', { name: 'Compare (2)' }).click();
+        await eventually(() => new URL(page.url()).searchParams.get('runs')).toBe(ids.join(','));
+        await page.getByRole('heading', { name: 'Compare runs' }).waitFor();
+        await page.getByRole('columnheader', { name: SCRIPT_NAME }).waitFor();
+        await page.getByRole('columnheader', { name: 'run-plus-inf' }).waitFor();
+        const accuracyRow = rowWithHeader(page, 'metric accuracy', false);
+        expect(await accuracyRow.getByText('differs').count()).toBe(1);
+        await page.getByRole('figure', { name: 'accuracy' }).locator('canvas').waitFor();
+      },
+      { dialogs: true },
+    );
   });
 
   it("toggles a focused row's selection with Space, without scrolling, kept on reload; Enter still opens the run", async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/experiments/${laneId}`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/experiments/${laneId}`);
       await bodyRows(page).first().waitFor();
       const scroll = page.locator('.data-table-scroll');
       const scrolled = () =>
@@ -460,50 +404,43 @@ describe('the lane page', () => {
       expect(await scrolled()).toEqual(before);
       await page.keyboard.press('Enter');
       await eventually(() => new URL(page.url()).pathname).toBe(`/runs/${runId}`);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('has no WCAG A/AA violations in the dark scheme, with a filter error shown', async () => {
-    const { context, page, errors } = await open('dark');
-    try {
-      await page.goto(`${server.url}/experiments/${laneId}`);
+    await ui.withPage('dark', async ({ page }) => {
+      await page.goto(`${ui.server.url}/experiments/${laneId}`);
       await bodyRows(page).first().waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await page.getByLabel('Filter runs').fill('metrics.accuracy >');
       await page.getByRole('alert').waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, 'lane', 'dark');
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('says when an experiment has no runs, and when it does not exist', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/experiments/${emptyId}`);
-      await page.getByText('No runs in this experiment yet').waitFor();
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('scratch');
-      await page.goto(`${server.url}/experiments/987654`);
-      const alert = page.getByRole('alert');
-      await alert.getByText('Not found').waitFor();
-      expect(await alert.textContent()).toContain('RESOURCE_DOES_NOT_EXIST');
-      expect(await axeViolations(page)).toEqual([]);
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/experiments/${emptyId}`);
+        await page.getByText('No runs in this experiment yet').waitFor();
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('scratch');
+        await page.goto(`${ui.server.url}/experiments/987654`);
+        const alert = page.getByRole('alert');
+        await alert.getByText('Not found').waitFor();
+        expect(await alert.textContent()).toContain('RESOURCE_DOES_NOT_EXIST');
+        expect(await axeViolations(page)).toEqual([]);
+      },
       // The browser reports the 404 itself; nothing else may fail.
-      expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
-    } finally {
-      await context.close();
-    }
+      { errors: /404/ },
+    );
   });
 
   it('shows the server as unreachable when it stops answering', async () => {
     const own = await startUiServer();
     let closed = false;
-    const { context, page } = await open();
+    const { context, page } = await ui.openPage();
     try {
       const id = await own.store.createExperiment({ name: 'short-lived' });
       await page.goto(`${own.url}/experiments/${id}`);

@@ -5,54 +5,20 @@
  * versions with their evaluation and deployment runs (links that navigate), Not found for an
  * unknown model, no accessibility violation in light or dark, no console error.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axeViolations,
-  launchBrowser,
-  openContext,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from './browser.js';
-import { seedLifecycle, type SeededLifecycle } from './seed-lifecycle.js';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, screenshot } from './browser.js';
+import { NOT_FOUND_ERROR, tableCells, useUiFixture } from './fixture.js';
+import { seedLifecycle } from './seed-lifecycle.js';
 
-let browser: Browser;
-let server: UiServer;
-let seed: SeededLifecycle;
-
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
-  seed = await seedLifecycle(server.url);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** The text of each cell of the table's body rows. */
-async function cells(page: Page, table: string): Promise<string[][]> {
-  return page.evaluate(
-    `[...document.querySelectorAll(${JSON.stringify(table)} + ' tbody tr')]
-      .filter((tr) => !tr.hasAttribute('aria-hidden'))
-      .map((tr) => [...tr.children].map((c) => c.textContent.trim()))`,
-  ) as Promise<string[][]>;
-}
-
-/** Errors besides the 404s a Not-found page is made of. */
-function unexpected(errors: string[]): string[] {
-  return errors.filter((e) => !/Failed to load resource: the server responded with a status of 404/.test(e));
-}
+const ui = useUiFixture({ seed: (server) => seedLifecycle(server.url) });
 
 describe('the Models page', () => {
   it('lists the registered models with their latest versions, aliases, production version and update time', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/models`);
-      await page.getByRole('link', { name: seed.model }).waitFor();
-      const rows = await cells(page, '.data-table');
-      const support = rows.find((r) => r[0] === seed.model);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/models`);
+      await page.getByRole('link', { name: ui.seed.model }).waitFor();
+      const rows = await tableCells(page, '.data-table');
+      const support = rows.find((r) => r[0] === ui.seed.model);
       expect(support).toBeDefined();
       const [, latest, aliases, production, updated, description = ''] = support as string[];
       expect(latest).toBe('v3');
@@ -62,24 +28,19 @@ describe('the Models page', () => {
       expect(updated).toMatch(/ago|just now/);
       // Long and hostile: cut, as text, the whole of it on hover.
       expect(description).toContain('<script>');
-      expect(description.length).toBeLessThan(seed.description.length);
-      expect(await page.getByTitle(seed.description).count()).toBe(1);
+      expect(description.length).toBeLessThan(ui.seed.description.length);
+      expect(await page.getByTitle(ui.seed.description).count()).toBe(1);
       expect(await page.evaluate('window.__pwned')).toBeUndefined();
-      expect(rows.find((r) => r[0] === seed.otherModel)?.slice(1, 4)).toEqual(['—', '—', '—']);
+      expect(rows.find((r) => r[0] === ui.seed.otherModel)?.slice(1, 4)).toEqual(['—', '—', '—']);
       const exact = await page.locator('.data-table time').first().getAttribute('title');
       expect(exact).toMatch(/\d{4}-\d{2}-\d{2}/);
       await screenshot(page, 'models', 'light');
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("shows a bad filter's parse error as it is typed, and keeps an applied filter in the URL", async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/models`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/models`);
       const field = page.getByLabel('Filter');
       await field.fill("name LIKE '%support");
       await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
@@ -90,99 +51,86 @@ describe('the Models page', () => {
       await field.press('Enter');
       await page.waitForURL(/filter=/);
       await expect
-        .poll(async () => (await cells(page, '.data-table')).map((r) => r[0]))
-        .toEqual([seed.model]);
+        .poll(async () => (await tableCells(page, '.data-table')).map((r) => r[0]))
+        .toEqual([ui.seed.model]);
       await page.reload();
-      await page.getByRole('link', { name: seed.model }).waitFor();
+      await page.getByRole('link', { name: ui.seed.model }).waitFor();
       expect(await field.inputValue()).toBe("name LIKE '%support%'");
-      expect((await cells(page, '.data-table')).map((r) => r[0])).toEqual([seed.model]);
+      expect((await tableCells(page, '.data-table')).map((r) => r[0])).toEqual([ui.seed.model]);
       await field.fill("name = 'nothing_like_it'");
       await field.press('Enter');
       await page.getByText('No registered model matches the filter').waitFor();
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('sorts by name on the server, the sort kept in the URL', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/models?sort=name&dir=desc`);
-      await page.getByRole('link', { name: seed.model }).waitFor();
-      expect((await cells(page, '.data-table')).map((r) => r[0])).toEqual([seed.model, seed.otherModel]);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/models?sort=name&dir=desc`);
+      await page.getByRole('link', { name: ui.seed.model }).waitFor();
+      expect((await tableCells(page, '.data-table')).map((r) => r[0])).toEqual([
+        ui.seed.model,
+        ui.seed.otherModel,
+      ]);
       await page.getByRole('button', { name: /^Name/ }).click();
       await page.waitForURL(/dir=asc/);
       await expect
-        .poll(async () => (await cells(page, '.data-table')).map((r) => r[0]))
-        .toEqual([seed.otherModel, seed.model]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+        .poll(async () => (await tableCells(page, '.data-table')).map((r) => r[0]))
+        .toEqual([ui.seed.otherModel, ui.seed.model]);
+    });
   });
 });
 
 describe('the Model page', () => {
   it('shows the versions newest first with their lineage, the production version marked, and its links navigate', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/models`);
-      await page.getByRole('link', { name: seed.model }).click();
-      await page.waitForURL(`${server.url}/models/${seed.model}`);
-      await page.getByRole('heading', { level: 1, name: seed.model }).waitFor();
-      await page.getByRole('link', { name: seed.deploymentNames[0] }).waitFor();
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/models`);
+      await page.getByRole('link', { name: ui.seed.model }).click();
+      await page.waitForURL(`${ui.server.url}/models/${ui.seed.model}`);
+      await page.getByRole('heading', { level: 1, name: ui.seed.model }).waitFor();
+      await page.getByRole('link', { name: ui.seed.deploymentNames[0] }).waitFor();
       expect(await page.locator('.model-summary').textContent()).toContain('version 1 (production)');
       expect(await page.locator('.tags-table').textContent()).toContain('team');
-      const rows = await cells(page, '.versions-table');
+      const rows = await tableCells(page, '.versions-table');
       expect(rows.map((r) => r[0])).toEqual(['v3', 'v2', 'v1in production']);
       expect(rows.map((r) => r[1])).toEqual(['READY', 'READY', 'READY']);
       expect(rows.map((r) => r[2])).toEqual(['champion', '—', 'production']);
-      expect(rows.map((r) => r[5])).toEqual([...seed.evaluationNames].reverse());
-      expect(rows[0]?.[6]).toBe(`${seed.deploymentNames[2]} failed`);
-      expect(rows[1]?.[6]).toBe(`${seed.deploymentNames[1]} rolled back`);
-      expect(rows[2]?.[6]).toBe(`${seed.deploymentNames[0]} success`);
+      expect(rows.map((r) => r[5])).toEqual([...ui.seed.evaluationNames].reverse());
+      expect(rows[0]?.[6]).toBe(`${ui.seed.deploymentNames[2]} failed`);
+      expect(rows[1]?.[6]).toBe(`${ui.seed.deploymentNames[1]} rolled back`);
+      expect(rows[2]?.[6]).toBe(`${ui.seed.deploymentNames[0]} success`);
       expect(await page.locator('.versions-table tr.in-production th').textContent()).toContain('v1');
       await screenshot(page, 'model', 'light');
 
-      await page.getByRole('link', { name: seed.evaluationNames[1] }).click();
-      await page.waitForURL(`${server.url}/runs/${seed.evaluations[1]}`);
+      await page.getByRole('link', { name: ui.seed.evaluationNames[1] }).click();
+      await page.waitForURL(`${ui.server.url}/runs/${ui.seed.evaluations[1]}`);
       await page.goBack();
-      await page.getByRole('link', { name: seed.deploymentNames[1] }).click();
-      await page.waitForURL(`${server.url}/runs/${seed.deployments[1]}`);
+      await page.getByRole('link', { name: ui.seed.deploymentNames[1] }).click();
+      await page.waitForURL(`${ui.server.url}/runs/${ui.seed.deployments[1]}`);
       await page.goBack();
-      await page.getByRole('link', { name: `Deployments of ${seed.agent}` }).click();
-      await page.waitForURL(`${server.url}/agents/${seed.agent}/deployments`);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+      await page.getByRole('link', { name: `Deployments of ${ui.seed.agent}` }).click();
+      await page.waitForURL(`${ui.server.url}/agents/${ui.seed.agent}/deployments`);
+    });
   });
 
   it("answers an unknown model with Not found and the server's message", async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/models/no_such_model`);
-      await page.getByRole('alert').waitFor();
-      expect(await page.locator('.error-title').textContent()).toBe('Not found');
-      expect(await page.locator('.error-message').textContent()).toContain('no_such_model');
-      expect(await page.locator('.error-code').textContent()).toContain('RESOURCE_DOES_NOT_EXIST');
-      expect(unexpected(errors)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/models/no_such_model`);
+        await page.getByRole('alert').waitFor();
+        expect(await page.locator('.error-title').textContent()).toBe('Not found');
+        expect(await page.locator('.error-message').textContent()).toContain('no_such_model');
+        expect(await page.locator('.error-code').textContent()).toContain('RESOURCE_DOES_NOT_EXIST');
+      },
+      { errors: NOT_FOUND_ERROR },
+    );
   });
 
   it('is reachable by keyboard: Tab reaches the version links', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/models/${seed.model}`);
-      await page.getByRole('link', { name: seed.deploymentNames[0] }).waitFor();
-      const target = seed.evaluationNames[2];
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/models/${ui.seed.model}`);
+      await page.getByRole('link', { name: ui.seed.deploymentNames[0] }).waitFor();
+      const target = ui.seed.evaluationNames[2];
       let reached = false;
       for (let i = 0; i < 40 && !reached; i++) {
         await page.keyboard.press('Tab');
@@ -190,31 +138,27 @@ describe('the Model page', () => {
       }
       expect(reached).toBe(true);
       await page.keyboard.press('Enter');
-      await page.waitForURL(`${server.url}/runs/${seed.evaluations[2]}`);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+      await page.waitForURL(`${ui.server.url}/runs/${ui.seed.evaluations[2]}`);
+    });
   });
 
   it.each(['light', 'dark'] as const)('has no WCAG A/AA violations in the %s scheme', async (scheme) => {
-    const { context, errors } = await openContext(browser, scheme);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/models`);
-      await page.getByRole('link', { name: seed.model }).waitFor();
-      expect(await axeViolations(page)).toEqual([]);
-      await screenshot(page, 'models', scheme);
-      await page.goto(`${server.url}/models/${seed.model}`);
-      await page.getByRole('link', { name: seed.deploymentNames[0] }).waitFor();
-      expect(await axeViolations(page)).toEqual([]);
-      await screenshot(page, 'model', scheme);
-      await page.goto(`${server.url}/models/no_such_model`);
-      await page.getByRole('alert').waitFor();
-      expect(await axeViolations(page)).toEqual([]);
-      expect(unexpected(errors)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      scheme,
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/models`);
+        await page.getByRole('link', { name: ui.seed.model }).waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+        await screenshot(page, 'models', scheme);
+        await page.goto(`${ui.server.url}/models/${ui.seed.model}`);
+        await page.getByRole('link', { name: ui.seed.deploymentNames[0] }).waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+        await screenshot(page, 'model', scheme);
+        await page.goto(`${ui.server.url}/models/no_such_model`);
+        await page.getByRole('alert').waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+      },
+      { errors: NOT_FOUND_ERROR },
+    );
   });
 });

@@ -7,30 +7,13 @@
  * against the URLs and what every page must have, not against any page's details (each page's
  * own test file checks those); navigation follows the links between pages, back and forward.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axeViolations,
-  launchBrowser,
-  openContext,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from './browser.js';
+import { axeViolations, screenshot } from './browser.js';
+import { useUiFixture, type OpenedPage } from './fixture.js';
 import { seedUi, type SeededData } from './seed.js';
 
-let browser: Browser;
-let server: UiServer;
-let data: SeededData;
-
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
-  data = await seedUi(server.url);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ui = useUiFixture({ seed: (server) => seedUi(server.url) });
 
 /** Every page, named for its screenshot, and its URL built from the seed's ids. */
 const PAGES: ReadonlyArray<{ name: string; path: (seed: SeededData) => string }> = [
@@ -62,24 +45,12 @@ async function settledHeading(page: Page): Promise<string> {
   return text;
 }
 
-/** A page in a fresh context of `scheme`, with its errors and dialogs collected. */
-async function openPage(scheme: 'light' | 'dark') {
-  const { context, errors } = await openContext(browser, scheme);
-  const page = await context.newPage();
-  const dialogs: string[] = [];
-  page.on('dialog', (dialog) => {
-    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  return { context, page, errors, dialogs };
-}
-
 describe('the seeded data set', () => {
   it('holds what the pages show: two agents, gates that pass and fail, versions, aliases, a rollback, traces', async () => {
-    const [bot, monitor] = data.agents;
+    const [bot, monitor] = ui.seed.agents;
     expect([bot.name, monitor.name]).toEqual(['support_bot', 'health_monitor_agent']);
     const get = async (path: string) => {
-      const response = await fetch(`${server.url}/ajax-api/2.0/mlflow/${path}`);
+      const response = await fetch(`${ui.server.url}/ajax-api/2.0/mlflow/${path}`);
       expect(response.status, path).toBe(200);
       return (await response.json()) as Record<string, unknown>;
     };
@@ -89,12 +60,12 @@ describe('the seeded data set', () => {
       };
       return Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
     };
-    expect((await tagsOf(data.passingEvalRunId))['agentrack.gate']).toBe('passed');
-    expect((await tagsOf(data.failingEvalRunId))['agentrack.gate']).toBe('failed');
-    expect((await tagsOf(data.failedDeployRunId))['deployment_status']).toBe('failed');
-    expect((await tagsOf(data.rolledBackDeployRunId))['deployment_status']).toBe('rolled_back');
+    expect((await tagsOf(ui.seed.passingEvalRunId))['agentrack.gate']).toBe('passed');
+    expect((await tagsOf(ui.seed.failingEvalRunId))['agentrack.gate']).toBe('failed');
+    expect((await tagsOf(ui.seed.failedDeployRunId))['deployment_status']).toBe('failed');
+    expect((await tagsOf(ui.seed.rolledBackDeployRunId))['deployment_status']).toBe('rolled_back');
 
-    const { registered_model: model } = (await get(`registered-models/get?name=${data.modelName}`)) as {
+    const { registered_model: model } = (await get(`registered-models/get?name=${ui.seed.modelName}`)) as {
       registered_model: { latest_versions?: unknown[]; aliases?: Array<{ alias: string; version: string }> };
     };
     expect(Object.fromEntries((model.aliases ?? []).map((a) => [a.alias, a.version]))).toEqual({
@@ -102,24 +73,24 @@ describe('the seeded data set', () => {
       champion: '3',
     });
     const versions = (await get(
-      `model-versions/search?filter=${encodeURIComponent(`name='${data.modelName}'`)}`,
+      `model-versions/search?filter=${encodeURIComponent(`name='${ui.seed.modelName}'`)}`,
     )) as {
       model_versions: unknown[];
     };
     expect(versions.model_versions).toHaveLength(3);
 
     const history = (await get(
-      `metrics/get-history-bulk-interval?run_ids=${data.richRunId}&metric_key=loss&max_results=2500`,
+      `metrics/get-history-bulk-interval?run_ids=${ui.seed.richRunId}&metric_key=loss&max_results=2500`,
     )) as { metrics: unknown[] };
     expect(history.metrics).toHaveLength(2000);
-    const artifacts = (await get(`artifacts/list?run_id=${data.richRunId}`)) as {
+    const artifacts = (await get(`artifacts/list?run_id=${ui.seed.richRunId}`)) as {
       files: Array<{ path: string }>;
     };
     expect(artifacts.files.map((f) => f.path).sort()).toEqual(
       ['config', 'eval_results', 'logs', 'plots', 'report.html'].sort(),
     );
 
-    const trace = await fetch(`${server.url}/ajax-api/3.0/mlflow/traces/${data.traceId}`);
+    const trace = await fetch(`${ui.server.url}/ajax-api/3.0/mlflow/traces/${ui.seed.traceId}`);
     expect(trace.status).toBe(200);
     const { trace: found } = (await trace.json()) as { trace: { trace_info: { assessments?: unknown[] } } };
     expect(found.trace_info.assessments).toHaveLength(3);
@@ -128,9 +99,9 @@ describe('the seeded data set', () => {
 
 // One context per scheme, its pages one after the other: a context per page doubles the time on two cores.
 describe.each(['light', 'dark'] as const)('every page in the %s scheme', (scheme) => {
-  let opened: Awaited<ReturnType<typeof openPage>>;
+  let opened: OpenedPage;
   beforeAll(async () => {
-    opened = await openPage(scheme);
+    opened = await ui.openPage(scheme);
   });
   afterAll(async () => {
     await opened?.context.close();
@@ -142,8 +113,8 @@ describe.each(['light', 'dark'] as const)('every page in the %s scheme', (scheme
       const { page, errors, dialogs } = opened;
       errors.length = 0;
       dialogs.length = 0;
-      const url = path(data);
-      const response = await page.goto(`${server.url}${url}`);
+      const url = path(ui.seed);
+      const response = await page.goto(`${ui.server.url}${url}`);
       expect(response?.status(), url).toBe(200);
       const heading = await settledHeading(page);
       await page.reload();
@@ -196,9 +167,9 @@ async function layoutShift(page: Page): Promise<{ total: number; shifts: string[
 }
 
 describe('layout stability', () => {
-  let opened: Awaited<ReturnType<typeof openPage>>;
+  let opened: OpenedPage;
   beforeAll(async () => {
-    opened = await openPage('light');
+    opened = await ui.openPage('light');
     await opened.context.addInitScript(OBSERVE_LAYOUT_SHIFTS);
     // A network's round trip, so that each page paints its loading state before its data arrives
     // (on loopback the data could come before the first paint, and no jump could be seen).
@@ -219,7 +190,7 @@ describe('layout stability', () => {
     '$name: its cumulative layout shift from navigation until its data is shown is below 0.1',
     async ({ name, path }) => {
       const { page } = opened;
-      await page.goto(`${server.url}${path(data)}`);
+      await page.goto(`${ui.server.url}${path(ui.seed)}`);
       await settledHeading(page);
       await page.waitForLoadState('networkidle');
       const { total, shifts } = await layoutShift(page);
@@ -254,48 +225,48 @@ describe('navigation from the agents page', () => {
   }
 
   it('reaches the models page from the header, and back returns to the agents page', async () => {
-    const { context, page, errors, dialogs } = await openPage('light');
-    try {
-      await page.goto(`${server.url}/`);
-      const agents = await settledHeading(page);
-      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Models' }).click();
-      await page.waitForURL(`${server.url}/models`);
-      const models = await settledHeading(page);
-      expect(models).not.toBe(agents);
-      await page.goBack();
-      await page.waitForURL(`${server.url}/`);
-      expect(await settledHeading(page)).toBe(agents);
-      expect(errors).toEqual([]);
-      expect(dialogs).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/`);
+        const agents = await settledHeading(page);
+        await page
+          .getByRole('navigation', { name: 'Sections' })
+          .getByRole('link', { name: 'Models' })
+          .click();
+        await page.waitForURL(`${ui.server.url}/models`);
+        const models = await settledHeading(page);
+        expect(models).not.toBe(agents);
+        await page.goBack();
+        await page.waitForURL(`${ui.server.url}/`);
+        expect(await settledHeading(page)).toBe(agents);
+      },
+      { dialogs: true },
+    );
   });
 
   it('follows links from / to a lane, a run, and back', async () => {
-    const { context, page, errors, dialogs } = await openPage('light');
-    try {
-      await page.goto(`${server.url}/`);
-      await follow(page, '/experiments/', /\/traces$/);
-      await follow(page, '/runs/');
-      expect(errors).toEqual([]);
-      expect(dialogs).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/`);
+        await follow(page, '/experiments/', /\/traces$/);
+        await follow(page, '/runs/');
+      },
+      { dialogs: true },
+    );
   });
 
   it('follows links from / to a lane, its traces, a trace, and back', async () => {
-    const { context, page, errors, dialogs } = await openPage('light');
-    try {
-      await page.goto(`${server.url}/`);
-      await follow(page, `/experiments/${data.agents[0].experiments.development}`, /\/traces$/);
-      await follow(page, `/experiments/${data.agents[0].experiments.development}/traces`);
-      await follow(page, '/traces/');
-      expect(errors).toEqual([]);
-      expect(dialogs).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/`);
+        await follow(page, `/experiments/${ui.seed.agents[0].experiments.development}`, /\/traces$/);
+        await follow(page, `/experiments/${ui.seed.agents[0].experiments.development}/traces`);
+        await follow(page, '/traces/');
+      },
+      { dialogs: true },
+    );
   });
 });

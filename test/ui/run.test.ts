@@ -7,20 +7,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { newTraceId, spansOf, traceInfoOf } from '../../src/client/trace-client.contract.js';
 import { TRACE_SOURCE_RUN_KEY } from '../../src/entities/index.js';
 import { Agent } from '../../src/lifecycle/agent.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
-import {
-  axeViolations,
-  launchBrowser,
-  openContext,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from './browser.js';
+import { axeViolations, screenshot } from './browser.js';
+import { rowWithHeader, useUiFixture } from './fixture.js';
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
@@ -31,8 +25,6 @@ const HOSTILE = '<img src=x onerror="alert(1)"><script>alert("param")</script>';
 const HTML_FILE = '<html><body><h1>report</h1><script>alert("artifact")</script></body></html>';
 const STEPS = 5000;
 
-let browser: Browser;
-let server: UiServer;
 let evalRun: { id: string; name: string; experimentId: string };
 let deployRun: { id: string; name: string };
 let traceId: string;
@@ -106,17 +98,10 @@ async function seed(url: string): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
-  await seed(server.url);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ui = useUiFixture({ seed: (server) => seed(server.url), timeout: 120_000 });
 
 async function openRun(page: Page, runId: string, query = ''): Promise<void> {
-  await page.goto(`${server.url}/runs/${runId}${query}`);
+  await page.goto(`${ui.server.url}/runs/${runId}${query}`);
   await page.getByRole('heading', { level: 1 }).filter({ hasNotText: 'Loading' }).waitFor();
 }
 
@@ -139,10 +124,8 @@ async function canvasDrawn(page: Page, title: string): Promise<boolean> {
 
 describe('the run page', () => {
   it('shows the header, gate, data, charts and traces of an evaluation run', async () => {
-    const { context, errors } = await openContext(browser);
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    try {
-      const page = await context.newPage();
+    await ui.withPage('light', async ({ page, context }) => {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ui.server.url });
       await openRun(page, evalRun.id);
       const h1 = page.getByRole('heading', { level: 1 });
       expect(await h1.textContent()).toBe(`${evalRun.name} FINISHED`);
@@ -169,8 +152,7 @@ describe('the run page', () => {
 
       // Latest metrics: NaN and ±Infinity as such.
       const metrics = page.getByRole('table', { name: 'Latest metric values' });
-      const metric = (key: string) =>
-        metrics.getByRole('row').filter({ has: page.getByRole('rowheader', { name: key, exact: true }) });
+      const metric = (key: string) => rowWithHeader(metrics, key);
       expect(await metric('nan_metric').getByRole('cell').first().textContent()).toBe('NaN');
       expect(await metric('inf_metric').getByRole('cell').first().textContent()).toBe('+Infinity');
       expect(await metric('neg_inf_metric').getByRole('cell').first().textContent()).toBe('-Infinity');
@@ -180,14 +162,12 @@ describe('the run page', () => {
 
       // Params: a long value cut, whole on hover and on expanding; hostile text stays text.
       const params = page.getByRole('table', { name: 'Parameters' });
-      const prompt = params.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'prompt' }) });
+      const prompt = rowWithHeader(params, 'prompt', false);
       expect(await prompt.locator('.truncated').getAttribute('title')).toBe(LONG_PARAM);
       expect((await prompt.locator('.truncated').textContent())?.length).toBe(80);
       await prompt.getByRole('button', { name: 'Expand value of prompt' }).click();
       expect(await prompt.locator('pre').textContent()).toBe(LONG_PARAM);
-      const hostile = params
-        .getByRole('row')
-        .filter({ has: page.getByRole('rowheader', { name: 'hostile' }) });
+      const hostile = rowWithHeader(params, 'hostile', false);
       expect(await hostile.getByRole('cell').textContent()).toContain('<script>alert("param")</script>');
       expect(await page.locator('.run-page script, .run-page img[src="x"]').count()).toBe(0);
 
@@ -220,110 +200,99 @@ describe('the run page', () => {
       // The run's traces, linked to their pages.
       const traces = page.getByRole('table', { name: 'Traces of the run' });
       await traces.getByRole('link', { name: traceId }).click();
-      await page.waitForURL(`${server.url}/traces/${traceId}`);
+      await page.waitForURL(`${ui.server.url}/traces/${traceId}`);
 
       await page.goBack();
       await page.getByRole('table', { name: 'System tags' }).waitFor();
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('browses the artifact tree by keyboard and previews every kind of file as text', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      const dialogs: string[] = [];
-      page.on('dialog', (dialog) => {
-        dialogs.push(dialog.message());
-        void dialog.dismiss();
-      });
-      await openRun(page, evalRun.id);
-      const tree = page.getByRole('tree', { name: 'Artifacts' });
-      const item = (path: string) => tree.locator(`[role="treeitem"][data-path="${path}"]`);
-      const preview = page.locator('.artifact-preview');
-      const focused = () => page.evaluate('document.activeElement?.getAttribute("data-path")');
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await openRun(page, evalRun.id);
+        const tree = page.getByRole('tree', { name: 'Artifacts' });
+        const item = (path: string) => tree.locator(`[role="treeitem"][data-path="${path}"]`);
+        const preview = page.locator('.artifact-preview');
+        const focused = () => page.evaluate('document.activeElement?.getAttribute("data-path")');
 
-      await item('config').focus();
-      await page.keyboard.press('ArrowRight');
-      await item('config/agent.yaml').waitFor();
-      expect(await item('config').getAttribute('aria-expanded')).toBe('true');
-      await page.keyboard.press('ArrowRight');
-      expect(await focused()).toBe('config/agent.yaml');
-      await page.keyboard.press('Enter');
-      await expect.poll(() => preview.locator('.preview-kind').textContent()).toBe('YAML');
-      expect(await preview.locator('pre').textContent()).toBe('model: gpt\nsteps: 3\n');
-      expect(new URL(page.url()).searchParams.get('artifact')).toBe('config/agent.yaml');
+        await item('config').focus();
+        await page.keyboard.press('ArrowRight');
+        await item('config/agent.yaml').waitFor();
+        expect(await item('config').getAttribute('aria-expanded')).toBe('true');
+        await page.keyboard.press('ArrowRight');
+        expect(await focused()).toBe('config/agent.yaml');
+        await page.keyboard.press('Enter');
+        await expect.poll(() => preview.locator('.preview-kind').textContent()).toBe('YAML');
+        expect(await preview.locator('pre').textContent()).toBe('model: gpt\nsteps: 3\n');
+        expect(new URL(page.url()).searchParams.get('artifact')).toBe('config/agent.yaml');
 
-      await page.keyboard.press('ArrowDown');
-      expect(await focused()).toBe('config/settings.json');
-      await page.keyboard.press('Enter');
-      await expect.poll(() => preview.locator('.preview-kind').textContent()).toBe('JSON');
-      expect(await preview.locator('pre').textContent()).toBe(
-        JSON.stringify({ model: 'gpt', nested: { retries: [1, 2] } }, null, 2),
-      );
+        await page.keyboard.press('ArrowDown');
+        expect(await focused()).toBe('config/settings.json');
+        await page.keyboard.press('Enter');
+        await expect.poll(() => preview.locator('.preview-kind').textContent()).toBe('JSON');
+        expect(await preview.locator('pre').textContent()).toBe(
+          JSON.stringify({ model: 'gpt', nested: { retries: [1, 2] } }, null, 2),
+        );
 
-      await page.keyboard.press('ArrowLeft');
-      expect(await focused()).toBe('config');
-      await page.keyboard.press('ArrowLeft');
-      expect(await item('config').getAttribute('aria-expanded')).toBe('false');
-      await page.keyboard.press('ArrowDown');
-      expect(await focused()).toBe('eval');
-      await page.keyboard.press('Enter');
-      await item('eval/results.json').waitFor();
-      await page.keyboard.press('ArrowDown');
-      await page.keyboard.press('Enter');
-      const table = preview.getByRole('table', { name: 'Table results.json' });
-      await table.waitFor();
-      expect(await table.getByRole('row').allInnerTexts()).toEqual(['question\tscore', 'q1\t0.5', 'q2\t1']);
+        await page.keyboard.press('ArrowLeft');
+        expect(await focused()).toBe('config');
+        await page.keyboard.press('ArrowLeft');
+        expect(await item('config').getAttribute('aria-expanded')).toBe('false');
+        await page.keyboard.press('ArrowDown');
+        expect(await focused()).toBe('eval');
+        await page.keyboard.press('Enter');
+        await item('eval/results.json').waitFor();
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+        const table = preview.getByRole('table', { name: 'Table results.json' });
+        await table.waitFor();
+        expect(await table.getByRole('row').allInnerTexts()).toEqual(['question\tscore', 'q1\t0.5', 'q2\t1']);
 
-      await page.keyboard.press('End');
-      expect(await focused()).toBe('report.html');
-      await page.keyboard.press('Enter');
-      await expect.poll(() => preview.locator('.preview-kind').textContent()).toBe('Text');
-      expect(await preview.locator('pre').textContent()).toBe(HTML_FILE);
-      expect(await page.locator('.artifact-preview script, .artifact-preview h1').count()).toBe(0);
-      expect(await preview.getByRole('link', { name: 'Download report.html' }).getAttribute('href')).toBe(
-        `/get-artifact?run_uuid=${evalRun.id}&path=report.html`,
-      );
+        await page.keyboard.press('End');
+        expect(await focused()).toBe('report.html');
+        await page.keyboard.press('Enter');
+        await expect.poll(() => preview.locator('.preview-kind').textContent()).toBe('Text');
+        expect(await preview.locator('pre').textContent()).toBe(HTML_FILE);
+        expect(await page.locator('.artifact-preview script, .artifact-preview h1').count()).toBe(0);
+        expect(await preview.getByRole('link', { name: 'Download report.html' }).getAttribute('href')).toBe(
+          `/get-artifact?run_uuid=${evalRun.id}&path=report.html`,
+        );
 
-      await page.keyboard.press('ArrowUp');
-      await page.keyboard.press('Enter');
-      await expect
-        .poll(() => preview.locator('pre').textContent())
-        .toBe('first line of the notes\nsecond line');
+        await page.keyboard.press('ArrowUp');
+        await page.keyboard.press('Enter');
+        await expect
+          .poll(() => preview.locator('pre').textContent())
+          .toBe('first line of the notes\nsecond line');
 
-      // A folder by click, an image, and a file past the preview limit.
-      await item('plots').locator('.tree-row').click();
-      await item('plots/pixel.png').locator('.tree-row').click();
-      const image = preview.getByRole('img', { name: 'Image artifact pixel.png' });
-      await expect
-        .poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
-        .toBe(1);
-      await item('logs').locator('.tree-row').click();
-      await item('logs/big.log').locator('.tree-row').click();
-      await expect
-        .poll(() => preview.locator('.preview-kind').textContent())
-        .toBe('Text · the first 1.0 MiB only; download the file for the rest');
-      expect((await preview.locator('pre').textContent())?.length).toBe(1024 * 1024);
+        // A folder by click, an image, and a file past the preview limit.
+        await item('plots').locator('.tree-row').click();
+        await item('plots/pixel.png').locator('.tree-row').click();
+        const image = preview.getByRole('img', { name: 'Image artifact pixel.png' });
+        await expect
+          .poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+          .toBe(1);
+        await item('logs').locator('.tree-row').click();
+        await item('logs/big.log').locator('.tree-row').click();
+        await expect
+          .poll(() => preview.locator('.preview-kind').textContent())
+          .toBe('Text · the first 1.0 MiB only; download the file for the rest');
+        expect((await preview.locator('pre').textContent())?.length).toBe(1024 * 1024);
 
-      // The chosen file survives a reload, its folder opened again.
-      await page.reload();
-      await preview.locator('.preview-kind', { hasText: 'the first 1.0 MiB only' }).waitFor();
-      expect(await item('logs').getAttribute('aria-expanded')).toBe('true');
-      expect(await item('logs/big.log').getAttribute('aria-selected')).toBe('true');
-
-      expect(dialogs).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+        // The chosen file survives a reload, its folder opened again.
+        await page.reload();
+        await preview.locator('.preview-kind', { hasText: 'the first 1.0 MiB only' }).waitFor();
+        expect(await item('logs').getAttribute('aria-expanded')).toBe('true');
+        expect(await item('logs/big.log').getAttribute('aria-selected')).toBe('true');
+      },
+      { dialogs: true },
+    );
   });
 
   it('keeps the open folders and the previewed file in the URL, for a reload and a shared link', async () => {
     const agent = await Agent.open({
-      config: { agent: 'support-bot', version: '1.4.0', trackingUri: server.url },
+      config: { agent: 'support-bot', version: '1.4.0', trackingUri: ui.server.url },
     });
     let runId: string;
     try {
@@ -336,9 +305,7 @@ describe('the run page', () => {
     } finally {
       await agent.close();
     }
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
+    await ui.withPage('light', async ({ page }) => {
       const tree = page.getByRole('tree', { name: 'Artifacts' });
       const item = (path: string) => tree.locator(`[role="treeitem"][data-path="${path}"]`);
       const expanded = (path: string) => item(path).getAttribute('aria-expanded');
@@ -406,37 +373,27 @@ describe('the run page', () => {
       // Each change replaced the history entry: Back is not flooded.
       expect(await page.evaluate('history.length')).toBe(entries);
       expect(await axeViolations(page)).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('links an evaluation run to its deployment and back, and to its registered version', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
+    await ui.withPage('light', async ({ page }) => {
       await openRun(page, evalRun.id);
       const lineage = page.locator('section', { has: page.getByRole('heading', { name: 'Lineage' }) });
       await lineage.getByRole('link', { name: deployRun.name }).click();
-      await page.waitForURL(`${server.url}/runs/${deployRun.id}`);
+      await page.waitForURL(`${ui.server.url}/runs/${deployRun.id}`);
       await page.getByRole('heading', { level: 1, name: new RegExp(`^${deployRun.name}`) }).waitFor();
       expect(await page.getByRole('heading', { name: /^Gate/ }).count()).toBe(0);
       await lineage.getByRole('link', { name: evalRun.name }).click();
-      await page.waitForURL(`${server.url}/runs/${evalRun.id}`);
+      await page.waitForURL(`${ui.server.url}/runs/${evalRun.id}`);
       await page.getByRole('heading', { level: 1, name: new RegExp(`^${evalRun.name}`) }).waitFor();
       await lineage.getByRole('link', { name: 'support-bot-model version 1' }).click();
-      await page.waitForURL(`${server.url}/models/support-bot-model`);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+      await page.waitForURL(`${ui.server.url}/models/support-bot-model`);
+    });
   });
 
   it('draws a 100,000-step history from the points the server picks, other charts as they come into view', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
+    await ui.withPage('light', async ({ page }) => {
       const asked: string[] = [];
       page.on('request', (request) => {
         const url = new URL(request.url());
@@ -468,62 +425,57 @@ describe('the run page', () => {
       await page.locator('.metric-chart-card', { hasText: 'm19' }).scrollIntoViewIfNeeded();
       await expect.poll(() => canvasDrawn(page, 'm19')).toBe(true);
       expect(asked.filter((key) => key === 'm19')).toEqual(['m19']);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows a skeleton while the run loads, and says so when the server cannot be reached', async () => {
-    const { context } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      let release: () => void = () => undefined;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      await page.route('**/runs/get?**', async (route) => {
-        await held;
-        await route.continue();
-      });
-      await page.goto(`${server.url}/runs/${evalRun.id}`);
-      await page.getByRole('status', { name: 'Loading the run' }).first().waitFor();
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Loading the run');
-      release();
-      await page.getByRole('heading', { level: 1, name: new RegExp(`^${evalRun.name}`) }).waitFor();
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        let release: () => void = () => undefined;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        await page.route('**/runs/get?**', async (route) => {
+          await held;
+          await route.continue();
+        });
+        await page.goto(`${ui.server.url}/runs/${evalRun.id}`);
+        await page.getByRole('status', { name: 'Loading the run' }).first().waitFor();
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Loading the run');
+        release();
+        await page.getByRole('heading', { level: 1, name: new RegExp(`^${evalRun.name}`) }).waitFor();
 
-      await page.unroute('**/runs/get?**');
-      await page.route('**/runs/get?**', (route) => route.abort('connectionrefused'));
-      await page.goto(`${server.url}/runs/${bigRunId}`);
-      const alert = page.getByRole('alert');
-      await alert.waitFor({ timeout: 15_000 });
-      expect(await alert.locator('.error-title').textContent()).toBe('The server cannot be reached');
-      expect(await alert.getByRole('button', { name: 'Try again' }).count()).toBe(1);
-    } finally {
-      await context.close();
-    }
+        await page.unroute('**/runs/get?**');
+        await page.route('**/runs/get?**', (route) => route.abort('connectionrefused'));
+        await page.goto(`${ui.server.url}/runs/${bigRunId}`);
+        const alert = page.getByRole('alert');
+        await alert.waitFor({ timeout: 15_000 });
+        expect(await alert.locator('.error-title').textContent()).toBe('The server cannot be reached');
+        expect(await alert.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+      },
+      { errors: false },
+    );
   });
 
   it('says Not found with the server’s message for a run that does not exist', async () => {
-    const { context } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/runs/0123456789abcdef0123456789abcdef`);
-      const alert = page.getByRole('alert');
-      await alert.waitFor();
-      expect(await alert.locator('.error-title').textContent()).toBe('Not found');
-      expect(await alert.locator('.error-message').textContent()).toContain(
-        '0123456789abcdef0123456789abcdef',
-      );
-      expect(await alert.locator('.error-code').textContent()).toBe('RESOURCE_DOES_NOT_EXIST · HTTP 404');
-      expect(await axeViolations(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/runs/0123456789abcdef0123456789abcdef`);
+        const alert = page.getByRole('alert');
+        await alert.waitFor();
+        expect(await alert.locator('.error-title').textContent()).toBe('Not found');
+        expect(await alert.locator('.error-message').textContent()).toContain(
+          '0123456789abcdef0123456789abcdef',
+        );
+        expect(await alert.locator('.error-code').textContent()).toBe('RESOURCE_DOES_NOT_EXIST · HTTP 404');
+        expect(await axeViolations(page)).toEqual([]);
+      },
+      { errors: false },
+    );
   });
 
   it.each(['light', 'dark'] as const)('has no WCAG A/AA violations in the %s scheme', async (scheme) => {
-    const { context, errors } = await openContext(browser, scheme);
-    try {
-      const page = await context.newPage();
+    await ui.withPage(scheme, async ({ page }) => {
       await openRun(page, evalRun.id, '?systemTags=1&artifact=eval%2Fresults.json');
       await page.getByRole('table', { name: 'Table results.json' }).waitFor();
       await expect.poll(() => canvasDrawn(page, 'loss')).toBe(true);
@@ -531,9 +483,6 @@ describe('the run page', () => {
       await page.getByRole('link', { name: 'support-bot-model version 1' }).waitFor();
       await screenshot(page, 'run', scheme);
       expect(await axeViolations(page)).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -3,23 +3,15 @@
  * page's URL (a reload lands on the same page), its assets cached, unknown pages answered by
  * the UI's own not-found page, and no accessibility violation in light or dark.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, launchBrowser, openContext, startUiServer, type UiServer } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { axeViolations } from './browser.js';
+import { useUiFixture } from './fixture.js';
 
-let browser: Browser;
-let server: UiServer;
-
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ui = useUiFixture();
 
 describe('the web UI frame', () => {
   it('is served at / with a strict content security policy, its assets cached for good', async () => {
+    const { server } = ui;
     const page = await fetch(`${server.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -35,33 +27,27 @@ describe('the web UI frame', () => {
   });
 
   it('answers a page URL that matches no page with its own not-found page, reachable by keyboard', async () => {
-    const { context, errors } = await openContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/experiments/1/nothing-here`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/experiments/1/nothing-here`);
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Page not found');
       await page.reload();
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Page not found');
       await page.keyboard.press('Tab');
       expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
       expect(await axeViolations(page)).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it.each(['light', 'dark'] as const)('has no WCAG A/AA violations in the %s scheme', async (scheme) => {
-    const { context, errors } = await openContext(browser, scheme);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.url}/models/none`);
-      await page.getByRole('heading', { level: 1 }).waitFor();
-      expect(await axeViolations(page)).toEqual([]);
+    await ui.withPage(
+      scheme,
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/models/none`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+      },
       // The model page asks the server for the model 'none': Chromium logs the 404 it answers.
-      expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
-    } finally {
-      await context.close();
-    }
+      { errors: /status of 404/ },
+    );
   });
 });

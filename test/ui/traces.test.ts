@@ -6,18 +6,12 @@
  * the URL, a 10,000-span trace, hostile span inputs shown as text, not-found and error states,
  * and no WCAG violation in light or dark.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { TrackingClient } from '../../src/client/tracking-client.js';
 import type { Span, TraceInfo } from '../../src/entities/index.js';
-import {
-  axeViolations,
-  launchBrowser,
-  openContext,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from './browser.js';
+import { axeViolations, screenshot, type UiServer } from './browser.js';
+import { bodyRows, useUiFixture } from './fixture.js';
 
 const T0 = 1_796_123_635_877_083_937n;
 const MS = 1_000_000n;
@@ -28,8 +22,6 @@ const failed = 'tr-0000000000000000000000000000b002';
 const big = 'tr-0000000000000000000000000000c003';
 const spanless = 'tr-0000000000000000000000000000e004';
 
-let browser: Browser;
-let server: UiServer;
 let experimentId: string;
 let emptyId: string;
 let bulkId: string;
@@ -128,8 +120,8 @@ function bigSpans(): Span[] {
   return spans;
 }
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startUiServer()]);
+/** The three experiments' traces, logged through the tracking client over REST. */
+async function seed(server: UiServer): Promise<void> {
   const client = await TrackingClient.open(server.url);
   try {
     experimentId = await client.createExperiment('/Shared/ui_traces_agent/development');
@@ -220,35 +212,19 @@ beforeAll(async () => {
   } finally {
     await client.close();
   }
-}, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Opens a page, fails the test on any dialog (a script that ran) and answers it and the errors. */
-async function open(scheme: 'light' | 'dark' = 'light') {
-  const { context, errors } = await openContext(browser, scheme);
-  const dialogs: string[] = [];
-  const page = await context.newPage();
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  return { context, page, errors, dialogs };
 }
 
-const dataRows = (page: Page) => page.locator('.data-table tbody tr[data-index]');
-const rowOf = (page: Page, name: string) => dataRows(page).filter({ hasText: name });
-const tracesUrl = (id: string, query = '') => `${server.url}/experiments/${id}/traces${query}`;
+const ui = useUiFixture({ seed, timeout: 300_000 });
+
+const rowOf = (page: Page, name: string) => bodyRows(page).filter({ hasText: name });
+const tracesUrl = (id: string, query = '') => `${ui.server.url}/experiments/${id}/traces${query}`;
 
 describe('the Traces page', () => {
   it('lists the traces with status, duration, previews, assessment and chosen tag columns', async () => {
-    const { context, page, errors } = await open();
-    try {
+    await ui.withPage('light', async ({ page }) => {
       await page.goto(tracesUrl(experimentId));
       await rowOf(page, 'answer_failed').waitFor();
-      expect(await dataRows(page).count()).toBe(3);
+      expect(await bodyRows(page).count()).toBe(3);
       await expect
         .poll(() => page.getByRole('navigation', { name: 'Breadcrumbs' }).textContent())
         .toBe('/Shared/ui_traces_agent/development');
@@ -292,15 +268,11 @@ describe('the Traces page', () => {
       await expect.poll(() => rowOf(page, 'answer_ok').locator('td').nth(7).textContent()).toBe('a');
       await page.reload();
       await expect.poll(() => rowOf(page, 'answer_failed').locator('td').nth(7).textContent()).toBe('b');
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows a parse error at its position as the filter is typed, and applies a valid one from the URL', async () => {
-    const { context, page, errors } = await open();
-    try {
+    await ui.withPage('light', async ({ page }) => {
       await page.goto(tracesUrl(experimentId));
       await rowOf(page, 'answer_ok').waitFor();
       const box = page.getByRole('searchbox', { name: 'Filter' });
@@ -314,12 +286,12 @@ describe('the Traces page', () => {
       );
       // An invalid filter is never sent: all three traces stay.
       expect(page.url()).not.toContain('filter=');
-      expect(await dataRows(page).count()).toBe(3);
+      expect(await bodyRows(page).count()).toBe(3);
 
       await box.fill("trace.status = 'ERROR'");
       await expect.poll(() => new URL(page.url()).searchParams.get('filter')).toBe("trace.status = 'ERROR'");
-      await expect.poll(() => dataRows(page).count()).toBe(1);
-      expect(await dataRows(page).first().textContent()).toContain('answer_failed');
+      await expect.poll(() => bodyRows(page).count()).toBe(1);
+      expect(await bodyRows(page).first().textContent()).toContain('answer_failed');
       expect(await page.getByRole('alert').count()).toBe(0);
 
       // Typing goes on after a valid prefix was applied: the box keeps what is typed.
@@ -328,7 +300,7 @@ describe('the Traces page', () => {
       await expect.poll(() => problem.textContent()).toContain('at position');
       await box.fill('');
       await expect.poll(() => new URL(page.url()).searchParams.get('filter')).toBeNull();
-      await expect.poll(() => dataRows(page).count()).toBe(3);
+      await expect.poll(() => bodyRows(page).count()).toBe(3);
 
       await box.fill("span.name = 'retrieve' AND tags.flow = 'b'");
       await expect.poll(() => new URL(page.url()).searchParams.get('filter')).toContain('span.name');
@@ -336,23 +308,19 @@ describe('the Traces page', () => {
       await expect
         .poll(() => page.getByRole('searchbox', { name: 'Filter' }).inputValue())
         .toBe("span.name = 'retrieve' AND tags.flow = 'b'");
-      await expect.poll(() => dataRows(page).count()).toBe(1);
-      expect(await dataRows(page).first().textContent()).toContain('answer_failed');
+      await expect.poll(() => bodyRows(page).count()).toBe(1);
+      expect(await bodyRows(page).first().textContent()).toContain('answer_failed');
 
       await page.getByRole('searchbox', { name: 'Filter' }).fill("tags.flow = 'nowhere'");
       await page.getByText('No traces match this filter').waitFor();
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('sorts through order_by, kept in the URL', async () => {
-    const { context, page, errors } = await open();
-    try {
+    await ui.withPage('light', async ({ page }) => {
       await page.goto(tracesUrl(experimentId));
       await rowOf(page, 'answer_ok').waitFor();
-      const names = () => dataRows(page).locator('td:nth-child(2)').allTextContents();
+      const names = () => bodyRows(page).locator('td:nth-child(2)').allTextContents();
       expect(await names()).toEqual(['answer_big', 'answer_failed', 'answer_ok']);
       await page.getByRole('button', { name: 'Duration' }).click();
       await expect
@@ -370,134 +338,129 @@ describe('the Traces page', () => {
       expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe(
         order?.endsWith('DESC') ? 'descending' : 'ascending',
       );
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('loads the next keyset page when the end of the table comes into view', async () => {
-    const { context, page, errors } = await open();
-    try {
+    await ui.withPage('light', async ({ page }) => {
       await page.goto(tracesUrl(bulkId));
       await page.getByText('100 traces loaded; scroll for more').waitFor();
-      await dataRows(page).first().focus();
+      await bodyRows(page).first().focus();
       await page.keyboard.press('End');
       await page.getByText('All 130 traces').waitFor();
       await page.keyboard.press('End');
       await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toContain('bulk-0');
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('says when an experiment has no traces, when it does not exist, and when the server refuses the search', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(tracesUrl(emptyId));
-      await page.getByText('No traces yet').waitFor();
-      await page.goto(tracesUrl('987654'));
-      const alert = page.getByRole('alert');
-      await expect.poll(() => alert.locator('.error-title').textContent()).toBe('Not found');
-      expect(await alert.textContent()).toContain('987654');
-      // A refusal of the search itself (an order the server does not know) is an error with its code and a retry.
-      await page.goto(tracesUrl(experimentId, `?order=${encodeURIComponent('no_such_key DESC')}`));
-      await expect.poll(() => alert.locator('.error-title').textContent()).toBe('Something went wrong');
-      expect(await alert.locator('.error-code').textContent()).toBe('INVALID_PARAMETER_VALUE · HTTP 400');
-      expect(await alert.getByRole('button', { name: 'Try again' }).count()).toBe(1);
-      expect(errors.filter((e) => !/\b(404|400)\b/.test(e))).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(tracesUrl(emptyId));
+        await page.getByText('No traces yet').waitFor();
+        await page.goto(tracesUrl('987654'));
+        const alert = page.getByRole('alert');
+        await expect.poll(() => alert.locator('.error-title').textContent()).toBe('Not found');
+        expect(await alert.textContent()).toContain('987654');
+        // A refusal of the search itself (an order the server does not know) is an error with its code and a retry.
+        await page.goto(tracesUrl(experimentId, `?order=${encodeURIComponent('no_such_key DESC')}`));
+        await expect.poll(() => alert.locator('.error-title').textContent()).toBe('Something went wrong');
+        expect(await alert.locator('.error-code').textContent()).toBe('INVALID_PARAMETER_VALUE · HTTP 400');
+        expect(await alert.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+      },
+      { errors: /\b(404|400)\b/ },
+    );
   });
 });
 
 describe('the Trace page', () => {
   it('shows the span tree; the keyboard selects a span, whose details and URL survive a reload', async () => {
-    const { context, page, errors, dialogs } = await open();
-    try {
-      await page.goto(`${server.url}/traces/${failed}`);
-      const tree = page.getByRole('tree', { name: 'Spans (4)' });
-      await tree.waitFor();
-      expect(await tree.getByRole('treeitem').allTextContents()).toEqual([
-        expect.stringMatching(/^▾agentAGENTERROR2\.50 s$/),
-        expect.stringMatching(/^▾retrieveRETRIEVER1\.19 s$/),
-        expect.stringMatching(/^search_indexTOOLERROR1\.08 s$/),
-        expect.stringMatching(/^generateLLM1\.10 s$/),
-      ]);
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('answer_failed');
-      await expect
-        .poll(() => page.getByRole('navigation', { name: 'Breadcrumbs' }).textContent())
-        .toBe('/Shared/ui_traces_agent/development / Traces');
-      // The trace's info, assessments and the span each belongs to.
-      expect(await page.locator('.trace-summary').textContent()).toContain('ERROR');
-      const assessments = page.getByRole('region', { name: 'Assessments' });
-      expect(await assessments.getByRole('row', { name: /correct/ }).textContent()).toContain(
-        'retrieved the wrong document',
-      );
-      expect(
-        await assessments
-          .getByRole('row', { name: /correct/ })
-          .getByRole('button')
-          .textContent(),
-      ).toBe('retrieve');
-      expect(await assessments.getByRole('row', { name: /score/ }).textContent()).toContain('JUDGE_TIMEOUT');
-
-      await tree.getByRole('treeitem').first().focus();
-      await page.keyboard.press('ArrowDown');
-      await page.keyboard.press('Enter');
-      await expect.poll(() => new URL(page.url()).searchParams.get('span')).toBe('00000000000000b2');
-      const details = page.getByRole('region', { name: /^Span retrieve/ });
-      await expect
-        .poll(() => details.getByLabel('Inputs').textContent())
-        .toBe(JSON.stringify({ query: HOSTILE, top_k: 3 }, null, 2));
-      expect(await details.getByLabel('Outputs').textContent()).toBe(
-        JSON.stringify([{ doc: 'doc-1', score: 0.92 }], null, 2),
-      );
-      expect(await details.getByRole('row', { name: /retriever\.index/ }).textContent()).toContain('faq-v2');
-      expect(await page.locator('script:not([src])').count()).toBe(0);
-
-      await page.reload();
-      await page.getByRole('tree').waitFor();
-      expect(await page.getByRole('treeitem', { selected: true }).textContent()).toContain('retrieve');
-      await expect
-        .poll(() =>
-          page
-            .getByRole('region', { name: /^Span retrieve/ })
-            .getByLabel('Inputs')
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/traces/${failed}`);
+        const tree = page.getByRole('tree', { name: 'Spans (4)' });
+        await tree.waitFor();
+        expect(await tree.getByRole('treeitem').allTextContents()).toEqual([
+          expect.stringMatching(/^▾agentAGENTERROR2\.50 s$/),
+          expect.stringMatching(/^▾retrieveRETRIEVER1\.19 s$/),
+          expect.stringMatching(/^search_indexTOOLERROR1\.08 s$/),
+          expect.stringMatching(/^generateLLM1\.10 s$/),
+        ]);
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('answer_failed');
+        await expect
+          .poll(() => page.getByRole('navigation', { name: 'Breadcrumbs' }).textContent())
+          .toBe('/Shared/ui_traces_agent/development / Traces');
+        // The trace's info, assessments and the span each belongs to.
+        expect(await page.locator('.trace-summary').textContent()).toContain('ERROR');
+        const assessments = page.getByRole('region', { name: 'Assessments' });
+        expect(await assessments.getByRole('row', { name: /correct/ }).textContent()).toContain(
+          'retrieved the wrong document',
+        );
+        expect(
+          await assessments
+            .getByRole('row', { name: /correct/ })
+            .getByRole('button')
             .textContent(),
-        )
-        .toContain(HOSTILE);
+        ).toBe('retrieve');
+        expect(await assessments.getByRole('row', { name: /score/ }).textContent()).toContain(
+          'JUDGE_TIMEOUT',
+        );
 
-      // Right goes into the children, Enter selects the failing span: its exception is shown.
-      await page.getByRole('treeitem', { selected: true }).focus();
-      await page.keyboard.press('ArrowRight');
-      await page.keyboard.press('Enter');
-      const failing = page.getByRole('region', { name: /^Span search_index/ });
-      await expect
-        .poll(() => failing.locator('.span-exception').filter({ hasText: 'Exception' }).textContent())
-        .toContain('Exception: ValueErrorindex unavailable');
-      // Left goes to the parent, then collapses it.
-      await page.keyboard.press('ArrowLeft');
-      await page.keyboard.press('ArrowLeft');
-      await expect.poll(() => page.getByRole('treeitem').count()).toBe(3);
-      expect(await page.getByRole('treeitem', { name: /retrieve/ }).getAttribute('aria-expanded')).toBe(
-        'false',
-      );
-      await page.keyboard.press('ArrowRight');
-      await expect.poll(() => page.getByRole('treeitem').count()).toBe(4);
-      expect(dialogs).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+        await tree.getByRole('treeitem').first().focus();
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+        await expect.poll(() => new URL(page.url()).searchParams.get('span')).toBe('00000000000000b2');
+        const details = page.getByRole('region', { name: /^Span retrieve/ });
+        await expect
+          .poll(() => details.getByLabel('Inputs').textContent())
+          .toBe(JSON.stringify({ query: HOSTILE, top_k: 3 }, null, 2));
+        expect(await details.getByLabel('Outputs').textContent()).toBe(
+          JSON.stringify([{ doc: 'doc-1', score: 0.92 }], null, 2),
+        );
+        expect(await details.getByRole('row', { name: /retriever\.index/ }).textContent()).toContain(
+          'faq-v2',
+        );
+        expect(await page.locator('script:not([src])').count()).toBe(0);
+
+        await page.reload();
+        await page.getByRole('tree').waitFor();
+        expect(await page.getByRole('treeitem', { selected: true }).textContent()).toContain('retrieve');
+        await expect
+          .poll(() =>
+            page
+              .getByRole('region', { name: /^Span retrieve/ })
+              .getByLabel('Inputs')
+              .textContent(),
+          )
+          .toContain(HOSTILE);
+
+        // Right goes into the children, Enter selects the failing span: its exception is shown.
+        await page.getByRole('treeitem', { selected: true }).focus();
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('Enter');
+        const failing = page.getByRole('region', { name: /^Span search_index/ });
+        await expect
+          .poll(() => failing.locator('.span-exception').filter({ hasText: 'Exception' }).textContent())
+          .toContain('Exception: ValueErrorindex unavailable');
+        // Left goes to the parent, then collapses it.
+        await page.keyboard.press('ArrowLeft');
+        await page.keyboard.press('ArrowLeft');
+        await expect.poll(() => page.getByRole('treeitem').count()).toBe(3);
+        expect(await page.getByRole('treeitem', { name: /retrieve/ }).getAttribute('aria-expanded')).toBe(
+          'false',
+        );
+        await page.keyboard.press('ArrowRight');
+        await expect.poll(() => page.getByRole('treeitem').count()).toBe(4);
+      },
+      { dialogs: true },
+    );
   });
 
   it("shows the trace's tags and metadata and the span's attributes as named key/value tables", async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/traces/${failed}?span=00000000000000b2`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/traces/${failed}?span=00000000000000b2`);
       const tags = page.getByRole('table', { name: 'Tags of the trace' });
       await tags.waitFor();
       // Sorted by key (the server adds a tag of its own).
@@ -521,16 +484,12 @@ describe('the Trace page', () => {
         'retriever.index',
       ]);
       expect(await attributes.getByLabel('Attribute retriever.index').textContent()).toContain('faq-v2');
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('renders a trace of 10,000 spans virtualized and scrolls to its last span', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/traces/${big}`);
+    await ui.withPage('light', async ({ page }) => {
+      await page.goto(`${ui.server.url}/traces/${big}`);
       const tree = page.getByRole('tree', { name: 'Spans (10,000)' });
       await tree.waitFor();
       // Only the rows in view are in the page.
@@ -549,20 +508,16 @@ describe('the Trace page', () => {
       await page.getByRole('treeitem', { name: /big-root/ }).waitFor();
       await page.locator('.span-tree-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
       await last.waitFor();
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('keeps the collapsed spans in the URL with the selection; a reload shows the same tree', async () => {
-    const { context, page, errors } = await open();
-    try {
+    await ui.withPage('light', async ({ page }) => {
       const [agent, retrieve, searchIndex] = ['00000000000000a1', '00000000000000b2', '00000000000000c3'];
       const url = () => new URL(page.url()).searchParams;
       const items = () => page.getByRole('treeitem');
       const item = (name: string) => page.getByRole('treeitem', { name: new RegExp(`^.?${name}`) });
-      await page.goto(`${server.url}/traces/${failed}`);
+      await page.goto(`${ui.server.url}/traces/${failed}`);
       await page.getByRole('tree', { name: 'Spans (4)' }).waitFor();
       const entries = await page.evaluate('history.length');
 
@@ -588,7 +543,7 @@ describe('the Trace page', () => {
       expect(await page.evaluate('history.length')).toBe(entries);
 
       // A shared link selecting a span inside collapsed branches opens its ancestors.
-      await page.goto(`${server.url}/traces/${failed}?span=${searchIndex}&collapsed=${agent},${retrieve}`);
+      await page.goto(`${ui.server.url}/traces/${failed}?span=${searchIndex}&collapsed=${agent},${retrieve}`);
       await page.getByRole('region', { name: /^Span search_index/ }).waitFor();
       await expect.poll(() => url().get('collapsed')).toBeNull();
       expect(url().get('span')).toBe(searchIndex);
@@ -608,19 +563,15 @@ describe('the Trace page', () => {
       expect(await item('retrieve').getAttribute('aria-expanded')).toBe('false');
       expect(await page.getByRole('treeitem', { selected: true }).textContent()).toContain('retrieve');
       expect(url().get('collapsed')).toBe(retrieve);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('opens the ancestors of a span selected by a link into a collapsed 10,000-span trace', async () => {
-    const { context, page, errors } = await open();
-    try {
+    await ui.withPage('light', async ({ page }) => {
       const id = (i: number) => (0x2000000000000000n + BigInt(i)).toString(16);
       const url = () => new URL(page.url()).searchParams;
       await page.goto(
-        `${server.url}/traces/${big}?span=${id(9999)}&collapsed=1000000000000000,${id(9991)},${id(1)}`,
+        `${ui.server.url}/traces/${big}?span=${id(9999)}&collapsed=1000000000000000,${id(9991)},${id(1)}`,
       );
       await page.getByRole('region', { name: /^Span step-9999/ }).waitFor();
       const last = page.getByRole('treeitem', { name: /step-9999/ });
@@ -633,42 +584,38 @@ describe('the Trace page', () => {
       await first.waitFor();
       expect(await first.getAttribute('aria-expanded')).toBe('false');
       expect(await page.getByRole('treeitem', { name: /step-0002/ }).count()).toBe(0);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('says when a known trace has no spans', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/traces/${spanless}`);
-      await page.getByText('This trace has no spans recorded.').waitFor();
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('no_spans');
-      expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/traces/${spanless}`);
+        await page.getByText('This trace has no spans recorded.').waitFor();
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('no_spans');
+      },
+      { errors: /404/ },
+    );
   });
 
   it('answers an unknown trace with Not found and the server message', async () => {
-    const { context, page, errors } = await open();
-    try {
-      await page.goto(`${server.url}/traces/tr-ffffffffffffffffffffffffffffffff`);
-      const alert = page.getByRole('alert');
-      await expect.poll(() => alert.locator('.error-title').textContent()).toBe('Not found');
-      expect(await alert.textContent()).toContain('tr-ffffffffffffffffffffffffffffffff');
-      expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await ui.withPage(
+      'light',
+      async ({ page }) => {
+        await page.goto(`${ui.server.url}/traces/tr-ffffffffffffffffffffffffffffffff`);
+        const alert = page.getByRole('alert');
+        await expect.poll(() => alert.locator('.error-title').textContent()).toBe('Not found');
+        expect(await alert.textContent()).toContain('tr-ffffffffffffffffffffffffffffffff');
+      },
+      { errors: /404/ },
+    );
   });
 });
 
 describe('accessibility', () => {
   it.each(['light', 'dark'] as const)('has no WCAG A/AA violations in the %s scheme', async (scheme) => {
-    const { context, page, errors } = await open(scheme);
-    try {
+    await ui.withPage(scheme, async ({ page }) => {
       await page.goto(tracesUrl(experimentId, '?tags=flow'));
       await rowOf(page, 'answer_ok').waitFor();
       await page.getByRole('searchbox', { name: 'Filter' }).fill('tags.flow = ');
@@ -678,14 +625,11 @@ describe('accessibility', () => {
       // Wide tables scroll inside their own area, not the page.
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
 
-      await page.goto(`${server.url}/traces/${failed}?span=00000000000000c3`);
+      await page.goto(`${ui.server.url}/traces/${failed}?span=00000000000000c3`);
       await page.getByRole('region', { name: /^Span search_index/ }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, 'trace', scheme);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { getJson, postJson } from '../../api/http.js';
 import { RelativeTime, Truncated } from '../../components/format.js';
+import { KeyValueTable } from '../../components/key-value-table.js';
 import { PageHeader } from '../../components/layout.js';
 import { Empty, ErrorState, Skeleton } from '../../components/states.js';
 import { fetchAgentDeployments, type DeploymentJson } from '../deployments/deployments-api.js';
@@ -183,31 +184,14 @@ export function ModelPage() {
           </section>
           <section aria-labelledby="model-tags">
             <h2 id="model-tags">Tags</h2>
-            {(data.tags ?? []).length === 0 ? (
-              <p className="muted">No tags.</p>
-            ) : (
-              <table className="plain tags-table">
-                <caption className="visually-hidden">Tags of the registered model</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Key</th>
-                    <th scope="col">Value</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(data.tags ?? []).map((t) => (
-                    <tr key={t.key}>
-                      <td className="mono">
-                        <Truncated text={t.key} max={48} />
-                      </td>
-                      <td className="mono">
-                        <Truncated text={t.value} max={100} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <KeyValueTable
+              caption="Tags of the registered model"
+              className="tags-table"
+              valueClassName="mono"
+              entries={(data.tags ?? []).map((t) => [t.key, t.value] as const)}
+              renderValue={(value) => <Truncated text={value} max={100} />}
+              empty="No tags."
+            />
           </section>
         </>
       )}

@@ -1,34 +1,23 @@
 import { useSearchParams } from 'react-router';
 import { NumberValue, RelativeTime } from '../../components/format.js';
+import { KeyValueTable } from '../../components/key-value-table.js';
 import { Empty } from '../../components/states.js';
 import { LongValue } from './long-value.js';
 import { millis, type KeyValue, type WireMetric } from './run-api.js';
 
 const byKey = <T extends { key: string }>(a: T, b: T) => a.key.localeCompare(b.key);
 
-function KeyValueTable({ caption, rows }: { caption: string; rows: readonly KeyValue[] }) {
+/** Params or tags as a Key/Value table, long keys and values cut with a button to show them whole. */
+function RunKeyValues({ caption, rows }: { caption: string; rows: readonly KeyValue[] }) {
   return (
-    <table className="plain kv-table">
-      <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Key</th>
-          <th scope="col">Value</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.key}>
-            <th scope="row" className="kv-key">
-              <LongValue text={row.key} max={40} label={`key ${row.key.slice(0, 40)}`} />
-            </th>
-            <td>
-              <LongValue text={row.value} label={`value of ${row.key}`} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <KeyValueTable
+      caption={caption}
+      className="kv-table"
+      keyClassName="kv-key"
+      entries={rows.map((row) => [row.key, row.value] as const)}
+      renderKey={(key) => <LongValue text={key} max={40} label={`key ${key.slice(0, 40)}`} />}
+      renderValue={(value, key) => <LongValue text={value} label={`value of ${key}`} />}
+    />
   );
 }
 
@@ -97,18 +86,18 @@ export function RunData({
         {params.length === 0 ? (
           <Empty title="No parameters logged" />
         ) : (
-          <KeyValueTable caption="Parameters" rows={[...params].sort(byKey)} />
+          <RunKeyValues caption="Parameters" rows={[...params].sort(byKey)} />
         )}
       </section>
       <section aria-labelledby="run-tags">
         <h2 id="run-tags">Tags</h2>
-        {userTags.length === 0 ? <Empty title="No tags" /> : <KeyValueTable caption="Tags" rows={userTags} />}
+        {userTags.length === 0 ? <Empty title="No tags" /> : <RunKeyValues caption="Tags" rows={userTags} />}
         {systemTags.length > 0 ? (
           <>
             <button type="button" className="disclosure" aria-expanded={showSystem} onClick={toggleSystem}>
               {showSystem ? '▾' : '▸'} System tags ({systemTags.length})
             </button>
-            {showSystem ? <KeyValueTable caption="System tags" rows={systemTags} /> : null}
+            {showSystem ? <RunKeyValues caption="System tags" rows={systemTags} /> : null}
           </>
         ) : null}
       </section>

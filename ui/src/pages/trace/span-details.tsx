@@ -1,7 +1,7 @@
 import { Duration, Truncated } from '../../components/format.js';
 import { formatExactTime } from '../../lib/format.js';
 import { JsonValue, jsonText } from './json-value.js';
-import { KeyValueTable } from './key-value-table.js';
+import { KeyValueTable } from '../../components/key-value-table.js';
 import {
   SPAN_INPUTS_KEY,
   SPAN_OUTPUTS_KEY,
@@ -96,7 +96,7 @@ export function SpanDetails({ span }: { span: SpanView }) {
         caption="Attributes of the span"
         className="span-attributes"
         entries={attributes}
-        value={(value, key) => <JsonValue value={value} label={`Attribute ${key}`} />}
+        renderValue={(value, key) => <JsonValue value={value} label={`Attribute ${key}`} />}
         empty="No other attributes."
       />
       <h3>Events</h3>

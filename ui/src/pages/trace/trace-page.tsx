@@ -9,7 +9,7 @@ import { liveSearch } from '../../lib/url-state.js';
 import { TraceStateBadge } from '../traces/trace-state-badge.js';
 import { TRACE_NAME_TAG, TRACES_API, durationMs, epochMs, type TraceInfo } from '../traces/trace-wire.js';
 import { AssessmentsTable } from './assessments-table.js';
-import { KeyValueTable } from './key-value-table.js';
+import { KeyValueTable } from '../../components/key-value-table.js';
 import { SpanDetails } from './span-details.js';
 import { SpanTreeView } from './span-tree.js';
 import { ancestorsOf, buildSpanTree, parseTraceSpans } from './trace-spans.js';
@@ -26,7 +26,7 @@ function MapTable({ title, map }: { title: string; map: Record<string, string> |
         caption={`${title} of the trace`}
         className="trace-map"
         entries={entries}
-        value={(value) => <Truncated text={value} max={120} />}
+        renderValue={(value) => <Truncated text={value} max={120} />}
         empty="None."
       />
     </section>
