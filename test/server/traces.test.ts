@@ -115,13 +115,27 @@ describe('traces.json uploaded through the artifact service', () => {
 });
 
 describe('the trace endpoints', () => {
-  it("serves a trace's spans to the web UI as traces.json, from its rows", async () => {
+  it("serves a trace's spans to the web UI as traces.json: the file uploaded, else from its rows", async () => {
     const traceId = await startTrace(ALICE, shared);
-    await call(ALICE, 'PUT', `${ARTIFACTS}/${dataPath(shared, traceId)}`, formatTraceData(spansOf(traceId)));
+    // Not what formatTraceData writes: the file kept is served as it was sent.
+    const sent = formatTraceData(spansOf(traceId)).replace('{"spans":', '{ "spans" :');
+    await call(ALICE, 'PUT', `${ARTIFACTS}/${dataPath(shared, traceId)}`, sent);
     const answer = await call(ALICE, 'GET', `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId}`);
     expect(answer.status).toBe(200);
     expect(answer.headers['content-disposition']).toBe('attachment; filename=traces.json');
-    expect(parseTraceData(answer.body.toString('utf8'), traceId)).toEqual(spansOf(traceId));
+    expect(answer.body.toString('utf8')).toBe(sent);
+
+    // With the file deleted, its span rows remain, and the spans file is made from them.
+    const deleted = await call(ALICE, 'DELETE', `${ARTIFACTS}/${dataPath(shared, traceId)}`);
+    expect(deleted.status).toBe(200);
+    const fromRows = await call(
+      ALICE,
+      'GET',
+      `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId}`,
+    );
+    expect(fromRows.status).toBe(200);
+    expect(fromRows.body.toString('utf8')).toBe(formatTraceData(spansOf(traceId)));
+    expect(parseTraceData(fromRows.body.toString('utf8'), traceId)).toEqual(spansOf(traceId));
 
     const unknown = await call(
       ALICE,

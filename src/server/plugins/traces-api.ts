@@ -8,7 +8,7 @@ import {
   TRACE_ENDPOINTS,
   type TraceArtifactService,
 } from '../../protocol/traces.js';
-import type { TraceStore } from '../../store/trace-store.js';
+import { isTraceDataStore, type TraceStore } from '../../store/trace-store.js';
 import type { Authorize } from '../access.js';
 import { mlflowErrorHandler } from '../error-reply.js';
 import { MAX_REQUEST_BODY_BYTES } from '../wire/json-body.js';
@@ -39,12 +39,20 @@ export const tracesApi: FastifyPluginAsync<TracesApiOptions> = async (app, { tra
   refuseOtherMethods(app, TRACE_ENDPOINTS);
 };
 
-/** The spans file of a trace, from its rows: what MLflow's client reads as `traces.json`. */
+/**
+ * The spans file of a trace, what MLflow's client reads as `traces.json`: the file as it was
+ * uploaded when the store keeps it (as MLflow serves the uploaded file), else made from its rows.
+ */
 function traceArtifacts(traces: TraceStore): TraceArtifactService {
   return {
     async openTraceArtifact(traceId) {
       // An unknown trace answers as the store answers it (404 with MLflow's message).
-      await traces.getTraceInfo(traceId);
+      const info = await traces.getTraceInfo(traceId);
+      const experimentId = info.trace_location.mlflow_experiment?.experiment_id;
+      if (experimentId !== undefined && isTraceDataStore(traces)) {
+        const kept = await traces.getTraceData(traceId, experimentId);
+        if (kept !== undefined) return { body: Readable.from([kept.bytes]), size: kept.bytes.length };
+      }
       const spans = await traces.getSpans(traceId);
       if (spans.length === 0)
         throw notFound(`Trace data of trace '${traceId}' was not found: no spans were stored.`);
