@@ -52,8 +52,8 @@ export function TracePage() {
       ).then((body) => body.trace.trace_info),
   });
   const spans = useQuery({
+    // Asked for beside the info, not after it: the spans are the long part of the page.
     queryKey: ['trace-spans', traceId],
-    enabled: info.isSuccess,
     queryFn: async ({ signal }) => {
       try {
         return parseTraceSpans(

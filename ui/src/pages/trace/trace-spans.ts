@@ -39,14 +39,33 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 function hexOfId(raw: unknown): string {
   if (typeof raw !== 'string' || raw === '') return '';
   if (/^0x[0-9a-f]+$/i.test(raw)) return raw.slice(2).toLowerCase().padStart(16, '0');
+  let binary: string;
   try {
-    return Array.from(atob(raw), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+    binary = atob(raw);
   } catch {
     return raw;
   }
+  let hex = '';
+  for (let i = 0; i < binary.length; i++) hex += HEX_BYTES[binary.charCodeAt(i)] ?? '';
+  return hex;
+}
+
+/** {@link hexOfId}, each distinct id decoded once (a trace's spans share few parents). */
+function idReader(): (raw: unknown) => string {
+  const known = new Map<unknown, string>();
+  return (raw) => {
+    let hex = known.get(raw);
+    if (hex === undefined) {
+      hex = hexOfId(raw);
+      known.set(raw, hex);
+    }
+    return hex;
+  };
 }
 
 function nanos(raw: unknown): bigint | undefined {
@@ -55,19 +74,20 @@ function nanos(raw: unknown): bigint | undefined {
   return undefined;
 }
 
+/** An attribute as MLflow writes it, a JSON text, decoded; a text that is not JSON as it is. */
+function decodeAttribute(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
 function decodeAttributes(raw: unknown): Record<string, unknown> {
   if (!isObject(raw)) return {};
   const decoded: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (typeof value !== 'string') decoded[key] = value;
-    else {
-      try {
-        decoded[key] = JSON.parse(value) as unknown;
-      } catch {
-        decoded[key] = value;
-      }
-    }
-  }
+  for (const [key, value] of Object.entries(raw)) decoded[key] = decodeAttribute(value);
   return decoded;
 }
 
@@ -89,13 +109,15 @@ export function parseTraceSpans(text: string): SpanView[] {
   if (!isObject(parsed) || !Array.isArray(parsed.spans)) {
     throw new Error('The trace data is not a JSON object with a list "spans".');
   }
-  return parsed.spans.filter(isObject).map((raw) => {
+  const idOf = idReader();
+  return parsed.spans.filter(isObject).map((raw): SpanView => {
     const v2 = isObject(raw.context);
-    const attributes = decodeAttributes(raw.attributes);
     const status = isObject(raw.status) ? raw.status : {};
-    const type = attributes[SPAN_TYPE_KEY];
-    const parent = hexOfId(v2 ? raw.parent_id : raw.parent_span_id);
+    const type = isObject(raw.attributes) ? decodeAttribute(raw.attributes[SPAN_TYPE_KEY]) : undefined;
+    const parent = idOf(v2 ? raw.parent_id : raw.parent_span_id);
     const events = Array.isArray(raw.events) ? raw.events.filter(isObject) : [];
+    // A span's inputs and outputs are decoded when it is shown, not all 10,000 up front.
+    let attributes: Record<string, unknown> | undefined;
     return {
       spanId: hexOfId(v2 ? (raw.context as Record<string, unknown>).span_id : raw.span_id),
       parentId: parent === '' ? undefined : parent,
@@ -105,7 +127,10 @@ export function parseTraceSpans(text: string): SpanView[] {
       statusMessage: String((v2 ? raw.status_message : status.message) ?? ''),
       startNs: nanos(v2 ? raw.start_time : raw.start_time_unix_nano) ?? 0n,
       endNs: nanos(v2 ? raw.end_time : raw.end_time_unix_nano),
-      attributes,
+      get attributes() {
+        attributes ??= decodeAttributes(raw.attributes);
+        return attributes;
+      },
       events: events.map((event) => ({
         name: String(event.name ?? ''),
         timeNs: nanos(event.time_unix_nano ?? event.timestamp) ?? 0n,
