@@ -13,7 +13,9 @@
  * of 10,000 spans is logged through its REST API. Then, in Debian's Chromium (playwright-core),
  * each in a fresh browser context (nothing cached), after an untimed warm-up, the median of
  * BENCH_UI_REPEATS loads (5) of:
- * 1. the lane `/experiments/<id>`: navigation start to the first table row visible;
+ * 1. the lane `/experiments/<id>`: navigation start to the first table row visible; and the same
+ *    lane sorted by duration (`?order=duration:desc`, agentrack's `attributes.duration`, which
+ *    no index serves: every run of the lane is read and sorted);
  * 2. the agents page `/`: navigation start to the first agent's name visible;
  * 3. the run page `/runs/<id>` of the long metric: navigation start to its chart's canvas painted;
  * 4. the trace page `/traces/<id>`: navigation start to the first span row visible;
@@ -268,6 +270,13 @@ async function main(): Promise<void> {
         browser,
         `lane of ${fmt(RUNS)} runs (/experiments/${laneId}), to the first row`,
         `${server.url}/experiments/${laneId}`,
+        SIGNALS.laneRow,
+        TARGETS.firstPageMs,
+      );
+      await figure(
+        browser,
+        `lane of ${fmt(RUNS)} runs sorted by duration (?order=duration:desc), to the first row`,
+        `${server.url}/experiments/${laneId}?order=duration:desc`,
         SIGNALS.laneRow,
         TARGETS.firstPageMs,
       );
