@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Run } from '../entities/index.js';
-import { makeExperiment, makeRun } from './__tests__/fixtures.js';
+import { makeExperiment, makeRun, timedRuns } from './__tests__/fixtures.js';
 import { makeModelVersion, makeRegisteredModel } from './__tests__/registry-fixtures.js';
 import {
   compareExperiments,
@@ -178,15 +178,7 @@ describe('compareRuns', () => {
   });
 
   test('duration (end_time - start_time) orders runs, ties by start_time DESC then run_id, running runs last both ways', () => {
-    const timed = [
-      makeRun({ id: 'long', startTime: 0, endTime: 900 }),
-      makeRun({ id: 'running', startTime: 10 }),
-      makeRun({ id: 'tie-old', startTime: 100, endTime: 150 }),
-      makeRun({ id: 'tie-new-b', startTime: 200, endTime: 250 }),
-      makeRun({ id: 'tie-new-a', startTime: 200, endTime: 250 }),
-      makeRun({ id: 'short', startTime: 300, endTime: 301 }),
-      makeRun({ id: 'also-running', startTime: 20 }),
-    ];
+    const timed = timedRuns();
     expect(ids([...timed].sort(compareRuns(['attributes.duration ASC'])))).toEqual([
       'short',
       'tie-new-a',

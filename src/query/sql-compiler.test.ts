@@ -5,7 +5,7 @@ import { RUN_STATUSES, type Experiment, type Run, type ViewType } from '../entit
 import { isAgentrackError } from '../errors.js';
 import { MIGRATIONS } from '../store/sql/schema.js';
 import { runComparison, runOrderBy } from './__tests__/arbitraries.js';
-import { makeExperiment, makeRun, type RunSpec } from './__tests__/fixtures.js';
+import { makeExperiment, makeRun, timedRuns, type RunSpec } from './__tests__/fixtures.js';
 import { makeModelVersion, makeRegisteredModel, registryInserts } from './__tests__/registry-fixtures.js';
 import type { OrderBy, RunFilter } from './ast.js';
 import {
@@ -422,15 +422,7 @@ describe('compileRunSearch on SQLite', () => {
   });
 
   test('orders by duration: ties by start_time DESC then run_id, runs without an end last both ways, on every page', () => {
-    const timed = [
-      makeRun({ id: 'long', startTime: 0, endTime: 900 }),
-      makeRun({ id: 'running', startTime: 10 }),
-      makeRun({ id: 'tie-old', startTime: 100, endTime: 150 }),
-      makeRun({ id: 'tie-new-b', startTime: 200, endTime: 250 }),
-      makeRun({ id: 'tie-new-a', startTime: 200, endTime: 250 }),
-      makeRun({ id: 'short', startTime: 300, endTime: 301 }),
-      makeRun({ id: 'also-running', startTime: 20 }),
-    ];
+    const timed = timedRuns();
     const own = createDb();
     try {
       timed.forEach((run) => insertRun(own, run));

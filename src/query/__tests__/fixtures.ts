@@ -104,3 +104,19 @@ export function makeExperiment(spec: {
     ...(tags.length ? { tags } : {}),
   };
 }
+
+/**
+ * Runs for ordering by duration: a long one, two without an end time, durations tied between
+ * runs of different and of equal start times, and a short one.
+ */
+export function timedRuns(): Run[] {
+  return [
+    makeRun({ id: 'long', startTime: 0, endTime: 900 }),
+    makeRun({ id: 'running', startTime: 10 }),
+    makeRun({ id: 'tie-old', startTime: 100, endTime: 150 }),
+    makeRun({ id: 'tie-new-b', startTime: 200, endTime: 250 }),
+    makeRun({ id: 'tie-new-a', startTime: 200, endTime: 250 }),
+    makeRun({ id: 'short', startTime: 300, endTime: 301 }),
+    makeRun({ id: 'also-running', startTime: 20 }),
+  ];
+}
