@@ -144,11 +144,14 @@ describe('types come back as the SQLite driver gives them', () => {
 
 describe('runMany', () => {
   test('inserts 2,500 rows (several multi-row statements) and counts them', async () => {
-    const t = await table('many', 'id INTEGER PRIMARY KEY, name TEXT, v DOUBLE PRECISION');
+    const t = await table('many', 'id INTEGER PRIMARY KEY, name TEXT, v DOUBLE PRECISION, k TEXT');
     const rows = Array.from({ length: 2_500 }, (_, i) => [i, `row ${i}`, i / 4]);
-    expect(await driver.runMany(`INSERT INTO ${t} (id, name, v) VALUES (?, ?, ?)`, rows)).toEqual({
+    // With $n placeholders, as the store sends it (driverSql), and a constant in the tuple.
+    expect(await driver.runMany(`INSERT INTO ${t} (id, name, v, k) VALUES ($1, $2, $3, 'c')`, rows)).toEqual({
       changes: 2_500,
     });
+    expect(await driver.get(`SELECT count(*) AS n FROM ${t} WHERE k = 'c'`)).toEqual({ n: 2_500 });
+    await driver.run(`ALTER TABLE ${t} DROP COLUMN k`);
     const stored = await driver.all<{ id: number; name: string; v: number }>(
       `SELECT * FROM ${t} ORDER BY id`,
     );
@@ -190,6 +193,18 @@ describe('runMany', () => {
       ]),
     ).toEqual({ changes: 1 });
     expect(await driver.get(`SELECT v FROM ${t} WHERE k = ?`, ['c'])).toEqual({ v: 4 });
+  });
+
+  test('placeholders out of order or reused in the tuple keep their values', async () => {
+    const t = await table('reordered', 'a INTEGER, b INTEGER, c INTEGER');
+    const rows = Array.from({ length: 1_001 }, (_, i) => [i, i + 5_000]);
+    expect(await driver.runMany(`INSERT INTO ${t} (a, b, c) VALUES ($2, $1, $1)`, rows)).toEqual({
+      changes: 1_001,
+    });
+    const stored = await driver.all<{ a: number; b: number; c: number }>(
+      `SELECT a, b, c FROM ${t} ORDER BY b`,
+    );
+    expect(stored.map((row) => [row.a, row.b, row.c])).toEqual(rows.map(([i, j]) => [j, i, i]));
   });
 
   test('UPDATE and DELETE run once per parameter list', async () => {

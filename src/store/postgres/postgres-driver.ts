@@ -38,11 +38,10 @@ const MAX_ROWS_PER_INSERT = 1_000;
 const OID = { int8: 20, float4: 700, float8: 701, numeric: 1700, json: 114, jsonb: 3802 } as const;
 
 /**
- * `INSERT ... VALUES (?, ...)` with nothing after the tuple that takes parameters or that would
- * behave differently for several rows at once (`ON CONFLICT ... DO UPDATE` refuses to touch one
- * row twice in one statement).
+ * `INSERT ... VALUES ($1, ...)` with parameters in the VALUES tuple only, so that the tuple can
+ * be repeated for several rows.
  */
-const SINGLE_ROW_INSERT = /^(\s*INSERT\s[^?]*?\bVALUES\s*)(\([^()]*\))([^?]*)$/i;
+const SINGLE_ROW_INSERT = /^(\s*INSERT\s(?:(?!\$\d)[\s\S])*?\bVALUES\s*)(\([^()]*\))((?:(?!\$\d)[\s\S])*)$/i;
 
 /** The transaction a callback runs in, found again by nested calls through the driver. */
 interface TransactionContext {
@@ -73,24 +72,30 @@ function typeParsers(): pg.CustomTypesConfig {
 }
 
 /**
- * The statements of a multi-row INSERT for `sql` and `paramsList`, or undefined when `sql` is
- * not a plain single-row INSERT (then each row runs on its own).
+ * The statements of a multi-row INSERT for `text` (with `$n` placeholders) and `paramsList`, or
+ * undefined when `text` is not a plain single-row INSERT taking `$1` to `$n` in its tuple (then
+ * each row runs on its own). `ON CONFLICT ... DO UPDATE` also runs row by row: PostgreSQL refuses
+ * to update one row twice in one statement, which a batch meeting a key twice would ask.
  */
 function multiRowInserts(
-  sql: string,
+  text: string,
   paramsList: readonly (readonly unknown[])[],
 ): { text: string; values: unknown[] }[] | undefined {
-  const match = SINGLE_ROW_INSERT.exec(sql);
+  const match = SINGLE_ROW_INSERT.exec(text);
   if (match === null || /\bON\s+CONFLICT\b[\s\S]*\bDO\s+UPDATE\b/i.test(match[3] as string)) return undefined;
   const [, head, tuple, tail] = match as unknown as [string, string, string, string];
-  const width = tuple.split('?').length - 1;
-  if (width === 0 || paramsList.some((params) => params.length !== width)) return undefined;
+  const refs = [...tuple.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+  const width = refs.length === 0 ? 0 : Math.max(...refs);
+  if (width === 0 || new Set(refs).size !== width || paramsList.some((params) => params.length !== width)) {
+    return undefined;
+  }
   const rowsPerStatement = Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / width));
   const statements: { text: string; values: unknown[] }[] = [];
   for (let start = 0; start < paramsList.length; start += rowsPerStatement) {
     const rows = paramsList.slice(start, start + rowsPerStatement);
-    let n = 0;
-    const tuples = rows.map(() => tuple.replace(/\?/g, () => `$${++n}`));
+    const tuples = rows.map((_, r) =>
+      tuple.replace(/\$(\d+)/g, (_ref, k: string) => `$${r * width + Number(k)}`),
+    );
     statements.push({ text: `${head}${tuples.join(', ')}${tail}`, values: rows.flat() });
   }
   return statements;
@@ -129,12 +134,12 @@ class ClientExecutor implements SqlExecutor {
   async runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<SqlRunResult> {
     if (paramsList.length === 0) return { changes: 0 };
     let changes = 0;
-    const inserts = multiRowInserts(sql, paramsList);
+    const text = this.#text(sql);
+    const inserts = multiRowInserts(text, paramsList);
     if (inserts !== undefined) {
-      for (const { text, values } of inserts) changes += (await this.#query(text, values)).rowCount ?? 0;
+      for (const insert of inserts) changes += (await this.#query(insert.text, insert.values)).rowCount ?? 0;
       return { changes };
     }
-    const text = this.#text(sql);
     for (const params of paramsList) changes += (await this.#query(text, params)).rowCount ?? 0;
     return { changes };
   }
@@ -156,7 +161,9 @@ function sleep(ms: number): Promise<void> {
 /**
  * PostgreSQL behind the {@link SqlDriver} interface, over a `pg` connection pool.
  *
- * The store writes `?` placeholders; they become `$1, $2, ...` here. Values come back as the
+ * Statements take `$1, $2, ...` placeholders, as the store sends them (it converts its `?` with
+ * `driverSql`); `?` placeholders are converted here the same way, so a `?` may appear in a statement
+ * only as a placeholder. Values come back as the
  * SQLite driver gives them: BIGINT as a number (a bigint beyond 2^53, never rounded), NUMERIC and
  * DOUBLE PRECISION as numbers (NaN and ±Infinity included), BYTEA as a Buffer, JSON as text.
  * Write transactions run at READ COMMITTED, each on one pooled connection, several at once on
@@ -229,7 +236,7 @@ export class PostgresDriver implements SqlDriver {
   }
 
   /**
-   * Runs `sql` once per parameter list, in one transaction: a plain `INSERT ... VALUES (?, ...)`
+   * Runs `sql` once per parameter list, in one transaction: a plain `INSERT ... VALUES ($1, ...)`
    * as multi-row INSERTs of up to 1,000 rows (within PostgreSQL's 65,535 parameters), anything
    * else (UPDATE, DELETE, `ON CONFLICT ... DO UPDATE`) row by row.
    */
