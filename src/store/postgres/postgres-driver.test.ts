@@ -195,6 +195,32 @@ describe('runMany', () => {
     expect(await driver.get(`SELECT v FROM ${t} WHERE k = ?`, ['c'])).toEqual({ v: 4 });
   });
 
+  test('a conditional upsert of 3,000 rows with repeated keys ends as row by row', async () => {
+    const columns =
+      'run_seq BIGINT, key TEXT, value DOUBLE PRECISION, step BIGINT, PRIMARY KEY (run_seq, key)';
+    const batch = await table('latest_batch', columns);
+    const single = await table('latest_single', columns);
+    const upsert = (t: string) =>
+      `INSERT INTO ${t} (run_seq, key, value, step) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (run_seq, key) DO UPDATE SET value = excluded.value, step = excluded.step
+       WHERE (excluded.step, excluded.value) > (${t}.step, ${t}.value)`;
+    // 3,000 rows over 40 keys of 3 runs, in an order where keys come back often and steps go both ways.
+    const rows = Array.from({ length: 3_000 }, (_, i) => [
+      i % 3,
+      `k${(i * 7) % 40}`,
+      (i * 37) % 101,
+      (i * 13) % 17,
+    ]);
+    const changes = await driver.runMany(upsert(batch), rows);
+    let expected = 0;
+    for (const row of rows) expected += (await driver.run(upsert(single), row)).changes;
+    expect(changes).toEqual({ changes: expected });
+    const read = (t: string) =>
+      driver.all(`SELECT run_seq, key, value, step FROM ${t} ORDER BY run_seq, key`);
+    expect(await read(batch)).toEqual(await read(single));
+    expect((await read(batch)).length).toBe(120);
+  });
+
   test('placeholders out of order or reused in the tuple keep their values', async () => {
     const t = await table('reordered', 'a INTEGER, b INTEGER, c INTEGER');
     const rows = Array.from({ length: 1_001 }, (_, i) => [i, i + 5_000]);

@@ -72,32 +72,85 @@ function typeParsers(): pg.CustomTypesConfig {
 }
 
 /**
+ * The positions (0-based, in a row's parameters) of the conflict target of `ON CONFLICT (...) DO
+ * UPDATE`, found through the column list; undefined when some cannot be found (then the rows run
+ * one by one). An empty list when the statement does not update on conflict.
+ */
+function conflictKey(head: string, entries: readonly string[], tail: string): number[] | undefined {
+  if (!/\bON\s+CONFLICT\b[\s\S]*\bDO\s+UPDATE\b/i.test(tail)) return [];
+  const target = /\bON\s+CONFLICT\s*\(([^()]*)\)/i.exec(tail)?.[1];
+  const columns = /\(([^()]*)\)\s*VALUES\s*$/i
+    .exec(head)?.[1]
+    ?.split(',')
+    .map((c) => c.trim().toLowerCase());
+  if (target === undefined || columns === undefined || columns.length !== entries.length) return undefined;
+  const positions: number[] = [];
+  for (const name of target.split(',').map((c) => c.trim().toLowerCase())) {
+    const ref = /^\$(\d+)$/.exec(entries[columns.indexOf(name)] ?? '')?.[1];
+    if (ref === undefined) return undefined;
+    positions.push(Number(ref) - 1);
+  }
+  return positions;
+}
+
+/** How PostgreSQL's unique index tells keys apart, closely enough to group a batch; NULLs never clash. */
+function keyOf(params: readonly unknown[], positions: readonly number[]): string | undefined {
+  let key = '';
+  for (const position of positions) {
+    const value = params[position];
+    if (value === null || value === undefined) return undefined;
+    key += `${Buffer.isBuffer(value) ? value.toString('hex') : String(value)}\u0000`;
+  }
+  return key;
+}
+
+/**
  * The statements of a multi-row INSERT for `text` (with `$n` placeholders) and `paramsList`, or
  * undefined when `text` is not a plain single-row INSERT taking `$1` to `$n` in its tuple (then
- * each row runs on its own). `ON CONFLICT ... DO UPDATE` also runs row by row: PostgreSQL refuses
- * to update one row twice in one statement, which a batch meeting a key twice would ask.
+ * each row runs on its own). With `ON CONFLICT (...) DO UPDATE`, a row whose key already is in the
+ * statement being built starts the next one: PostgreSQL refuses to update one row twice in one
+ * statement, and one after the other the later row wins, as row by row.
  */
 function multiRowInserts(
   text: string,
   paramsList: readonly (readonly unknown[])[],
 ): { text: string; values: unknown[] }[] | undefined {
   const match = SINGLE_ROW_INSERT.exec(text);
-  if (match === null || /\bON\s+CONFLICT\b[\s\S]*\bDO\s+UPDATE\b/i.test(match[3] as string)) return undefined;
+  if (match === null) return undefined;
   const [, head, tuple, tail] = match as unknown as [string, string, string, string];
   const refs = [...tuple.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
   const width = refs.length === 0 ? 0 : Math.max(...refs);
   if (width === 0 || new Set(refs).size !== width || paramsList.some((params) => params.length !== width)) {
     return undefined;
   }
+  const key = conflictKey(
+    head,
+    tuple
+      .slice(1, -1)
+      .split(',')
+      .map((entry) => entry.trim()),
+    tail,
+  );
+  if (key === undefined) return undefined;
   const rowsPerStatement = Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / width));
   const statements: { text: string; values: unknown[] }[] = [];
-  for (let start = 0; start < paramsList.length; start += rowsPerStatement) {
-    const rows = paramsList.slice(start, start + rowsPerStatement);
+  let rows: (readonly unknown[])[] = [];
+  const keys = new Set<string>();
+  const flush = () => {
     const tuples = rows.map((_, r) =>
       tuple.replace(/\$(\d+)/g, (_ref, k: string) => `$${r * width + Number(k)}`),
     );
     statements.push({ text: `${head}${tuples.join(', ')}${tail}`, values: rows.flat() });
+    rows = [];
+    keys.clear();
+  };
+  for (const params of paramsList) {
+    const rowKey = key.length === 0 ? undefined : keyOf(params, key);
+    if (rows.length === rowsPerStatement || (rowKey !== undefined && keys.has(rowKey))) flush();
+    if (rowKey !== undefined) keys.add(rowKey);
+    rows.push(params);
   }
+  if (rows.length > 0) flush();
   return statements;
 }
 
@@ -237,8 +290,8 @@ export class PostgresDriver implements SqlDriver {
 
   /**
    * Runs `sql` once per parameter list, in one transaction: a plain `INSERT ... VALUES ($1, ...)`
-   * as multi-row INSERTs of up to 1,000 rows (within PostgreSQL's 65,535 parameters), anything
-   * else (UPDATE, DELETE, `ON CONFLICT ... DO UPDATE`) row by row.
+   * as multi-row INSERTs of up to 1,000 rows (within PostgreSQL's 65,535 parameters), upserts
+   * included (a key met twice starts a new statement); anything else (UPDATE, DELETE) row by row.
    */
   runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<SqlRunResult> {
     const tx = this.#current();
