@@ -92,7 +92,8 @@ export { asciiLower, ilikeMatches, likeMatches } from './like.js';
 export type { SqlDialect } from './sql-dialect.js';
 export type { SqlFragment, SqlParam, SqlPart } from './sql-fragment.js';
 export { sqliteDialect } from './sqlite-dialect.js';
-export { postgresDialect } from './postgres-dialect.js';
+// The PostgreSQL backend's dialect, also offered here beside SQLite's for the search compiler's users.
+export { postgresDialect } from '../store/postgres/postgres-dialect.js';
 export {
   compileExperimentSearch,
   compileModelVersionSearch,

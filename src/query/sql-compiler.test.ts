@@ -20,7 +20,7 @@ import {
   matchesViewType,
   promptModelNames,
 } from './evaluator.js';
-import { postgresDialect } from './postgres-dialect.js';
+import { postgresDialect } from '../store/postgres/postgres-dialect.js';
 import { parseRunOrderBy } from './order-by-parser.js';
 import {
   compareSortKeys,

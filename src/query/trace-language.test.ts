@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeTraceRecord } from './__tests__/trace-fixtures.js';
 import { withoutLocation } from './ast.js';
-import { postgresDialect } from './postgres-dialect.js';
+import { postgresDialect } from '../store/postgres/postgres-dialect.js';
 import { serializeFilter } from './serializer.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { compareTraces, matchesTrace } from './trace-evaluator.js';

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, inject } from 'vitest';
+
+/** A database of the run's PostgreSQL that belongs to one test file. */
+export interface FreshDatabase {
+  /** Its connection URL. */
+  url: string;
+  /** Its name. */
+  name: string;
+}
+
+/**
+ * Creates a database of its own for the calling test file on the PostgreSQL the global setup
+ * started (`test/setup/postgres.ts`), and drops it after the file's tests (with `FORCE`, so a
+ * pool a test left open does not keep it). Call it in `beforeAll` or at the top of a file.
+ *
+ * @example
+ * const db = await freshDatabase();
+ * const driver = PostgresDriver.open({ connectionString: db.url });
+ */
+export async function freshDatabase(): Promise<FreshDatabase> {
+  const admin = inject('postgresUrl');
+  if (typeof admin !== 'string') {
+    throw new Error("No PostgreSQL for the tests: vitest's globalSetup must list test/setup/postgres.ts.");
+  }
+  const name = `agentrack_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin(admin, (client) => client.query(`CREATE DATABASE "${name}"`));
+  afterAll(() =>
+    withAdmin(admin, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+  );
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name };
+}
+
+async function withAdmin(url: string, fn: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await fn(client);
+  } finally {
+    await client.end();
+  }
+}
