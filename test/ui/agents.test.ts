@@ -151,7 +151,9 @@ describe('the audit page', () => {
     await ui.withPage('light', async ({ page }) => {
       await page.goto(`${ui.server.url}/agents/support_bot/audit`);
       await page.getByRole('heading', { level: 1, name: 'Audit of support_bot' }).waitFor();
+      // The heading is there while the audit runs; its checklist comes with the report.
       const checklist = page.getByRole('list', { name: 'Checklist' });
+      await checklist.waitFor();
       const items = checklist.getByRole('region');
       expect(await items.count()).toBe(6);
       const names = page.getByRole('region', { name: /Run names follow the naming convention/ });
