@@ -325,7 +325,10 @@ describe('the lane page', () => {
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('ArrowUp');
       await page.keyboard.press('ArrowDown');
-      expect(await page.evaluate('document.activeElement?.getAttribute("aria-rowindex")')).toBe('4');
+      // The table moves the focus once it has rendered the active row: wait for it, not a fixed turn.
+      await eventually(() => page.evaluate('document.activeElement?.getAttribute("aria-rowindex")')).toBe(
+        '4',
+      );
       const href = await bodyRows(page).nth(2).getByRole('link').getAttribute('href');
       await page.keyboard.press('Enter');
       await eventually(() => new URL(page.url()).pathname).toBe(href);
