@@ -1,2 +1,3 @@
 export { openSqliteStore, type SqliteStoreOptions, type StoreMode } from './sqlite-store.js';
 export { SqliteDriver, type SqliteDriverOptions } from './sqlite-driver.js';
+export { sqliteDialect } from './sqlite-dialect.js';

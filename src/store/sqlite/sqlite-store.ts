@@ -1,6 +1,5 @@
 import { resolveArtifactRoot } from '../../artifacts/artifact-locations.js';
 import { AgentrackError, notFound } from '../../errors.js';
-import { sqliteDialect } from '../../query/index.js';
 import { migrate } from '../sql/migrator.js';
 import { MIGRATIONS, OLDEST_READABLE_VERSION } from '../sql/schema.js';
 import { inspectSchema, refuseSchema, type SchemaState } from '../sql/schema-state.js';
@@ -13,6 +12,7 @@ import {
   type CreatedDatabaseFile,
 } from './database-file.js';
 import { cannotOpen } from './open-error.js';
+import { sqliteDialect } from './sqlite-dialect.js';
 import { SqliteDriver, type SqliteDriverOptions } from './sqlite-driver.js';
 
 /** How a store is opened: `read` never creates or changes anything, `write` creates and migrates. */
