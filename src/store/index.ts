@@ -49,6 +49,14 @@ export {
   type SqlRegistryStoreOptions,
 } from './sql/sql-registry-store.js';
 export type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from './sql/sql-driver.js';
+export {
+  DATABASE_ERROR_KINDS,
+  DatabaseError,
+  isDatabaseError,
+  type DatabaseErrorKind,
+  type DatabaseErrorOptions,
+} from './sql/database-error.js';
+export { withDatabaseErrors } from './sql/with-database-errors.js';
 export { MIGRATIONS, type Migration } from './sql/schema.js';
 export { migrate } from './sql/migrator.js';
 export {

@@ -1,3 +1,8 @@
 export { PostgresDriver, type PostgresDriverOptions } from './postgres-driver.js';
 export { postgresDialect } from './postgres-dialect.js';
-export { postgresErrorKind, wrapPostgresError, type PostgresErrorKind } from './postgres-errors.js';
+export {
+  describePostgresError,
+  postgresErrorKind,
+  wrapPostgresError,
+  type PostgresErrorKind,
+} from './postgres-errors.js';
