@@ -36,11 +36,17 @@ export { UnityCatalogRegistryStore } from './unity-catalog-registry-store.js';
 export { withRegistry } from './with-registry.js';
 export type { StoreMode } from './sqlite/sqlite-store.js';
 export {
+  canonicalTrackingUri,
+  displayTrackingUri,
+  isRemoteTrackingTarget,
   parseTrackingUri,
+  resolveTrackingTarget,
   resolveTrackingUri,
   DEFAULT_DATABASE,
   type TrackingTarget,
+  type TrackingUriSources,
 } from './tracking-uri.js';
+export { BACKENDS, openBackendRegistry, openBackendStore, type Backend } from './backends.js';
 export { SqlTrackingStore, type SqlStoreOptions } from './sql/sql-store.js';
 export {
   SqlModelRegistryStore,
