@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentrackError, isAgentrackError } from '../../errors.js';
 import { tempDir } from '../../testing/temp-dir.js';
 import { SqliteDriver } from '../sqlite/sqlite-driver.js';
-import { describeSqliteError } from '../sqlite/sqlite-errors.js';
+import { describeSqliteError, isSqliteBusy } from '../sqlite/sqlite-errors.js';
 import { sqliteDialect } from '../sqlite/sqlite-dialect.js';
 import { DatabaseError, isDatabaseError, MAX_REPORTED_PARAMS } from './database-error.js';
 import { migrate } from './migrator.js';
@@ -180,6 +180,14 @@ describe('describeSqliteError', () => {
     ['SQLITE_ERROR', 'other'],
   ])('%s is %s', (code, kind) => {
     expect(describeSqliteError(sqliteError(code))).toBe(kind);
+  });
+
+  it("sees a lock held elsewhere through the core's wrapping, so that the driver's retry still runs", () => {
+    const busy = sqliteError('SQLITE_BUSY');
+    expect(isSqliteBusy(busy)).toBe(true);
+    expect(isSqliteBusy(new DatabaseError({ database: 'SQLite', kind: 'busy', cause: busy }))).toBe(true);
+    expect(isSqliteBusy(sqliteError('SQLITE_CONSTRAINT_UNIQUE'))).toBe(false);
+    expect(isSqliteBusy(new Error('busy'))).toBe(false);
   });
 
   it('is undefined for an error that is not SQLite’s', () => {
