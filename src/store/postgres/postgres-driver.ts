@@ -26,6 +26,12 @@ export interface PostgresDriverOptions {
   applicationName?: string;
   /** How long a transaction is retried after serialization failures and deadlocks, in ms (default 10 000). */
   retryTimeoutMs?: number;
+  /**
+   * Reading only: write transactions (and `run`/`runMany` outside one) are refused with
+   * INVALID_STATE before a connection is taken; reads run in READ ONLY transactions as always.
+   * `label` names the store in that refusal.
+   */
+  readOnly?: { label: string };
 }
 
 /** The most parameters one PostgreSQL statement takes (the protocol counts them in 16 bits). */
@@ -236,11 +242,13 @@ export class PostgresDriver implements SqlDriver {
   readonly #text = driverSql('postgres');
   readonly #context = new AsyncLocalStorage<TransactionContext>();
   readonly #retryTimeoutMs: number;
+  readonly #readOnly: { label: string } | undefined;
   #closed = false;
 
-  private constructor(pool: pg.Pool, retryTimeoutMs: number) {
+  private constructor(pool: pg.Pool, retryTimeoutMs: number, readOnly: { label: string } | undefined) {
     this.#pool = pool;
     this.#retryTimeoutMs = retryTimeoutMs;
+    this.#readOnly = readOnly;
   }
 
   /** A driver over a new pool (connections are opened on first use). See {@link PostgresDriverOptions}. */
@@ -258,7 +266,7 @@ export class PostgresDriver implements SqlDriver {
     // An idle connection the server drops (a restart, a failover) is an 'error' event of the pool,
     // which would end the process if nobody listened; the pool discards it and opens another.
     pool.on('error', () => undefined);
-    return new PostgresDriver(pool, options.retryTimeoutMs ?? 10_000);
+    return new PostgresDriver(pool, options.retryTimeoutMs ?? 10_000, options.readOnly);
   }
 
   /** Connections open, idle and waited for: for diagnostics and tests. */
@@ -283,6 +291,7 @@ export class PostgresDriver implements SqlDriver {
   run(sql: string, params?: readonly unknown[]): Promise<SqlRunResult> {
     const tx = this.#current();
     if (tx !== undefined) return tx.run(sql, params);
+    if (this.#readOnly !== undefined) return Promise.reject(this.#refuseWrite(this.#readOnly));
     return this.#pooled(async () => ({
       changes: (await this.#pool.query(this.#text(sql), params as unknown[])).rowCount ?? 0,
     }));
@@ -303,6 +312,7 @@ export class PostgresDriver implements SqlDriver {
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const context = this.#context.getStore();
     if (context?.open) return this.#inSavepoint(context, fn);
+    if (this.#readOnly !== undefined) return Promise.reject(this.#refuseWrite(this.#readOnly));
     return this.#withRetry(() => this.#inTransaction('BEGIN', fn));
   }
 
@@ -392,6 +402,13 @@ export class PostgresDriver implements SqlDriver {
         await sleep(Math.min(200, 2 ** Math.min(n, 8)) * (0.5 + Math.random()));
       }
     }
+  }
+
+  #refuseWrite(readOnly: { label: string }): AgentrackError {
+    return new AgentrackError(
+      'INVALID_STATE',
+      `The tracking store ${readOnly.label} was opened for reading only; open it for writing to change it.`,
+    );
   }
 
   #assertOpen(): void {
