@@ -455,7 +455,7 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
       }
       const rows = await tx.all<SpanRow>(
         this.#sql(
-          `SELECT ${SPAN_COLUMNS} FROM trace_spans WHERE trace_seq = ? ORDER BY start_time_ns, span_id`,
+          `SELECT ${SPAN_COLUMNS} FROM trace_spans WHERE trace_seq = ? ORDER BY trace_spans.start_time_ns, trace_spans.span_id`,
         ),
         [seq],
       );
