@@ -5,6 +5,7 @@ import { Mutex } from '../../utils/mutex.js';
 import { driverSql } from '../sql/driver-sql.js';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from '../sql/sql-driver.js';
 import { isRetryable, wrapPostgresError } from './postgres-errors.js';
+import { nulRefusal } from './postgres-text.js';
 
 /** Options of {@link PostgresDriver.open}. */
 export interface PostgresDriverOptions {
@@ -209,6 +210,8 @@ class ClientExecutor implements SqlExecutor {
         new AgentrackError('INVALID_STATE', 'A statement was sent after its transaction had ended.'),
       );
     }
+    const refused = nulRefusal(text, params);
+    if (refused !== undefined) return Promise.reject(refused);
     return this.#queue.run(() => this.#client.query<T>(text, params as unknown[]));
   }
 }
@@ -277,13 +280,19 @@ export class PostgresDriver implements SqlDriver {
   all<T extends SqlRow = SqlRow>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     const tx = this.#current();
     if (tx !== undefined) return tx.all<T>(sql, params);
-    return this.#pooled(async () => (await this.#pool.query<T>(this.#text(sql), params as unknown[])).rows);
+    return this.#pooled(
+      sql,
+      params,
+      async () => (await this.#pool.query<T>(this.#text(sql), params as unknown[])).rows,
+    );
   }
 
   get<T extends SqlRow = SqlRow>(sql: string, params?: readonly unknown[]): Promise<T | undefined> {
     const tx = this.#current();
     if (tx !== undefined) return tx.get<T>(sql, params);
     return this.#pooled(
+      sql,
+      params,
       async () => (await this.#pool.query<T>(this.#text(sql), params as unknown[])).rows[0],
     );
   }
@@ -292,7 +301,7 @@ export class PostgresDriver implements SqlDriver {
     const tx = this.#current();
     if (tx !== undefined) return tx.run(sql, params);
     if (this.#readOnly !== undefined) return Promise.reject(this.#refuseWrite(this.#readOnly));
-    return this.#pooled(async () => ({
+    return this.#pooled(sql, params, async () => ({
       changes: (await this.#pool.query(this.#text(sql), params as unknown[])).rowCount ?? 0,
     }));
   }
@@ -305,7 +314,7 @@ export class PostgresDriver implements SqlDriver {
   runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<SqlRunResult> {
     const tx = this.#current();
     if (tx !== undefined) return tx.runMany(sql, paramsList);
-    if (paramsList.length === 0) return this.#pooled(async () => ({ changes: 0 }));
+    if (paramsList.length === 0) return this.#pooled(sql, [], async () => ({ changes: 0 }));
     return this.transaction((inner) => inner.runMany(sql, paramsList));
   }
 
@@ -334,8 +343,10 @@ export class PostgresDriver implements SqlDriver {
     return context?.open ? context.executor : undefined;
   }
 
-  async #pooled<T>(fn: () => Promise<T>): Promise<T> {
+  async #pooled<T>(sql: string, params: readonly unknown[] | undefined, fn: () => Promise<T>): Promise<T> {
     this.#assertOpen();
+    const refused = nulRefusal(this.#text(sql), params);
+    if (refused !== undefined) throw refused;
     try {
       return await fn();
     } catch (error) {
