@@ -2,6 +2,7 @@ import { appendToArtifactUri } from '../../artifacts/artifact-locations.js';
 import { AgentrackError } from '../../errors.js';
 import { MIGRATIONS, type Migration } from './schema.js';
 import { inspectSchema, refuseSchema, SCHEMA_TABLE, type RefuseSchemaOptions } from './schema-state.js';
+import { syncSerialIds } from './serial-ids.js';
 import type { SqlDriver } from './sql-driver.js';
 
 /**
@@ -65,6 +66,7 @@ export async function migrate(
         [migration.version, migration.description, Date.now()],
       );
     }
+    if (current < newest) await syncSerialIds(tx, driver.dialect);
     if (current === 0 && options.artifactRoot !== undefined) {
       await tx.run(
         `UPDATE experiments SET artifact_location = ${placeholders(driver, 1)} WHERE experiment_id = 0`,

@@ -59,6 +59,7 @@ import {
   type RegisteredModelRow,
 } from './registry-rows.js';
 import { chunks, push } from './rows.js';
+import { orTaken } from './unique-violation.js';
 import { driverSql } from './driver-sql.js';
 import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
 
@@ -142,7 +143,7 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
     const name = validateRegisteredModelName(input.name);
     const tags = lastValuePerKey((input.tags ?? []).map((t) => validateRegisteredModelTag(t)));
     const description = validateOptionalText(input.description, 'description');
-    return this.#driver.transaction(async (tx) => {
+    const created = this.#driver.transaction(async (tx) => {
       if (await this.#findModel(tx, name)) throw registeredModelExists(name);
       const now = this.#now();
       const row = await tx.get<RegisteredModelRow>(
@@ -157,6 +158,7 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
       await this.#upsertModelTags(tx, row.model_seq, tags);
       return toRegisteredModel(row, { tags: sortByKey(tags) });
     });
+    return orTaken(created, () => registeredModelExists(name));
   }
 
   async getRegisteredModel(name: string): Promise<RegisteredModel> {
@@ -170,7 +172,7 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
   async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
     const to = validateRegisteredModelName(newName, 'new_name');
     const from = validateRegisteredModelName(name);
-    return this.#driver.transaction(async (tx) => {
+    const renamed = this.#driver.transaction(async (tx) => {
       const row = await this.#modelRow(tx, from);
       if (to !== from && (await this.#findModel(tx, to))) throw registeredModelExists(to);
       const now = this.#now();
@@ -182,9 +184,10 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
         now,
         row.model_seq,
       ]);
-      const renamed = { ...row, name: to, last_updated_timestamp: now };
-      return (await this.#modelsWithData(tx, [renamed]))[0] as RegisteredModel;
+      const model = { ...row, name: to, last_updated_timestamp: now };
+      return (await this.#modelsWithData(tx, [model]))[0] as RegisteredModel;
     });
+    return orTaken(renamed, () => registeredModelExists(to));
   }
 
   async updateRegisteredModel(name: string, description: string): Promise<RegisteredModel> {
