@@ -54,32 +54,25 @@ export function redactConnectionString(connectionString: string): string {
   return url.toString();
 }
 
-/** Throws unless `state` is agentrack's schema, or (when writing) nothing yet. */
-function checkSchema(
-  label: string,
-  state: SchemaState,
-  mode: PostgresStoreMode,
-  target: RefuseSchemaOptions,
-): void {
+/** Throws unless `state` is agentrack's schema at a version this build reads without migrating. */
+function checkReadable(label: string, state: SchemaState, target: RefuseSchemaOptions): void {
   if (state.kind === 'mlflow' || state.kind === 'foreign') throw refuseSchema(state, target);
-  const version = state.kind === 'agentrack' ? state.version : 0;
-  if (version > NEWEST_VERSION) {
-    throw new AgentrackError(
-      'INVALID_STATE',
-      `${label} is at schema version ${version}, newer than this agentrack supports (${NEWEST_VERSION}); upgrade agentrack.`,
-    );
-  }
-  if (mode === 'write') return;
   if (state.kind === 'empty') {
     throw notFound(
       `no agentrack database at ${label} (its schema has no tables); open it once for writing ` +
         '(`agentrack server`, or start any run) to create one',
     );
   }
-  if (version < OLDEST_READABLE_VERSION) {
+  if (state.version > NEWEST_VERSION) {
     throw new AgentrackError(
       'INVALID_STATE',
-      `${label} is at schema version ${version}, older than this agentrack reads (${OLDEST_READABLE_VERSION}); open it ` +
+      `${label} is at schema version ${state.version}, newer than this agentrack supports (${NEWEST_VERSION}); upgrade agentrack.`,
+    );
+  }
+  if (state.version < OLDEST_READABLE_VERSION) {
+    throw new AgentrackError(
+      'INVALID_STATE',
+      `${label} is at schema version ${state.version}, older than this agentrack reads (${OLDEST_READABLE_VERSION}); open it ` +
         'once for writing to upgrade it, then read it.',
     );
   }
@@ -121,10 +114,9 @@ export async function openPostgresStore(
   try {
     if (mode === 'read') {
       const state = await driver.read((tx) => inspectSchema(tx, 'postgres'));
-      checkSchema(label, state, 'read', target);
+      checkReadable(label, state, target);
     } else {
-      const state = await driver.read((tx) => inspectSchema(tx, 'postgres'));
-      checkSchema(label, state, 'write', target);
+      // The migrator inspects the schema itself, under its lock, and refuses what is not ours.
       await migrate(driver, MIGRATIONS, target, { artifactRoot });
     }
   } catch (error) {
