@@ -128,16 +128,18 @@ describe('openPostgresStore', () => {
     }
   });
 
-  it('migrations wait for the advisory lock another session holds', async () => {
+  it('migrations wait for the advisory lock another session holds, however long', async () => {
     const url = await freshSchema(db);
     const holder = await admin.connect();
     try {
       await holder.query('BEGIN');
       await holder.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-      const opening = openPostgresStore(url);
+      // A statement timeout shorter than the wait: the migration's lock wait is exempt from it.
+      const opening = openPostgresStore(url, { statementTimeoutMs: 200 });
       // The open reaches the lock and waits for it, having created nothing.
       while (!(await advisoryLockWaiters())) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(await tables(schemaOf(url))).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 400));
       await holder.query('COMMIT');
       const store = await opening;
       await store.close();

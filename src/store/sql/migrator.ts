@@ -42,7 +42,12 @@ export async function migrate(
     // SQLite's write transaction already excludes other writers; on PostgreSQL two servers
     // starting at once would both find an empty schema and both create it: the lock (held
     // until this transaction ends) makes the second wait and then find it made.
-    if (driver.dialect === 'postgres') await tx.run(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    // A migration's CREATE INDEX on a big table (or the wait for another server's) may take
+    // longer than the pool's statement_timeout; cut off, it would roll back and never finish.
+    if (driver.dialect === 'postgres') {
+      await tx.run('SET LOCAL statement_timeout = 0');
+      await tx.run(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    }
     const state = await inspectSchema(tx, driver.dialect);
     if (state.kind === 'mlflow' || state.kind === 'foreign') {
       throw refuseSchema(state, target);
