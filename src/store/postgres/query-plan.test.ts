@@ -60,6 +60,7 @@ const BIG_TABLES = [
   'registered_models',
   'registered_model_aliases',
   'model_versions',
+  'trace_tags',
 ];
 
 function seqScans(plan: readonly string[]): string[] {
@@ -100,9 +101,12 @@ describe('query plans on PostgreSQL', () => {
        SELECT 'tr-' || md5(i::text), 1 + i % ${EXPERIMENTS}, i, (ARRAY['OK', 'ERROR'])[1 + i % 2]
        FROM generate_series(1, ${RUNS}) AS i`,
       `INSERT INTO registered_models (name, creation_timestamp, last_updated_timestamp, last_version)
-       SELECT 'model_' || i, i, i, 2 FROM generate_series(1, 10000) AS i`,
-      `INSERT INTO model_versions (model_seq, version, creation_timestamp, last_updated_timestamp, source, storage_location)
-       SELECT model_seq, v, v, v, 's3://b/m', 's3://b/m' FROM registered_models, generate_series(1, 2) AS v`,
+       SELECT 'agent' || i, i, i, 2 FROM generate_series(1, 10000) AS i`,
+      `INSERT INTO model_versions (model_seq, version, creation_timestamp, last_updated_timestamp, source, storage_location, run_id)
+       SELECT model_seq, v, v, v, 's3://b/m', 's3://b/m', md5((model_seq * 2 + v)::text)
+       FROM registered_models, generate_series(1, 2) AS v`,
+      `INSERT INTO trace_tags (trace_seq, key, value)
+       SELECT trace_seq, 'env', (ARRAY['prod', 'staging', 'dev'])[1 + trace_seq % 3] FROM trace_info`,
       `INSERT INTO registered_model_aliases (model_seq, alias, version)
        SELECT model_seq, 'champion', 2 FROM registered_models`,
       'ANALYZE',
@@ -186,7 +190,7 @@ describe('query plans on PostgreSQL', () => {
   });
 
   it('resolves a registry alias from the model name index and the aliases and versions primary keys', async () => {
-    const plans = await plansOf((store) => store.registry.getModelVersionByAlias('model_777', 'champion'));
+    const plans = await plansOf((store) => store.registry.getModelVersionByAlias('agent777', 'champion'));
     const all = plans.flat();
     expect(plans[0]).toContainEqual('Index Scan registered_models registered_models_name');
     expect(plans[0]).toContainEqual(
@@ -218,6 +222,44 @@ describe('query plans on PostgreSQL', () => {
     expect(plans[0]).toContainEqual(
       expect.stringMatching(/^Index Scan (Backward )?trace_info trace_info_(latest|state)$/),
     );
+    for (const steps of plans) expect(seqScans(steps)).toEqual([]);
+  });
+
+  it('finds registered models by a name prefix from registered_models_name, under the binary LIKE', async () => {
+    const plans = await plansOf((store) =>
+      store.registry.searchRegisteredModels({ filter: "name LIKE 'agent123%'", maxResults: 100 }),
+    );
+    expect(plans[0]).toContainEqual(
+      expect.stringMatching(/Scan( Backward)? registered_models registered_models_name$/),
+    );
+    for (const steps of plans) expect(seqScans(steps)).toEqual([]);
+  });
+
+  it('finds the versions of a run from model_versions_run', async () => {
+    const plans = await plansOf((store) =>
+      store.registry.searchModelVersions({ filter: `run_id = '${'0'.repeat(32)}'`, maxResults: 100 }),
+    );
+    expect(plans[0]).toContainEqual(expect.stringMatching(/Scan model_versions(_run| model_versions_run)$/));
+    for (const steps of plans) expect(seqScans(steps)).toEqual([]);
+  });
+
+  it("finds an experiment's newest traces with a tag value without reading every trace", async () => {
+    const plans = await plansOf((store) =>
+      store.traces.searchTraces({ experimentIds: ['2'], filter: "tags.env = 'staging'", maxResults: 10 }),
+    );
+    expect(plans[0]).toContainEqual(
+      expect.stringMatching(/^Index Scan (Backward )?trace_info trace_info_latest$/),
+    );
+    expect(plans[0]).toContainEqual(
+      expect.stringMatching(/^Index (Only )?Scan trace_tags trace_tags_(pkey|key_value)$/),
+    );
+    for (const steps of plans) expect(seqScans(steps)).toEqual([]);
+  });
+
+  it('lists registered models in name order from registered_models_name, with no sort', async () => {
+    const plans = await plansOf((store) => store.registry.searchRegisteredModels({ maxResults: 100 }));
+    expect(plans[0]).toContainEqual('Index Scan registered_models registered_models_name');
+    expect(plans[0]).not.toContainEqual(expect.stringMatching(/Sort/));
     for (const steps of plans) expect(seqScans(steps)).toEqual([]);
   });
 });

@@ -699,18 +699,22 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
   ): Promise<ModelVersionRow[]> {
     const out: ModelVersionRow[] = [];
     for (const seqs of chunks(modelSeqs)) {
+      const list = seqs.map(() => '?').join(', ');
       out.push(
         ...(await tx.all<ModelVersionRow>(
+          // The models' list twice: PostgreSQL's planner does not carry an IN list across a
+          // join, and without it reads every registered model to join a page of them.
           this.#sql(
             `SELECT ${VERSION_COLUMNS}
              FROM (SELECT model_seq, current_stage, MAX(version) AS newest, MIN(version) AS oldest
-                   FROM model_versions WHERE model_seq IN (${seqs.map(() => '?').join(', ')})
+                   FROM model_versions WHERE model_seq IN (${list})
                    GROUP BY model_seq, current_stage) AS s
              JOIN model_versions AS v ON v.model_seq = s.model_seq AND v.version = s.newest
              JOIN registered_models AS m ON m.model_seq = v.model_seq
+             WHERE m.model_seq IN (${list})
              ORDER BY v.model_seq, s.oldest`,
           ),
-          seqs,
+          [...seqs, ...seqs],
         )),
       );
     }
