@@ -1,3 +1,9 @@
 export { PostgresDriver, type PostgresDriverOptions } from './postgres-driver.js';
 export { postgresDialect } from './postgres-dialect.js';
 export { postgresErrorKind, wrapPostgresError, type PostgresErrorKind } from './postgres-errors.js';
+export {
+  openPostgresStore,
+  redactConnectionString,
+  type PostgresStoreMode,
+  type PostgresStoreOptions,
+} from './postgres-store.js';

@@ -9,7 +9,7 @@ export interface SqlRunResult {
 /**
  * The small surface the shared SQL store needs from a database driver.
  *
- * Implementations: `SqliteDriver` (better-sqlite3) and, later, a PostgreSQL driver. Values
+ * Implementations: `SqliteDriver` (better-sqlite3) and `PostgresDriver` (a `pg` pool). Values
  * only ever travel as parameters; `sql` text comes from the store and the query compiler.
  */
 export interface SqlExecutor {

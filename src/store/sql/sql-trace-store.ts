@@ -10,7 +10,7 @@ import {
   type TraceInfo,
   type TraceState,
 } from '../../entities/index.js';
-import { invalidParameter, notFound } from '../../errors.js';
+import { AgentrackError, invalidParameter, notFound } from '../../errors.js';
 import {
   compileTraceSearch,
   parseTraceFilter,
@@ -455,7 +455,7 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
       }
       const rows = await tx.all<SpanRow>(
         this.#sql(
-          `SELECT ${SPAN_COLUMNS} FROM trace_spans WHERE trace_seq = ? ORDER BY start_time_ns, span_id`,
+          `SELECT ${SPAN_COLUMNS} FROM trace_spans WHERE trace_seq = ? ORDER BY trace_spans.start_time_ns, trace_spans.span_id`,
         ),
         [seq],
       );
@@ -706,11 +706,33 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
       info.requestPreview ?? null,
       info.responsePreview ?? null,
     ];
-    const existing = experiment.existing_seq !== null;
-    let seq: number | string;
-    if (experiment.existing_seq !== null) {
+    let seq: number | string | null = experiment.existing_seq;
+    let existing = seq !== null;
+    if (seq === null) {
+      const row = await tx.get<{ trace_seq: number | string }>(
+        this.#sql(
+          `INSERT INTO trace_info (trace_id, experiment_id, request_time, execution_time_ms, state,
+             client_request_id, request_preview, response_preview)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING RETURNING trace_seq`,
+        ),
+        [info.traceId, ...values],
+      );
+      if (row) {
+        seq = row.trace_seq;
+      } else {
+        // Another connection wrote a trace of this id since the look-up: replaced, as a retry would.
+        const other = await tx.get<{ trace_seq: number | string }>(
+          this.#sql(`SELECT trace_seq FROM trace_info WHERE trace_id = ?`),
+          [info.traceId],
+        );
+        if (!other)
+          throw new AgentrackError('INTERNAL_ERROR', `Storing the trace ${info.traceId} returned no row.`);
+        seq = other.trace_seq;
+        existing = true;
+      }
+    }
+    if (existing) {
       // The client retries a write it saw fail: the info is replaced, its spans and assessments kept.
-      seq = experiment.existing_seq;
       await tx.run(
         this.#sql(
           `UPDATE trace_info SET experiment_id = ?, request_time = ?, execution_time_ms = ?, state = ?,
@@ -720,16 +742,6 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
       );
       await tx.run(this.#sql(`DELETE FROM trace_tags WHERE trace_seq = ?`), [seq]);
       await tx.run(this.#sql(`DELETE FROM trace_metadata WHERE trace_seq = ?`), [seq]);
-    } else {
-      const row = await tx.get<{ trace_seq: number | string }>(
-        this.#sql(
-          `INSERT INTO trace_info (trace_id, experiment_id, request_time, execution_time_ms, state,
-             client_request_id, request_preview, response_preview)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING trace_seq`,
-        ),
-        [info.traceId, ...values],
-      );
-      seq = row?.trace_seq as number | string;
     }
     await this.#upsertPairs(tx, 'trace_tags', seq, tags);
     await this.#upsertPairs(tx, 'trace_metadata', seq, info.metadata);
