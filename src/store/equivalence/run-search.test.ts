@@ -14,6 +14,8 @@ import {
   compareRuns,
   matchesRun,
   matchesViewType,
+  parseRunFilter,
+  parseRunOrderBy,
   serializeFilter,
   serializeOrderBy,
   type Comparison,
@@ -124,7 +126,14 @@ const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
   stringClause('attribute', pick(['run_name']), NAMES),
   stringClause('attribute', pick(['status']), STATUSES, pick(['F%', '%ING', 'k%', '%ed', '_UNNING'])),
   stringClause('attribute', pick(['user_id']), USERS),
-  numberClause('attribute', pick(['start_time', 'end_time']), [...TIMES, 1_500, -1]),
+  numberClause('attribute', pick(['start_time', 'end_time']), [
+    ...TIMES,
+    1_500,
+    2_500.5,
+    -1,
+    Infinity,
+    -Infinity,
+  ]),
   stringClause('dataset', pick(['name']), DATASET_NAMES),
   stringClause('dataset', pick(['digest']), DIGESTS),
   stringClause('dataset', pick(['context']), CONTEXTS),
@@ -241,25 +250,26 @@ describe('run search: SQLite, PostgreSQL and the in-memory evaluator agree', () 
   });
   afterAll(() => backends.close());
 
+  /** Loads `s.runs` into both stores, checks the three answers agree, and returns it. */
+  async function check(s: Scenario): Promise<string[]> {
+    await backends.reset();
+    const [sqliteExperiments, postgresExperiments] = (await Promise.all(
+      backends.all.map((b) => load(b, s.runs)),
+    )) as [string[], string[]];
+    const expected = await evaluate(backends.sqlite, sqliteExperiments, s);
+    expectSameOrder(expected, {
+      'evaluator on PostgreSQL data': await evaluate(backends.postgres, postgresExperiments, s),
+      sqlite: await search(backends.sqlite, sqliteExperiments, s),
+      postgresql: await search(backends.postgres, postgresExperiments, s),
+    });
+    return expected;
+  }
+
   it('for random runs, filters, orderings, view types and page sizes', async () => {
     const seen = { informative: 0, patterns: 0, datasets: 0, duration: 0 };
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
-        await backends.reset();
-        const [sqliteExperiments, postgresExperiments] = await Promise.all(
-          backends.all.map((b) => load(b, s.runs)),
-        );
-        const expected = await evaluate(backends.sqlite, sqliteExperiments as string[], s);
-        expectSameOrder(expected, {
-          'evaluator on PostgreSQL data': await evaluate(
-            backends.postgres,
-            postgresExperiments as string[],
-            s,
-          ),
-          sqlite: await search(backends.sqlite, sqliteExperiments as string[], s),
-          postgresql: await search(backends.postgres, postgresExperiments as string[], s),
-        });
-
+        const expected = await check(s);
         if (expected.length > 0 && s.filter.length > 0) seen.informative++;
         if (expected.length > 0 && s.filter.some((c) => c.entity === 'dataset')) seen.datasets++;
         const byDuration = s.orderBy.some((c) => c.entity === 'attribute' && c.key === 'duration');
@@ -274,4 +284,52 @@ describe('run search: SQLite, PostgreSQL and the in-memory evaluator agree', () 
     expect(seen.duration).toBeGreaterThan(5);
     expect(seen.patterns).toBeGreaterThan(5);
   });
+
+  // Found by the property: PostgreSQL typed the bound as the column's BIGINT and failed the
+  // search (INTERNAL_ERROR) where SQLite and the evaluator compare the numbers.
+  it.each([
+    ['start_time > 1500.5', ['late']],
+    ['start_time >= 999.5', ['early', 'late']],
+    ['start_time < 1000.5', ['early']],
+    ['start_time <= 1999.9', ['early']],
+    ['start_time = 1000.0', ['early']],
+    ['start_time = 1000.5', []],
+    ['start_time != 1000.5', ['early', 'late']],
+    ['end_time != 0.5', ['early']],
+    ['start_time < 1e999', ['early', 'late']],
+    ['start_time > -1e999', ['early', 'late']],
+    ['start_time >= 1e999', []],
+    ['end_time < 1e300', ['early']],
+    ['start_time > -1e19', ['early', 'late']],
+  ])('regression: attributes.%s compares an integer time with any number', async (clause, names) => {
+    const run = { ...specOf('early', 1_000), endTime: 3_000 };
+    const runs = [run, specOf('late', 2_000)];
+    const s: Scenario = {
+      runs,
+      filter: [...parseRunFilter(`attributes.${clause}`)],
+      orderBy: parseRunOrderBy(['attributes.run_name']),
+      viewType: 'ALL',
+      experiments: [0],
+      pageSize: 1,
+    };
+    const expected = await check(s);
+    expect(expected).toEqual(names.map((name) => stableId(runs.findIndex((r) => r.name === name))));
+  });
 });
+
+/** A run of experiment 0 named `name`, started at `startTime`, with nothing else. */
+function specOf(name: string, startTime: number): RunSpec {
+  return {
+    experiment: 0,
+    name,
+    status: 'RUNNING',
+    startTime,
+    endTime: undefined,
+    user: '',
+    deleted: false,
+    tags: {},
+    params: {},
+    metrics: [],
+    datasets: [],
+  };
+}
