@@ -21,6 +21,7 @@ import {
   type Comparison,
   type OrderBy,
 } from '../../query/index.js';
+import { compareText } from '../../query/compare-text.js';
 import { runOrderBy } from '../../query/__tests__/arbitraries.js';
 import {
   expectSameOrder,
@@ -314,6 +315,65 @@ describe('run search: SQLite, PostgreSQL and the in-memory evaluator agree', () 
     };
     const expected = await check(s);
     expect(expected).toEqual(names.map((name) => stableId(runs.findIndex((r) => r.name === name))));
+  });
+
+  describe("text orders by code point under the cluster's ICU collation", () => {
+    /** Texts whose code-point order ICU's English order breaks in many places. */
+    const texts = [
+      'b',
+      'B',
+      'a',
+      'A',
+      'é',
+      'e\u0301',
+      'f',
+      'ß',
+      'SS',
+      'ı',
+      'I',
+      'İ',
+      'a\u0001c',
+      'a\tb',
+      '😀',
+      '\uffee',
+    ];
+
+    it('the database orders text by ICU English unless told otherwise', async () => {
+      const provider = await backends.postgres.driver.get<{ provider: string }>(
+        'SELECT datlocprovider AS provider FROM pg_database WHERE datname = current_database()',
+      );
+      expect(provider?.provider).toBe('i');
+      const rows = await backends.postgres.driver.all<{ t: string }>(
+        'SELECT t FROM unnest(?::text[]) AS u(t) ORDER BY t COLLATE "default"',
+        [texts],
+      );
+      expect(rows.map((r) => r.t)).not.toEqual([...texts].sort(compareText));
+    });
+
+    it.each([
+      ['tags.a', true],
+      ['params.a DESC', false],
+      ['attributes.run_name', true],
+      ['run_name DESC', false],
+    ])('order_by %s', async (orderBy, ascending) => {
+      const runs = texts.map((text, i) => ({
+        ...specOf(text, 1_000 * (i % 3)),
+        tags: { a: text },
+        params: { a: text },
+      }));
+      const s: Scenario = {
+        runs,
+        filter: [],
+        orderBy: parseRunOrderBy([orderBy]),
+        viewType: 'ACTIVE_ONLY',
+        experiments: [0],
+        pageSize: 3,
+      };
+      const expected = await check(s);
+      const byCodePoint = [...texts].sort(compareText);
+      if (!ascending) byCodePoint.reverse();
+      expect(expected).toEqual(byCodePoint.map((text) => stableId(texts.indexOf(text))));
+    });
   });
 });
 
