@@ -140,7 +140,7 @@ export function derivedPattern(values: readonly string[]): fc.Arbitrary<string> 
     );
 }
 
-/** A LIKE/ILIKE pattern: one of {@link PATTERNS}, or one derived from `values`. */
+/** A LIKE/ILIKE pattern: one of {@link PATTERNS}, or (more often) one derived from `values`. */
 export function likePattern(values: readonly string[]): fc.Arbitrary<string> {
-  return fc.oneof(pick(PATTERNS), derivedPattern(values));
+  return fc.oneof({ weight: 1, arbitrary: pick(PATTERNS) }, { weight: 2, arbitrary: derivedPattern(values) });
 }
