@@ -42,6 +42,8 @@ const STATUSES: RunStatus[] = ['RUNNING', 'FINISHED', 'FAILED', 'KILLED', 'SCHED
 const DATASET_NAMES = ['golden', 'Golden', 'train_v1', "o'k", 'é', 'É'];
 const DIGESTS = ['a1', 'B2', 'c_3'];
 const CONTEXTS = ['training', 'eval', 'Eval', '', 'ß'];
+/** The ids the first runs of a scenario get (see `stableId`), and one in capitals. */
+const RUN_IDS = [...Array.from({ length: 6 }, (_, i) => stableId(i)), stableId(0).toUpperCase()];
 
 const runSpec = fc.record({
   experiment: fc.integer({ min: 0, max: 2 }),
@@ -127,6 +129,15 @@ const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
   stringClause('attribute', pick(['run_name']), NAMES),
   stringClause('attribute', pick(['status']), STATUSES, pick(['F%', '%ING', 'k%', '%ed', '_UNNING'])),
   stringClause('attribute', pick(['user_id']), USERS),
+  stringClause('attribute', pick(['run_id']), RUN_IDS),
+  fc.record({
+    type: fc.constant('list_comparison' as const),
+    entity: fc.constant('attribute' as const),
+    key: fc.constant('run_id'),
+    comparator: pick(['IN', 'NOT IN'] as const),
+    value: fc.subarray([...RUN_IDS, 'nope'], { minLength: 1, maxLength: 4 }),
+    location: fc.constant(at),
+  }),
   numberClause('attribute', pick(['start_time', 'end_time']), [
     ...TIMES,
     1_500,
