@@ -155,6 +155,8 @@ describe('experiment search: SQLite, PostgreSQL and the in-memory evaluator agre
       fc.asyncProperty(scenario, async (s) => {
         await backends.reset();
         for (const backend of backends.all) await load(backends, backend, s.experiments);
+        const all = (b: Backend) => b.store.searchExperiments({ viewType: 'ALL', maxResults: 1000 });
+        expect(await all(backends.postgres)).toEqual(await all(backends.sqlite));
         const expected = await evaluate(backends.sqlite, s);
         expectSameOrder(expected, {
           'evaluator on PostgreSQL data': await evaluate(backends.postgres, s),

@@ -214,9 +214,11 @@ async function load(
     if (spec.deleted) await store.deleteLoggedModel(id);
     else kept.push(stable);
   }
-  await backend.driver.transaction((tx) =>
-    renameIds(tx, 'logged_models', 'model_id', renames, ['artifact_location']),
-  );
+  const runRenames = new Map(runs.map((run, i) => [run.info.run_id, stableId(1_000 + i)]));
+  await backend.driver.transaction(async (tx) => {
+    await renameIds(tx, 'logged_models', 'model_id', renames, ['artifact_location']);
+    await renameIds(tx, 'runs', 'run_uuid', runRenames, ['artifact_uri']);
+  });
   return { experimentIds, kept };
 }
 
@@ -305,6 +307,11 @@ describe('logged-model search: SQLite, PostgreSQL and the in-memory evaluator ag
         await backends.reset();
         const sqlite = await load(backends, backends.sqlite, s.models);
         const postgres = await load(backends, backends.postgres, s.models);
+        const read = (b: Backend, ids: readonly string[]) =>
+          Promise.all(ids.map((id) => b.store.getLoggedModel(id)));
+        expect(await read(backends.postgres, postgres.kept)).toEqual(
+          await read(backends.sqlite, sqlite.kept),
+        );
         const expected = await evaluate(backends.sqlite, sqlite, s);
         expectSameOrder(expected, {
           'evaluator on PostgreSQL data': await evaluate(backends.postgres, postgres, s),

@@ -268,6 +268,11 @@ describe('run search: SQLite, PostgreSQL and the in-memory evaluator agree', () 
     const [sqliteExperiments, postgresExperiments] = (await Promise.all(
       backends.all.map((b) => load(b, s.runs)),
     )) as [string[], string[]];
+    const all = (b: Backend, experimentIds: string[]) =>
+      b.store.searchRuns({ experimentIds, runViewType: 'ALL', maxResults: 1000 }).then((p) => p.items);
+    expect(await all(backends.postgres, postgresExperiments)).toEqual(
+      await all(backends.sqlite, sqliteExperiments),
+    );
     const expected = await evaluate(backends.sqlite, sqliteExperiments, s);
     expectSameOrder(expected, {
       'evaluator on PostgreSQL data': await evaluate(backends.postgres, postgresExperiments, s),
