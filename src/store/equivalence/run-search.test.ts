@@ -16,6 +16,8 @@ import {
   matchesViewType,
   parseRunFilter,
   parseRunOrderBy,
+  runOrderTerms,
+  runSortKey,
   serializeFilter,
   serializeOrderBy,
   type Comparison,
@@ -224,7 +226,7 @@ async function load(backend: Backend, runs: readonly RunSpec[]): Promise<string[
 }
 
 /** What the in-memory evaluator answers for `s` over every run `backend` holds. */
-async function evaluate(backend: Backend, experimentIds: readonly string[], s: Scenario): Promise<string[]> {
+async function evaluate(backend: Backend, experimentIds: readonly string[], s: Scenario): Promise<Run[]> {
   const searched = s.experiments.map((i) => experimentIds[i] as string);
   const all: Run[] = (await backend.store.searchRuns({ experimentIds, runViewType: 'ALL', maxResults: 1000 }))
     .items;
@@ -232,8 +234,17 @@ async function evaluate(backend: Backend, experimentIds: readonly string[], s: S
     .filter((r) => searched.includes(r.info.experiment_id))
     .filter((r) => matchesViewType(s.viewType, r.info.lifecycle_stage))
     .filter((r) => matchesRun(s.filter, r))
-    .sort(compareRuns(s.orderBy))
-    .map((r) => r.info.run_id);
+    .sort(compareRuns(s.orderBy));
+}
+
+const idsOf = (runs: readonly Run[]) => runs.map((r) => r.info.run_id);
+
+/** True when two neighbours of `runs` (in order) tie on every term `orderBy` names. */
+function hasTie(orderBy: OrderBy, runs: readonly Run[]): boolean {
+  if (orderBy.length === 0) return false;
+  const named = runOrderTerms(orderBy).slice(0, orderBy.length);
+  const keys = runs.map((run) => JSON.stringify(runSortKey(named, run)));
+  return keys.some((key, i) => i > 0 && key === keys[i - 1]);
 }
 
 /** What `backend`'s store answers for `s`, page by page. */
@@ -262,8 +273,8 @@ describe('run search: SQLite, PostgreSQL and the in-memory evaluator agree', () 
   });
   afterAll(() => backends.close());
 
-  /** Loads `s.runs` into both stores, checks the three answers agree, and returns it. */
-  async function check(s: Scenario): Promise<string[]> {
+  /** Loads `s.runs` into both stores, checks the three answers agree, and returns the runs found. */
+  async function check(s: Scenario): Promise<Run[]> {
     await backends.reset();
     const [sqliteExperiments, postgresExperiments] = (await Promise.all(
       backends.all.map((b) => load(b, s.runs)),
@@ -274,8 +285,8 @@ describe('run search: SQLite, PostgreSQL and the in-memory evaluator agree', () 
       await all(backends.sqlite, sqliteExperiments),
     );
     const expected = await evaluate(backends.sqlite, sqliteExperiments, s);
-    expectSameOrder(expected, {
-      'evaluator on PostgreSQL data': await evaluate(backends.postgres, postgresExperiments, s),
+    expectSameOrder(idsOf(expected), {
+      'evaluator on PostgreSQL data': idsOf(await evaluate(backends.postgres, postgresExperiments, s)),
       sqlite: await search(backends.sqlite, sqliteExperiments, s),
       postgresql: await search(backends.postgres, postgresExperiments, s),
     });
@@ -283,10 +294,11 @@ describe('run search: SQLite, PostgreSQL and the in-memory evaluator agree', () 
   }
 
   it('for random runs, filters, orderings, view types and page sizes', async () => {
-    const seen = { informative: 0, patterns: 0, datasets: 0, duration: 0 };
+    const seen = { informative: 0, patterns: 0, datasets: 0, duration: 0, ties: 0 };
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const expected = await check(s);
+        if (hasTie(s.orderBy, expected)) seen.ties++;
         if (expected.length > 0 && s.filter.length > 0) seen.informative++;
         if (expected.length > 0 && s.filter.some((c) => c.entity === 'dataset')) seen.datasets++;
         const byDuration = s.orderBy.some((c) => c.entity === 'attribute' && c.key === 'duration');
@@ -300,6 +312,8 @@ describe('run search: SQLite, PostgreSQL and the in-memory evaluator agree', () 
     expect(seen.datasets).toBeGreaterThan(2);
     expect(seen.duration).toBeGreaterThan(5);
     expect(seen.patterns).toBeGreaterThan(5);
+    // Orderings whose own terms left neighbours tied, so that the tie-break decided their order.
+    expect(seen.ties).toBeGreaterThan(8);
   });
 
   // Found by the property: PostgreSQL typed the bound as the column's BIGINT and failed the
@@ -329,7 +343,7 @@ describe('run search: SQLite, PostgreSQL and the in-memory evaluator agree', () 
       experiments: [0],
       pageSize: 1,
     };
-    const expected = await check(s);
+    const expected = idsOf(await check(s));
     expect(expected).toEqual(names.map((name) => stableId(runs.findIndex((r) => r.name === name))));
   });
 
@@ -385,7 +399,7 @@ describe('run search: SQLite, PostgreSQL and the in-memory evaluator agree', () 
         experiments: [0],
         pageSize: 3,
       };
-      const expected = await check(s);
+      const expected = idsOf(await check(s));
       const byCodePoint = [...texts].sort(compareText);
       if (!ascending) byCodePoint.reverse();
       expect(expected).toEqual(byCodePoint.map((text) => stableId(texts.indexOf(text))));
