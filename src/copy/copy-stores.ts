@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { invalidParameter } from '../errors.js';
+import { openStore, type OpenStoreOptions } from '../store/open-store.js';
+import { SqlTrackingStore } from '../store/sql/sql-store.js';
+import type { TrackingStore } from '../store/tracking-store.js';
+import { parseTrackingUri, type TrackingTarget } from '../store/tracking-uri.js';
+import { ArtifactAccess } from './artifact-access.js';
+import { ProgressCounter, type ProgressKind, type ProgressSnapshot } from './copy-progress.js';
+import { CopyState } from './copy-state.js';
+import type { CopyTarget, TargetArtifacts } from './copy-target.js';
+import { RestCopyTarget } from './rest-copy-target.js';
+import { SqlCopyTarget } from './sql-copy-target.js';
+import { StoreReader } from './store-reader.js';
+import { compareTallies, tallyStore, type VerifyRow } from './verify.js';
+
+/** A step a copy has just finished, for {@link CopyOptions.onStep}. */
+export interface CopyStep {
+  kind: ProgressKind;
+  /** How many of that kind are done so far. */
+  done: number;
+}
+
+/** Options of {@link copyStores} and {@link verifyStores}. */
+export interface CopyOptions {
+  /** The tracking URI copied from: a SQLite file, an agentrack or MLflow server, any store agentrack opens. */
+  from: string;
+  /** The tracking URI copied to. */
+  to: string;
+  /**
+   * The state file of a copy to a target that cannot keep ids (a tracking server), holding the
+   * id mapping and what is done; default {@link defaultStatePath}. A SQL target needs none.
+   */
+  statePath?: string;
+  /** How the stores are opened (environment, retries, artifact root of a new database). */
+  storeOptions?: OpenStoreOptions;
+  /** Called with the progress after every page written (and counted, while verifying). */
+  onProgress?: (snapshot: ProgressSnapshot) => void;
+  /** Called after every step; what it throws ends the copy there (how tests interrupt one). */
+  onStep?: (step: CopyStep) => void;
+  /** Runs per page read from the source and written to the target (one transaction on a SQL target); default 1,000. */
+  pageSize?: number;
+  /** Skip the verification at the end. */
+  noVerify?: boolean;
+  /** The clock, for rates and deletion times; default `Date.now`. */
+  now?: () => number;
+}
+
+/** What {@link copyStores} did. */
+export interface CopyResult {
+  /** Objects written this time, per kind (an interrupted copy's earlier work is not counted). */
+  written: Record<ProgressKind, number>;
+  /** The state file used, for a target that cannot keep ids. */
+  statePath?: string;
+  /** True when the target keeps the source's ids. */
+  keepsIds: boolean;
+  /** The verification, side by side; absent with `noVerify`. */
+  verification?: VerifyRow[];
+}
+
+/** The state file used by default for a copy from `from` to `to`: in the working folder, named after both. */
+export function defaultStatePath(from: string, to: string, cwd: string = process.cwd()): string {
+  const hash = createHash('sha256').update(`${from}\n${to}`).digest('hex').slice(0, 12);
+  return resolve(cwd, `agentrack-copy-${hash}.state`);
+}
+
+/** What a tracking target names, for telling two URIs of one store apart from two stores. */
+function identity(target: TrackingTarget): string {
+  if (target.kind === 'sqlite' && target.path !== ':memory:' && existsSync(target.path)) {
+    return `sqlite:${realpathSync(target.path)}`;
+  }
+  return `${target.kind}:${target.kind === 'sqlite' ? target.path : target.path.toLowerCase()}`;
+}
+
+interface Session {
+  source: TrackingStore;
+  target: TrackingStore;
+  reader: StoreReader;
+  targetReader: StoreReader;
+  sourceArtifacts: ArtifactAccess;
+  targetArtifacts: ArtifactAccess;
+  writer: CopyTarget;
+  progress: ProgressCounter;
+  statePath?: string;
+}
+
+async function openSession(options: CopyOptions, mode: 'copy' | 'verify'): Promise<Session> {
+  const env = options.storeOptions?.env ?? process.env;
+  const from = parseTrackingUri(options.from);
+  const to = parseTrackingUri(options.to);
+  if (identity(from) === identity(to)) {
+    throw invalidParameter(
+      `FROM and TO are the same store (${options.from}): a copy needs two different stores.`,
+    );
+  }
+  if (to.kind === 'sqlite' && to.path === ':memory:') {
+    throw invalidParameter('TO is an in-memory database, which would be gone when the copy ends.');
+  }
+  const storeOptions: OpenStoreOptions = { ...options.storeOptions, env };
+  const progress = new ProgressCounter(options.now);
+  const source = await openStore(from.uri, { ...storeOptions, mode: 'read' });
+  let target: TrackingStore | undefined;
+  const opened: ArtifactAccess[] = [];
+  try {
+    target = await openStore(to.uri, { ...storeOptions, mode: mode === 'copy' ? 'write' : 'read' });
+    const sourceArtifacts = ArtifactAccess.forTarget(from, storeOptions);
+    opened.push(sourceArtifacts);
+    const targetArtifacts = ArtifactAccess.forTarget(to, storeOptions);
+    opened.push(targetArtifacts);
+    const artifacts: TargetArtifacts = {
+      source: sourceArtifacts,
+      target: targetArtifacts,
+      copied: (totals) => progress.add('artifact files', totals.files),
+    };
+    let writer: CopyTarget;
+    let statePath: string | undefined;
+    if (target instanceof SqlTrackingStore) {
+      writer = new SqlCopyTarget(target.importer, artifacts, options.now);
+    } else {
+      statePath = resolve(options.statePath ?? defaultStatePath(options.from, options.to));
+      if (mode === 'verify' && !existsSync(statePath)) {
+        throw invalidParameter(
+          `No copy state file at ${statePath}: verifying a copy to a tracking server needs the id mapping its copy wrote (--state).`,
+        );
+      }
+      writer = new RestCopyTarget(target, CopyState.open(statePath, options.from, options.to), artifacts);
+    }
+    return {
+      source,
+      target,
+      reader: new StoreReader(source),
+      targetReader: new StoreReader(target),
+      sourceArtifacts,
+      targetArtifacts,
+      writer,
+      progress,
+      ...(statePath !== undefined ? { statePath } : {}),
+    };
+  } catch (error) {
+    await Promise.allSettled([source.close(), target?.close(), ...opened.map((a) => a.close())]);
+    throw error;
+  }
+}
+
+async function closeSession(session: Session): Promise<void> {
+  await Promise.allSettled([
+    session.writer.close(),
+    session.sourceArtifacts.close(),
+    session.targetArtifacts.close(),
+  ]);
+  await Promise.allSettled([session.source.close(), session.target.close()]);
+}
+
+/**
+ * Copies everything a store holds into another (see `agentrack copy`): experiments with their
+ * tags, runs with every metric value, params, tags and datasets, their artifacts, logged
+ * models with theirs, traces with their spans and assessments, and the model registry;
+ * deleted experiments and runs as deleted. A SQL target keeps every id; a tracking server
+ * gives new ones, mapped in the state file. Run again after an interruption with the same
+ * FROM and TO (and state file), it continues without duplicating anything. Ends with
+ * {@link verifyStores}' comparison unless `noVerify`.
+ *
+ * @example
+ * const result = await copyStores({ from: 'sqlite:///old.db', to: 'sqlite:///new.db' });
+ * console.log(result.verification?.every((row) => row.equal));
+ */
+export async function copyStores(options: CopyOptions): Promise<CopyResult> {
+  const session = await openSession(options, 'copy');
+  try {
+    const written = await copyAll(session, options);
+    const result: CopyResult = {
+      written,
+      keepsIds: session.writer.keepsIds,
+      ...(session.statePath !== undefined ? { statePath: session.statePath } : {}),
+    };
+    if (!options.noVerify) result.verification = await verifySession(session, options);
+    return result;
+  } finally {
+    await closeSession(session);
+  }
+}
+
+/**
+ * Compares two stores a copy went between, without writing anything: counts and a checksum
+ * per kind of object, each computed from what its store returns (see {@link tallyStore}), with
+ * the source's ids mapped to the target's (the state file's mapping for a tracking server).
+ */
+export async function verifyStores(options: CopyOptions): Promise<VerifyRow[]> {
+  const session = await openSession(options, 'verify');
+  try {
+    return await verifySession(session, options);
+  } finally {
+    await closeSession(session);
+  }
+}
+
+async function copyAll(session: Session, options: CopyOptions): Promise<Record<ProgressKind, number>> {
+  const { reader, writer, progress } = session;
+  const written: Record<ProgressKind, number> = {
+    experiments: 0,
+    runs: 0,
+    'logged models': 0,
+    traces: 0,
+    'registered models': 0,
+    'artifact files': 0,
+  };
+  progress.phase('copy');
+  if (session.source instanceof SqlTrackingStore) {
+    const counts = await session.source.importer.counts();
+    progress.total('runs', counts.runs);
+    progress.total('logged models', counts.loggedModels);
+    progress.total('traces', counts.traces);
+    progress.total('registered models', counts.registeredModels);
+  }
+  const experiments = await reader.experiments();
+  progress.total('experiments', experiments.length);
+  await writer.check(experiments);
+  const report = (): void => options.onProgress?.(progress.snapshot());
+  const step = (kind: ProgressKind): void => {
+    report();
+    options.onStep?.({ kind, done: progress.done(kind) });
+  };
+  report();
+  for (const experiment of experiments) {
+    const id = experiment.experiment_id;
+    await writer.experiment(experiment);
+    written.experiments += 1;
+    progress.add('experiments');
+    step('experiments');
+    const runIds: string[] = [];
+    const deleted: string[] = [];
+    for await (const page of reader.runs(id, options.pageSize)) {
+      written.runs += await writer.runs(experiment, page);
+      for (const run of page) {
+        runIds.push(run.info.run_id);
+        if (run.info.lifecycle_stage === 'deleted') deleted.push(run.info.run_id);
+      }
+      progress.add('runs', page.length);
+      step('runs');
+    }
+    const models = await reader.loggedModels(id);
+    if (models.length > 0) {
+      written['logged models'] += await writer.loggedModels(experiment, models);
+      progress.add('logged models', models.length);
+      step('logged models');
+      await writer.modelLinks(experiment, await reader.modelLinks(runIds));
+    }
+    for await (const page of reader.traces(id, () => Promise.resolve(runIds))) {
+      written.traces += await writer.traces(experiment, page);
+      progress.add('traces', page.length);
+      step('traces');
+    }
+    await writer.finishExperiment(experiment, deleted);
+  }
+  for await (const record of reader.registeredModels()) {
+    if (await writer.registeredModel(record)) written['registered models'] += 1;
+    progress.add('registered models');
+    step('registered models');
+  }
+  written['artifact files'] = progress.done('artifact files');
+  report();
+  return written;
+}
+
+async function verifySession(session: Session, options: CopyOptions): Promise<VerifyRow[]> {
+  const { progress, writer } = session;
+  progress.phase('verify');
+  const onProgress = (done: number): void => {
+    progress.set('runs', done);
+    options.onProgress?.(progress.snapshot());
+  };
+  const from = await tallyStore(session.reader, {
+    artifacts: session.sourceArtifacts,
+    ...(writer.keepsIds ? {} : { ids: writer.ids }),
+    serverTimes: writer.keepsIds,
+    onProgress: (_kind, done) => onProgress(done),
+  });
+  const to = await tallyStore(session.targetReader, {
+    artifacts: session.targetArtifacts,
+    serverTimes: writer.keepsIds,
+    onProgress: (_kind, done) => onProgress(done),
+  });
+  return compareTallies(from, to);
+}
