@@ -9,6 +9,7 @@ import { parseTrackingUri, type TrackingTarget } from '../store/tracking-uri.js'
 import { ArtifactAccess } from './artifact-access.js';
 import { ProgressCounter, type ProgressKind, type ProgressSnapshot } from './copy-progress.js';
 import { CopyState } from './copy-state.js';
+import type { MappedKind } from './id-map.js';
 import type { CopyTarget, TargetArtifacts } from './copy-target.js';
 import { RestCopyTarget } from './rest-copy-target.js';
 import { SqlCopyTarget } from './sql-copy-target.js';
@@ -20,7 +21,20 @@ export interface CopyStep {
   kind: ProgressKind;
   /** How many of that kind are done so far. */
   done: number;
+  /**
+   * Set when an object was just created in a target that cannot keep ids, before its new id
+   * is in the state file (the narrowest window an interruption can hit).
+   */
+  created?: MappedKind;
 }
+
+/** The progress kind of each kind of object a REST target creates. */
+const CREATED_KINDS: Record<MappedKind, ProgressKind> = {
+  experiment: 'experiments',
+  run: 'runs',
+  model: 'logged models',
+  version: 'registered models',
+};
 
 /** Options of {@link copyStores} and {@link verifyStores}. */
 export interface CopyOptions {
@@ -124,7 +138,15 @@ async function openSession(options: CopyOptions, mode: 'copy' | 'verify'): Promi
           `No copy state file at ${statePath}: verifying a copy to a tracking server needs the id mapping its copy wrote (--state).`,
         );
       }
-      writer = new RestCopyTarget(target, CopyState.open(statePath, options.from, options.to), artifacts);
+      const onStep = options.onStep;
+      writer = new RestCopyTarget(
+        target,
+        CopyState.open(statePath, options.from, options.to),
+        artifacts,
+        onStep &&
+          ((kind) =>
+            onStep({ kind: CREATED_KINDS[kind], done: progress.done(CREATED_KINDS[kind]), created: kind })),
+      );
     }
     return {
       source,

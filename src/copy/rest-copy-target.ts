@@ -13,7 +13,7 @@ import type { RegisteredModelRecord, RunModelLink, RunRecord, TraceRecord } from
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { CopyState } from './copy-state.js';
 import type { CopyTarget, TargetArtifacts } from './copy-target.js';
-import type { IdMap } from './id-map.js';
+import type { IdMap, MappedKind } from './id-map.js';
 
 /**
  * The tag a copy puts on what it creates in a REST target (runs, logged models, model versions)
@@ -47,11 +47,22 @@ export class RestCopyTarget implements CopyTarget {
   readonly #store: TrackingStore;
   readonly #state: CopyState;
   readonly #artifacts: TargetArtifacts;
+  readonly #onCreated: ((kind: MappedKind) => void) | undefined;
 
-  constructor(store: TrackingStore, state: CopyState, artifacts: TargetArtifacts) {
+  /**
+   * `onCreated` is called when an object was created in the target and before its id is in
+   * the state file: what a test interrupts to leave an object only its marker tag finds.
+   */
+  constructor(
+    store: TrackingStore,
+    state: CopyState,
+    artifacts: TargetArtifacts,
+    onCreated?: (kind: MappedKind) => void,
+  ) {
     this.#store = store;
     this.#state = state;
     this.#artifacts = artifacts;
+    this.#onCreated = onCreated;
   }
 
   get ids(): IdMap {
@@ -125,6 +136,7 @@ export class RestCopyTarget implements CopyTarget {
         tags: [...run.tags.filter((t) => t.key !== RUN_NAME_TAG), { key: COPY_SOURCE_TAG, value: sourceId }],
       });
       id = created.info.run_id;
+      this.#onCreated?.('run');
       this.#state.map('run', sourceId, id);
     }
     const tags: RunTag[] = run.tags.filter((t) => t.key !== RUN_NAME_TAG);
@@ -200,6 +212,7 @@ export class RestCopyTarget implements CopyTarget {
         ],
       });
       id = created.info.model_id;
+      this.#onCreated?.('model');
       this.#state.map('model', sourceId, id);
     }
     const modelId = id;
@@ -357,6 +370,7 @@ export class RestCopyTarget implements CopyTarget {
           ...(version.model_id ? { modelId: this.ids.get('model', version.model_id) } : {}),
         });
         number = created.version;
+        this.#onCreated?.('version');
         this.#state.map('version', key, number);
       }
       const there = await registry.getModelVersion(name, number);
