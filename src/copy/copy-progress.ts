@@ -36,6 +36,7 @@ export class ProgressCounter {
   phase(phase: 'copy' | 'verify'): void {
     this.#phase = phase;
     this.#done.clear();
+    this.#totals.clear();
     this.#start = this.#now();
   }
 
