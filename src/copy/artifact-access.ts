@@ -31,6 +31,8 @@ const COPY_CONCURRENCY = 8;
 export class ArtifactAccess {
   readonly #locator: ArtifactLocator;
   readonly #release: (() => Promise<void>) | undefined;
+  /** The names in folders listed to find out which run folders exist, by the folder's URI. */
+  readonly #listed = new Map<string, Promise<Set<string>>>();
 
   constructor(locator: ArtifactLocator, release?: () => Promise<void>) {
     this.#locator = locator;
@@ -47,9 +49,16 @@ export class ArtifactAccess {
     return new ArtifactAccess(locator, proxied.release);
   }
 
-  /** Every file below the artifact root `uri`, by path; none when it is empty or missing. */
+  /**
+   * Every file below the artifact root `uri`, by path; none when it is empty or missing. A run's
+   * or model's root (`<parent>/<id>/artifacts`) is looked up in one listing of `<parent>` first,
+   * kept for the next: most runs of a large store have no artifacts, and one listing of their
+   * experiment's folder answers for all of them.
+   */
   async files(uri: string): Promise<ArtifactFile[]> {
     if (uri === '') return [];
+    const owned = /^(.*[^/])\/([^/]+)\/artifacts$/.exec(uri);
+    if (owned && !(await this.#names(owned[1] as string)).has(owned[2] as string)) return [];
     const { repository, path } = await this.#locator.locate(uri);
     const out: ArtifactFile[] = [];
     const walk = async (folder: string, relative: string): Promise<void> => {
@@ -68,6 +77,18 @@ export class ArtifactAccess {
     };
     await walk(path, '');
     return out;
+  }
+
+  #names(folder: string): Promise<Set<string>> {
+    let names = this.#listed.get(folder);
+    if (names === undefined) {
+      names = this.#locator
+        .locate(folder)
+        .then(({ repository, path }) => repository.list(path))
+        .then((entries) => new Set(entries.map((entry) => entry.name)));
+      this.#listed.set(folder, names);
+    }
+    return names;
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   TRACE_ARTIFACT_LOCATION_TAG,
   TRACE_SOURCE_RUN_KEY,
   TRACE_MODEL_ID_KEY,
+  metricValueToJson,
   type Experiment,
   type KeyValue,
   type LoggedModel,
@@ -72,7 +73,22 @@ class Accumulator {
   readonly #sums = new Map<VerifyKind, { count: number; sum: bigint }>();
 
   add(kind: VerifyKind, value: unknown, weight = 1): void {
-    const digest = createHash('sha256').update(canonicalJson(value)).digest();
+    this.addText(kind, canonicalJson(value), weight);
+  }
+
+  /**
+   * Adds the objects of one owner (a run's metric values, params, ...) already in their
+   * canonical texts, with one hash of them all in sorted order: the order they were read in
+   * does not matter, a duplicate still changes the sum, and 10 values cost one hash, not 10.
+   */
+  addGroup(kind: VerifyKind, texts: string[]): void {
+    if (texts.length === 0) return;
+    this.addText(kind, texts.sort().join('\n'), texts.length);
+  }
+
+  /** Adds an object already in its canonical text (a JSON array needs no key sorting). */
+  addText(kind: VerifyKind, text: string, weight = 1): void {
+    const digest = createHash('sha256').update(text).digest();
     const entry = this.#sums.get(kind) ?? { count: 0, sum: 0n };
     entry.count += weight;
     entry.sum = (entry.sum + BigInt(`0x${digest.subarray(0, 16).toString('hex')}`)) % MOD;
@@ -188,14 +204,22 @@ function addRun(
     lifecycle_stage: info.lifecycle_stage,
     artifact_uri: info.artifact_uri === defaultUri ? DEFAULT_LOCATION : info.artifact_uri,
   });
-  for (const m of run.metrics) {
-    acc.add('metrics', { run: runId, key: m.key, value: m.value, timestamp: m.timestamp, step: m.step });
-  }
-  for (const p of run.params) acc.add('params', { run: runId, key: p.key, value: p.value });
-  for (const t of run.tags) acc.add('tags', { run: runId, key: t.key, value: t.value });
-  for (const d of run.datasets) {
-    acc.add('datasets', { run: runId, dataset: d.dataset, tags: sortedPairs(d.tags) });
-  }
+  acc.addGroup(
+    'metrics',
+    run.metrics.map((m) => JSON.stringify([runId, m.key, metricValueToJson(m.value), m.timestamp, m.step])),
+  );
+  acc.addGroup(
+    'params',
+    run.params.map((p) => JSON.stringify([runId, p.key, p.value])),
+  );
+  acc.addGroup(
+    'tags',
+    run.tags.map((t) => JSON.stringify([runId, t.key, t.value])),
+  );
+  acc.addGroup(
+    'datasets',
+    run.datasets.map((d) => canonicalJson({ run: runId, dataset: d.dataset, tags: sortedPairs(d.tags) })),
+  );
 }
 
 function addTrace(

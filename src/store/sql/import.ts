@@ -223,45 +223,107 @@ export class SqlImport {
           }),
         ),
       );
-      for (const run of runs) {
-        for (const input of run.datasets) await this.#putDatasetInput(tx, run, seqOf(run), input);
-      }
+      await this.#putDatasetInputs(tx, runs, seqOf);
     });
   }
 
-  async #putDatasetInput(
+  /**
+   * The dataset inputs of new runs, in a few statements for the whole batch: the datasets
+   * (shared with those their experiment has), the runs' links to them, the links' tags.
+   */
+  async #putDatasetInputs(
     tx: SqlExecutor,
-    run: RunRecord,
-    runSeq: number | string,
-    input: RunRecord['datasets'][number],
+    runs: readonly RunRecord[],
+    seqOf: (run: RunRecord) => number | string,
   ): Promise<void> {
-    const { dataset, tags = [] } = input;
-    const identity = [Number(run.info.experiment_id), dataset.name, dataset.digest];
-    await tx.run(
+    const identity = (experimentId: string, name: string, digest: string): string =>
+      JSON.stringify([Number(experimentId), name, digest]);
+    const datasets = new Map<
+      string,
+      { experimentId: string; dataset: RunRecord['datasets'][number]['dataset'] }
+    >();
+    for (const run of runs) {
+      for (const { dataset } of run.datasets) {
+        const key = identity(run.info.experiment_id, dataset.name, dataset.digest);
+        if (!datasets.has(key)) datasets.set(key, { experimentId: run.info.experiment_id, dataset });
+      }
+    }
+    if (datasets.size === 0) return;
+    await tx.runMany(
       this.#sql(
         `INSERT INTO datasets (experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name, digest) DO NOTHING`,
       ),
-      [...identity, dataset.source_type, dataset.source, dataset.schema ?? null, dataset.profile ?? null],
+      [...datasets.values()].map(({ experimentId, dataset: d }) => [
+        Number(experimentId),
+        d.name,
+        d.digest,
+        d.source_type,
+        d.source,
+        d.schema ?? null,
+        d.profile ?? null,
+      ]),
     );
-    const stored = await tx.get<{ dataset_seq: number | string }>(
-      this.#sql(`SELECT dataset_seq FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?`),
-      identity,
-    );
-    const link = await tx.get<{ input_seq: number | string }>(
+    const seqs = new Map<string, number | string>();
+    const experimentIds = [...new Set([...datasets.values()].map((d) => Number(d.experimentId)))];
+    for (const digests of chunks([...new Set([...datasets.values()].map((d) => d.dataset.digest))])) {
+      const rows = await tx.all<{
+        dataset_seq: number | string;
+        experiment_id: number | string;
+        name: string;
+        digest: string;
+      }>(
+        this.#sql(
+          `SELECT dataset_seq, experiment_id, name, digest FROM datasets
+           WHERE experiment_id IN (${marks(experimentIds.length)}) AND digest IN (${marks(digests.length)})`,
+        ),
+        [...experimentIds, ...digests],
+      );
+      for (const row of rows)
+        seqs.set(identity(String(row.experiment_id), row.name, row.digest), row.dataset_seq);
+    }
+    const links = runs.flatMap((run) => {
+      // Of several inputs of one dataset, the first counts, as logInputs keeps it.
+      const seen = new Set<string>();
+      return run.datasets.flatMap((input) => {
+        const key = identity(run.info.experiment_id, input.dataset.name, input.dataset.digest);
+        if (seen.has(key)) return [];
+        seen.add(key);
+        return [{ runSeq: seqOf(run), datasetSeq: seqs.get(key), tags: input.tags ?? [] }];
+      });
+    });
+    await tx.runMany(
       this.#sql(
-        `INSERT INTO inputs (run_seq, dataset_seq) VALUES (?, ?)
-         ON CONFLICT (run_seq, dataset_seq) DO NOTHING RETURNING input_seq`,
+        `INSERT INTO inputs (run_seq, dataset_seq) VALUES (?, ?) ON CONFLICT (run_seq, dataset_seq) DO NOTHING`,
       ),
-      [runSeq, stored?.dataset_seq],
+      links.map((link) => [link.runSeq, link.datasetSeq]),
     );
-    if (!link) return;
+    const tagged = links.filter((link) => link.tags.length > 0);
+    if (tagged.length === 0) return;
+    const inputSeqs = new Map<string, number | string>();
+    for (const runSeqs of chunks([...new Set(tagged.map((link) => link.runSeq))])) {
+      const rows = await tx.all<{
+        input_seq: number | string;
+        run_seq: number | string;
+        dataset_seq: number | string;
+      }>(
+        this.#sql(
+          `SELECT input_seq, run_seq, dataset_seq FROM inputs WHERE run_seq IN (${marks(runSeqs.length)})`,
+        ),
+        runSeqs,
+      );
+      for (const row of rows)
+        inputSeqs.set(`${String(row.run_seq)}/${String(row.dataset_seq)}`, row.input_seq);
+    }
     await tx.runMany(
       this.#sql(
         `INSERT INTO input_tags (input_seq, name, value) VALUES (?, ?, ?)
          ON CONFLICT (input_seq, name) DO UPDATE SET value = excluded.value`,
       ),
-      tags.map((tag) => [link.input_seq, tag.key, tag.value]),
+      tagged.flatMap((link) => {
+        const input = inputSeqs.get(`${String(link.runSeq)}/${String(link.datasetSeq)}`);
+        return link.tags.map((tag) => [input, tag.key, tag.value]);
+      }),
     );
   }
 
@@ -452,6 +514,44 @@ export class SqlImport {
     await this.#driver.transaction(async (tx) => {
       for (const trace of traces) await this.#traces.importTrace(tx, trace);
     });
+  }
+
+  /**
+   * Every metric value of `runIds`, by run id, in MLflow's history order (timestamp, step,
+   * value): a read of whole histories of many runs at once, as a copy of a SQL source makes it
+   * (MLflow's API reads one metric of one run, or of 100, at a time).
+   */
+  async metricHistories(runIds: readonly string[]): Promise<Map<string, Metric[]>> {
+    const out = new Map<string, Metric[]>();
+    for (const ids of chunks([...new Set(runIds)])) {
+      const rows = await this.#driver.all<{
+        run_uuid: string;
+        key: string;
+        value: number;
+        timestamp: number | string;
+        step: number | string;
+        is_nan: number | boolean;
+      }>(
+        this.#sql(
+          `SELECT r.run_uuid, m.key, m.value, m.timestamp, m.step, m.is_nan
+           FROM runs r JOIN metrics m ON m.run_seq = r.run_seq
+           WHERE r.run_uuid IN (${marks(ids.length)}) ORDER BY m.run_seq, m.key, m.timestamp, m.step, m.value, m.is_nan`,
+        ),
+        ids,
+      );
+      for (const row of rows) {
+        const metric: Metric = {
+          key: row.key,
+          value: Number(row.is_nan) ? Number.NaN : Number(row.value),
+          timestamp: Number(row.timestamp),
+          step: Number(row.step),
+        };
+        const list = out.get(row.run_uuid);
+        if (list) list.push(metric);
+        else out.set(row.run_uuid, [metric]);
+      }
+    }
+    return out;
   }
 
   /** The runs each of `traceIds` is linked to (`link-to-run`), by trace id; traces without links are absent. */
