@@ -244,36 +244,43 @@ async function copyAll(session: Session, options: CopyOptions): Promise<Record<P
     options.onStep?.({ kind, done: progress.done(kind) });
   };
   report();
+  // Runs first, everywhere: a logged model, a trace or a version may refer to a run of
+  // another experiment, which must be there (and mapped) before it.
+  const deleted = new Map<string, string[]>();
   for (const experiment of experiments) {
     const id = experiment.experiment_id;
     await writer.experiment(experiment);
     written.experiments += 1;
     progress.add('experiments');
     step('experiments');
-    const runIds: string[] = [];
-    const deleted: string[] = [];
+    const gone: string[] = [];
     for await (const page of reader.runs(id, options.pageSize)) {
       written.runs += await writer.runs(experiment, page);
-      for (const run of page) {
-        runIds.push(run.info.run_id);
-        if (run.info.lifecycle_stage === 'deleted') deleted.push(run.info.run_id);
-      }
+      for (const run of page) if (run.info.lifecycle_stage === 'deleted') gone.push(run.info.run_id);
       progress.add('runs', page.length);
       step('runs');
     }
-    const models = await reader.loggedModels(id);
-    if (models.length > 0) {
-      written['logged models'] += await writer.loggedModels(experiment, models);
-      progress.add('logged models', models.length);
-      step('logged models');
-      await writer.modelLinks(experiment, await reader.modelLinks(runIds));
-    }
-    for await (const page of reader.traces(id, () => Promise.resolve(runIds))) {
+    deleted.set(id, gone);
+  }
+  const runIdsOf = memoize((experimentId: string) => reader.runIds(experimentId));
+  for (const experiment of experiments) {
+    const models = await reader.loggedModels(experiment.experiment_id);
+    if (models.length === 0) continue;
+    written['logged models'] += await writer.loggedModels(experiment, models);
+    progress.add('logged models', models.length);
+    step('logged models');
+    await writer.modelLinks(experiment, await reader.modelLinks(await runIdsOf(experiment.experiment_id)));
+  }
+  for (const experiment of experiments) {
+    const id = experiment.experiment_id;
+    for await (const page of reader.traces(id, () => runIdsOf(id))) {
       written.traces += await writer.traces(experiment, page);
       progress.add('traces', page.length);
       step('traces');
     }
-    await writer.finishExperiment(experiment, deleted);
+  }
+  for (const experiment of experiments) {
+    await writer.finishExperiment(experiment, deleted.get(experiment.experiment_id) ?? []);
   }
   for await (const record of reader.registeredModels()) {
     if (await writer.registeredModel(record)) written['registered models'] += 1;
@@ -283,6 +290,19 @@ async function copyAll(session: Session, options: CopyOptions): Promise<Record<P
   written['artifact files'] = progress.done('artifact files');
   report();
   return written;
+}
+
+/** `fn` called once per argument, its promise kept. */
+function memoize<T>(fn: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = fn(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
 }
 
 async function verifySession(session: Session, options: CopyOptions): Promise<VerifyRow[]> {

@@ -58,6 +58,24 @@ export class StoreReader {
     } while (pageToken);
   }
 
+  /** The ids of an experiment's runs, active and deleted. */
+  async runIds(experimentId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.store.searchRuns({
+        experimentIds: [experimentId],
+        runViewType: 'ALL',
+        maxResults: RUN_PAGE_SIZE,
+        orderBy: ['attributes.start_time ASC'],
+        ...(pageToken ? { pageToken } : {}),
+      });
+      ids.push(...page.items.map((run) => run.info.run_id));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return ids;
+  }
+
   async #records(runs: readonly Run[]): Promise<RunRecord[]> {
     const histories = await this.#histories(runs);
     return runs.map((run) => ({
