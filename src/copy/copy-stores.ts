@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createArtifactLocator } from '../artifacts/artifact-locator.js';
+import { openArtifactRepository } from '../artifacts/artifact-registry.js';
 import { invalidParameter } from '../errors.js';
 import { openStore, type OpenStoreOptions } from '../store/open-store.js';
 import { SqlTrackingStore } from '../store/sql/sql-store.js';
@@ -49,6 +51,14 @@ export interface CopyOptions {
   statePath?: string;
   /** How the stores are opened (environment, retries, artifact root of a new database). */
   storeOptions?: OpenStoreOptions;
+  /**
+   * Where FROM keeps the artifacts of `mlflow-artifacts:` URIs (a folder, `file:` or `s3:` URI):
+   * what `agentrack server --artifacts-destination` serves for it. Default: the folder beside a
+   * SQLite file, a server's artifact service. A database that is not a file (PostgreSQL) needs it.
+   */
+  fromArtifacts?: string;
+  /** {@link fromArtifacts} for TO. */
+  toArtifacts?: string;
   /** Called with the progress after every page written (and counted, while verifying). */
   onProgress?: (snapshot: ProgressSnapshot) => void;
   /** Called after every step; what it throws ends the copy there (how tests interrupt one). */
@@ -87,6 +97,19 @@ function identity(target: TrackingTarget): string {
   return `${target.kind}:${target.kind === 'sqlite' ? target.path : target.path.toLowerCase()}`;
 }
 
+/** One end of a copy, opened: its store, how its artifacts are reached, and the URI it names (for the state file). */
+export interface CopyEndpoint {
+  uri: string;
+  store: TrackingStore;
+  artifacts: ArtifactAccess;
+}
+
+/** Options of {@link copyBetween} and {@link verifyBetween}: those of {@link copyStores} but the stores. */
+export type CopyBetweenOptions = Omit<
+  CopyOptions,
+  'from' | 'to' | 'storeOptions' | 'fromArtifacts' | 'toArtifacts'
+>;
+
 interface Session {
   source: TrackingStore;
   target: TrackingStore;
@@ -99,7 +122,75 @@ interface Session {
   statePath?: string;
 }
 
-async function openSession(options: CopyOptions, mode: 'copy' | 'verify'): Promise<Session> {
+/** The writer for `to`: a SQL store's import surface, or the API with a state file. */
+function sessionOf(
+  from: CopyEndpoint,
+  to: CopyEndpoint,
+  options: CopyBetweenOptions,
+  mode: 'copy' | 'verify',
+): Session {
+  const progress = new ProgressCounter(options.now);
+  const artifacts: TargetArtifacts = {
+    source: from.artifacts,
+    target: to.artifacts,
+    copied: (totals) => progress.add('artifact files', totals.files),
+  };
+  let writer: CopyTarget;
+  let statePath: string | undefined;
+  if (to.store instanceof SqlTrackingStore) {
+    writer = new SqlCopyTarget(to.store.importer, artifacts, options.now);
+  } else {
+    statePath = resolve(options.statePath ?? defaultStatePath(from.uri, to.uri));
+    if (mode === 'verify' && !existsSync(statePath)) {
+      throw invalidParameter(
+        `No copy state file at ${statePath}: verifying a copy to a tracking server needs the id mapping its copy wrote (--state).`,
+      );
+    }
+    const onStep = options.onStep;
+    writer = new RestCopyTarget(
+      to.store,
+      CopyState.open(statePath, from.uri, to.uri),
+      artifacts,
+      onStep &&
+        ((kind) =>
+          onStep({ kind: CREATED_KINDS[kind], done: progress.done(CREATED_KINDS[kind]), created: kind })),
+    );
+  }
+  return {
+    source: from.store,
+    target: to.store,
+    reader: new StoreReader(from.store),
+    targetReader: new StoreReader(to.store),
+    sourceArtifacts: from.artifacts,
+    targetArtifacts: to.artifacts,
+    writer,
+    progress,
+    ...(statePath !== undefined ? { statePath } : {}),
+  };
+}
+
+/** The artifacts of the store `target` names: `mlflow-artifacts:` URIs in `destination` when given, else where a client finds them. */
+async function artifactsOf(
+  target: TrackingTarget,
+  destination: string | undefined,
+  options: OpenStoreOptions,
+): Promise<ArtifactAccess> {
+  if (destination === undefined) return ArtifactAccess.forTarget(target, options);
+  const repository = await openArtifactRepository(destination, {
+    ...(options.env ? { env: options.env } : {}),
+  });
+  return new ArtifactAccess(
+    createArtifactLocator({ proxied: repository, ...(options.env ? { env: options.env } : {}) }),
+    () => repository.close(),
+  );
+}
+
+/** Opens both ends of a copy by their URIs, runs `fn`, and closes them. */
+async function withEndpoints<T>(
+  options: CopyOptions,
+  mode: 'copy' | 'verify',
+  fn: (from: CopyEndpoint, to: CopyEndpoint) => Promise<T>,
+): Promise<T> {
   const env = options.storeOptions?.env ?? process.env;
   const from = parseTrackingUri(options.from);
   const to = parseTrackingUri(options.to);
@@ -112,66 +203,24 @@ async function openSession(options: CopyOptions, mode: 'copy' | 'verify'): Promi
     throw invalidParameter('TO is an in-memory database, which would be gone when the copy ends.');
   }
   const storeOptions: OpenStoreOptions = { ...options.storeOptions, env };
-  const progress = new ProgressCounter(options.now);
-  const source = await openStore(from.uri, { ...storeOptions, mode: 'read' });
-  let target: TrackingStore | undefined;
-  const opened: ArtifactAccess[] = [];
+  const opened: { close(): Promise<void> }[] = [];
   try {
-    target = await openStore(to.uri, { ...storeOptions, mode: mode === 'copy' ? 'write' : 'read' });
-    const sourceArtifacts = ArtifactAccess.forTarget(from, storeOptions);
+    const source = await openStore(from.uri, { ...storeOptions, mode: 'read' });
+    opened.push(source);
+    const target = await openStore(to.uri, { ...storeOptions, mode: mode === 'copy' ? 'write' : 'read' });
+    opened.push(target);
+    const sourceArtifacts = await artifactsOf(from, options.fromArtifacts, storeOptions);
     opened.push(sourceArtifacts);
-    const targetArtifacts = ArtifactAccess.forTarget(to, storeOptions);
+    const targetArtifacts = await artifactsOf(to, options.toArtifacts, storeOptions);
     opened.push(targetArtifacts);
-    const artifacts: TargetArtifacts = {
-      source: sourceArtifacts,
-      target: targetArtifacts,
-      copied: (totals) => progress.add('artifact files', totals.files),
-    };
-    let writer: CopyTarget;
-    let statePath: string | undefined;
-    if (target instanceof SqlTrackingStore) {
-      writer = new SqlCopyTarget(target.importer, artifacts, options.now);
-    } else {
-      statePath = resolve(options.statePath ?? defaultStatePath(options.from, options.to));
-      if (mode === 'verify' && !existsSync(statePath)) {
-        throw invalidParameter(
-          `No copy state file at ${statePath}: verifying a copy to a tracking server needs the id mapping its copy wrote (--state).`,
-        );
-      }
-      const onStep = options.onStep;
-      writer = new RestCopyTarget(
-        target,
-        CopyState.open(statePath, options.from, options.to),
-        artifacts,
-        onStep &&
-          ((kind) =>
-            onStep({ kind: CREATED_KINDS[kind], done: progress.done(CREATED_KINDS[kind]), created: kind })),
-      );
-    }
-    return {
-      source,
-      target,
-      reader: new StoreReader(source),
-      targetReader: new StoreReader(target),
-      sourceArtifacts,
-      targetArtifacts,
-      writer,
-      progress,
-      ...(statePath !== undefined ? { statePath } : {}),
-    };
-  } catch (error) {
-    await Promise.allSettled([source.close(), target?.close(), ...opened.map((a) => a.close())]);
-    throw error;
+    return await fn(
+      { uri: options.from, store: source, artifacts: sourceArtifacts },
+      { uri: options.to, store: target, artifacts: targetArtifacts },
+    );
+  } finally {
+    // Artifacts first: a server's artifact repository shares the store's HTTP settings.
+    for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
   }
-}
-
-async function closeSession(session: Session): Promise<void> {
-  await Promise.allSettled([
-    session.writer.close(),
-    session.sourceArtifacts.close(),
-    session.targetArtifacts.close(),
-  ]);
-  await Promise.allSettled([session.source.close(), session.target.close()]);
 }
 
 /**
@@ -188,7 +237,25 @@ async function closeSession(session: Session): Promise<void> {
  * console.log(result.verification?.every((row) => row.equal));
  */
 export async function copyStores(options: CopyOptions): Promise<CopyResult> {
-  const session = await openSession(options, 'copy');
+  return withEndpoints(options, 'copy', (from, to) => copyBetween(from, to, options));
+}
+
+/**
+ * Compares two stores a copy went between, without writing anything: counts and a checksum
+ * per kind of object, each computed from what its store returns (see {@link tallyStore}), with
+ * the source's ids mapped to the target's (the state file's mapping for a tracking server).
+ */
+export async function verifyStores(options: CopyOptions): Promise<VerifyRow[]> {
+  return withEndpoints(options, 'verify', (from, to) => verifyBetween(from, to, options));
+}
+
+/** {@link copyStores} between stores already open (which it leaves open). */
+export async function copyBetween(
+  from: CopyEndpoint,
+  to: CopyEndpoint,
+  options: CopyBetweenOptions = {},
+): Promise<CopyResult> {
+  const session = sessionOf(from, to, options, 'copy');
   try {
     const written = await copyAll(session, options);
     const result: CopyResult = {
@@ -199,25 +266,25 @@ export async function copyStores(options: CopyOptions): Promise<CopyResult> {
     if (!options.noVerify) result.verification = await verifySession(session, options);
     return result;
   } finally {
-    await closeSession(session);
+    await session.writer.close();
   }
 }
 
-/**
- * Compares two stores a copy went between, without writing anything: counts and a checksum
- * per kind of object, each computed from what its store returns (see {@link tallyStore}), with
- * the source's ids mapped to the target's (the state file's mapping for a tracking server).
- */
-export async function verifyStores(options: CopyOptions): Promise<VerifyRow[]> {
-  const session = await openSession(options, 'verify');
+/** {@link verifyStores} between stores already open (which it leaves open). */
+export async function verifyBetween(
+  from: CopyEndpoint,
+  to: CopyEndpoint,
+  options: CopyBetweenOptions = {},
+): Promise<VerifyRow[]> {
+  const session = sessionOf(from, to, options, 'verify');
   try {
     return await verifySession(session, options);
   } finally {
-    await closeSession(session);
+    await session.writer.close();
   }
 }
 
-async function copyAll(session: Session, options: CopyOptions): Promise<Record<ProgressKind, number>> {
+async function copyAll(session: Session, options: CopyBetweenOptions): Promise<Record<ProgressKind, number>> {
   const { reader, writer, progress } = session;
   const written: Record<ProgressKind, number> = {
     experiments: 0,
@@ -305,7 +372,7 @@ function memoize<T>(fn: (key: string) => Promise<T>): (key: string) => Promise<T
   };
 }
 
-async function verifySession(session: Session, options: CopyOptions): Promise<VerifyRow[]> {
+async function verifySession(session: Session, options: CopyBetweenOptions): Promise<VerifyRow[]> {
   const { progress, writer } = session;
   progress.phase('verify');
   const onProgress = (done: number): void => {
