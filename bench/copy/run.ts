@@ -8,7 +8,8 @@
  *    generation is quick): 4 experiments, each run with 3 params, 5 tags, a dataset input and
  *    2 metrics of 5 values each (10 metric rows per run).
  * 2. Copies it into a new SQLite file (`copyStores`, no verification): the time and runs per
- *    second. The PostgreSQL column (SQLite to PostgreSQL) is added where that backend opens.
+ *    second. With BENCH_COPY_POSTGRES_URL (a PostgreSQL server's URL, any database on it), also
+ *    into a new database made there (and dropped after), through the same SQL import surface.
  * 3. Verifies the copy (`verifyStores`: both stores read and hashed): the time.
  * 4. Peak RSS of the whole process.
  */
@@ -16,7 +17,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { copyStores, verifyStores } from '../../src/copy/copy-stores.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createArtifactLocator } from '../../src/artifacts/artifact-locator.js';
+import { LocalArtifactRepository } from '../../src/artifacts/local-artifact-repository.js';
+import { ArtifactAccess } from '../../src/copy/artifact-access.js';
+import { copyBetween, copyStores, verifyStores } from '../../src/copy/copy-stores.js';
+import { PostgresDriver } from '../../src/store/postgres/postgres-driver.js';
+import { postgresDialect } from '../../src/store/postgres/postgres-dialect.js';
+import { migrate } from '../../src/store/sql/migrator.js';
+import { MIGRATIONS } from '../../src/store/sql/schema.js';
+import { SqlTrackingStore } from '../../src/store/sql/sql-store.js';
 import type { RunRecord } from '../../src/store/import-records.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
@@ -90,6 +101,42 @@ async function generate(path: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/** Copies the source into a new database on the PostgreSQL server of `url`; prints the time. */
+async function toPostgres(url: string, path: string): Promise<void> {
+  const from = `sqlite:///${path}`;
+  const name = `agentrack_bench_copy_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const driver = PostgresDriver.open({ connectionString: target.toString() });
+  try {
+    await migrate(driver, MIGRATIONS, undefined, { artifactRoot: 'mlflow-artifacts:/' });
+    const store = new SqlTrackingStore(driver, postgresDialect);
+    const source = await openSqliteStore(path, { mode: 'read' });
+    const sourceArtifacts = ArtifactAccess.forTarget({ kind: 'sqlite', path, uri: from });
+    const artifacts = new ArtifactAccess(
+      createArtifactLocator({ proxied: new LocalArtifactRepository(join(dir, 'pg-artifacts')) }),
+    );
+    const started = performance.now();
+    const result = await copyBetween(
+      { uri: from, store: source, artifacts: sourceArtifacts },
+      { uri: target.toString(), store, artifacts },
+      { noVerify: true },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `copy SQLite -> PostgreSQL: ${fmt(result.written.runs)} runs in ${fmt(seconds, 1)} s, ${fmt(RUNS / seconds)} runs/s`,
+    );
+    await Promise.all([source.close(), sourceArtifacts.close(), artifacts.close()]);
+  } finally {
+    await driver.close();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`agentrack copy benchmark (node ${process.version}, ${new Date().toISOString()})`);
   const source = join(dir, 'source.db');
@@ -105,6 +152,9 @@ async function main(): Promise<void> {
     `copy SQLite -> SQLite: ${fmt(result.written.runs)} runs in ${fmt(copied, 1)} s, ${fmt(RUNS / copied)} runs/s ` +
       `(target for 1,000,000 runs SQLite -> PostgreSQL: under 120 s)`,
   );
+
+  const postgresUrl = process.env.BENCH_COPY_POSTGRES_URL;
+  if (postgresUrl) await toPostgres(postgresUrl, source);
 
   if (process.env.BENCH_COPY_VERIFY === '0') return;
   started = performance.now();

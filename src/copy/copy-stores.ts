@@ -30,6 +30,9 @@ export interface CopyStep {
   created?: MappedKind;
 }
 
+/** Pages of runs written at once to a target that keeps ids (a SQL store). */
+const WRITE_CONCURRENCY = 4;
+
 /** The progress kind of each kind of object a REST target creates. */
 const CREATED_KINDS: Record<MappedKind, ProgressKind> = {
   experiment: 'experiments',
@@ -321,12 +324,30 @@ async function copyAll(session: Session, options: CopyBetweenOptions): Promise<R
     progress.add('experiments');
     step('experiments');
     const gone: string[] = [];
-    for await (const page of reader.runs(id, options.pageSize)) {
-      written.runs += await writer.runs(experiment, page);
+    // Pages go in as concurrent transactions on a SQL target (PostgreSQL writes them in
+    // parallel; SQLite queues them); each is whole or absent, so a resume finds what is missing.
+    const limit = writer.keepsIds ? WRITE_CONCURRENCY : 1;
+    const writing = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    for await (const page of readAhead(reader.runs(id, options.pageSize))) {
       for (const run of page) if (run.info.lifecycle_stage === 'deleted') gone.push(run.info.run_id);
-      progress.add('runs', page.length);
-      step('runs');
+      const write: Promise<void> = writer
+        .runs(experiment, page)
+        .then((count) => {
+          written.runs += count;
+          progress.add('runs', page.length);
+          step('runs');
+        })
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => writing.delete(write));
+      writing.add(write);
+      if (writing.size >= limit) await Promise.race(writing);
+      if (failure) break;
     }
+    await Promise.all(writing);
+    if (failure) throw failure.error;
     deleted.set(id, gone);
   }
   const runIdsOf = memoize((experimentId: string) => reader.runIds(experimentId));
@@ -357,6 +378,27 @@ async function copyAll(session: Session, options: CopyBetweenOptions): Promise<R
   written['artifact files'] = progress.done('artifact files');
   report();
   return written;
+}
+
+/**
+ * The items of `source`, the next one read while the caller works on the current: the source's
+ * reads and the target's writes overlap (two databases, or a database and a server, working
+ * at once).
+ */
+async function* readAhead<T>(source: AsyncIterator<T> & AsyncIterable<T>): AsyncGenerator<T> {
+  let next = source.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) return;
+      next = source.next();
+      // A read that fails while the current item is being written is reported by the next await.
+      next.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await source.return?.(undefined);
+  }
 }
 
 /** `fn` called once per argument, its promise kept. */

@@ -17,6 +17,8 @@ const LINE_INTERVAL_MS = 1000;
 /** Options of `agentrack copy`, as commander parses them. */
 export interface CopyCommandOptions {
   state?: string;
+  fromArtifactsDestination?: string;
+  toArtifactsDestination?: string;
   verifyOnly?: boolean;
   /** False with `--no-verify`. */
   verify: boolean;
@@ -111,6 +113,10 @@ export async function copyCommand(
     from,
     to,
     ...(options.state !== undefined ? { statePath: options.state } : {}),
+    ...(options.fromArtifactsDestination !== undefined
+      ? { fromArtifacts: options.fromArtifactsDestination }
+      : {}),
+    ...(options.toArtifactsDestination !== undefined ? { toArtifacts: options.toArtifactsDestination } : {}),
     storeOptions: ctx.storeOptions,
     onProgress: (snapshot: ProgressSnapshot) => progress.print(snapshot),
   };
@@ -198,6 +204,11 @@ export function registerCopyCommand(program: Command, ctx: CliContext): void {
       '--state <file>',
       'for a server as TO: the file mapping ids and recording progress (default: agentrack-copy-<hash>.state here)',
     )
+    .option(
+      '--from-artifacts-destination <uri>',
+      "where FROM's server keeps proxied artifacts (mlflow-artifacts:/...) (default: <database>-artifacts beside a SQLite file, a server's own)",
+    )
+    .option('--to-artifacts-destination <uri>', 'the same for TO')
     .option('--verify-only', 'copy nothing: compare the two stores')
     .option('--no-verify', 'skip the verification at the end')
     .option('--quiet', 'no progress on stderr')
