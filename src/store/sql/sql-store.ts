@@ -83,6 +83,7 @@ import type {
   TrackingStore,
   UpdateRunInput,
 } from '../tracking-store.js';
+import { SqlImport } from './import.js';
 import { SqlLoggedModels } from './logged-models.js';
 import { generateRunName } from './run-names.js';
 import { SqlModelRegistryStore, type LoggedModelLocator } from './sql-registry-store.js';
@@ -142,6 +143,8 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   readonly registry: SqlModelRegistryStore;
   /** The store's traces and assessments (MLflow 3), on the same driver, dialect and clock. */
   readonly traces: SqlTraceStore;
+  /** Writes objects copied from another store with the ids they had there (see {@link SqlImport}). */
+  readonly importer: SqlImport;
   readonly #driver: SqlDriver;
   readonly #dialect: SqlDialect;
   readonly #artifactRoot: string;
@@ -165,6 +168,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
       sql: (text) => this.#sql(text),
       now: () => this.#now(),
     });
+    this.importer = new SqlImport(driver, this.traces, (text) => this.#sql(text));
     this.registry = new SqlModelRegistryStore(driver, dialect, {
       now: this.#now,
       loggedModels: options.loggedModels ?? this.loggedModels,

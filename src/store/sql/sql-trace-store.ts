@@ -11,6 +11,7 @@ import {
   type TraceState,
 } from '../../entities/index.js';
 import { AgentrackError, invalidParameter, notFound } from '../../errors.js';
+import type { TraceRecord } from '../import-records.js';
 import {
   compileTraceSearch,
   parseTraceFilter,
@@ -666,9 +667,38 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
     );
   }
 
+  /**
+   * For the import surface (`SqlImport`): a whole trace copied from another store, in the
+   * caller's transaction: its info with its assessments (their ids kept), its spans, its links
+   * to runs and its `traces.json`, in an experiment of any lifecycle stage.
+   */
+  async importTrace(tx: SqlExecutor, trace: TraceRecord): Promise<void> {
+    const info = validateTraceInfo(trace.info);
+    await this.#writeInfo(tx, info, true);
+    const seq = await this.#traceSeq(tx, info.traceId);
+    if (trace.spans.length > 0) await this.#upsertSpans(tx, seq, validateSpans(info.traceId, trace.spans));
+    for (const runId of trace.runLinks) {
+      await tx.run(
+        this.#sql(
+          `INSERT INTO trace_run_links (trace_seq, run_id) VALUES (?, ?) ON CONFLICT (trace_seq, run_id) DO NOTHING`,
+        ),
+        [seq, runId],
+      );
+    }
+    if (trace.data !== undefined) {
+      await tx.run(
+        this.#sql(
+          `INSERT INTO trace_data (trace_seq, content, content_type) VALUES (?, ?, ?)
+           ON CONFLICT (trace_seq) DO UPDATE SET content = excluded.content, content_type = excluded.content_type`,
+        ),
+        [seq, trace.data.bytes, trace.data.contentType ?? null],
+      );
+    }
+  }
+
   // ---------------------------------------------------------------- internals
 
-  async #writeInfo(tx: SqlExecutor, info: ValidTraceInfo): Promise<TraceInfo> {
+  async #writeInfo(tx: SqlExecutor, info: ValidTraceInfo, anyStage = false): Promise<TraceInfo> {
     // One look-up for the experiment and for a trace of that id written before.
     const experiment = await tx.get<{
       artifact_location: string;
@@ -683,7 +713,7 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
       [info.traceId, Number(info.experimentId)],
     );
     if (!experiment) throw experimentNotFound(info.experimentId);
-    if (experiment.lifecycle_stage !== 'active') {
+    if (experiment.lifecycle_stage !== 'active' && !anyStage) {
       throw invalidParameter(
         `The experiment ${info.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`,
       );
