@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerArtifactsCommand } from './commands/artifacts.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerAuthCommand } from './commands/auth.js';
+import { registerCopyCommand } from './commands/copy.js';
 import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerGcCommand } from './commands/gc.js';
 import { registerInitCommand } from './commands/init.js';
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerServerCommand(program, ctx);
   registerUiCommand(program, ctx);
   registerGcCommand(program, ctx);
+  registerCopyCommand(program, ctx);
   registerAuthCommand(program, ctx);
   return { program, ctx };
 }

@@ -68,6 +68,39 @@ describe('TrackingClient artifacts on the embedded store', () => {
     }
   });
 
+  it('keeps proxied artifacts in the artifacts destination given instead, as the servers on the database would', async () => {
+    const dir = tempDir();
+    try {
+      const destination = join(dir.path, 'shared-artifacts');
+      const client = await TrackingClient.open(`sqlite:///${join(dir.path, 'team.db')}`, {
+        artifactsDestination: destination,
+      });
+      const run = await client.createRun('0');
+      await client.logText(run.info.run_id, 'in the destination', 'notes/where.md');
+      expect(await client.listArtifacts(run.info.run_id, 'notes')).toEqual([
+        { path: 'notes/where.md', is_dir: false, file_size: 18 },
+      ]);
+      await client.close();
+      const file = join(destination, '0', run.info.run_id, 'artifacts', 'notes', 'where.md');
+      expect(readFileSync(file, 'utf8')).toBe('in the destination');
+      expect(existsSync(join(dir.path, 'team-artifacts'))).toBe(false);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('refuses an artifacts destination of an unknown scheme', async () => {
+    const dir = tempDir();
+    try {
+      await expectError(
+        TrackingClient.open(`sqlite:///${join(dir.path, 'team.db')}`, { artifactsDestination: 'ftp://x/y' }),
+        'INVALID_PARAMETER_VALUE',
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('keeps the artifacts of an in-memory database in a temporary folder of its own, removed on close', async () => {
     const tmp = tempDir();
     const previous = process.env.TMPDIR;

@@ -18,6 +18,7 @@ import {
   type RunTag,
   type ViewType,
 } from '../entities/index.js';
+import { openArtifactRepository } from '../artifacts/artifact-registry.js';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { AgentrackError, invalidParameter } from '../errors.js';
 import { openStore, type OpenStoreOptions } from '../store/open-store.js';
@@ -185,6 +186,15 @@ export interface OpenTrackingClientOptions extends OpenStoreOptions {
    * client never closes a repository given here.
    */
   proxiedArtifacts?: ArtifactRepository;
+  /**
+   * Where `mlflow-artifacts:` URIs are kept when no `proxiedArtifacts` is given, as the
+   * servers on the same database keep them (their `--artifacts-destination`): a folder, a
+   * `file:` or an `s3://bucket/prefix` URI, opened by the client and closed with it. Default:
+   * on an embedded database, the folder beside it; over REST, the server's artifact service.
+   * A database that is not a file (PostgreSQL) has no default: give the servers' destination
+   * here, or such artifacts are refused.
+   */
+  artifactsDestination?: string;
 }
 
 /**
@@ -228,10 +238,23 @@ export class TrackingClient {
     const target =
       typeof uri === 'object' ? uri : resolveTrackingTarget({ uri, env: options.env ?? process.env });
     const store = await openStore(target, options);
-    const artifacts: RunArtifactsOptions =
-      options.proxiedArtifacts !== undefined
-        ? { proxied: options.proxiedArtifacts }
-        : defaultProxiedArtifacts(target, options);
+    let artifacts: RunArtifactsOptions;
+    if (options.proxiedArtifacts !== undefined) {
+      artifacts = { proxied: options.proxiedArtifacts };
+    } else if (options.artifactsDestination !== undefined) {
+      let repository: ArtifactRepository;
+      try {
+        repository = await openArtifactRepository(options.artifactsDestination, {
+          env: options.env ?? process.env,
+        });
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
+      artifacts = { proxied: repository, release: () => repository.close() };
+    } else {
+      artifacts = defaultProxiedArtifacts(target, options);
+    }
     return new TrackingClient(store, {
       ...(options.now ? { now: options.now } : {}),
       artifacts: { ...artifacts, readOnly: options.mode === 'read' },

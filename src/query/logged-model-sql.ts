@@ -103,7 +103,12 @@ function condition(
   const ofModel = sql`${column(alias, 'model_seq')} = m.model_seq AND ${column(alias, 'key')} = ${param(clause.key)}`;
   switch (clause.entity) {
     case 'attribute':
-      return valueCondition(dialect, column('m', ATTRIBUTE_COLUMNS[clause.key] ?? 'model_id'), clause);
+      return valueCondition(
+        dialect,
+        column('m', ATTRIBUTE_COLUMNS[clause.key] ?? 'model_id'),
+        clause,
+        'integer',
+      );
     case 'param':
     case 'tag':
       return sql`EXISTS (SELECT 1 FROM ${raw(DATA_TABLES[clause.entity])} AS ${raw(alias)} WHERE ${ofModel} AND ${valueCondition(dialect, column(alias, 'value'), clause)})`;

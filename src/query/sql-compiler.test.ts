@@ -1090,3 +1090,46 @@ describe('registry searches on SQLite', () => {
     );
   });
 });
+
+describe('number bounds on integer columns', () => {
+  // PostgreSQL types a bound compared with a BIGINT column as a BIGINT: a fraction, an
+  // infinity or a number beyond 2^63 would fail the statement there.
+  test.each([
+    ['attributes.start_time > 1500.5', '> $', 1500],
+    ['attributes.start_time >= 1500.5', '>= $', 1501],
+    ['attributes.start_time < 1500.5', '< $', 1501],
+    ['attributes.start_time <= 1500.5', '<= $', 1500],
+    ['attributes.start_time <= -1500.5', '<= $', -1501],
+    ['attributes.end_time = 1500', '= $', 1500],
+  ])('%s compares with the integer bound', (filter, operator, bound) => {
+    const q = compileRunSearch(postgresDialect, { experimentIds: ['1'], viewType: 'ALL', filter, limit: 5 });
+    expect(q.params).toContain(bound);
+    expect(q.sql).toContain(`r.${filter.includes('end_time') ? 'end' : 'start'}_time ${operator}`);
+    expect(q.params.every((p) => typeof p !== 'number' || Number.isInteger(p))).toBe(true);
+  });
+
+  test.each([
+    ['attributes.start_time = 1500.5', '1 = 0'],
+    ['attributes.start_time != 1500.5', 'r.start_time IS NOT NULL'],
+    ['attributes.end_time < 1e999', 'r.end_time IS NOT NULL'],
+    ['attributes.end_time >= 1e999', '1 = 0'],
+    ['attributes.end_time > -1e999', 'r.end_time IS NOT NULL'],
+    ['attributes.end_time < -1e19', '1 = 0'],
+    ['attributes.end_time < 1e19', 'r.end_time IS NOT NULL'],
+  ])('%s needs no bound', (filter, condition) => {
+    const q = compileRunSearch(postgresDialect, { experimentIds: ['1'], viewType: 'ALL', filter, limit: 5 });
+    expect(q.sql).toContain(condition);
+    expect(q.params).toEqual([1, 5]);
+  });
+
+  test('metric values are doubles: their bounds stay as they are', () => {
+    const q = compileRunSearch(postgresDialect, {
+      experimentIds: ['1'],
+      viewType: 'ALL',
+      filter: 'metrics.acc > 0.5 AND metrics.acc < 1e999',
+      limit: 5,
+    });
+    expect(q.params).toContain(0.5);
+    expect(q.params).toContain(Infinity);
+  });
+});

@@ -28,6 +28,7 @@ import type {
   Comparison,
   ExperimentFilter,
   ModelVersionFilter,
+  NumberComparator,
   OrderBy,
   RegisteredModelFilter,
   RunFilter,
@@ -219,8 +220,45 @@ export function parenthesize(values: readonly unknown[]): SqlFragment {
   return sql`(${join(values.map(param), ', ')})`;
 }
 
-/** `expr` compared with a clause's value. */
-export function valueCondition(dialect: SqlDialect, expr: SqlFragment, clause: Comparison): SqlFragment {
+/** The type of a column a number comparison reads: a double (metric values) or an integer (times, versions). */
+export type NumberColumn = 'double' | 'integer';
+
+/** 2^63: the integers PostgreSQL's BIGINT holds are those of [-2^63, 2^63). */
+const BIGINT_END = 2 ** 63;
+
+/**
+ * `expr` (an integer column) compared with `value` as numbers, as SQLite compares them and the
+ * evaluator does, written with an integer bound or none: PostgreSQL types the parameter as the
+ * column's BIGINT, which cannot hold a fraction, ±Infinity or more than 2^63, and fails the
+ * statement (and a cast of the column to a double would cost it its index). A fraction `v`
+ * becomes `< ceil(v)`, `<= floor(v)`, ... and never equal; a bound beyond every BIGINT leaves
+ * `IS NOT NULL` or nothing.
+ */
+function integerComparison(expr: SqlFragment, comparator: NumberComparator, value: number): SqlFragment {
+  const operator = raw(SQL_NUMBER_OPERATORS[comparator] ?? '=');
+  if (Number.isInteger(value) && value >= -BIGINT_END && value < BIGINT_END) {
+    return sql`${expr} ${operator} ${param(value)}`;
+  }
+  const present = sql`${expr} IS NOT NULL`;
+  if (comparator === '=') return FALSE;
+  if (comparator === '!=') return present;
+  if (Number.isNaN(value)) return FALSE;
+  const below = comparator === '<' || comparator === '<=';
+  if (!(value >= -BIGINT_END && value < BIGINT_END)) return below === value > 0 ? present : FALSE;
+  const bound = comparator === '<' || comparator === '>=' ? Math.ceil(value) : Math.floor(value);
+  return sql`${expr} ${operator} ${param(bound)}`;
+}
+
+/**
+ * `expr` compared with a clause's value; `numbers` says what type of column a number
+ * comparison reads (see {@link integerComparison}).
+ */
+export function valueCondition(
+  dialect: SqlDialect,
+  expr: SqlFragment,
+  clause: Comparison,
+  numbers: NumberColumn = 'double',
+): SqlFragment {
   switch (clause.type) {
     case 'string_comparison':
       switch (clause.comparator) {
@@ -239,6 +277,7 @@ export function valueCondition(dialect: SqlDialect, expr: SqlFragment, clause: C
         ? sql`${expr} IN ${parenthesize(clause.value)}`
         : sql`${expr} NOT IN ${parenthesize(clause.value)}`;
     case 'number_comparison':
+      if (numbers === 'integer') return integerComparison(expr, clause.comparator, clause.value);
       return sql`${expr} ${raw(SQL_NUMBER_OPERATORS[clause.comparator] ?? '=')} ${param(clause.value)}`;
   }
   return FALSE;
@@ -248,7 +287,7 @@ export function valueCondition(dialect: SqlDialect, expr: SqlFragment, clause: C
 function runCondition(dialect: SqlDialect, clause: Comparison, index: number): SqlFragment {
   switch (clause.entity) {
     case 'attribute':
-      return valueCondition(dialect, column('r', RUN_COLUMNS[clause.key] ?? 'run_uuid'), clause);
+      return valueCondition(dialect, column('r', RUN_COLUMNS[clause.key] ?? 'run_uuid'), clause, 'integer');
     case 'dataset':
       return datasetCondition(dialect, clause, index);
     case 'metric': {
@@ -297,7 +336,7 @@ function datasetCondition(dialect: SqlDialect, clause: Comparison, index: number
 /** The condition of one experiment filter clause on `experiments AS e`. */
 function experimentCondition(dialect: SqlDialect, clause: Comparison, index: number): SqlFragment {
   if (clause.entity === 'attribute') {
-    return valueCondition(dialect, column('e', EXPERIMENT_COLUMNS[clause.key] ?? 'name'), clause);
+    return valueCondition(dialect, column('e', EXPERIMENT_COLUMNS[clause.key] ?? 'name'), clause, 'integer');
   }
   if (clause.entity !== 'tag') return FALSE;
   const alias = `f${index}`;
@@ -686,7 +725,7 @@ export function compileModelVersionSearch(
   const conditions = plan.clauses.map((clause, i) =>
     clause.entity === 'tag'
       ? tagCondition(dialect, clause, i, 'model_version_tags', 'version_seq', raw('v.version_seq'))
-      : valueCondition(dialect, modelVersionColumn(clause.key), clause),
+      : valueCondition(dialect, modelVersionColumn(clause.key), clause, 'integer'),
   );
   if (plan.excludePrompts) {
     // Not correlated: computed once, where a per-row subquery would scan each row's siblings.

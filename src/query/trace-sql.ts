@@ -100,7 +100,7 @@ function condition(dialect: SqlDialect, clause: Comparison, index: number): SqlF
         return sql`(${metadata} OR ${linked})`;
       }
       const name = COLUMNS[clause.key];
-      return name === undefined ? FALSE : valueCondition(dialect, column('t', name), clause);
+      return name === undefined ? FALSE : valueCondition(dialect, column('t', name), clause, 'integer');
     }
     case 'tag':
     case 'metadata':

@@ -24,6 +24,12 @@ export interface ServeOptions {
   artifactsOnly?: boolean;
   /** See `CreateAppOptions.modelVersionSourcePattern` (MLflow's `MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX`). */
   modelVersionSourcePattern?: RegExp;
+  /**
+   * How long `close()` lets requests in flight finish, in ms (default 10 000). After it, the
+   * connections still open are ended: a client that never finishes sending its body, or a
+   * request that waits on a stuck destination, cannot hold a shutdown or a rolling upgrade.
+   */
+  closeTimeoutMs?: number;
 }
 
 /** A listening server. */
@@ -32,7 +38,11 @@ export interface RunningServer {
   url: string;
   host: string;
   port: number;
-  /** Stops accepting connections, lets in-flight requests finish, then closes the store and the artifact destination. */
+  /**
+   * Stops accepting connections, lets in-flight requests finish (for up to
+   * {@link ServeOptions.closeTimeoutMs}, then ends their connections), then closes the store and
+   * the artifact destination.
+   */
   close(): Promise<void>;
 }
 
@@ -74,6 +84,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 5000);
   const shown = host.includes(':') ? `[${host}]` : host;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${shown}:${port}`,
@@ -82,7 +93,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     close: () => {
       closing ??= (async () => {
         stopping = true;
-        await app.close();
+        const deadline = setTimeout(() => app.server.closeAllConnections(), closeTimeoutMs);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(deadline);
+        }
         if (options.closeStore !== false) {
           await Promise.all([store.close(), options.artifactDestination?.close()]);
         }

@@ -34,6 +34,23 @@ export async function freshDatabase(): Promise<FreshDatabase> {
   return { url: url.toString(), name };
 }
 
+/**
+ * A new, empty schema in `db`, and a URL of `db` whose connections use it (`search_path`), so a
+ * store opened on that URL keeps its tables there: a fresh store in ~10 ms, where a database
+ * takes ~100-300 ms. The schemas go with the database.
+ *
+ * @example
+ * const url = await freshSchema(db);
+ * const store = await openPostgresStore(url);
+ */
+export async function freshSchema(db: FreshDatabase): Promise<string> {
+  const schema = `s_${randomBytes(6).toString('hex')}`;
+  await withAdmin(db.url, (client) => client.query(`CREATE SCHEMA "${schema}"`));
+  const url = new URL(db.url);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
 async function withAdmin(url: string, fn: (client: pg.Client) => Promise<unknown>): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

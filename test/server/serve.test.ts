@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -145,6 +146,36 @@ describe('the server over a real port', () => {
     expect(answered.status).toBe(200);
     expect((answered.body.experiments as unknown[]).length).toBe(1);
     await closing;
+    expect(closed).toBe(true);
+    server = undefined;
+  });
+
+  it('ends the connections still busy when the close timeout passes, and still closes the database', async () => {
+    const store = await openSqliteStore(join(dir.path, 'c.db'));
+    let closed = false;
+    const watched: TrackingStore = Object.create(store) as TrackingStore;
+    watched.close = async () => {
+      closed = true;
+      await store.close();
+    };
+    server = await startServer({ store: watched, port: 0, logger: false, closeTimeoutMs: 200 });
+    // A client that announces a body and never sends all of it: the request never completes.
+    const socket = connect(server.port, server.host);
+    await once(socket, 'connect');
+    socket.write(
+      'POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n' +
+        'content-length: 1000\r\n\r\n{"name":',
+    );
+    const ended = once(socket, 'close');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closing = server.close();
+    const outcome = await Promise.race([
+      closing.then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000)),
+    ]);
+    expect(outcome).toBe('closed');
+    await ended;
+    expect(socket.destroyed).toBe(true);
     expect(closed).toBe(true);
     server = undefined;
   });

@@ -44,10 +44,21 @@ const SPECIAL_CHARS = [
   '0',
   'é',
   'É',
+  '\u0301',
+  'ß',
+  'ẞ',
+  'ı',
+  'İ',
+  '\u0001',
+  '\uFFEE',
   '😀',
 ];
 
-/** Any string, lone surrogates included, biased towards quotes, wildcards and case. */
+/**
+ * Any string, lone surrogates included, biased towards quotes, wildcards, case (ASCII and
+ * not: ß/ẞ, dotted and dotless i), a combining accent, a control character, and U+FFEE beside
+ * an emoji (UTF-16 order is not code-point order there).
+ */
 export const anyString = fc.string({
   unit: fc.oneof(
     fc.constantFrom(...SPECIAL_CHARS),

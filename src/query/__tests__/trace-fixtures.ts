@@ -1,6 +1,7 @@
 /**
  * Trace search records for tests, and their rows written straight into the trace tables of a
- * migrated SQLite file, so that tests of the trace search need no trace store.
+ * migrated database (SQLite, or any through {@link traceRecordInserts}), so that tests of the
+ * trace search need no trace store.
  */
 import type Database from 'better-sqlite3';
 import { TRACE_NAME_TAG } from '../../entities/index.js';
@@ -68,4 +69,72 @@ export function insertTraceRecords(db: Database.Database, records: readonly Trac
     }),
   );
   return write();
+}
+
+/** One statement of {@link traceRecordInserts}. */
+export interface TraceInsertStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The INSERT statements (`?` placeholders, portable SQL) that store `records` as the rows
+ * {@link insertTraceRecords} writes, with explicit `trace_seq` values (1, 2, ... in order) so
+ * that they run on any SQL backend; the experiments must exist.
+ */
+export function traceRecordInserts(records: readonly TraceSearchRecord[]): TraceInsertStatement[] {
+  return records.flatMap((record, i) => {
+    const seq = i + 1;
+    const statements: TraceInsertStatement[] = [
+      {
+        sql: `INSERT INTO trace_info (trace_seq, trace_id, experiment_id, request_time, execution_time_ms, state, client_request_id)
+              VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        params: [
+          seq,
+          record.trace_id,
+          Number(record.experiment_id),
+          record.request_time,
+          record.execution_time_ms,
+          record.state,
+          record.client_request_id ?? null,
+        ],
+      },
+    ];
+    // The record's tags hold its name as the `mlflow.traceName` tag already.
+    for (const [key, value] of Object.entries(record.tags)) {
+      statements.push({
+        sql: 'INSERT INTO trace_tags (trace_seq, key, value) VALUES (?, ?, ?)',
+        params: [seq, key, value],
+      });
+    }
+    for (const [key, value] of Object.entries(record.metadata)) {
+      statements.push({
+        sql: 'INSERT INTO trace_metadata (trace_seq, key, value) VALUES (?, ?, ?)',
+        params: [seq, key, value],
+      });
+    }
+    record.spans.forEach((span, j) => {
+      const start = record.request_time * 1_000_000 + j;
+      statements.push({
+        sql: `INSERT INTO trace_spans (trace_seq, span_id, parent_span_id, name, span_type, status, start_time_ns, end_time_ns, attributes)
+              VALUES (?, ?, NULL, ?, ?, ?, ?, ?, '{}')`,
+        params: [
+          seq,
+          j.toString(16).padStart(16, '0'),
+          span.name,
+          span.span_type,
+          span.status,
+          start,
+          start + 1,
+        ],
+      });
+    });
+    for (const runId of new Set(record.run_ids)) {
+      statements.push({
+        sql: 'INSERT INTO trace_run_links (trace_seq, run_id) VALUES (?, ?)',
+        params: [seq, runId],
+      });
+    }
+    return statements;
+  });
 }

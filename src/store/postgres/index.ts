@@ -6,3 +6,9 @@ export {
   wrapPostgresError,
   type PostgresErrorKind,
 } from './postgres-errors.js';
+export {
+  openPostgresStore,
+  redactConnectionString,
+  type PostgresStoreMode,
+  type PostgresStoreOptions,
+} from './postgres-store.js';

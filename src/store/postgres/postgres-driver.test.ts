@@ -436,6 +436,54 @@ describe('read', () => {
   });
 });
 
+describe('readOnly', () => {
+  test('refuses transactions, run and runMany with INVALID_STATE naming the store, and still reads', async () => {
+    const reader = PostgresDriver.open({
+      connectionString: db.url,
+      readOnly: { label: 'the team database' },
+    });
+    try {
+      for (const attempt of [
+        reader.transaction(async () => 1),
+        reader.run('INSERT INTO items (id, name) VALUES (?, ?)', [31, 'x']),
+        reader.runMany('INSERT INTO items (id, name) VALUES (?, ?)', [[32, 'y']]),
+      ]) {
+        const error = await rejection(attempt);
+        expect(isAgentrackError(error, 'INVALID_STATE')).toBe(true);
+        expect((error as Error).message).toBe(
+          'The tracking store the team database was opened for reading only; open it for writing to change it.',
+        );
+      }
+      expect(reader.poolStats.total).toBe(0);
+      expect(await reader.read((tx) => tx.get('SELECT count(*) AS n FROM items WHERE id > 30'))).toEqual({
+        n: 0,
+      });
+    } finally {
+      await reader.close();
+    }
+  });
+});
+
+describe('text holding NUL', () => {
+  test('is refused before it is sent, in and outside transactions, naming the column', async () => {
+    for (const attempt of [
+      driver.run('INSERT INTO items (id, name) VALUES (?, ?)', [40, 'a\u0000b']),
+      driver.transaction((tx) => tx.run('UPDATE items SET name = ? WHERE id = ?', ['\u0000', 1])),
+      driver.runMany('INSERT INTO items (id, name) VALUES (?, ?)', [
+        [41, 'fine'],
+        [42, 'not\u0000fine'],
+      ]),
+    ]) {
+      const error = await rejection(attempt);
+      expect(isAgentrackError(error, 'INVALID_PARAMETER_VALUE')).toBe(true);
+      expect((error as Error).message).toMatch(
+        /^Invalid value for (items\.)?name: it contains the NUL character/,
+      );
+    }
+    expect(await driver.get('SELECT count(*) AS n FROM items WHERE id >= 40')).toEqual({ n: 0 });
+  });
+});
+
 describe('the pool', () => {
   test('defaults: application_name agentrack, a 60 s statement timeout', async () => {
     expect(

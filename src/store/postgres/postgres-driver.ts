@@ -6,6 +6,7 @@ import { driverSql } from '../sql/driver-sql.js';
 import type { DatabaseErrorKind } from '../sql/database-error.js';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from '../sql/sql-driver.js';
 import { describePostgresError, isRetryable } from './postgres-errors.js';
+import { nulRefusal } from './postgres-text.js';
 
 /** Options of {@link PostgresDriver.open}. */
 export interface PostgresDriverOptions {
@@ -27,6 +28,12 @@ export interface PostgresDriverOptions {
   applicationName?: string;
   /** How long a transaction is retried after serialization failures and deadlocks, in ms (default 10 000). */
   retryTimeoutMs?: number;
+  /**
+   * Reading only: write transactions (and `run`/`runMany` outside one) are refused with
+   * INVALID_STATE before a connection is taken; reads run in READ ONLY transactions as always.
+   * `label` names the store in that refusal.
+   */
+  readOnly?: { label: string };
 }
 
 /** The most parameters one PostgreSQL statement takes (the protocol counts them in 16 bits). */
@@ -204,6 +211,8 @@ class ClientExecutor implements SqlExecutor {
         new AgentrackError('INVALID_STATE', 'A statement was sent after its transaction had ended.'),
       );
     }
+    const refused = nulRefusal(text, params);
+    if (refused !== undefined) return Promise.reject(refused);
     return this.#queue.run(() => this.#client.query<T>(text, params as unknown[]));
   }
 }
@@ -239,11 +248,13 @@ export class PostgresDriver implements SqlDriver {
   readonly #text = driverSql('postgres');
   readonly #context = new AsyncLocalStorage<TransactionContext>();
   readonly #retryTimeoutMs: number;
+  readonly #readOnly: { label: string } | undefined;
   #closed = false;
 
-  private constructor(pool: pg.Pool, retryTimeoutMs: number) {
+  private constructor(pool: pg.Pool, retryTimeoutMs: number, readOnly: { label: string } | undefined) {
     this.#pool = pool;
     this.#retryTimeoutMs = retryTimeoutMs;
+    this.#readOnly = readOnly;
   }
 
   /** A driver over a new pool (connections are opened on first use). See {@link PostgresDriverOptions}. */
@@ -261,7 +272,7 @@ export class PostgresDriver implements SqlDriver {
     // An idle connection the server drops (a restart, a failover) is an 'error' event of the pool,
     // which would end the process if nobody listened; the pool discards it and opens another.
     pool.on('error', () => undefined);
-    return new PostgresDriver(pool, options.retryTimeoutMs ?? 10_000);
+    return new PostgresDriver(pool, options.retryTimeoutMs ?? 10_000, options.readOnly);
   }
 
   /** What a `pg` error means (see `describePostgresError`); undefined for any other error. */
@@ -277,13 +288,19 @@ export class PostgresDriver implements SqlDriver {
   all<T extends SqlRow = SqlRow>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     const tx = this.#current();
     if (tx !== undefined) return tx.all<T>(sql, params);
-    return this.#pooled(async () => (await this.#pool.query<T>(this.#text(sql), params as unknown[])).rows);
+    return this.#pooled(
+      sql,
+      params,
+      async () => (await this.#pool.query<T>(this.#text(sql), params as unknown[])).rows,
+    );
   }
 
   get<T extends SqlRow = SqlRow>(sql: string, params?: readonly unknown[]): Promise<T | undefined> {
     const tx = this.#current();
     if (tx !== undefined) return tx.get<T>(sql, params);
     return this.#pooled(
+      sql,
+      params,
       async () => (await this.#pool.query<T>(this.#text(sql), params as unknown[])).rows[0],
     );
   }
@@ -291,7 +308,8 @@ export class PostgresDriver implements SqlDriver {
   run(sql: string, params?: readonly unknown[]): Promise<SqlRunResult> {
     const tx = this.#current();
     if (tx !== undefined) return tx.run(sql, params);
-    return this.#pooled(async () => ({
+    if (this.#readOnly !== undefined) return Promise.reject(this.#refuseWrite(this.#readOnly));
+    return this.#pooled(sql, params, async () => ({
       changes: (await this.#pool.query(this.#text(sql), params as unknown[])).rowCount ?? 0,
     }));
   }
@@ -304,13 +322,14 @@ export class PostgresDriver implements SqlDriver {
   runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<SqlRunResult> {
     const tx = this.#current();
     if (tx !== undefined) return tx.runMany(sql, paramsList);
-    if (paramsList.length === 0) return this.#pooled(async () => ({ changes: 0 }));
+    if (paramsList.length === 0) return this.#pooled(sql, [], async () => ({ changes: 0 }));
     return this.transaction((inner) => inner.runMany(sql, paramsList));
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const context = this.#context.getStore();
     if (context?.open) return this.#inSavepoint(context, fn);
+    if (this.#readOnly !== undefined) return Promise.reject(this.#refuseWrite(this.#readOnly));
     return this.#withRetry(() => this.#inTransaction('BEGIN', fn));
   }
 
@@ -332,8 +351,10 @@ export class PostgresDriver implements SqlDriver {
     return context?.open ? context.executor : undefined;
   }
 
-  async #pooled<T>(fn: () => Promise<T>): Promise<T> {
+  async #pooled<T>(sql: string, params: readonly unknown[] | undefined, fn: () => Promise<T>): Promise<T> {
     this.#assertOpen();
+    const refused = nulRefusal(this.#text(sql), params);
+    if (refused !== undefined) throw refused;
     return fn();
   }
 
@@ -391,6 +412,13 @@ export class PostgresDriver implements SqlDriver {
         await sleep(Math.min(200, 2 ** Math.min(n, 8)) * (0.5 + Math.random()));
       }
     }
+  }
+
+  #refuseWrite(readOnly: { label: string }): AgentrackError {
+    return new AgentrackError(
+      'INVALID_STATE',
+      `The tracking store ${readOnly.label} was opened for reading only; open it for writing to change it.`,
+    );
   }
 
   #assertOpen(): void {

@@ -39,6 +39,7 @@ import {
   chunks,
   experimentNotFound,
   push,
+  refuseChangedParams,
   type ExperimentRow,
   type RunRow,
 } from './rows.js';
@@ -256,22 +257,28 @@ export class SqlLoggedModels implements LoggedModelLocator {
         );
         for (const r of rows) existing.set(r.key, r.value);
       }
-      const conflicts = checked.filter((p) => existing.has(p.key) && existing.get(p.key) !== p.value);
-      if (conflicts.length > 0) {
-        const described = conflicts
-          .map((p) => `{'key': '${p.key}', 'old_value': '${existing.get(p.key)}', 'new_value': '${p.value}'}`)
-          .join(', ');
-        throw invalidParameter(
-          `Changing param values is not allowed. Params were already logged='[${described}]' for model ID='${id}'.`,
-        );
-      }
+      refuseChangedParams(checked, existing, `model ID='${id}'`);
       const fresh = checked.filter((p) => !existing.has(p.key));
-      if (fresh.length > 0) {
-        await tx.runMany(
-          this.#sql(`INSERT INTO logged_model_params (model_seq, key, value) VALUES (?, ?, ?)`),
-          fresh.map((p) => [row.model_seq, p.key, p.value]),
+      if (fresh.length === 0) return;
+      // As for run params: another connection may have logged one of these keys meanwhile.
+      const { changes } = await tx.runMany(
+        this.#sql(
+          `INSERT INTO logged_model_params (model_seq, key, value) VALUES (?, ?, ?) ON CONFLICT (model_seq, key) DO NOTHING`,
+        ),
+        fresh.map((p) => [row.model_seq, p.key, p.value]),
+      );
+      if (changes === new Set(fresh.map((p) => p.key)).size) return;
+      const raced = new Map<string, string>();
+      for (const keys of chunks(fresh.map((p) => p.key))) {
+        const rows = await tx.all<{ key: string; value: string }>(
+          this.#sql(
+            `SELECT key, value FROM logged_model_params WHERE model_seq = ? AND key IN (${keys.map(() => '?').join(', ')})`,
+          ),
+          [row.model_seq, ...keys],
         );
+        for (const r of rows) raced.set(r.key, r.value);
       }
+      refuseChangedParams(fresh, raced, `model ID='${id}'`);
     });
   }
 

@@ -2,7 +2,15 @@ import { appendToArtifactUri } from '../../artifacts/artifact-locations.js';
 import { AgentrackError } from '../../errors.js';
 import { MIGRATIONS, type Migration } from './schema.js';
 import { inspectSchema, refuseSchema, SCHEMA_TABLE, type RefuseSchemaOptions } from './schema-state.js';
+import { syncSerialIds } from './serial-ids.js';
 import type { SqlDriver } from './sql-driver.js';
+
+/**
+ * The key of the PostgreSQL advisory lock migrations hold (the bytes of "agentrak"): one per
+ * database, whichever schema is migrated. Anything else taking advisory locks on the database
+ * should use other keys.
+ */
+export const MIGRATION_LOCK = 0x6167656e7472616bn;
 
 /** Options of {@link migrate}. */
 export interface MigrateOptions {
@@ -17,8 +25,9 @@ export interface MigrateOptions {
 /**
  * Brings the database up to the newest schema version.
  *
- * Runs inside one write transaction, so when several processes open a new database at
- * once, one applies the migrations and the others find them applied. A database written
+ * Runs inside one write transaction (on PostgreSQL holding the advisory lock
+ * {@link MIGRATION_LOCK}), so when several processes open a new database at once, one applies
+ * the migrations and the others find them applied. A database written
  * by a newer agentrack (a version this build does not know) is refused rather than guessed at,
  * and so is one that holds MLflow's or anybody else's tables: nothing is created in it
  * (`target` names the database in that refusal).
@@ -30,6 +39,15 @@ export async function migrate(
   options: MigrateOptions = {},
 ): Promise<number> {
   return driver.transaction(async (tx) => {
+    // SQLite's write transaction already excludes other writers; on PostgreSQL two servers
+    // starting at once would both find an empty schema and both create it: the lock (held
+    // until this transaction ends) makes the second wait and then find it made.
+    // A migration's CREATE INDEX on a big table (or the wait for another server's) may take
+    // longer than the pool's statement_timeout; cut off, it would roll back and never finish.
+    if (driver.dialect === 'postgres') {
+      await tx.run('SET LOCAL statement_timeout = 0');
+      await tx.run(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    }
     const state = await inspectSchema(tx, driver.dialect);
     if (state.kind === 'mlflow' || state.kind === 'foreign') {
       throw refuseSchema(state, target);
@@ -53,6 +71,7 @@ export async function migrate(
         [migration.version, migration.description, Date.now()],
       );
     }
+    if (current < newest) await syncSerialIds(tx, driver.dialect);
     if (current === 0 && options.artifactRoot !== undefined) {
       await tx.run(
         `UPDATE experiments SET artifact_location = ${placeholders(driver, 1)} WHERE experiment_id = 0`,

@@ -2,8 +2,8 @@
  * Rows as the SQL store reads them, and their conversion to MLflow's entities. Shared by
  * every SQL backend; the column lists match `schema.ts`.
  */
-import type { Dataset, LifecycleStage, Metric, RunInfo, RunStatus } from '../../entities/index.js';
-import { AgentrackError, notFound } from '../../errors.js';
+import type { Dataset, LifecycleStage, Metric, Param, RunInfo, RunStatus } from '../../entities/index.js';
+import { AgentrackError, invalidParameter, notFound } from '../../errors.js';
 
 /** A row of `experiments`. */
 export interface ExperimentRow {
@@ -179,4 +179,23 @@ export function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/**
+ * MLflow's refusal to change a logged param: INVALID_PARAMETER_VALUE listing each param of
+ * `params` whose value differs from the one in `existing` (`owner`: `run ID='...'`).
+ */
+export function refuseChangedParams(
+  params: readonly Param[],
+  existing: ReadonlyMap<string, string>,
+  owner: string,
+): void {
+  const conflicts = params.filter((p) => existing.has(p.key) && existing.get(p.key) !== p.value);
+  if (conflicts.length === 0) return;
+  const described = conflicts
+    .map((p) => `{'key': '${p.key}', 'old_value': '${existing.get(p.key)}', 'new_value': '${p.value}'}`)
+    .join(', ');
+  throw invalidParameter(
+    `Changing param values is not allowed. Params were already logged='[${described}]' for ${owner}.`,
+  );
 }

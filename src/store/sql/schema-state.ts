@@ -21,12 +21,18 @@ const MLFLOW_TABLES = ['experiments', 'runs', 'metrics', 'params', 'tags'] as co
 /**
  * Reads which schema the database holds, without writing anything. Run it inside the
  * transaction that acts on the answer, so that no other process changes it in between.
+ * On PostgreSQL only the current schema (the first of `search_path` that exists) counts:
+ * tables, views and foreign tables there, whoever owns them.
  */
 export async function inspectSchema(tx: SqlExecutor, dialect: 'sqlite' | 'postgres'): Promise<SchemaState> {
   const rows = await tx.all<{ name: unknown }>(
     dialect === 'sqlite'
       ? `SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`
-      : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`,
+      : // pg_class, not information_schema: it also lists the tables this role may not read.
+        `SELECT c.relname AS name FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+         ORDER BY c.relname`,
   );
   const tables = rows.map((row) => String(row.name));
   if (tables.length === 0) return { kind: 'empty' };
@@ -46,11 +52,11 @@ export async function inspectSchema(tx: SqlExecutor, dialect: 'sqlite' | 'postgr
 
 /** Options of {@link refuseSchema}. */
 export interface RefuseSchemaOptions {
-  /** The database as named to the user: its path. */
+  /** The database as named to the user: its path, or its URL without the password. */
   database: string;
-  /** The URI MLflow's server would take for it (`sqlite:////x/mlflow.db`). */
+  /** The URI MLflow's server would take for it (`sqlite:////x/mlflow.db`), without a password. */
   backendStoreUri: string;
-  /** What to say instead of the database: `another file`. */
+  /** What to say instead of the database: `another file` (the default), `another database`. */
   instead?: string;
 }
 

@@ -70,6 +70,8 @@ interface DialectTypes {
   nowMs: string;
   /** Bytes, kept as they were written. */
   blob: string;
+  /** Text that compares and sorts by code point, as SQLite's default BINARY collation does. */
+  text: string;
 }
 
 const SQLITE: DialectTypes = {
@@ -79,6 +81,7 @@ const SQLITE: DialectTypes = {
   clustered: ' WITHOUT ROWID',
   nowMs: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
   blob: 'BLOB',
+  text: 'TEXT',
 };
 
 const POSTGRES: DialectTypes = {
@@ -89,6 +92,10 @@ const POSTGRES: DialectTypes = {
   clustered: '',
   nowMs: '(extract(epoch FROM clock_timestamp()) * 1000)::BIGINT',
   blob: 'BYTEA',
+  // Whatever the database's default collation (an ICU or libc locale sorts "B" before "a" or
+  // not, and ignores punctuation at first): keys, names and values order as on SQLite, as the
+  // in-memory evaluator orders them, and the indexes serve `=`, ranges and LIKE prefixes.
+  text: 'TEXT COLLATE "C"',
 };
 
 const LIFECYCLE = `lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted'))`;
@@ -96,8 +103,8 @@ const LIFECYCLE = `lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecyc
 function keyValueTable(name: string, owner: string, t: DialectTypes): string {
   return `CREATE TABLE ${name} (
     ${owner} ${t.ref} NOT NULL,
-    key TEXT NOT NULL,
-    value TEXT NOT NULL,
+    key ${t.text} NOT NULL,
+    value ${t.text} NOT NULL,
     PRIMARY KEY (${owner}, key)
   )${t.clustered}`;
 }
@@ -106,8 +113,8 @@ function version1(t: DialectTypes): string[] {
   return [
     `CREATE TABLE experiments (
       experiment_id ${t.serial},
-      name TEXT NOT NULL,
-      artifact_location TEXT NOT NULL DEFAULT '',
+      name ${t.text} NOT NULL,
+      artifact_location ${t.text} NOT NULL DEFAULT '',
       ${LIFECYCLE},
       creation_time BIGINT NOT NULL,
       last_update_time BIGINT NOT NULL
@@ -117,15 +124,15 @@ function version1(t: DialectTypes): string[] {
     keyValueTable('experiment_tags', 'experiment_id', t),
     `CREATE TABLE runs (
       run_seq ${t.serial},
-      run_uuid TEXT NOT NULL,
+      run_uuid ${t.text} NOT NULL,
       experiment_id ${t.ref} NOT NULL REFERENCES experiments (experiment_id),
-      name TEXT NOT NULL DEFAULT '',
-      user_id TEXT NOT NULL DEFAULT '',
-      status TEXT NOT NULL,
+      name ${t.text} NOT NULL DEFAULT '',
+      user_id ${t.text} NOT NULL DEFAULT '',
+      status ${t.text} NOT NULL,
       start_time BIGINT NOT NULL,
       end_time BIGINT,
       ${LIFECYCLE},
-      artifact_uri TEXT NOT NULL DEFAULT '',
+      artifact_uri ${t.text} NOT NULL DEFAULT '',
       deleted_time BIGINT
     )`,
     `CREATE UNIQUE INDEX runs_uuid ON runs (run_uuid)`,
@@ -135,7 +142,7 @@ function version1(t: DialectTypes): string[] {
     keyValueTable('params', 'run_seq', t),
     `CREATE TABLE metrics (
       run_seq ${t.ref} NOT NULL,
-      key TEXT NOT NULL,
+      key ${t.text} NOT NULL,
       timestamp BIGINT NOT NULL,
       step BIGINT NOT NULL,
       value ${t.double} NOT NULL,
@@ -144,7 +151,7 @@ function version1(t: DialectTypes): string[] {
     )${t.clustered}`,
     `CREATE TABLE latest_metrics (
       run_seq ${t.ref} NOT NULL,
-      key TEXT NOT NULL,
+      key ${t.text} NOT NULL,
       value ${t.double} NOT NULL,
       timestamp BIGINT NOT NULL,
       step BIGINT NOT NULL,
@@ -162,12 +169,12 @@ function version3(t: DialectTypes): string[] {
     `CREATE TABLE datasets (
       dataset_seq ${t.serial},
       experiment_id ${t.ref} NOT NULL REFERENCES experiments (experiment_id),
-      name TEXT NOT NULL,
-      digest TEXT NOT NULL,
-      dataset_source_type TEXT NOT NULL,
-      dataset_source TEXT NOT NULL,
-      dataset_schema TEXT,
-      dataset_profile TEXT
+      name ${t.text} NOT NULL,
+      digest ${t.text} NOT NULL,
+      dataset_source_type ${t.text} NOT NULL,
+      dataset_source ${t.text} NOT NULL,
+      dataset_schema ${t.text},
+      dataset_profile ${t.text}
     )`,
     `CREATE UNIQUE INDEX datasets_identity ON datasets (experiment_id, name, digest)`,
     `CREATE TABLE inputs (
@@ -178,8 +185,8 @@ function version3(t: DialectTypes): string[] {
     `CREATE UNIQUE INDEX inputs_run_dataset ON inputs (run_seq, dataset_seq)`,
     `CREATE TABLE input_tags (
       input_seq ${t.ref} NOT NULL,
-      name TEXT NOT NULL,
-      value TEXT NOT NULL,
+      name ${t.text} NOT NULL,
+      value ${t.text} NOT NULL,
       PRIMARY KEY (input_seq, name)
     )${t.clustered}`,
   ];
@@ -189,11 +196,11 @@ function version5(t: DialectTypes): string[] {
   return [
     `CREATE TABLE registered_models (
       model_seq ${t.serial},
-      name TEXT NOT NULL,
+      name ${t.text} NOT NULL,
       creation_timestamp BIGINT NOT NULL,
       last_updated_timestamp BIGINT NOT NULL,
-      description TEXT,
-      user_id TEXT,
+      description ${t.text},
+      user_id ${t.text},
       last_version BIGINT NOT NULL DEFAULT 0
     )`,
     `CREATE UNIQUE INDEX registered_models_name ON registered_models (name)`,
@@ -204,22 +211,22 @@ function version5(t: DialectTypes): string[] {
       version BIGINT NOT NULL,
       creation_timestamp BIGINT NOT NULL,
       last_updated_timestamp BIGINT NOT NULL,
-      description TEXT,
-      user_id TEXT,
-      current_stage TEXT NOT NULL DEFAULT 'None',
-      source TEXT NOT NULL,
-      storage_location TEXT NOT NULL,
-      run_id TEXT,
-      run_link TEXT,
-      status TEXT NOT NULL DEFAULT 'READY',
-      status_message TEXT,
-      model_id TEXT
+      description ${t.text},
+      user_id ${t.text},
+      current_stage ${t.text} NOT NULL DEFAULT 'None',
+      source ${t.text} NOT NULL,
+      storage_location ${t.text} NOT NULL,
+      run_id ${t.text},
+      run_link ${t.text},
+      status ${t.text} NOT NULL DEFAULT 'READY',
+      status_message ${t.text},
+      model_id ${t.text}
     )`,
     `CREATE UNIQUE INDEX model_versions_number ON model_versions (model_seq, version)`,
     keyValueTable('model_version_tags', 'version_seq', t),
     `CREATE TABLE registered_model_aliases (
       model_seq ${t.ref} NOT NULL,
-      alias TEXT NOT NULL,
+      alias ${t.text} NOT NULL,
       version BIGINT NOT NULL,
       PRIMARY KEY (model_seq, alias)
     )${t.clustered}`,
@@ -230,17 +237,17 @@ function version7(t: DialectTypes): string[] {
   return [
     `CREATE TABLE logged_models (
       model_seq ${t.serial},
-      model_id TEXT NOT NULL,
+      model_id ${t.text} NOT NULL,
       experiment_id ${t.ref} NOT NULL REFERENCES experiments (experiment_id),
-      name TEXT NOT NULL,
-      artifact_location TEXT NOT NULL,
+      name ${t.text} NOT NULL,
+      artifact_location ${t.text} NOT NULL,
       creation_timestamp BIGINT NOT NULL,
       last_updated_timestamp BIGINT NOT NULL,
-      status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('UNSPECIFIED', 'PENDING', 'READY', 'FAILED')),
+      status ${t.text} NOT NULL DEFAULT 'PENDING' CHECK (status IN ('UNSPECIFIED', 'PENDING', 'READY', 'FAILED')),
       ${LIFECYCLE},
-      model_type TEXT NOT NULL DEFAULT '',
-      source_run_id TEXT NOT NULL DEFAULT '',
-      status_message TEXT
+      model_type ${t.text} NOT NULL DEFAULT '',
+      source_run_id ${t.text} NOT NULL DEFAULT '',
+      status_message ${t.text}
     )`,
     `CREATE UNIQUE INDEX logged_models_id ON logged_models (model_id)`,
     keyValueTable('logged_model_tags', 'model_seq', t),
@@ -249,19 +256,19 @@ function version7(t: DialectTypes): string[] {
       metric_seq ${t.serial},
       model_seq ${t.ref} NOT NULL REFERENCES logged_models (model_seq),
       run_seq ${t.ref} NOT NULL REFERENCES runs (run_seq),
-      key TEXT NOT NULL,
+      key ${t.text} NOT NULL,
       value ${t.double} NOT NULL,
       is_nan SMALLINT NOT NULL,
       timestamp BIGINT NOT NULL,
       step BIGINT NOT NULL,
-      dataset_name TEXT NOT NULL DEFAULT '',
-      dataset_digest TEXT NOT NULL DEFAULT ''
+      dataset_name ${t.text} NOT NULL DEFAULT '',
+      dataset_digest ${t.text} NOT NULL DEFAULT ''
     )`,
     `CREATE UNIQUE INDEX logged_model_metrics_identity ON logged_model_metrics
       (model_seq, key, timestamp, step, run_seq, value, is_nan, dataset_name, dataset_digest)`,
     `CREATE TABLE run_logged_models (
       run_seq ${t.ref} NOT NULL REFERENCES runs (run_seq),
-      direction TEXT NOT NULL CHECK (direction IN ('input', 'output')),
+      direction ${t.text} NOT NULL CHECK (direction IN ('input', 'output')),
       model_seq ${t.ref} NOT NULL REFERENCES logged_models (model_seq),
       step BIGINT NOT NULL DEFAULT 0,
       PRIMARY KEY (run_seq, direction, model_seq)
@@ -285,54 +292,54 @@ function version9(t: DialectTypes): string[] {
   return [
     `CREATE TABLE trace_info (
       trace_seq ${t.serial},
-      trace_id TEXT NOT NULL,
+      trace_id ${t.text} NOT NULL,
       experiment_id ${t.ref} NOT NULL REFERENCES experiments (experiment_id),
       request_time BIGINT NOT NULL,
       execution_time_ms BIGINT,
-      state TEXT NOT NULL CHECK (state IN ('STATE_UNSPECIFIED', 'OK', 'ERROR', 'IN_PROGRESS')),
-      client_request_id TEXT,
-      request_preview TEXT,
-      response_preview TEXT
+      state ${t.text} NOT NULL CHECK (state IN ('STATE_UNSPECIFIED', 'OK', 'ERROR', 'IN_PROGRESS')),
+      client_request_id ${t.text},
+      request_preview ${t.text},
+      response_preview ${t.text}
     )`,
     `CREATE UNIQUE INDEX trace_info_id ON trace_info (trace_id)`,
     keyValueTable('trace_tags', 'trace_seq', t),
     keyValueTable('trace_metadata', 'trace_seq', t),
     `CREATE TABLE trace_spans (
       trace_seq ${t.ref} NOT NULL REFERENCES trace_info (trace_seq),
-      span_id TEXT NOT NULL,
-      parent_span_id TEXT,
-      name TEXT NOT NULL,
-      span_type TEXT NOT NULL,
-      status TEXT NOT NULL CHECK (status IN ('UNSET', 'OK', 'ERROR')),
-      status_message TEXT,
+      span_id ${t.text} NOT NULL,
+      parent_span_id ${t.text},
+      name ${t.text} NOT NULL,
+      span_type ${t.text} NOT NULL,
+      status ${t.text} NOT NULL CHECK (status IN ('UNSET', 'OK', 'ERROR')),
+      status_message ${t.text},
       start_time_ns BIGINT NOT NULL,
       end_time_ns BIGINT,
-      attributes TEXT NOT NULL,
-      events TEXT,
+      attributes ${t.text} NOT NULL,
+      events ${t.text},
       PRIMARY KEY (trace_seq, span_id)
     )${t.clustered}`,
     `CREATE TABLE assessments (
       assessment_seq ${t.serial},
-      assessment_id TEXT NOT NULL,
+      assessment_id ${t.text} NOT NULL,
       trace_seq ${t.ref} NOT NULL REFERENCES trace_info (trace_seq),
-      name TEXT NOT NULL,
-      kind TEXT NOT NULL CHECK (kind IN ('feedback', 'expectation')),
-      payload TEXT NOT NULL,
-      rationale TEXT,
-      source_type TEXT NOT NULL,
-      source_id TEXT,
-      span_id TEXT,
-      metadata TEXT,
-      overrides TEXT,
+      name ${t.text} NOT NULL,
+      kind ${t.text} NOT NULL CHECK (kind IN ('feedback', 'expectation')),
+      payload ${t.text} NOT NULL,
+      rationale ${t.text},
+      source_type ${t.text} NOT NULL,
+      source_id ${t.text},
+      span_id ${t.text},
+      metadata ${t.text},
+      overrides ${t.text},
       valid SMALLINT NOT NULL DEFAULT 1,
-      run_id TEXT,
+      run_id ${t.text},
       create_time BIGINT NOT NULL,
       last_update_time BIGINT NOT NULL
     )`,
     `CREATE UNIQUE INDEX assessments_id ON assessments (assessment_id)`,
     `CREATE TABLE trace_run_links (
       trace_seq ${t.ref} NOT NULL REFERENCES trace_info (trace_seq),
-      run_id TEXT NOT NULL,
+      run_id ${t.text} NOT NULL,
       PRIMARY KEY (trace_seq, run_id)
     )${t.clustered}`,
   ];
@@ -359,7 +366,7 @@ function version11(t: DialectTypes, postgres: boolean): string[] {
     `CREATE TABLE trace_data (
       trace_seq ${key} REFERENCES trace_info (trace_seq),
       content ${t.blob} NOT NULL,
-      content_type TEXT
+      content_type ${t.text}
     )`,
   ];
 }

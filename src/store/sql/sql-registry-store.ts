@@ -59,6 +59,7 @@ import {
   type RegisteredModelRow,
 } from './registry-rows.js';
 import { chunks, push } from './rows.js';
+import { orTaken } from './unique-violation.js';
 import { driverSql } from './driver-sql.js';
 import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
 import { withDatabaseErrors } from './with-database-errors.js';
@@ -143,7 +144,7 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
     const name = validateRegisteredModelName(input.name);
     const tags = lastValuePerKey((input.tags ?? []).map((t) => validateRegisteredModelTag(t)));
     const description = validateOptionalText(input.description, 'description');
-    return this.#driver.transaction(async (tx) => {
+    const created = this.#driver.transaction(async (tx) => {
       if (await this.#findModel(tx, name)) throw registeredModelExists(name);
       const now = this.#now();
       const row = await tx.get<RegisteredModelRow>(
@@ -158,6 +159,7 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
       await this.#upsertModelTags(tx, row.model_seq, tags);
       return toRegisteredModel(row, { tags: sortByKey(tags) });
     });
+    return orTaken(created, () => registeredModelExists(name));
   }
 
   async getRegisteredModel(name: string): Promise<RegisteredModel> {
@@ -171,7 +173,7 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
   async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
     const to = validateRegisteredModelName(newName, 'new_name');
     const from = validateRegisteredModelName(name);
-    return this.#driver.transaction(async (tx) => {
+    const renamed = this.#driver.transaction(async (tx) => {
       const row = await this.#modelRow(tx, from);
       if (to !== from && (await this.#findModel(tx, to))) throw registeredModelExists(to);
       const now = this.#now();
@@ -183,9 +185,10 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
         now,
         row.model_seq,
       ]);
-      const renamed = { ...row, name: to, last_updated_timestamp: now };
-      return (await this.#modelsWithData(tx, [renamed]))[0] as RegisteredModel;
+      const model = { ...row, name: to, last_updated_timestamp: now };
+      return (await this.#modelsWithData(tx, [model]))[0] as RegisteredModel;
     });
+    return orTaken(renamed, () => registeredModelExists(to));
   }
 
   async updateRegisteredModel(name: string, description: string): Promise<RegisteredModel> {
@@ -697,18 +700,22 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
   ): Promise<ModelVersionRow[]> {
     const out: ModelVersionRow[] = [];
     for (const seqs of chunks(modelSeqs)) {
+      const list = seqs.map(() => '?').join(', ');
       out.push(
         ...(await tx.all<ModelVersionRow>(
+          // The models' list twice: PostgreSQL's planner does not carry an IN list across a
+          // join, and without it reads every registered model to join a page of them.
           this.#sql(
             `SELECT ${VERSION_COLUMNS}
              FROM (SELECT model_seq, current_stage, MAX(version) AS newest, MIN(version) AS oldest
-                   FROM model_versions WHERE model_seq IN (${seqs.map(() => '?').join(', ')})
+                   FROM model_versions WHERE model_seq IN (${list})
                    GROUP BY model_seq, current_stage) AS s
              JOIN model_versions AS v ON v.model_seq = s.model_seq AND v.version = s.newest
              JOIN registered_models AS m ON m.model_seq = v.model_seq
+             WHERE m.model_seq IN (${list})
              ORDER BY v.model_seq, s.oldest`,
           ),
-          seqs,
+          [...seqs, ...seqs],
         )),
       );
     }

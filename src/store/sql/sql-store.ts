@@ -83,6 +83,7 @@ import type {
   TrackingStore,
   UpdateRunInput,
 } from '../tracking-store.js';
+import { SqlImport } from './import.js';
 import { SqlLoggedModels } from './logged-models.js';
 import { generateRunName } from './run-names.js';
 import { SqlModelRegistryStore, type LoggedModelLocator } from './sql-registry-store.js';
@@ -96,6 +97,7 @@ import {
   experimentNotFound,
   isLater,
   push,
+  refuseChangedParams,
   toDataset,
   toMetric,
   toRunInfo,
@@ -107,6 +109,8 @@ import {
   type RunRow,
 } from './rows.js';
 import { driverSql } from './driver-sql.js';
+import { syncSerialIds } from './serial-ids.js';
+import { orTaken } from './unique-violation.js';
 import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
 import { isDatabaseError } from './database-error.js';
 import { withDatabaseErrors } from './with-database-errors.js';
@@ -141,6 +145,8 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   readonly registry: SqlModelRegistryStore;
   /** The store's traces and assessments (MLflow 3), on the same driver, dialect and clock. */
   readonly traces: SqlTraceStore;
+  /** Writes objects copied from another store with the ids they had there (see {@link SqlImport}). */
+  readonly importer: SqlImport;
   readonly #driver: SqlDriver;
   readonly #dialect: SqlDialect;
   readonly #artifactRoot: string;
@@ -169,6 +175,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
       sql: (text) => this.#sql(text),
       now: () => this.#now(),
     });
+    this.importer = new SqlImport(driver, this.traces, (text) => this.#sql(text));
     this.registry = new SqlModelRegistryStore(driver, dialect, {
       now: this.#now,
       loggedModels: options.loggedModels ?? this.loggedModels,
@@ -187,7 +194,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
     const tags = (input.tags ?? []).map((tag) => validateExperimentTag(tag));
     const given = validateArtifactLocation(input.artifactLocation);
     const artifactLocation = given === undefined ? undefined : resolveArtifactUri(given);
-    return this.#driver.transaction(async (tx) => {
+    const created = this.#driver.transaction(async (tx) => {
       const existing = await tx.get(this.#sql(`SELECT experiment_id FROM experiments WHERE name = ?`), [
         name,
       ]);
@@ -223,6 +230,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
       }
       return id;
     });
+    return orTaken(created, () => experimentExists(name));
   }
 
   async getExperiment(experimentId: string): Promise<Experiment> {
@@ -269,7 +277,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   async renameExperiment(experimentId: string, newName: string): Promise<void> {
     const id = validateExperimentId(experimentId);
     const name = validateExperimentName(newName);
-    await this.#driver.transaction(async (tx) => {
+    const renamed = this.#driver.transaction(async (tx) => {
       const row = await this.#experimentRow(tx, id);
       if (row.lifecycle_stage !== 'active') {
         throw new AgentrackError('INVALID_STATE', 'Cannot rename a non-active experiment.');
@@ -282,6 +290,7 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
         [name, this.#now(), Number(id)],
       );
     });
+    await orTaken(renamed, () => experimentExists(name));
   }
 
   /**
@@ -975,6 +984,14 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
     });
   }
 
+  /**
+   * Makes new rows' ids continue after the greatest ids stored: call it after writing rows with
+   * ids of their own straight to the database (a copy that keeps ids). See {@link syncSerialIds}.
+   */
+  async syncSerialIds(): Promise<void> {
+    await this.#driver.transaction((tx) => syncSerialIds(tx, this.#driver.dialect));
+  }
+
   async close(): Promise<void> {
     await this.#driver.close();
   }
@@ -1018,22 +1035,29 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
       );
       for (const r of rows) existing.set(r.key, r.value);
     }
-    const conflicts = params.filter((p) => existing.has(p.key) && existing.get(p.key) !== p.value);
-    if (conflicts.length > 0) {
-      const described = conflicts
-        .map((p) => `{'key': '${p.key}', 'old_value': '${existing.get(p.key)}', 'new_value': '${p.value}'}`)
-        .join(', ');
-      throw invalidParameter(
-        `Changing param values is not allowed. Params were already logged='[${described}]' for run ID='${run.run_uuid}'.`,
-      );
-    }
+    refuseChangedParams(params, existing, `run ID='${run.run_uuid}'`);
     const fresh = params.filter((p) => !existing.has(p.key));
-    if (fresh.length > 0) {
-      await tx.runMany(
-        this.#sql(`INSERT INTO params (run_seq, key, value) VALUES (?, ?, ?)`),
-        fresh.map((p) => [run.run_seq, p.key, p.value]),
+    if (fresh.length === 0) return;
+    // DO NOTHING, then a second look: on PostgreSQL another connection may have logged one of
+    // these keys since the read above (the insert waited for it to commit).
+    const { changes } = await tx.runMany(
+      this.#sql(
+        `INSERT INTO params (run_seq, key, value) VALUES (?, ?, ?) ON CONFLICT (run_seq, key) DO NOTHING`,
+      ),
+      fresh.map((p) => [run.run_seq, p.key, p.value]),
+    );
+    if (changes === new Set(fresh.map((p) => p.key)).size) return;
+    const raced = new Map<string, string>();
+    for (const keys of chunks(fresh.map((p) => p.key))) {
+      const rows = await tx.all<KeyValueRow>(
+        this.#sql(
+          `SELECT run_seq, key, value FROM params WHERE run_seq = ? AND key IN (${keys.map(() => '?').join(', ')})`,
+        ),
+        [run.run_seq, ...keys],
       );
+      for (const r of rows) raced.set(r.key, r.value);
     }
+    refuseChangedParams(fresh, raced, `run ID='${run.run_uuid}'`);
   }
 
   async #insertMetrics(tx: SqlExecutor, runSeq: number | string, metrics: readonly Metric[]): Promise<void> {

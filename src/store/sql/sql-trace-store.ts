@@ -10,7 +10,8 @@ import {
   type TraceInfo,
   type TraceState,
 } from '../../entities/index.js';
-import { invalidParameter, notFound } from '../../errors.js';
+import { AgentrackError, invalidParameter, notFound } from '../../errors.js';
+import type { TraceRecord } from '../import-records.js';
 import {
   compileTraceSearch,
   parseTraceFilter,
@@ -456,7 +457,7 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
       }
       const rows = await tx.all<SpanRow>(
         this.#sql(
-          `SELECT ${SPAN_COLUMNS} FROM trace_spans WHERE trace_seq = ? ORDER BY start_time_ns, span_id`,
+          `SELECT ${SPAN_COLUMNS} FROM trace_spans WHERE trace_seq = ? ORDER BY trace_spans.start_time_ns, trace_spans.span_id`,
         ),
         [seq],
       );
@@ -667,9 +668,38 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
     );
   }
 
+  /**
+   * For the import surface (`SqlImport`): a whole trace copied from another store, in the
+   * caller's transaction: its info with its assessments (their ids kept), its spans, its links
+   * to runs and its `traces.json`, in an experiment of any lifecycle stage.
+   */
+  async importTrace(tx: SqlExecutor, trace: TraceRecord): Promise<void> {
+    const info = validateTraceInfo(trace.info);
+    await this.#writeInfo(tx, info, true);
+    const seq = await this.#traceSeq(tx, info.traceId);
+    if (trace.spans.length > 0) await this.#upsertSpans(tx, seq, validateSpans(info.traceId, trace.spans));
+    for (const runId of trace.runLinks) {
+      await tx.run(
+        this.#sql(
+          `INSERT INTO trace_run_links (trace_seq, run_id) VALUES (?, ?) ON CONFLICT (trace_seq, run_id) DO NOTHING`,
+        ),
+        [seq, runId],
+      );
+    }
+    if (trace.data !== undefined) {
+      await tx.run(
+        this.#sql(
+          `INSERT INTO trace_data (trace_seq, content, content_type) VALUES (?, ?, ?)
+           ON CONFLICT (trace_seq) DO UPDATE SET content = excluded.content, content_type = excluded.content_type`,
+        ),
+        [seq, trace.data.bytes, trace.data.contentType ?? null],
+      );
+    }
+  }
+
   // ---------------------------------------------------------------- internals
 
-  async #writeInfo(tx: SqlExecutor, info: ValidTraceInfo): Promise<TraceInfo> {
+  async #writeInfo(tx: SqlExecutor, info: ValidTraceInfo, anyStage = false): Promise<TraceInfo> {
     // One look-up for the experiment and for a trace of that id written before.
     const experiment = await tx.get<{
       artifact_location: string;
@@ -684,7 +714,7 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
       [info.traceId, Number(info.experimentId)],
     );
     if (!experiment) throw experimentNotFound(info.experimentId);
-    if (experiment.lifecycle_stage !== 'active') {
+    if (experiment.lifecycle_stage !== 'active' && !anyStage) {
       throw invalidParameter(
         `The experiment ${info.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`,
       );
@@ -707,11 +737,33 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
       info.requestPreview ?? null,
       info.responsePreview ?? null,
     ];
-    const existing = experiment.existing_seq !== null;
-    let seq: number | string;
-    if (experiment.existing_seq !== null) {
+    let seq: number | string | null = experiment.existing_seq;
+    let existing = seq !== null;
+    if (seq === null) {
+      const row = await tx.get<{ trace_seq: number | string }>(
+        this.#sql(
+          `INSERT INTO trace_info (trace_id, experiment_id, request_time, execution_time_ms, state,
+             client_request_id, request_preview, response_preview)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING RETURNING trace_seq`,
+        ),
+        [info.traceId, ...values],
+      );
+      if (row) {
+        seq = row.trace_seq;
+      } else {
+        // Another connection wrote a trace of this id since the look-up: replaced, as a retry would.
+        const other = await tx.get<{ trace_seq: number | string }>(
+          this.#sql(`SELECT trace_seq FROM trace_info WHERE trace_id = ?`),
+          [info.traceId],
+        );
+        if (!other)
+          throw new AgentrackError('INTERNAL_ERROR', `Storing the trace ${info.traceId} returned no row.`);
+        seq = other.trace_seq;
+        existing = true;
+      }
+    }
+    if (existing) {
       // The client retries a write it saw fail: the info is replaced, its spans and assessments kept.
-      seq = experiment.existing_seq;
       await tx.run(
         this.#sql(
           `UPDATE trace_info SET experiment_id = ?, request_time = ?, execution_time_ms = ?, state = ?,
@@ -721,16 +773,6 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
       );
       await tx.run(this.#sql(`DELETE FROM trace_tags WHERE trace_seq = ?`), [seq]);
       await tx.run(this.#sql(`DELETE FROM trace_metadata WHERE trace_seq = ?`), [seq]);
-    } else {
-      const row = await tx.get<{ trace_seq: number | string }>(
-        this.#sql(
-          `INSERT INTO trace_info (trace_id, experiment_id, request_time, execution_time_ms, state,
-             client_request_id, request_preview, response_preview)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING trace_seq`,
-        ),
-        [info.traceId, ...values],
-      );
-      seq = row?.trace_seq as number | string;
     }
     await this.#upsertPairs(tx, 'trace_tags', seq, tags);
     await this.#upsertPairs(tx, 'trace_metadata', seq, info.metadata);

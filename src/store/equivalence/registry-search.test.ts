@@ -1,12 +1,11 @@
 /**
  * Property test: for random registered models and versions (with ties, Unicode, case
- * differences, missing tags and prompts), random filters and random orderings, the compiled
- * registry searches run on a real SQLite file (migrated by `migrate()`, rows inserted with
- * SQL) and paged with keyset positions return exactly the rows, in exactly the order, that
- * the in-memory evaluator gives for the same data.
+ * differences, missing tags and prompts) written as rows into a SQLite and a PostgreSQL
+ * database, and random filters and orderings, both stores' registry searches, paged with their
+ * page tokens, return exactly the models and versions, in exactly the order, that the
+ * in-memory evaluator gives for the same data.
  */
 import fc from 'fast-check';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelVersion, RegisteredModel } from '../../entities/index.js';
 import {
@@ -14,20 +13,13 @@ import {
   PROMPT_TAG_KEY,
   compareModelVersions,
   compareRegisteredModels,
-  compileModelVersionSearch,
-  compileRegisteredModelSearch,
   matchesModelVersion,
   matchesRegisteredModel,
-  modelVersionSortKey,
   promptModelNames,
-  registeredModelSortKey,
   serializeFilter,
   serializeOrderBy,
-  sqliteDialect,
-  type CompiledSearch,
   type Comparison,
   type OrderBy,
-  type RegistrySearchOptions,
 } from '../../query/index.js';
 import { modelVersionOrderBy, registeredModelOrderBy } from '../../query/__tests__/arbitraries.js';
 import {
@@ -35,10 +27,15 @@ import {
   makeRegisteredModel,
   registryInserts,
 } from '../../query/__tests__/registry-fixtures.js';
-import { tempDir } from '../../testing/temp-dir.js';
-import { migrate } from '../sql/migrator.js';
-import type { SqlRow } from '../sql/sql-driver.js';
-import { SqliteDriver } from './sqlite-driver.js';
+import type { Page } from '../tracking-store.js';
+import {
+  expectSameOrder,
+  openBackends,
+  pageThrough,
+  type Backend,
+  type Backends,
+} from './__tests__/backends.js';
+import { TEXTS, derivedPattern, pick } from './__tests__/vocabulary.js';
 
 const NAMES = [
   'agent',
@@ -48,11 +45,19 @@ const NAMES = [
   'agent%2',
   'é',
   'É',
+  'e\u0301',
   'été',
+  'ß',
+  'SS',
+  'ı',
+  'İ',
+  'I',
   '😀',
   '\uFFFD',
+  '\uffee',
   "o'k",
   'a b',
+  'a\u0001b',
   'x*y',
 ];
 const NAME_PATTERNS = [
@@ -70,7 +75,7 @@ const NAME_PATTERNS = [
   'a_b',
 ];
 const TAG_KEYS = ['team', 'my key', PROMPT_TAG_KEY];
-const VALUES = ['', 'core', 'Core', 'true', 'TRUE', 'false', 'é', 'É', "o'k", 'x_y'];
+const VALUES = ['core', 'Core', 'true', 'TRUE', 'false', 'x_y', ...TEXTS];
 const VALUE_PATTERNS = ['co%', 'CO%', '%', '_', '%e', 'tr%', 'x\\_y', '%É%'];
 const PROMPT_VALUES = ['true', 'TRUE', 'True', 'false', 'FALSE', 'x'];
 const TIMES = [0, 1, 2];
@@ -78,7 +83,6 @@ const VERSION_NUMBERS = [1, 2, 3, 9, 10, 11];
 const RUN_IDS = ['r1', 'r2', 'R1', '', 'é'];
 const SOURCES = ['models:/m-1', 'Models:/M-2', 'runs:/r1/model', 's3://b/x', 'file:///é'];
 
-const pick = <T>(values: readonly T[]) => fc.constantFrom(...values);
 const at = { start: 0, end: 0 };
 
 /** Tags with some of `keys`; the prompt tag takes the values that matter to the prompt rule. */
@@ -134,7 +138,7 @@ function stringClause(
       entity: fc.constant(entity),
       key,
       comparator: pick(['LIKE', 'ILIKE'] as const),
-      value: pick(patterns),
+      value: fc.oneof(pick(patterns), derivedPattern(values)),
       location: fc.constant(at),
     }),
   );
@@ -229,110 +233,119 @@ const scenario = fc.record({
   versions: fc.array(search(modelVersionFilter, modelVersionOrderBy), { minLength: 1, maxLength: 3 }),
 });
 
-/** Every page of a search, `pageSize` rows at a time, each after the last row's sort key. */
-async function pageThrough(
-  driver: SqliteDriver,
-  compile: (options: RegistrySearchOptions) => CompiledSearch,
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+/** Both stores' answers to one search, page by page, and the evaluator's over `expected`. */
+async function searchBoth<T>(
+  backends: Backends,
   s: Search,
-): Promise<{ rows: SqlRow[]; compiled: CompiledSearch }> {
-  const rows: SqlRow[] = [];
-  const options = { filter: serializeFilter(s.filter), orderBy: serializeOrderBy(s.orderBy) };
-  let after: unknown[] | undefined;
-  for (let page = 0; page < 100; page += 1) {
-    const compiled = compile({ ...options, limit: s.pageSize, ...(after ? { after } : {}) });
-    const batch = await driver.all(compiled.sql, compiled.params);
-    expect(batch.length).toBeLessThanOrEqual(s.pageSize);
-    rows.push(...batch);
-    if (batch.length < s.pageSize) return { rows, compiled };
-    // As a page token carries it: through JSON.
-    after = JSON.parse(JSON.stringify(compiled.sortKeyOf(batch[batch.length - 1]!))) as unknown[];
+  find: (
+    backend: Backend,
+    input: { filter: string; orderBy: string[]; maxResults: number; pageToken?: string },
+  ) => Promise<Page<T>>,
+  idOf: (item: T) => string,
+  expected: readonly T[],
+): Promise<string[]> {
+  const filter = serializeFilter(s.filter);
+  const orderBy = serializeOrderBy(s.orderBy);
+  const ids = expected.map(idOf);
+  const answers: Record<string, string[]> = {};
+  for (const backend of backends.all) {
+    answers[backend.name] = await pageThrough(
+      (pageToken) =>
+        find(backend, { filter, orderBy, maxResults: s.pageSize, ...(pageToken ? { pageToken } : {}) }),
+      s.pageSize,
+      idOf,
+    );
   }
-  throw new Error('pagination does not end');
+  expectSameOrder(ids, answers);
+  return ids;
 }
 
-const rowId = (row: SqlRow) => `${String(row.name)}/${String(row.version)}`;
 const versionId = (v: ModelVersion) => `${v.name}/${v.version}`;
 
-describe('SQLite registry searches equal the in-memory evaluator', () => {
-  let dir: ReturnType<typeof tempDir>;
-  beforeAll(() => {
-    dir = tempDir();
+describe('registry searches: SQLite, PostgreSQL and the in-memory evaluator agree', () => {
+  let backends: Backends;
+  beforeAll(async () => {
+    backends = await openBackends();
   });
-  afterAll(() => dir.remove());
+  afterAll(() => backends.close());
 
   it('for random registries, filters, orderings and page sizes', async () => {
-    let n = 0;
-    const seen = { models: 0, versions: 0, promptsLeftOut: 0, promptsAsked: 0, siblingsLeftOut: 0 };
+    const seen = {
+      models: 0,
+      versions: 0,
+      patterns: 0,
+      promptsLeftOut: 0,
+      promptsAsked: 0,
+      siblingsLeftOut: 0,
+    };
     await fc.assert(
-      fc.asyncProperty(scenario, async (s) => {
-        const driver = SqliteDriver.open(join(dir.path, `registry-${n++}.db`));
-        try {
-          await migrate(driver);
-          const { models, versions } = s.registry;
-          await driver.transaction(async (tx) => {
+      fc.asyncProperty(scenario, async (s: Scenario) => {
+        await backends.reset();
+        const { models, versions } = s.registry;
+        for (const backend of backends.all) {
+          await backend.driver.transaction(async (tx) => {
             for (const { sql, params } of registryInserts(models, versions)) await tx.run(sql, params);
           });
+        }
 
-          for (const q of s.models) {
-            const expected: RegisteredModel[] = models
-              .filter((m) => matchesRegisteredModel(q.filter, m))
-              .sort(compareRegisteredModels(q.orderBy));
-            const { rows, compiled } = await pageThrough(
-              driver,
-              (o) => compileRegisteredModelSearch(sqliteDialect, o),
-              q,
-            );
-            expect(rows.map((r) => r.name)).toEqual(expected.map((m) => m.name));
-            rows.forEach((row, i) => {
-              expect(compiled.sortKeyOf(row)).toEqual(registeredModelSortKey(compiled.terms, expected[i]!));
-            });
-            if (expected.length > 0 && q.filter.length > 0) seen.models++;
-            const prompts = models.filter((m) =>
-              m.tags?.some((t) => t.key === PROMPT_TAG_KEY && t.value === 'true'),
-            );
-            if (prompts.length > 0 && !prompts.some((m) => expected.includes(m)) && expected.length > 0) {
-              seen.promptsLeftOut++;
-            }
-            if (expected.some((m) => prompts.includes(m))) seen.promptsAsked++;
+        for (const q of s.models) {
+          const expected: RegisteredModel[] = models
+            .filter((m) => matchesRegisteredModel(q.filter, m))
+            .sort(compareRegisteredModels(q.orderBy));
+          await searchBoth(
+            backends,
+            q,
+            (b, input) => b.store.registry.searchRegisteredModels(input),
+            (m) => m.name,
+            expected,
+          );
+          if (expected.length > 0 && q.filter.length > 0) seen.models++;
+          if (expected.length > 0 && q.filter.some((c) => c.comparator.endsWith('LIKE'))) seen.patterns++;
+          const prompts = models.filter((m) =>
+            m.tags?.some((t) => t.key === PROMPT_TAG_KEY && t.value === 'true'),
+          );
+          if (prompts.length > 0 && !prompts.some((m) => expected.includes(m)) && expected.length > 0) {
+            seen.promptsLeftOut++;
           }
+          if (expected.some((m) => prompts.includes(m))) seen.promptsAsked++;
+        }
 
-          const promptModels = promptModelNames(versions);
-          for (const q of s.versions) {
-            const expected: ModelVersion[] = versions
-              .filter((v) => matchesModelVersion(q.filter, v, promptModels))
-              .sort(compareModelVersions(q.orderBy));
-            const { rows, compiled } = await pageThrough(
-              driver,
-              (o) => compileModelVersionSearch(sqliteDialect, o),
-              q,
-            );
-            expect(rows.map(rowId)).toEqual(expected.map(versionId));
-            rows.forEach((row, i) => {
-              expect(compiled.sortKeyOf(row)).toEqual(modelVersionSortKey(compiled.terms, expected[i]!));
-            });
-            if (expected.length > 0 && q.filter.length > 0) seen.versions++;
-            // A version left out only because another version of its model is a prompt.
-            if (
-              versions.some(
-                (v) =>
-                  promptModels.has(v.name) &&
-                  !v.tags?.some((t) => t.key === PROMPT_TAG_KEY && t.value === 'true') &&
-                  !expected.includes(v) &&
-                  matchesModelVersion(q.filter, v, new Set()),
-              )
-            ) {
-              seen.siblingsLeftOut++;
-            }
+        const promptModels = promptModelNames(versions);
+        for (const q of s.versions) {
+          const expected: ModelVersion[] = versions
+            .filter((v) => matchesModelVersion(q.filter, v, promptModels))
+            .sort(compareModelVersions(q.orderBy));
+          await searchBoth(
+            backends,
+            q,
+            (b, input) => b.store.registry.searchModelVersions(input),
+            versionId,
+            expected,
+          );
+          if (expected.length > 0 && q.filter.length > 0) seen.versions++;
+          if (expected.length > 0 && q.filter.some((c) => c.comparator.endsWith('LIKE'))) seen.patterns++;
+          // A version left out only because another version of its model is a prompt.
+          if (
+            versions.some(
+              (v) =>
+                promptModels.has(v.name) &&
+                !v.tags?.some((t) => t.key === PROMPT_TAG_KEY && t.value === 'true') &&
+                !expected.includes(v) &&
+                matchesModelVersion(q.filter, v, new Set()),
+            )
+          ) {
+            seen.siblingsLeftOut++;
           }
-        } finally {
-          await driver.close();
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
     // Guard against a generator drift that would make the property vacuous.
-    expect(seen.models).toBeGreaterThan(50);
-    expect(seen.versions).toBeGreaterThan(40);
+    expect(seen.models).toBeGreaterThan(60);
+    expect(seen.versions).toBeGreaterThan(50);
+    expect(seen.patterns).toBeGreaterThan(40);
     expect(seen.promptsLeftOut).toBeGreaterThan(20);
     expect(seen.promptsAsked).toBeGreaterThan(5);
     expect(seen.siblingsLeftOut).toBeGreaterThan(20);

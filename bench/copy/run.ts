@@ -1,0 +1,175 @@
+/**
+ * Copy benchmark: prints figures, asserts nothing.
+ *
+ *   npm run bench:copy                            # 100,000 runs
+ *   BENCH_COPY_RUNS=1000000 npm run bench:copy    # the issue's size
+ *
+ * 1. Generates BENCH_COPY_RUNS runs in a SQLite file (through the SQL import surface, so the
+ *    generation is quick): 4 experiments, each run with 3 params, 5 tags, a dataset input and
+ *    2 metrics of 5 values each (10 metric rows per run).
+ * 2. Copies it into a new SQLite file (`copyStores`, no verification): the time and runs per
+ *    second. With BENCH_COPY_POSTGRES_URL (a PostgreSQL server's URL, any database on it), also
+ *    into a new database made there (and dropped after), through the same SQL import surface.
+ * 3. Verifies the copy (`verifyStores`: both stores read and hashed): the time.
+ * 4. Peak RSS of the whole process.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createArtifactLocator } from '../../src/artifacts/artifact-locator.js';
+import { LocalArtifactRepository } from '../../src/artifacts/local-artifact-repository.js';
+import { ArtifactAccess } from '../../src/copy/artifact-access.js';
+import { copyBetween, copyStores, verifyStores } from '../../src/copy/copy-stores.js';
+import { PostgresDriver } from '../../src/store/postgres/postgres-driver.js';
+import { postgresDialect } from '../../src/store/postgres/postgres-dialect.js';
+import { migrate } from '../../src/store/sql/migrator.js';
+import { MIGRATIONS } from '../../src/store/sql/schema.js';
+import { SqlTrackingStore } from '../../src/store/sql/sql-store.js';
+import type { RunRecord } from '../../src/store/import-records.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+
+const RUNS = Number(process.env.BENCH_COPY_RUNS ?? 100_000);
+const EXPERIMENTS = 4;
+const BATCH = 1000;
+const T0 = 1_700_000_000_000;
+
+const dir = mkdtempSync(join(tmpdir(), 'agentrack-bench-copy-'));
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function runRecord(i: number, experimentId: string): RunRecord {
+  const runId = `${i.toString(16).padStart(8, '0')}${'0'.repeat(24)}`;
+  return {
+    info: {
+      run_id: runId,
+      run_uuid: runId,
+      experiment_id: experimentId,
+      run_name: `run-${i}`,
+      user_id: 'bench',
+      status: 'FINISHED',
+      start_time: T0 + i,
+      end_time: T0 + i + 1000,
+      artifact_uri: `mlflow-artifacts:/${experimentId}/${runId}/artifacts`,
+      lifecycle_stage: 'active',
+    },
+    params: [
+      { key: 'model', value: 'gpt' },
+      { key: 'temperature', value: String((i % 10) / 10) },
+      { key: 'seed', value: String(i) },
+    ],
+    tags: [
+      { key: 'mlflow.runName', value: `run-${i}` },
+      { key: 'run_type', value: i % 3 === 0 ? 'evaluation' : 'development' },
+      { key: 'agent', value: `agent-${i % 7}` },
+      { key: 'flow', value: `f${i % 5}` },
+      { key: 'mlflow.user', value: 'bench' },
+    ],
+    metrics: ['loss', 'accuracy'].flatMap((key, k) =>
+      Array.from({ length: 5 }, (_, step) => ({
+        key,
+        value: Math.sin(i + step + k),
+        timestamp: T0 + step,
+        step,
+      })),
+    ),
+    datasets: [
+      {
+        dataset: { name: 'questions', digest: `d${i % 4}`, source_type: 'local', source: '{"uri": "q.csv"}' },
+        tags: [{ key: 'mlflow.data.context', value: 'eval' }],
+      },
+    ],
+  };
+}
+
+async function generate(path: string): Promise<number> {
+  const store = await openSqliteStore(path);
+  const started = performance.now();
+  const experimentIds: string[] = [];
+  for (let e = 0; e < EXPERIMENTS; e++)
+    experimentIds.push(await store.createExperiment({ name: `/bench/copy/${e}` }));
+  for (let first = 0; first < RUNS; first += BATCH) {
+    const experimentId = experimentIds[Math.floor((first / RUNS) * EXPERIMENTS)] as string;
+    const batch = Array.from({ length: Math.min(BATCH, RUNS - first) }, (_, j) =>
+      runRecord(first + j, experimentId),
+    );
+    await store.importer.putRuns(batch, { deletedTime: () => T0 });
+  }
+  await store.close();
+  return (performance.now() - started) / 1000;
+}
+
+/** Copies the source into a new database on the PostgreSQL server of `url`; prints the time. */
+async function toPostgres(url: string, path: string): Promise<void> {
+  const from = `sqlite:///${path}`;
+  const name = `agentrack_bench_copy_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const driver = PostgresDriver.open({ connectionString: target.toString() });
+  try {
+    await migrate(driver, MIGRATIONS, undefined, { artifactRoot: 'mlflow-artifacts:/' });
+    const store = new SqlTrackingStore(driver, postgresDialect);
+    const source = await openSqliteStore(path, { mode: 'read' });
+    const sourceArtifacts = ArtifactAccess.forTarget({ kind: 'sqlite', path, uri: from });
+    const artifacts = new ArtifactAccess(
+      createArtifactLocator({ proxied: new LocalArtifactRepository(join(dir, 'pg-artifacts')) }),
+    );
+    const started = performance.now();
+    const result = await copyBetween(
+      { uri: from, store: source, artifacts: sourceArtifacts },
+      { uri: target.toString(), store, artifacts },
+      { noVerify: true },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `copy SQLite -> PostgreSQL: ${fmt(result.written.runs)} runs in ${fmt(seconds, 1)} s, ${fmt(RUNS / seconds)} runs/s`,
+    );
+    await Promise.all([source.close(), sourceArtifacts.close(), artifacts.close()]);
+  } finally {
+    await driver.close();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`agentrack copy benchmark (node ${process.version}, ${new Date().toISOString()})`);
+  const source = join(dir, 'source.db');
+  const generated = await generate(source);
+  console.log(`generated ${fmt(RUNS)} runs (${fmt(RUNS * 10)} metric rows) in ${fmt(generated, 1)} s`);
+
+  const from = `sqlite:///${source}`;
+  const to = `sqlite:///${join(dir, 'target.db')}`;
+  let started = performance.now();
+  const result = await copyStores({ from, to, noVerify: true });
+  const copied = (performance.now() - started) / 1000;
+  console.log(
+    `copy SQLite -> SQLite: ${fmt(result.written.runs)} runs in ${fmt(copied, 1)} s, ${fmt(RUNS / copied)} runs/s ` +
+      `(target for 1,000,000 runs SQLite -> PostgreSQL: under 120 s)`,
+  );
+
+  const postgresUrl = process.env.BENCH_COPY_POSTGRES_URL;
+  if (postgresUrl) await toPostgres(postgresUrl, source);
+
+  if (process.env.BENCH_COPY_VERIFY === '0') return;
+  started = performance.now();
+  const rows = await verifyStores({ from, to });
+  const verified = (performance.now() - started) / 1000;
+  const equal = rows.every((row) => row.equal);
+  console.log(
+    `verification (both stores read and hashed): ${fmt(verified, 1)} s, ${equal ? 'equal' : 'DIFFERENT'}`,
+  );
+  console.log(`peak RSS: ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);
+}
+
+try {
+  await main();
+} finally {
+  if (process.env.BENCH_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
+}
