@@ -1,6 +1,7 @@
 /**
  * agentrack: experiment tracking for GenAI agents, with MLflow's data model and search
- * language on embedded SQLite.
+ * language on embedded SQLite. Importing it loads no database driver: a store's backend is
+ * loaded when a tracking URI names it.
  *
  * @example
  * import { TrackingClient } from 'agentrack';
@@ -98,12 +99,15 @@ export {
 export {
   openStore,
   resolveTrackingUri,
+  resolveTrackingTarget,
+  canonicalTrackingUri,
   parseTrackingUri,
   formatRetryNotice,
   type ModelRegistryStore,
   type Page,
   type RetryNotice,
   type TrackingStore,
+  type TrackingTarget,
 } from './store/index.js';
 export {
   Agent,

@@ -4,7 +4,7 @@ import { ARTIFACTS_API } from '../protocol/artifacts.js';
 import { callEndpoint } from '../store/rest/endpoint-call.js';
 import { HttpClient } from '../store/rest/http-client.js';
 import { resolveRestConfig, type RestStoreOptions } from '../store/rest/rest-config.js';
-import { parseTrackingUri } from '../store/tracking-uri.js';
+import { displayTrackingUri, parseTrackingUri, type TrackingTarget } from '../store/tracking-uri.js';
 import { artifactMediaType } from './artifact-media-type.js';
 import { artifactBaseName, invalidPath, joinArtifactPath, validateArtifactPath } from './artifact-path.js';
 import {
@@ -59,13 +59,20 @@ export class HttpArtifactRepository implements ArtifactRepository {
   readonly #http: HttpClient;
 
   /**
-   * A repository on the tracking server at `trackingUri` (`http(s)://[user:password@]host[:port][/prefix]`),
-   * rooted at folder `root` below its artifacts destination.
+   * A repository on the tracking server at `trackingUri` (`http(s)://[user:password@]host[:port][/prefix]`,
+   * or that URI parsed), rooted at folder `root` below its artifacts destination.
    */
-  constructor(trackingUri: string, root = '', options: HttpArtifactRepositoryOptions = {}, uri?: string) {
-    const target = parseTrackingUri(trackingUri);
+  constructor(
+    trackingUri: string | TrackingTarget,
+    root = '',
+    options: HttpArtifactRepositoryOptions = {},
+    uri?: string,
+  ) {
+    const target = typeof trackingUri === 'string' ? parseTrackingUri(trackingUri) : trackingUri;
     if (target.kind !== 'rest') {
-      throw invalidParameter(`An artifact service is reached over http(s)://, not '${trackingUri}'.`);
+      throw invalidParameter(
+        `An artifact service is reached over http(s)://, not '${displayTrackingUri(target)}'.`,
+      );
     }
     const { multipart, ...restOptions } = options;
     this.#http = new HttpClient(resolveRestConfig(target, restOptions));
@@ -115,7 +122,10 @@ export class HttpArtifactRepository implements ArtifactRepository {
   }
 
   /** The repository of everything the server at `trackingUri` keeps: what `mlflow-artifacts:/<path>` URIs name on it. */
-  static forServer(trackingUri: string, options: HttpArtifactRepositoryOptions = {}): HttpArtifactRepository {
+  static forServer(
+    trackingUri: string | TrackingTarget,
+    options: HttpArtifactRepositoryOptions = {},
+  ): HttpArtifactRepository {
     return new HttpArtifactRepository(trackingUri, '', options);
   }
 

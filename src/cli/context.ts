@@ -9,7 +9,7 @@ import { missingConfigHint } from './missing-config-hint.js';
 import { colorEnabled, createPaint, type Paint } from './output/color.js';
 import { retryPrinter } from './output/retry-printer.js';
 import type { CliIo } from './run-main.js';
-import { effectiveTrackingUri } from './tracking-uri.js';
+import { resolveTrackingTarget, type TrackingTarget } from '../store/tracking-uri.js';
 
 /** The options every command accepts, before or after its name. */
 export interface GlobalOptions {
@@ -20,10 +20,11 @@ export interface GlobalOptions {
   color: boolean;
 }
 
-/** An open agent and the tracking URI it writes to (absolute for a SQLite file). */
+/** An open agent and the tracking store it writes to. */
 export interface OpenedAgent {
   agent: Agent;
-  trackingUri: string;
+  /** The store, parsed; `canonicalTrackingUri` for a child process, `displayTrackingUri` to print. */
+  target: TrackingTarget;
 }
 
 /** Options of {@link CliContext.withAgent}. */
@@ -107,15 +108,16 @@ export class CliContext {
         env: this.env,
         missingHint: missingConfigHint(command),
       }));
-    const trackingUri = effectiveTrackingUri(config.trackingUri, this.env);
-    const client = await TrackingClient.open(trackingUri, {
+    // loadConfig resolved the configuration's URI (see resolveTrackingTarget); without a file, the environment's.
+    const target = resolveTrackingTarget({ uri: config.trackingUri, env: this.env });
+    const client = await TrackingClient.open(target, {
       ...this.storeOptions,
       mode: options.mode ?? 'write',
     });
     try {
       const agent = await Agent.open({ config, client });
       try {
-        return await fn({ agent, trackingUri });
+        return await fn({ agent, target });
       } finally {
         await agent.close();
       }
@@ -131,7 +133,7 @@ export class CliContext {
    * environment's, else `./agentrack.db`. Runs `fn` and closes the client again.
    */
   async withClient<T>(
-    fn: (client: TrackingClient, trackingUri: string) => Promise<T>,
+    fn: (client: TrackingClient, target: TrackingTarget) => Promise<T>,
     options: { mode?: StoreMode } = {},
   ): Promise<T> {
     const globals = this.globals;
@@ -144,13 +146,13 @@ export class CliContext {
       });
       configured = config.trackingUri;
     }
-    const trackingUri = effectiveTrackingUri(configured, this.env);
-    const client = await TrackingClient.open(trackingUri, {
+    const target = resolveTrackingTarget({ uri: configured, env: this.env });
+    const client = await TrackingClient.open(target, {
       ...this.storeOptions,
       mode: options.mode ?? 'write',
     });
     try {
-      return await fn(client, trackingUri);
+      return await fn(client, target);
     } finally {
       await client.close();
     }

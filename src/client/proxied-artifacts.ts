@@ -17,7 +17,7 @@ import type { RunArtifactsOptions } from './run-artifacts.js';
  * database that `agentrack server` serves them from (`<folder>/<name>-artifacts`; a temporary
  * folder, removed on close, for `:memory:`), so a client and a server on one database share
  * the same files; over REST, the tracking server's artifact service ({@link HttpArtifactRepository},
- * with the store's credentials and retry settings).
+ * with the store's credentials and retry settings). A PostgreSQL store has no such default.
  */
 export function defaultProxiedArtifacts(
   target: TrackingTarget,
@@ -33,8 +33,14 @@ export function defaultProxiedArtifacts(
     };
   }
   if (target.kind === 'rest') {
-    const repository = HttpArtifactRepository.forServer(target.uri, options);
+    const repository = HttpArtifactRepository.forServer(target, options);
     return { proxied: repository, release: () => repository.close() };
+  }
+  if (target.kind === 'postgres') {
+    return {
+      unreachableProxied:
+        'a client on a PostgreSQL store cannot reach by itself (no folder beside a database file): open it with proxiedArtifacts',
+    };
   }
   // Databricks keeps run artifacts at dbfs: URIs, never mlflow-artifacts: ones.
   return {

@@ -30,7 +30,7 @@ import type {
 } from '../store/tracking-store.js';
 import type { TraceStore } from '../store/trace-store.js';
 import type { RunArtifactListing } from './run-artifact-service.js';
-import { parseTrackingUri, resolveTrackingUri } from '../store/tracking-uri.js';
+import { resolveTrackingTarget, type TrackingTarget } from '../store/tracking-uri.js';
 import { pagesOf } from './pages.js';
 import { defaultProxiedArtifacts } from './proxied-artifacts.js';
 import { RegistryClient } from './registry-client.js';
@@ -226,13 +226,18 @@ export class TrackingClient {
   }
 
   /**
-   * Opens a client on the tracking URI given, else `AGENTRACK_TRACKING_URI`, else
-   * `MLFLOW_TRACKING_URI`, else the embedded database `./agentrack.db`. With `{ mode: 'read' }`
-   * an embedded database is only read: it must exist, and nothing is created or changed.
+   * Opens a client on the tracking URI (or parsed target) given, else `AGENTRACK_TRACKING_URI`,
+   * else `MLFLOW_TRACKING_URI`, else the embedded database `./agentrack.db` (see
+   * {@link resolveTrackingTarget}). With `{ mode: 'read' }` an embedded database is only read: it
+   * must exist, and nothing is created or changed.
    */
-  static async open(uri?: string, options: OpenTrackingClientOptions = {}): Promise<TrackingClient> {
-    const target = parseTrackingUri(resolveTrackingUri(uri, options.env ?? process.env));
-    const store = await openStore(uri, options);
+  static async open(
+    uri?: string | TrackingTarget,
+    options: OpenTrackingClientOptions = {},
+  ): Promise<TrackingClient> {
+    const target =
+      typeof uri === 'object' ? uri : resolveTrackingTarget({ uri, env: options.env ?? process.env });
+    const store = await openStore(target, options);
     let artifacts: RunArtifactsOptions;
     if (options.proxiedArtifacts !== undefined) {
       artifacts = { proxied: options.proxiedArtifacts };

@@ -38,7 +38,12 @@ export interface AgentConfigInput {
   tags?: Record<string, string>;
   /** Evaluation thresholds, as text (`accuracy >= 0.9`) or objects. */
   thresholds?: ReadonlyArray<string | Threshold>;
-  /** Tracking URI; default: the environment's, else `./agentrack.db`. */
+  /**
+   * Tracking URI (`sqlite:///runs.db`, `postgresql://...`, `http(s)://...`, `databricks`); in a
+   * configuration file, a relative SQLite path is from the file's folder. `AGENTRACK_TRACKING_URI`
+   * takes precedence over it, `MLFLOW_TRACKING_URI` does not; default `agentrack.db` beside the
+   * file (see `resolveTrackingTarget` for the whole precedence).
+   */
   trackingUri?: string;
   /**
    * The registered model (a name in the tracking store's model registry) whose versions the
@@ -59,6 +64,7 @@ export interface AgentConfig {
   readonly timeZone: TimeZone;
   readonly tags: Readonly<Record<string, string>>;
   readonly thresholds: readonly Threshold[];
+  /** The tracking URI in effect, as `loadConfig` resolves it (absolute for a SQLite file); undefined leaves it to the client. */
   readonly trackingUri?: string;
   /** The registered model deployments are bound to, when one is configured. */
   readonly registeredModel?: string;

@@ -634,8 +634,26 @@ describe('config files', () => {
         `sqlite:///${join(root, 'data/runs.db')}`,
       );
       write(join(root, CONFIG_FILE_NAME), '{"agent": "bot"}');
-      expect(await uri({ env: { MLFLOW_TRACKING_URI: 'http://mlflow:5000' } })).toBeUndefined();
+      expect(await uri({ env: { MLFLOW_TRACKING_URI: 'http://mlflow:5000' } })).toBe('http://mlflow:5000');
       expect(await uri({ env: {} })).toBe(`sqlite:///${join(root, 'agentrack.db')}`);
+      // A relative SQLite file in the environment is made absolute, from the working folder.
+      expect(await uri({ env: { AGENTRACK_TRACKING_URI: 'sqlite:///env.db' } })).toBe(
+        `sqlite:///${join(cwd, 'env.db')}`,
+      );
+    });
+
+    it('refuses a tracking URI in the file that no store can open, naming the file and the field', async () => {
+      const root = folder();
+      write(join(root, CONFIG_FILE_NAME), '{"agent": "bot", "trackingUri": "mysql://root:s3cret@db/x"}');
+      const error = await loadConfig({ cwd: root, env: {} }).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'INVALID_PARAMETER_VALUE',
+        message: expect.stringMatching(
+          new RegExp(
+            `^${CONFIG_FILE_NAME}: trackingUri: Unsupported tracking URI scheme 'mysql' in 'mysql://root:\\*\\*\\*@db/x'`,
+          ),
+        ),
+      });
     });
 
     it('reads the file at an explicit path, relative to cwd', async () => {

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { AgentrackError, invalidParameter, isAgentrackError, notFound } from '../errors.js';
+import { canonicalTrackingUri, resolveTrackingTarget } from '../store/tracking-uri.js';
 import { MAX_TAG_VALUE_LENGTH, validateModelAliasName, validateTagKey } from '../validation/index.js';
 import {
   TIME_ZONES,
@@ -133,7 +134,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Agent
   }
   const { merged, overridden } = mergeOverrides(data, overrides);
   if (!overridden('trackingUri')) {
-    const trackingUri = trackingUriFor(merged.trackingUri, dirname(file), options.env ?? process.env);
+    const trackingUri = trackingUriFor(merged.trackingUri, dirname(file), {
+      env: options.env ?? process.env,
+      cwd,
+      label,
+    });
     if (trackingUri === undefined) delete merged.trackingUri;
     else merged.trackingUri = trackingUri;
   }
@@ -141,28 +146,31 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Agent
 }
 
 /**
- * The tracking URI of a project with a config file, when no override names one:
- * `AGENTRACK_TRACKING_URI` (so a command started by `agentrack run` logs where its parent
- * does), else the file's `trackingUri`, else `MLFLOW_TRACKING_URI` (left to the client),
- * else `agentrack.db` next to the config file. Relative SQLite paths are taken from the
- * config file's folder, so running from a subfolder never starts a second database.
+ * The tracking URI of a project with a config file, when no override names one, by
+ * {@link resolveTrackingTarget}'s precedence: `AGENTRACK_TRACKING_URI` (so a command started by
+ * `agentrack run` logs where its parent does), else the file's `trackingUri`, else
+ * `MLFLOW_TRACKING_URI`, else `agentrack.db` next to the config file. Relative SQLite paths in
+ * the file are taken from its folder, so running from a subfolder never starts a second
+ * database. The result names the same store from any folder ({@link canonicalTrackingUri}).
+ * A value that is not a non-empty string is left for the validation to refuse.
  */
-function trackingUriFor(fromFile: unknown, folder: string, env: NodeJS.ProcessEnv): unknown {
-  const agentrack = env.AGENTRACK_TRACKING_URI?.trim();
-  if (agentrack) return agentrack;
-  if (typeof fromFile === 'string') return anchorTrackingUri(fromFile, folder);
-  if (fromFile !== undefined) return fromFile;
-  if (env.MLFLOW_TRACKING_URI?.trim()) return undefined;
-  return `sqlite:///${join(folder, 'agentrack.db')}`;
-}
-
-/**
- * A relative SQLite URI in a config file means a file next to the config, wherever the
- * command runs from: running from a subfolder must not create a second database.
- */
-function anchorTrackingUri(uri: string, folder: string): string {
-  const match = /^sqlite:\/\/\/(?!\/)(?!:memory:)(.+)$/.exec(uri.trim());
-  return match ? `sqlite:///${join(folder, match[1] as string)}` : uri;
+function trackingUriFor(
+  fromFile: unknown,
+  folder: string,
+  options: { env: NodeJS.ProcessEnv; cwd: string; label: string },
+): unknown {
+  if (fromFile !== undefined && (typeof fromFile !== 'string' || fromFile.trim() === '')) return fromFile;
+  try {
+    const { env, cwd } = options;
+    return canonicalTrackingUri(
+      resolveTrackingTarget({ configUri: fromFile, configFolder: folder, env, cwd }),
+    );
+  } catch (error) {
+    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE') && typeof fromFile === 'string') {
+      throw invalidParameter(`${options.label}: trackingUri: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 /** The nearest {@link CONFIG_FILE_NAME} in `cwd` or one of its parent folders, as an absolute path. */

@@ -91,8 +91,8 @@ export { compareText } from './compare-text.js';
 export { asciiLower, ilikeMatches, likeMatches } from './like.js';
 export type { SqlDialect } from './sql-dialect.js';
 export type { SqlFragment, SqlParam, SqlPart } from './sql-fragment.js';
-export { sqliteDialect } from './sqlite-dialect.js';
-// The PostgreSQL backend's dialect, also offered here beside SQLite's for the search compiler's users.
+// Each database's dialect lives in its backend's folder; both are offered here for the search compiler's users.
+export { sqliteDialect } from '../store/sqlite/sqlite-dialect.js';
 export { postgresDialect } from '../store/postgres/postgres-dialect.js';
 export {
   compileExperimentSearch,

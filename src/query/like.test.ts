@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { compareText } from './compare-text.js';
 import { asciiLower, ilikeMatches, likeMatches } from './like.js';
-import { likeToGlob } from './sqlite-dialect.js';
+import { likeToGlob } from '../store/sqlite/sqlite-dialect.js';
 
 describe('likeMatches', () => {
   test.each([

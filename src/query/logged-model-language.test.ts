@@ -6,7 +6,7 @@ import { parseLoggedModelFilter, parseLoggedModelOrderBy } from './logged-model-
 import { latestModelMetric } from './logged-model-sort-key.js';
 import { compileLoggedModelSearch } from './logged-model-sql.js';
 import { serializeFilter } from './serializer.js';
-import { sqliteDialect } from './sqlite-dialect.js';
+import { sqliteDialect } from '../store/sqlite/sqlite-dialect.js';
 
 function model(
   id: string,

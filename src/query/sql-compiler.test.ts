@@ -40,7 +40,7 @@ import {
   type RegistrySearchOptions,
   type RunSearchOptions,
 } from './sql-compiler.js';
-import { sqliteDialect } from './sqlite-dialect.js';
+import { sqliteDialect } from '../store/sqlite/sqlite-dialect.js';
 
 type Db = Database.Database;
 

@@ -3,7 +3,7 @@ import { makeTraceRecord } from './__tests__/trace-fixtures.js';
 import { withoutLocation } from './ast.js';
 import { postgresDialect } from '../store/postgres/postgres-dialect.js';
 import { serializeFilter } from './serializer.js';
-import { sqliteDialect } from './sqlite-dialect.js';
+import { sqliteDialect } from '../store/sqlite/sqlite-dialect.js';
 import { compareTraces, matchesTrace } from './trace-evaluator.js';
 import { parseTraceFilter, parseTraceOrderBy } from './trace-parser.js';
 import { traceOrderTerms } from './trace-sort-key.js';

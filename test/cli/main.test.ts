@@ -112,6 +112,20 @@ describe('agentrack: the program', () => {
     );
   });
 
+  it('never prints the password of a PostgreSQL tracking URI, even with --debug', () => {
+    const folder = join(dir.path, 'postgres');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'agentrack.config.json'), JSON.stringify({ agent: 'pg_agent' }));
+    for (const uri of ['postgresql://me:s3cret@127.0.0.1:9/agentrack', 'postgresql://me:s3cret@db:99999/x']) {
+      for (const args of [['runs'], ['runs', '--debug'], ['init', '--agent', 'pg_agent'], ['gc']]) {
+        const result = agentrack(['--tracking-uri', uri, ...args], { cwd: folder });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(/postgresql:\/\/me:\*\*\*@/);
+        expect(`${result.stdout}${result.stderr}`).not.toContain('s3cret');
+      }
+    }
+  });
+
   it('runs in-process with injected streams and returns the exit code', async () => {
     const result = await agentrackInProcess(['frobnicate']);
     expect(result.code).toBe(2);

@@ -4,7 +4,7 @@ import { createArtifactLocator } from '../../artifacts/artifact-locator.js';
 import { collectGarbage, type GarbageReport, type Removed } from '../../client/collect-garbage.js';
 import { TrackingClient } from '../../client/tracking-client.js';
 import { isAgentrackError } from '../../errors.js';
-import { parseTrackingUri, resolveTrackingUri } from '../../store/tracking-uri.js';
+import { displayTrackingUri, resolveTrackingTarget } from '../../store/tracking-uri.js';
 import { parseDuration } from '../../utils/duration.js';
 import { openArtifactsDestination, type ArtifactsDestination } from '../artifacts-destination.js';
 import { usageError } from '../cli-error.js';
@@ -98,11 +98,19 @@ export async function gcCommand(options: GcOptions, ctx: CliContext): Promise<nu
   }
   const runIds = idList(options.runIds, '--run-ids');
   const experimentIds = idList(options.experimentIds, '--experiment-ids');
-  const uri = resolveTrackingUri(options.backendStoreUri ?? ctx.globals.trackingUri, ctx.env);
-  const target = parseTrackingUri(uri);
+  const target = resolveTrackingTarget({
+    uri: options.backendStoreUri ?? ctx.globals.trackingUri,
+    env: ctx.env,
+  });
+  if (target.kind === 'postgres') {
+    throw usageError(
+      `agentrack gc works on an embedded database for now, and '${displayTrackingUri(target)}' is a PostgreSQL ` +
+        'database. Run it on a SQLite store: agentrack gc --backend-store-uri sqlite:///path.db',
+    );
+  }
   if (target.kind !== 'sqlite') {
     throw usageError(
-      `agentrack gc works on an embedded database, and '${uri}' is a tracking server: MLflow's REST API ` +
+      `agentrack gc works on an embedded database, and '${displayTrackingUri(target)}' is a tracking server: MLflow's REST API ` +
         'cannot remove runs permanently. Run it where the database is: agentrack gc --backend-store-uri sqlite:///path.db',
     );
   }
@@ -119,7 +127,7 @@ export async function gcCommand(options: GcOptions, ctx: CliContext): Promise<nu
   try {
     // gc removes and never creates: a missing database is the error the read commands give.
     const mode = options.dryRun || !existsSync(target.path) ? 'read' : 'write';
-    const client = await TrackingClient.open(target.uri, { ...ctx.storeOptions, mode });
+    const client = await TrackingClient.open(target, { ...ctx.storeOptions, mode });
     try {
       const dryRun = options.dryRun === true;
       const report = await collectGarbage(client, {

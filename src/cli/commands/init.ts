@@ -11,6 +11,7 @@ import {
   loadConfig,
 } from '../../lifecycle/config.js';
 import type { EnsuredExperiment } from '../../lifecycle/experiments.js';
+import { displayTrackingUri } from '../../store/tracking-uri.js';
 import { usageError } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { formatTable } from '../output/table.js';
@@ -84,12 +85,12 @@ export async function initCommand(options: InitOptions, ctx: CliContext): Promis
     env: ctx.env,
   });
   return ctx.withAgent(
-    async ({ agent, trackingUri: uri }) => {
+    async ({ agent, target }) => {
       const report = await agent.ensureExperiments();
       if (text !== undefined) await writeConfig(file, text);
       io.stdout(text !== undefined ? `wrote ${file}\n` : `kept ${file} (it exists; --force overwrites it)\n`);
       io.stdout(formatEnsuredExperiments(report));
-      io.stdout(`tracking URI: ${uri}\n`);
+      io.stdout(`tracking URI: ${displayTrackingUri(target)}\n`);
       return 0;
     },
     { config },

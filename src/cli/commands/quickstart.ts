@@ -5,6 +5,7 @@ import { isAgentrackError } from '../../errors.js';
 import type { AgentConfig } from '../../lifecycle/agent-config.js';
 import { formatAuditReport } from '../../lifecycle/audit.js';
 import { resolveConfig } from '../../lifecycle/config.js';
+import { displayTrackingUri } from '../../store/tracking-uri.js';
 import { usageError } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { formatGateSummary } from '../output/gate-summary.js';
@@ -65,8 +66,10 @@ export async function quickstartCommand(options: QuickstartOptions, ctx: CliCont
   const paint = ctx.out;
   const step = (n: number, title: string) => io.stdout(`\n${paint.bold(`${n}. ${title}`)}\n`);
   return ctx.withAgent(
-    async ({ agent, trackingUri }) => {
-      io.stdout(`agentrack quickstart: agent ${agent.config.agent}, tracking URI ${trackingUri}\n`);
+    async ({ agent, target }) => {
+      io.stdout(
+        `agentrack quickstart: agent ${agent.config.agent}, tracking URI ${displayTrackingUri(target)}\n`,
+      );
 
       step(1, 'Experiments');
       io.stdout(formatEnsuredExperiments(await agent.ensureExperiments(), INDENT));

@@ -5,15 +5,19 @@ import { TAGS, type RunType } from '../../lifecycle/conventions.js';
 import { tagOf } from '../../lifecycle/queries.js';
 import type { RunHandle } from '../../lifecycle/run-handle.js';
 import { parseThreshold } from '../../lifecycle/thresholds.js';
-import { isAgentrackError } from '../../errors.js';
+import { AgentrackError, isAgentrackError } from '../../errors.js';
 import { collect, parseRunTypeArgument, parseTagOptions } from '../arguments.js';
 import { CliError, usageError } from '../cli-error.js';
 import { childEnv } from '../child-env.js';
 import { startServer, type RunningServer } from '../../server/serve.js';
 import { openStore } from '../../store/open-store.js';
-import { parseTrackingUri } from '../../store/tracking-uri.js';
+import {
+  canonicalTrackingUri,
+  displayTrackingUri,
+  isRemoteTrackingTarget,
+  type TrackingTarget,
+} from '../../store/tracking-uri.js';
 import { openArtifactsDestination, type ArtifactsDestination } from '../artifacts-destination.js';
-import { isRemoteTrackingUri } from '../tracking-uri.js';
 import type { CliContext } from '../context.js';
 import { formatGateSummary } from '../output/gate-summary.js';
 import { logArtifactsDir } from '../run-artifacts-dir.js';
@@ -137,7 +141,7 @@ export async function runCommand(
   });
   relay.install();
   try {
-    return await ctx.withAgent(async ({ agent, trackingUri }) => {
+    return await ctx.withAgent(async ({ agent, target }) => {
       const early = relay.received;
       if (early !== undefined) return signalExitCode(early);
       const result = await scoped(agent, runType, start, async (handle) => {
@@ -145,7 +149,7 @@ export async function runCommand(
           `agentrack: ${handle.runName} (${handle.runId}) started in ${agent.config.experiments[runType]}\n`,
         );
         if (runType === 'deployment') await describeSource(agent, handle, ctx);
-        const ending = await execute(handle, command, relay, trackingUri, ctx);
+        const ending = await execute(handle, command, relay, target, ctx);
         if (options.artifacts !== undefined && commandRan(ending)) {
           await logArtifactsDir(handle, options.artifacts, process.cwd(), (line) =>
             ctx.io.stderr(`agentrack: ${line}\n`),
@@ -195,7 +199,7 @@ async function execute(
   handle: RunHandle,
   command: readonly string[],
   relay: SignalRelay,
-  trackingUri: string,
+  target: TrackingTarget,
   ctx: CliContext,
 ): Promise<Ending> {
   const before = relay.received;
@@ -203,14 +207,14 @@ async function execute(
   // MLflow's own client cannot open the embedded SQLite file: serve it to the command over
   // MLflow's REST API on a free loopback port for as long as any process of the command runs,
   // with its artifact service keeping `mlflow-artifacts:` files beside the database.
-  const loopback = isRemoteTrackingUri(trackingUri) ? undefined : await startLoopbackServer(trackingUri, ctx);
+  const loopback = isRemoteTrackingTarget(target) ? undefined : await startLoopbackServer(target, ctx);
   const server = loopback?.server;
   try {
     // A signal that came while the server started: the command never starts.
     const early = relay.received;
     if (early !== undefined) return { kind: 'interrupted', signal: early, started: false };
     const env = childEnv(ctx.env, {
-      trackingUri,
+      target,
       runId: handle.runId,
       experimentId: handle.experimentId,
       ...(server ? { mlflowTrackingUri: server.url } : {}),
@@ -228,14 +232,20 @@ async function execute(
 
 /** The server `execute` gives the command: the embedded store and its default artifacts destination. */
 async function startLoopbackServer(
-  trackingUri: string,
+  target: TrackingTarget,
   ctx: CliContext,
 ): Promise<{ server: RunningServer; destination: ArtifactsDestination }> {
-  const destination = await openArtifactsDestination(undefined, parseTrackingUri(trackingUri).path, ctx.env);
+  if (target.kind !== 'sqlite') {
+    throw new AgentrackError(
+      'NOT_IMPLEMENTED',
+      `agentrack run cannot serve ${displayTrackingUri(target)} to the command yet: it keeps the artifacts beside a SQLite file.`,
+    );
+  }
+  const destination = await openArtifactsDestination(undefined, target.path, ctx.env);
   try {
     const server = await startServer({
       // The database's own registry, as `agentrack server` serves it.
-      store: await openStore(trackingUri, { registryUri: trackingUri }),
+      store: await openStore(target, { registryUri: canonicalTrackingUri(target) }),
       host: '127.0.0.1',
       port: 0,
       logger: false,

@@ -4,7 +4,13 @@ import { resolveArtifactUri, serverArtifactRoot } from '../../artifacts/artifact
 import { isAgentrackError } from '../../errors.js';
 import { isLoopback, startServer } from '../../server/serve.js';
 import { openStore } from '../../store/open-store.js';
-import { parseTrackingUri, resolveTrackingUri, type TrackingTarget } from '../../store/tracking-uri.js';
+import {
+  canonicalTrackingUri,
+  displayTrackingUri,
+  parseTrackingUri,
+  resolveTrackingTarget,
+  type TrackingTarget,
+} from '../../store/tracking-uri.js';
 import { validateArtifactLocation } from '../../validation/index.js';
 import { openArtifactsDestination, type ArtifactsDestination } from '../artifacts-destination.js';
 import { usageError } from '../cli-error.js';
@@ -95,9 +101,8 @@ function modelVersionSourcePattern(env: NodeJS.ProcessEnv): RegExp | undefined {
   }
 }
 
-/** The SQLite database `uri` names; a usage error saying `refusal` when it names another store. */
-function sqliteTarget(uri: string, refusal: string): TrackingTarget {
-  const target = parseTrackingUri(uri);
+/** `target` when it is a SQLite database; a usage error saying `refusal` when it names another store. */
+function sqliteTarget(target: TrackingTarget, refusal: string): TrackingTarget {
   if (target.kind !== 'sqlite') throw usageError(refusal);
   return target;
 }
@@ -156,15 +161,19 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
   checkArtifactOptions(options, io);
   const artifactRoot = artifactRootOf(options);
   const serving = options.serveArtifacts !== false;
-  const uri = resolveTrackingUri(options.backendStoreUri ?? ctx.globals.trackingUri, ctx.env);
+  const target = resolveTrackingTarget({
+    uri: options.backendStoreUri ?? ctx.globals.trackingUri,
+    env: ctx.env,
+  });
+  const shown = target.kind === 'sqlite' ? target.uri : displayTrackingUri(target);
   const database = options.artifactsOnly
     ? sqliteTarget(
-        uri,
-        `--artifacts-only keeps artifacts beside a database, and '${uri}' names none: give --artifacts-destination <uri>`,
+        target,
+        `--artifacts-only keeps artifacts beside a database, and '${shown}' names none: give --artifacts-destination <uri>`,
       )
     : sqliteTarget(
-        uri,
-        `--backend-store-uri must be a SQLite store (sqlite:///path.db), not '${uri}': the server serves a store of its own.`,
+        target,
+        `--backend-store-uri must be a SQLite store (sqlite:///path.db), not '${shown}': the server serves a store of its own.`,
       );
   const sourcePattern = modelVersionSourcePattern(ctx.env);
   const users = options.auth !== undefined ? await loadUsers(options.auth) : undefined;
@@ -179,8 +188,11 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
   try {
     // An artifacts-only server never opens the database: its tracking API answers 503. The
     // registry served is the database's own, whatever MLFLOW_REGISTRY_URI says.
-    const served = options.artifactsOnly ? 'sqlite:///:memory:' : database.uri;
-    const store = await openStore(served, { defaultArtifactRoot: artifactRoot, registryUri: served });
+    const served = options.artifactsOnly ? parseTrackingUri('sqlite:///:memory:') : database;
+    const store = await openStore(served, {
+      defaultArtifactRoot: artifactRoot,
+      registryUri: canonicalTrackingUri(served),
+    });
     server = await startServer({
       store,
       host: options.host,

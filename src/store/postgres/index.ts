@@ -1,6 +1,11 @@
 export { PostgresDriver, type PostgresDriverOptions } from './postgres-driver.js';
 export { postgresDialect } from './postgres-dialect.js';
-export { postgresErrorKind, wrapPostgresError, type PostgresErrorKind } from './postgres-errors.js';
+export {
+  describePostgresError,
+  postgresErrorKind,
+  wrapPostgresError,
+  type PostgresErrorKind,
+} from './postgres-errors.js';
 export {
   openPostgresStore,
   redactConnectionString,

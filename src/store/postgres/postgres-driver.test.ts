@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isAgentrackError } from '../../errors.js';
 import { closedPort } from '../../testing/closed-port.js';
 import { freshDatabase, type FreshDatabase } from '../../testing/postgres.js';
+import { DatabaseError } from '../sql/database-error.js';
+import { withDatabaseErrors } from '../sql/with-database-errors.js';
 import { PostgresDriver } from './postgres-driver.js';
 
 let db: FreshDatabase;
@@ -66,19 +68,44 @@ describe('statements', () => {
     expect(await driver.run(`DELETE FROM ${t} WHERE id = ?`, [99])).toEqual({ changes: 0 });
   });
 
-  test('a database error is an AgentrackError with the SQLSTATE and the driver error as cause', async () => {
-    const error = await rejection(driver.all('SELEC 1'));
+  test('a database error comes as pg gives it; the shared core wraps it once, with the SQLSTATE, statement and cause', async () => {
+    const raw = await rejection(driver.all('SELEC ?', [1]));
+    expect(isAgentrackError(raw)).toBe(false);
+    expect(driver.describeError(raw)).toBe('other');
+    const error = await rejection(withDatabaseErrors(driver).all('SELEC ?', [1]));
     expect(isAgentrackError(error, 'INTERNAL_ERROR')).toBe(true);
-    expect((error as Error).message).toMatch(/^PostgreSQL error \(42601\): syntax error/);
+    expect((error as Error).message).toMatch(
+      /^PostgreSQL error \(42601\): syntax error.*; statement: SELEC \?; parameters: \[1\]$/,
+    );
     expect(((error as Error).cause as { code?: string }).code).toBe('42601');
+  });
+
+  test('a unique violation and a lost race are told apart by kind', async () => {
+    const t = await table('kinds', 'id INTEGER PRIMARY KEY');
+    const wrapped = withDatabaseErrors(driver);
+    await wrapped.run(`INSERT INTO ${t} (id) VALUES (?)`, [1]);
+    const error = await rejection(
+      wrapped.transaction((tx) => tx.run(`INSERT INTO ${t} (id) VALUES (?)`, [1])),
+    );
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect(error).toMatchObject({
+      code: 'INTERNAL_ERROR',
+      kind: 'unique-violation',
+      database: 'PostgreSQL',
+      statement: `INSERT INTO ${t} (id) VALUES (?)`,
+      params: ['1'],
+    });
   });
 
   test('a server that cannot be reached is TEMPORARILY_UNAVAILABLE, without the password', async () => {
     const port = await closedPort();
-    const nowhere = PostgresDriver.open({ connectionString: `postgresql://u:s3cret@127.0.0.1:${port}/x` });
+    const nowhere = withDatabaseErrors(
+      PostgresDriver.open({ connectionString: `postgresql://u:s3cret@127.0.0.1:${port}/x` }),
+    );
     try {
       const error = await rejection(nowhere.get('SELECT 1'));
       expect(isAgentrackError(error, 'TEMPORARILY_UNAVAILABLE')).toBe(true);
+      expect(error).toMatchObject({ kind: 'unavailable' });
       expect((error as Error).message).not.toContain('s3cret');
       expect(
         isAgentrackError(await rejection(nowhere.transaction(async () => 1)), 'TEMPORARILY_UNAVAILABLE'),
@@ -256,9 +283,13 @@ describe('runMany', () => {
   test('a batch with one bad row writes nothing', async () => {
     const t = await table('atomic', 'id INTEGER PRIMARY KEY');
     const rows = Array.from({ length: 1_200 }, (_, i) => [i === 1_100 ? 5 : i]);
-    const error = await rejection(driver.runMany(`INSERT INTO ${t} (id) VALUES (?)`, rows));
+    const error = await rejection(
+      withDatabaseErrors(driver).runMany(`INSERT INTO ${t} (id) VALUES (?)`, rows),
+    );
     expect(isAgentrackError(error, 'INTERNAL_ERROR')).toBe(true);
+    expect(error).toMatchObject({ kind: 'unique-violation', params: ['0'] });
     expect((error as Error).message).toContain('(23505)');
+    expect((error as Error).message).toContain('parameters (first of 1200 rows): [0]');
     expect(await driver.get(`SELECT count(*) AS n FROM ${t}`)).toEqual({ n: 0 });
   });
 });
@@ -394,9 +425,12 @@ describe('read', () => {
 
   test('refuses to write', async () => {
     const error = await rejection(
-      driver.read((tx) => tx.run('INSERT INTO items (id, name) VALUES (?, ?)', [30, 'x'])),
+      withDatabaseErrors(driver).read((tx) =>
+        tx.run('INSERT INTO items (id, name) VALUES (?, ?)', [30, 'x']),
+      ),
     );
     expect(isAgentrackError(error, 'INTERNAL_ERROR')).toBe(true);
+    expect(error).toMatchObject({ kind: 'readonly', params: ['30', "'x'"] });
     expect((error as Error).message).toContain('(25006)');
     expect(await driver.get('SELECT count(*) AS n FROM items WHERE id = 30')).toEqual({ n: 0 });
   });
@@ -484,8 +518,9 @@ describe('the pool', () => {
       );
       expect(await Promise.all(holders)).toEqual(Array(5).fill({ a: 'agentrack-pool-test' }));
       expect(mostOpen).toBe(2);
-      const slow = await rejection(small.get('SELECT pg_sleep(5)'));
+      const slow = await rejection(withDatabaseErrors(small).get('SELECT pg_sleep(5)'));
       expect(isAgentrackError(slow, 'TEMPORARILY_UNAVAILABLE')).toBe(true);
+      expect(slow).toMatchObject({ kind: 'timeout' });
       expect((slow as Error).message).toContain('(57014)');
     } finally {
       await small.close();

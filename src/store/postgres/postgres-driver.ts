@@ -3,8 +3,9 @@ import pg from 'pg';
 import { AgentrackError } from '../../errors.js';
 import { Mutex } from '../../utils/mutex.js';
 import { driverSql } from '../sql/driver-sql.js';
+import type { DatabaseErrorKind } from '../sql/database-error.js';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from '../sql/sql-driver.js';
-import { isRetryable, wrapPostgresError } from './postgres-errors.js';
+import { describePostgresError, isRetryable } from './postgres-errors.js';
 import { nulRefusal } from './postgres-text.js';
 
 /** Options of {@link PostgresDriver.open}. */
@@ -232,7 +233,8 @@ function sleep(ms: number): Promise<void> {
  * different connections; one that fails on a serialization failure or a deadlock is run again.
  * Reads run in a REPEATABLE READ, READ ONLY transaction: one snapshot. Calls made through the
  * driver while a transaction's callback runs (in its async context) run in that transaction,
- * a nested `transaction` in a SAVEPOINT.
+ * a nested `transaction` in a SAVEPOINT. PostgreSQL's errors are thrown as `pg` gives them, for
+ * the shared SQL core to wrap with the statement (see {@link PostgresDriver.describeError}).
  *
  * @example
  * const driver = PostgresDriver.open({ connectionString: 'postgresql://me:pw@db:5432/agentrack' });
@@ -241,6 +243,7 @@ function sleep(ms: number): Promise<void> {
  */
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const;
+  readonly databaseName = 'PostgreSQL';
   readonly #pool: pg.Pool;
   readonly #text = driverSql('postgres');
   readonly #context = new AsyncLocalStorage<TransactionContext>();
@@ -270,6 +273,11 @@ export class PostgresDriver implements SqlDriver {
     // which would end the process if nobody listened; the pool discards it and opens another.
     pool.on('error', () => undefined);
     return new PostgresDriver(pool, options.retryTimeoutMs ?? 10_000, options.readOnly);
+  }
+
+  /** What a `pg` error means (see `describePostgresError`); undefined for any other error. */
+  describeError(error: unknown): DatabaseErrorKind | undefined {
+    return describePostgresError(error);
   }
 
   /** Connections open, idle and waited for: for diagnostics and tests. */
@@ -347,21 +355,12 @@ export class PostgresDriver implements SqlDriver {
     this.#assertOpen();
     const refused = nulRefusal(this.#text(sql), params);
     if (refused !== undefined) throw refused;
-    try {
-      return await fn();
-    } catch (error) {
-      throw wrapPostgresError(error);
-    }
+    return fn();
   }
 
   async #inTransaction<T>(begin: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     this.#assertOpen();
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (error) {
-      throw wrapPostgresError(error);
-    }
+    const client = await this.#pool.connect();
     const context: TransactionContext = {
       executor: new ClientExecutor(client, this.#text, () => context.open),
       open: true,
@@ -381,7 +380,7 @@ export class PostgresDriver implements SqlDriver {
         // The connection is in no state to be reused: the pool closes it instead.
         broken = rollbackError;
       }
-      throw wrapPostgresError(error);
+      throw error;
     } finally {
       context.open = false;
       client.release(broken !== undefined);

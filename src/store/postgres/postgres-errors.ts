@@ -1,6 +1,7 @@
 import { AgentrackError } from '../../errors.js';
+import { DatabaseError, type DatabaseErrorKind } from '../sql/database-error.js';
 
-/** What a PostgreSQL error means to the store: the kinds every SQL driver maps its errors to. */
+/** The coarse kind of a PostgreSQL error (the shared SQL core reads {@link describePostgresError}'s). */
 export type PostgresErrorKind = 'unique' | 'busy' | 'unavailable' | 'other';
 
 /** SQLSTATEs worth running a whole transaction again for: serialization failure, deadlock. */
@@ -50,23 +51,51 @@ export function postgresErrorKind(error: unknown): PostgresErrorKind {
   return 'other';
 }
 
+/** The kind of each SQLSTATE the store tells apart; classes not listed are `other`. */
+const KIND_OF_STATE: Readonly<Record<string, DatabaseErrorKind>> = {
+  '23505': 'unique-violation',
+  '23503': 'foreign-key-violation',
+  '40001': 'serialization',
+  '40P01': 'serialization',
+  '55P03': 'busy',
+  '57014': 'timeout',
+  '25006': 'readonly',
+  '53100': 'full',
+  XX001: 'corrupt',
+  XX002: 'corrupt',
+};
+
 /**
- * A `pg` error as an {@link AgentrackError}: TEMPORARILY_UNAVAILABLE for `busy` and
- * `unavailable`, INTERNAL_ERROR otherwise, the driver's error as `cause`. Agentrack errors and
- * errors that are not the database's (a bug in a transaction's callback) pass unchanged.
+ * What a `pg` error means to the shared SQL core, by SQLSTATE: 23505 a unique violation, 23503 a
+ * foreign-key one, other class 23 codes a constraint violation; a serialization failure or a
+ * deadlock (40001, 40P01) `serialization`; a lock that is not available (55P03) `busy`; a
+ * statement timeout (57014) `timeout`; a read-only transaction (25006) `readonly`; a full disk
+ * (53100) `full`; data corruption (XX001, XX002) `corrupt`; a server that cannot be reached or is
+ * going away (see {@link postgresErrorKind}) `unavailable`; any other SQLSTATE `other`, and
+ * undefined for an error that is not PostgreSQL's.
+ *
+ * @example describePostgresError(Object.assign(new Error('duplicate key'), { code: '23505', severity: 'ERROR' })) // 'unique-violation'
+ */
+export function describePostgresError(error: unknown): DatabaseErrorKind | undefined {
+  const state = sqlState(error);
+  if (state !== undefined) {
+    const kind = KIND_OF_STATE[state];
+    if (kind !== undefined) return kind;
+    if (state.startsWith('23')) return 'constraint-violation';
+  }
+  if (postgresErrorKind(error) === 'unavailable') return 'unavailable';
+  return state === undefined ? undefined : 'other';
+}
+
+/**
+ * A `pg` error as a {@link DatabaseError} without a statement (the store's errors are wrapped
+ * by the shared SQL core, with theirs): TEMPORARILY_UNAVAILABLE for a lock, a timeout, a lost
+ * race or a server out of reach, INTERNAL_ERROR otherwise, the driver's error as `cause`.
+ * Agentrack errors and errors that are not the database's pass unchanged.
  */
 export function wrapPostgresError(error: unknown): unknown {
   if (error instanceof AgentrackError) return error;
-  const kind = postgresErrorKind(error);
-  const state = sqlState(error);
-  if (state === undefined && kind === 'other') return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const label = state !== undefined ? `PostgreSQL error (${state})` : 'PostgreSQL connection error';
-  return new AgentrackError(
-    kind === 'busy' || kind === 'unavailable' ? 'TEMPORARILY_UNAVAILABLE' : 'INTERNAL_ERROR',
-    `${label}: ${message}`,
-    {
-      cause: error,
-    },
-  );
+  const kind = describePostgresError(error);
+  if (kind === undefined) return error;
+  return new DatabaseError({ database: 'PostgreSQL', kind, cause: error });
 }

@@ -29,6 +29,8 @@ function recording(driver: SqlDriver, seen: Statement[]): SqlDriver {
   });
   return {
     dialect: driver.dialect,
+    databaseName: driver.databaseName,
+    describeError: (error) => driver.describeError(error),
     ...wrap(driver),
     transaction: (fn) => driver.transaction((tx) => fn(wrap(tx))),
     read: (fn) => driver.read((tx) => fn(wrap(tx))),

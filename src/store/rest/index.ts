@@ -1,4 +1,4 @@
-export { RestTrackingStore, openRestStore } from './rest-store.js';
+export { RestTrackingStore, openRestRegistryStore, openRestStore } from './rest-store.js';
 export { RestModelRegistryStore, type RestModelRegistryStoreOptions } from './rest-registry-store.js';
 export { RestTraceStore } from './rest-trace-store.js';
 export {

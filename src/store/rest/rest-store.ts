@@ -360,12 +360,26 @@ export async function openRestStore(
   options: RestStoreOptions = {},
 ): Promise<RestTrackingStore> {
   const parsed = typeof target === 'string' ? parseTrackingUri(target) : target;
-  if (parsed.kind === 'sqlite') {
+  if (parsed.kind === 'sqlite' || parsed.kind === 'postgres') {
     throw invalidParameter(
-      `The REST store needs an http(s):// or databricks tracking URI, not the SQLite URI '${parsed.uri}'.`,
+      `The REST store needs an http(s):// or databricks tracking URI, not the ${parsed.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} URI '${parsed.uri}'.`,
     );
   }
   return new RestTrackingStore(resolveRestConfig(parsed, options));
+}
+
+/**
+ * Opens only the model registry of an `http(s)://` tracking server or a Databricks workspace:
+ * for a registry URI that names another store than the tracking URI. Closing it closes its
+ * HTTP client.
+ *
+ * @example const registry = await openRestRegistryStore(parseTrackingUri('http://registry:5000') as RemoteTrackingTarget);
+ */
+export async function openRestRegistryStore(
+  target: RemoteTrackingTarget,
+  options: RestStoreOptions = {},
+): Promise<RestModelRegistryStore> {
+  return new RestModelRegistryStore(new HttpClient(resolveRestConfig(target, options)), { ownsClient: true });
 }
 
 function partialBatchError(

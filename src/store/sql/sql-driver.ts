@@ -1,3 +1,5 @@
+import type { DatabaseErrorKind } from './database-error.js';
+
 /** A row as returned by a driver: column name to value. */
 export type SqlRow = Record<string, unknown>;
 
@@ -9,8 +11,8 @@ export interface SqlRunResult {
 /**
  * The small surface the shared SQL store needs from a database driver.
  *
- * Implementations: `SqliteDriver` (better-sqlite3) and `PostgresDriver` (a `pg` pool). Values
- * only ever travel as parameters; `sql` text comes from the store and the query compiler.
+ * Implementations: `SqliteDriver` (better-sqlite3) and `PostgresDriver` (pg). Values only ever
+ * travel as parameters; `sql` text comes from the store and the query compiler.
  */
 export interface SqlExecutor {
   all<T extends SqlRow = SqlRow>(sql: string, params?: readonly unknown[]): Promise<T[]>;
@@ -20,9 +22,24 @@ export interface SqlExecutor {
   runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<SqlRunResult>;
 }
 
-/** A connection (or pool) that can also open write transactions. */
+/**
+ * A connection (or pool) that can also open write transactions.
+ *
+ * A driver reports its database's errors as the database gives them (agentrack's own errors,
+ * such as a closed driver's INVALID_STATE, aside) and says what they mean through
+ * {@link SqlDriver.describeError}: the shared SQL core wraps each one once, with the statement
+ * that failed (see `withDatabaseErrors`).
+ */
 export interface SqlDriver extends SqlExecutor {
   readonly dialect: 'sqlite' | 'postgres';
+  /** The database's name, for messages: `SQLite`, `PostgreSQL`. */
+  readonly databaseName: string;
+  /**
+   * What `error`, thrown by one of this driver's calls, means; undefined when it is not the
+   * database's error (a bug in a transaction's callback, an agentrack error), which then
+   * passes unchanged.
+   */
+  describeError(error: unknown): DatabaseErrorKind | undefined;
   /**
    * Runs `fn` in one write transaction: committed when it resolves, rolled back when it
    * throws. Transactions never interleave on one driver.

@@ -62,6 +62,7 @@ import { chunks, push } from './rows.js';
 import { orTaken } from './unique-violation.js';
 import { driverSql } from './driver-sql.js';
 import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
+import { withDatabaseErrors } from './with-database-errors.js';
 
 /** Where a logged model's files are, and the run that logged it. */
 export interface LoggedModelLocation {
@@ -125,7 +126,7 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
   readonly #driverSql: (text: string) => string;
 
   constructor(driver: SqlDriver, dialect: SqlDialect, options: SqlRegistryStoreOptions = {}) {
-    this.#driver = driver;
+    this.#driver = withDatabaseErrors(driver);
     this.#driverSql = driverSql(driver.dialect);
     this.#dialect = dialect;
     this.#now = options.now ?? Date.now;

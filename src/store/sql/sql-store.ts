@@ -112,6 +112,8 @@ import { driverSql } from './driver-sql.js';
 import { syncSerialIds } from './serial-ids.js';
 import { orTaken } from './unique-violation.js';
 import type { SqlDriver, SqlExecutor, SqlRow } from './sql-driver.js';
+import { isDatabaseError } from './database-error.js';
+import { withDatabaseErrors } from './with-database-errors.js';
 
 /** Options shared by the SQL stores. */
 export interface SqlStoreOptions {
@@ -151,7 +153,12 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
   readonly #now: () => number;
   readonly #driverSql: (text: string) => string;
 
-  constructor(driver: SqlDriver, dialect: SqlDialect, options: SqlStoreOptions = {}) {
+  /**
+   * The store over `driver`, whose database errors it wraps once, with the statement that
+   * failed (see {@link withDatabaseErrors}); the registry and the trace store share it.
+   */
+  constructor(backendDriver: SqlDriver, dialect: SqlDialect, options: SqlStoreOptions = {}) {
+    const driver = withDatabaseErrors(backendDriver);
     this.#driver = driver;
     this.#driverSql = driverSql(driver.dialect);
     this.#dialect = dialect;
@@ -193,13 +200,18 @@ export class SqlTrackingStore implements TrackingStore, PermanentDeletion {
       ]);
       if (existing) throw experimentExists(name);
       const now = this.#now();
-      const row = await tx.get<{ experiment_id: number | string }>(
-        this.#sql(
-          `INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+      const row = await tx
+        .get<{ experiment_id: number | string }>(
+          this.#sql(
+            `INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)
            VALUES (?, ?, 'active', ?, ?) RETURNING experiment_id`,
-        ),
-        [name, artifactLocation ?? '', now, now],
-      );
+          ),
+          [name, artifactLocation ?? '', now, now],
+        )
+        .catch((error: unknown) => {
+          // Created by another transaction since the check (PostgreSQL's READ COMMITTED allows it).
+          throw isDatabaseError(error, 'unique-violation') ? experimentExists(name) : error;
+        });
       const id = String(row?.experiment_id);
       if (!artifactLocation) {
         await tx.run(this.#sql(`UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?`), [

@@ -54,6 +54,7 @@ import { decodePageToken, encodePageToken, queryFingerprint } from '../page-toke
 import type { Page } from '../tracking-store.js';
 import { experimentNotFound, push } from './rows.js';
 import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import { withDatabaseErrors } from './with-database-errors.js';
 
 /** A row of `trace_info`. */
 interface TraceInfoRow {
@@ -202,7 +203,7 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
   readonly #now: () => number;
 
   constructor(driver: SqlDriver, dialect: SqlDialect, options: SqlTraceStoreOptions) {
-    this.#driver = driver;
+    this.#driver = withDatabaseErrors(driver);
     this.#dialect = dialect;
     this.#sql = options.sql;
     this.#now = options.now;

@@ -193,7 +193,10 @@ describe('SqliteDriver and migrations', () => {
       ]);
       expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
       expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'b fails' });
-      expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'INTERNAL_ERROR' });
+      // The driver reports SQLite's error as it is; the shared SQL core wraps it (withDatabaseErrors).
+      expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({
+        code: 'SQLITE_CONSTRAINT_PRIMARYKEY',
+      });
       expect(committed()).toEqual(['a', 'c']);
     });
 

@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AgentrackError } from '../../errors.js';
 import { Mutex } from '../../utils/mutex.js';
+import type { DatabaseErrorKind } from '../sql/database-error.js';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from '../sql/sql-driver.js';
 import { canWrite, probeDatabaseFile } from './database-file.js';
+import { describeSqliteError, isSqliteBusy } from './sqlite-errors.js';
 
 /** Options of {@link SqliteDriver.open}. */
 export interface SqliteDriverOptions {
@@ -52,14 +54,6 @@ async function settle(write: PendingWrite, fn: () => Promise<unknown>): Promise<
   }
 }
 
-const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
-
-/** True when `error` is SQLite telling us another connection holds the lock. */
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && BUSY_CODES.has(code);
-}
-
 const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
 /** Blocks the thread briefly; used only while opening, before there is anything else to do. */
 function sleepSync(ms: number): void {
@@ -76,9 +70,12 @@ function sleep(ms: number): Promise<void> {
  * WAL mode, a busy timeout, `BEGIN IMMEDIATE` for every write transaction (so a reader
  * never has to upgrade to a writer, the case where SQLite gives up without waiting), and a
  * bounded asynchronous retry with jittered backoff on top: callers never see "database is locked".
+ * SQLite's errors are thrown as better-sqlite3 gives them, for the shared SQL core to wrap with
+ * the statement (see {@link SqliteDriver.describeError}).
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
+  readonly databaseName = 'SQLite';
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Statement>();
   readonly #mutex = new Mutex();
@@ -156,6 +153,11 @@ export class SqliteDriver implements SqlDriver {
       }
       return driver;
     }
+  }
+
+  /** What a SQLite error means (see `describeSqliteError`); undefined for any other error. */
+  describeError(error: unknown): DatabaseErrorKind | undefined {
+    return describeSqliteError(error);
   }
 
   /** The underlying better-sqlite3 handle, for benchmarks and diagnostics. */
@@ -258,12 +260,11 @@ export class SqliteDriver implements SqlDriver {
         db.exec('BEGIN IMMEDIATE');
         break;
       } catch (error) {
-        if (isBusy(error) && Date.now() < deadline) {
+        if (isSqliteBusy(error) && Date.now() < deadline) {
           await sleep(backoff(attempt));
           continue;
         }
-        const wrapped = wrapSqliteError(error);
-        return group.map(() => ({ ok: false, error: wrapped }));
+        return group.map(() => ({ ok: false, error }));
       }
     }
     const outcomes: Outcome[] = [];
@@ -277,7 +278,7 @@ export class SqliteDriver implements SqlDriver {
         if (!db.inTransaction) return undefined;
         db.exec(`ROLLBACK TO ${GROUP_SAVEPOINT}`);
         db.exec(`RELEASE ${GROUP_SAVEPOINT}`);
-        outcomes.push({ ok: false, error: wrapSqliteError(error) });
+        outcomes.push({ ok: false, error });
       }
     }
     try {
@@ -305,11 +306,11 @@ export class SqliteDriver implements SqlDriver {
         return result;
       } catch (error) {
         if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-        if (isBusy(error) && Date.now() < deadline) {
+        if (isSqliteBusy(error) && Date.now() < deadline) {
           await sleep(backoff(attempt));
           continue;
         }
-        throw wrapSqliteError(error);
+        throw error;
       }
     }
   }
@@ -357,7 +358,7 @@ export class SqliteDriver implements SqlDriver {
       try {
         return fn();
       } catch (error) {
-        if (!isBusy(error) || attempt >= 50) throw wrapSqliteError(error);
+        if (!isSqliteBusy(error) || attempt >= 50) throw error;
         sleepSync(backoff(attempt));
       }
     }
@@ -409,19 +410,4 @@ function openForReading(path: string, timeout: number, noCopy: boolean): Databas
 
 function backoff(attempt: number): number {
   return Math.min(200, 2 ** Math.min(attempt, 8)) * (0.5 + Math.random());
-}
-
-/** Wraps a driver error exactly once, keeping agentrack errors as they are. */
-function wrapSqliteError(error: unknown): unknown {
-  if (error instanceof AgentrackError) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
-    const message = error instanceof Error ? error.message : String(error);
-    return new AgentrackError(
-      isBusy(error) ? 'TEMPORARILY_UNAVAILABLE' : 'INTERNAL_ERROR',
-      `SQLite error (${code}): ${message}`,
-      { cause: error },
-    );
-  }
-  return error;
 }

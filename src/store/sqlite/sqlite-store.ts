@@ -1,10 +1,11 @@
 import { resolveArtifactRoot } from '../../artifacts/artifact-locations.js';
 import { AgentrackError, notFound } from '../../errors.js';
-import { sqliteDialect } from '../../query/index.js';
 import { migrate } from '../sql/migrator.js';
 import { MIGRATIONS, OLDEST_READABLE_VERSION } from '../sql/schema.js';
 import { inspectSchema, refuseSchema, type SchemaState } from '../sql/schema-state.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 import { SqlTrackingStore, type SqlStoreOptions } from '../sql/sql-store.js';
+import { withDatabaseErrors } from '../sql/with-database-errors.js';
 import {
   checkWritable,
   createDatabaseFile,
@@ -13,6 +14,7 @@ import {
   type CreatedDatabaseFile,
 } from './database-file.js';
 import { cannotOpen } from './open-error.js';
+import { sqliteDialect } from './sqlite-dialect.js';
 import { SqliteDriver, type SqliteDriverOptions } from './sqlite-driver.js';
 
 /** How a store is opened: `read` never creates or changes anything, `write` creates and migrates. */
@@ -70,10 +72,10 @@ function checkSchema(path: string, state: SchemaState, mode: StoreMode): void {
 async function openAndInspect(
   path: string,
   options: SqliteStoreOptions,
-): Promise<{ driver: SqliteDriver; state: SchemaState }> {
-  let driver: SqliteDriver;
+): Promise<{ driver: SqlDriver; state: SchemaState }> {
+  let driver: SqlDriver;
   try {
-    driver = SqliteDriver.open(path, { ...options, readonly: true });
+    driver = withDatabaseErrors(SqliteDriver.open(path, { ...options, readonly: true }));
   } catch (error) {
     throw cannotOpen(path, error);
   }
@@ -106,7 +108,7 @@ export async function openSqliteStore(
   // Before any file is touched: a root that cannot be used refuses the open.
   const artifactRoot = resolveArtifactRoot(options.defaultArtifactRoot);
   if (path === ':memory:') {
-    const driver = SqliteDriver.open(path, options);
+    const driver = withDatabaseErrors(SqliteDriver.open(path, options));
     await migrate(driver, MIGRATIONS, undefined, { artifactRoot });
     return new SqlTrackingStore(driver, sqliteDialect, options);
   }
@@ -132,7 +134,7 @@ export async function openSqliteStore(
     // Another process may have created it first, with anything in it.
     if (!created.created) file = probeDatabaseFile(path);
   }
-  let driver: SqliteDriver | undefined;
+  let driver: SqlDriver | undefined;
   try {
     if (file.kind === 'other') throw notSqlite(path, file.head);
     if (!created?.created) checkWritable(path);
@@ -141,7 +143,7 @@ export async function openSqliteStore(
       await probe.driver.close();
       checkSchema(path, probe.state, 'write');
     }
-    driver = SqliteDriver.open(path, options);
+    driver = withDatabaseErrors(SqliteDriver.open(path, options));
     await migrate(driver, MIGRATIONS, { database: path, backendStoreUri: sqliteUri(path) }, { artifactRoot });
   } catch (error) {
     await driver?.close();

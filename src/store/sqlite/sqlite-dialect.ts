@@ -1,6 +1,6 @@
-import { asciiLower } from './like.js';
-import type { SqlDialect } from './sql-dialect.js';
-import { sql } from './sql-fragment.js';
+import { asciiLower } from '../../query/like.js';
+import type { SqlDialect } from '../../query/sql-dialect.js';
+import { sql } from '../../query/sql-fragment.js';
 
 /**
  * An MLflow LIKE pattern as a GLOB pattern: `%` → `*`, `_` → `?`, and GLOB's own
