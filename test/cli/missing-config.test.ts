@@ -30,6 +30,7 @@ const INVOCATIONS: Readonly<Record<string, readonly string[] | { never: string }
   server: { never: 'it serves a store, not an agent' },
   ui: { never: 'it serves a store, not an agent' },
   gc: { never: 'it cleans up a store, not an agent' },
+  copy: { never: 'it names both stores it copies between' },
   auth: { never: 'it only groups the hash commands' },
   'auth hash-password': { never: 'it hashes standard input' },
   'auth hash-token': { never: 'it hashes standard input' },
