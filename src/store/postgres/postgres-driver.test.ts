@@ -444,11 +444,11 @@ describe('readOnly', () => {
     });
     try {
       for (const attempt of [
-        reader.transaction(async () => 1),
-        reader.run('INSERT INTO items (id, name) VALUES (?, ?)', [31, 'x']),
-        reader.runMany('INSERT INTO items (id, name) VALUES (?, ?)', [[32, 'y']]),
+        () => reader.transaction(async () => 1),
+        () => reader.run('INSERT INTO items (id, name) VALUES (?, ?)', [31, 'x']),
+        () => reader.runMany('INSERT INTO items (id, name) VALUES (?, ?)', [[32, 'y']]),
       ]) {
-        const error = await rejection(attempt);
+        const error = await rejection(attempt());
         expect(isAgentrackError(error, 'INVALID_STATE')).toBe(true);
         expect((error as Error).message).toBe(
           'The tracking store the team database was opened for reading only; open it for writing to change it.',
@@ -466,15 +466,18 @@ describe('readOnly', () => {
 
 describe('text holding NUL', () => {
   test('is refused before it is sent, in and outside transactions, naming the column', async () => {
+    // Each attempt starts only when the one before has been awaited: a rejection left pending
+    // while another is awaited would be reported as unhandled.
     for (const attempt of [
-      driver.run('INSERT INTO items (id, name) VALUES (?, ?)', [40, 'a\u0000b']),
-      driver.transaction((tx) => tx.run('UPDATE items SET name = ? WHERE id = ?', ['\u0000', 1])),
-      driver.runMany('INSERT INTO items (id, name) VALUES (?, ?)', [
-        [41, 'fine'],
-        [42, 'not\u0000fine'],
-      ]),
+      () => driver.run('INSERT INTO items (id, name) VALUES (?, ?)', [40, 'a\u0000b']),
+      () => driver.transaction((tx) => tx.run('UPDATE items SET name = ? WHERE id = ?', ['\u0000', 1])),
+      () =>
+        driver.runMany('INSERT INTO items (id, name) VALUES (?, ?)', [
+          [41, 'fine'],
+          [42, 'not\u0000fine'],
+        ]),
     ]) {
-      const error = await rejection(attempt);
+      const error = await rejection(attempt());
       expect(isAgentrackError(error, 'INVALID_PARAMETER_VALUE')).toBe(true);
       expect((error as Error).message).toMatch(
         /^Invalid value for (items\.)?name: it contains the NUL character/,
