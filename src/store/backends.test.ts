@@ -52,4 +52,20 @@ describe('the backend registry', () => {
     });
     expect((error as Error).message).not.toContain('s3cret');
   });
+
+  it('takes the pool settings from the environment given, refusing a bad one before connecting', async () => {
+    const target = parseTrackingUri(await freshSchema(db));
+    await expect(openBackendStore(target, { env: { AGENTRACK_PG_POOL_MAX: '0' } })).rejects.toMatchObject({
+      code: 'INVALID_PARAMETER_VALUE',
+      message: "AGENTRACK_PG_POOL_MAX must be a positive integer, got '0'.",
+    });
+    const store = await openBackendStore(target, { env: { AGENTRACK_PG_POOL_MAX: '1' } });
+    try {
+      // One connection for everything: concurrent reads wait for it, and all succeed.
+      const names = await Promise.all([1, 2, 3].map(() => store.getExperimentByName('Default')));
+      expect(names.map((e) => e?.experiment_id)).toEqual(['0', '0', '0']);
+    } finally {
+      await store.close();
+    }
+  });
 });

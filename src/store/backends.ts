@@ -1,5 +1,6 @@
 import type { ModelRegistryStore } from './model-registry-store.js';
 import type { OpenStoreOptions } from './open-store.js';
+import { postgresPoolSettings } from './postgres/postgres-pool-env.js';
 import type { PostgresStoreOptions } from './postgres/postgres-store.js';
 import type { TrackingStore } from './tracking-store.js';
 import type { TrackingTarget } from './tracking-uri.js';
@@ -80,10 +81,15 @@ export async function openBackendRegistry(
   return withClose(store.registry, () => store.close());
 }
 
-/** The options of `openPostgresStore` among `options`: the store's own (the pool's come next). */
+/**
+ * The options of `openPostgresStore` among `options`, and the pool's settings from
+ * `options.env ?? process.env` (see {@link postgresPoolSettings}: `AGENTRACK_PG_POOL_MAX`,
+ * `AGENTRACK_PG_IDLE_TIMEOUT_MS`, `AGENTRACK_PG_CONNECT_TIMEOUT_MS`, `AGENTRACK_PG_STATEMENT_TIMEOUT_MS`).
+ */
 function postgresOptions(options: OpenStoreOptions): PostgresStoreOptions {
   const { mode, defaultArtifactRoot, now, loggedModels } = options;
   return {
+    ...postgresPoolSettings(options.env ?? process.env),
     ...(mode !== undefined ? { mode } : {}),
     ...(defaultArtifactRoot !== undefined ? { defaultArtifactRoot } : {}),
     ...(now !== undefined ? { now } : {}),
