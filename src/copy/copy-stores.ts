@@ -208,9 +208,9 @@ async function withEndpoints<T>(
   const storeOptions: OpenStoreOptions = { ...options.storeOptions, env };
   const opened: { close(): Promise<void> }[] = [];
   try {
-    const source = await openStore(from.uri, { ...storeOptions, mode: 'read' });
+    const source = await openStore(from, { ...storeOptions, mode: 'read' });
     opened.push(source);
-    const target = await openStore(to.uri, { ...storeOptions, mode: mode === 'copy' ? 'write' : 'read' });
+    const target = await openStore(to, { ...storeOptions, mode: mode === 'copy' ? 'write' : 'read' });
     opened.push(target);
     const sourceArtifacts = await artifactsOf(from, options.fromArtifacts, storeOptions);
     opened.push(sourceArtifacts);

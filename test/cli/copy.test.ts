@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { closedPort } from '../../src/testing/closed-port.js';
 import { createMlflowDatabase } from '../../src/testing/mlflow-database.js';
+import { freshDatabase, freshSchema } from '../../src/testing/postgres.js';
 import { seedCopySource } from '../../src/testing/seed-copy-source.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
 import { agentrackInProcess, cleanEnv, lines, startAgentrack } from './helpers.js';
@@ -125,6 +126,42 @@ describe('agentrack copy', () => {
 
     const again = await agentrackInProcess(['copy', '--quiet', from, to]);
     expect(again).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('copies into PostgreSQL with its artifacts destination, verifies it again, and never prints the password', async () => {
+    const to = await freshSchema(await freshDatabase());
+    const password = new URL(to).password;
+    expect(password.length).toBeGreaterThan(0);
+    const artifacts = join(dir.path, 'pg-artifacts');
+    const result = await agentrackInProcess(['copy', from, to, '--to-artifacts-destination', artifacts]);
+    expect(result.stderr).toMatch(/^copied 201 runs, .* and [1-9]\d* artifact files .*; ids kept$/m);
+    expect(row(result.stdout, 'runs')).toEqual([
+      'runs',
+      '201',
+      '201',
+      expect.any(String),
+      expect.any(String),
+      'ok',
+    ]);
+    expect(row(result.stdout, 'artifact bytes')[5]).toBe('ok');
+    expect(lines(result.stdout).at(-1)).toMatch(
+      /^verified: sqlite:\/\/\/.* and postgresql:\/\/[^:]+:\*\*\*@/,
+    );
+    expect(result.code).toBe(0);
+    const again = await agentrackInProcess([
+      'copy',
+      '--verify-only',
+      '--json',
+      from,
+      to,
+      '--to-artifacts-destination',
+      artifacts,
+    ]);
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as { equal: boolean }).equal).toBe(true);
+    for (const printed of [result.stdout, result.stderr, again.stdout, again.stderr]) {
+      expect(printed).not.toContain(`:${password}@`);
+    }
   });
 
   it('prints JSON lines of progress and a JSON result with --json', async () => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { copyStores, verifyStores, type CopyResult } from '../../copy/copy-stores.js';
 import { formatProgress, type ProgressSnapshot } from '../../copy/copy-progress.js';
 import type { VerifyRow } from '../../copy/verify.js';
+import { displayTrackingUri, parseTrackingUri } from '../../store/tracking-uri.js';
 import { usageError } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { formatJson } from '../output/json.js';
@@ -133,11 +134,12 @@ export async function copyCommand(
     progress.end();
   }
   const equal = rows === undefined || rows.every((row) => row.equal);
+  const [fromShown, toShown] = [shownUri(from), shownUri(to)];
   if (options.json) {
     ctx.io.stdout(
       formatJson({
-        from,
-        to,
+        from: fromShown,
+        to: toShown,
         ...(result
           ? {
               written: result.written,
@@ -162,11 +164,11 @@ export async function copyCommand(
       ctx.io.stdout(verificationTable(rows));
       ctx.io.stdout(
         equal
-          ? `verified: ${from} and ${to} hold the same objects\n`
+          ? `verified: ${fromShown} and ${toShown} hold the same objects\n`
           : `verification failed: ${rows
               .filter((r) => !r.equal)
               .map((r) => r.kind)
-              .join(', ')} differ between ${from} and ${to}\n`,
+              .join(', ')} differ between ${fromShown} and ${toShown}\n`,
       );
     }
   }
@@ -190,6 +192,12 @@ Examples:
   agentrack copy ./agentrack.db http://tracking.internal:5000 --state move.state
   agentrack copy --verify-only ./agentrack.db sqlite:///new.db
 `;
+
+/** A store's URI as printed: a SQLite path as given, any other with its password masked. */
+function shownUri(uri: string): string {
+  const target = parseTrackingUri(uri);
+  return target.kind === 'sqlite' ? uri : displayTrackingUri(target);
+}
 
 /** Adds `copy` to the program. */
 export function registerCopyCommand(program: Command, ctx: CliContext): void {
