@@ -13,6 +13,18 @@ export interface LoggedModelRef {
   artifactUri: string;
 }
 
+/**
+ * Logs a model from a run through `client` as MLflow 3's `log_model` does: a logged model of
+ * the run's experiment with the run as its source run (a backend's `logModel`).
+ */
+export function logModelThrough(client: TrackingClient): (runId: string) => Promise<LoggedModelRef> {
+  return async (runId) => {
+    const run = await client.getRun(runId);
+    const model = await client.createLoggedModel(run.info.experiment_id, { sourceRunId: runId });
+    return { modelId: model.info.model_id, artifactUri: model.info.artifact_uri };
+  };
+}
+
 /** A fresh, empty backend for one registry test, and how to dispose of it. */
 export interface RegistryContractBackend {
   /** A tracking client on the backend; its `registry` is the client under test. */

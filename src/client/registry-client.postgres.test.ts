@@ -1,6 +1,6 @@
 import { freshDatabase } from '../testing/postgres.js';
 import { openPostgresClient } from '../testing/postgres-client.js';
-import { describeRegistryClientContract } from './registry-client.contract.js';
+import { describeRegistryClientContract, logModelThrough } from './registry-client.contract.js';
 
 // One database for the file; every test gets a new, empty schema of it (a fresh store).
 const db = await freshDatabase();
@@ -9,13 +9,5 @@ const db = await freshDatabase();
 // with the run as source run, which the registry finds in the same database.
 describeRegistryClientContract('PostgreSQL', async () => {
   const { client, cleanup } = await openPostgresClient(db);
-  return {
-    client,
-    logModel: async (runId) => {
-      const run = await client.getRun(runId);
-      const model = await client.createLoggedModel(run.info.experiment_id, { sourceRunId: runId });
-      return { modelId: model.info.model_id, artifactUri: model.info.artifact_uri };
-    },
-    cleanup,
-  };
+  return { client, logModel: logModelThrough(client), cleanup };
 });

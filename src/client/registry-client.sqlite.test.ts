@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RestModelRegistryStore } from '../store/rest/rest-registry-store.js';
 import { tempDir } from '../testing/temp-dir.js';
-import { describeRegistryClientContract } from './registry-client.contract.js';
+import { describeRegistryClientContract, logModelThrough } from './registry-client.contract.js';
 import { expectError } from './tracking-client.contract.js';
 import { TrackingClient } from './tracking-client.js';
 
@@ -13,11 +13,7 @@ describeRegistryClientContract('SQLite file', async () => {
   const client = await TrackingClient.open(`sqlite:///${join(dir.path, 'registry.db')}`);
   return {
     client,
-    logModel: async (runId) => {
-      const run = await client.getRun(runId);
-      const model = await client.createLoggedModel(run.info.experiment_id, { sourceRunId: runId });
-      return { modelId: model.info.model_id, artifactUri: model.info.artifact_uri };
-    },
+    logModel: logModelThrough(client),
     cleanup: async () => {
       await client.close();
       dir.remove();

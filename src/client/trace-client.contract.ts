@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   TRACE_ARTIFACT_LOCATION_TAG,
+  TRACE_DATA_FILE,
   TRACE_NAME_TAG,
   TRACE_SOURCE_RUN_KEY,
   type Span,
@@ -24,6 +25,23 @@ export interface TraceContractBackend {
    */
   readTraceData: (info: TraceInfo) => Promise<string | undefined>;
   cleanup: () => Promise<void>;
+}
+
+/**
+ * Reads a trace's `traces.json` as MLflow's client downloads it from an agentrack server at
+ * `serverUrl` (a backend's `readTraceData`): through the server's artifact service, which
+ * answers a known trace's file from the database.
+ */
+export function downloadTraceData(serverUrl: string): (info: TraceInfo) => Promise<string | undefined> {
+  return async (info) => {
+    const location = info.tags?.[TRACE_ARTIFACT_LOCATION_TAG];
+    if (location === undefined) return undefined;
+    const path = `${location.replace(/^mlflow-artifacts:\/*/, '')}/${TRACE_DATA_FILE}`;
+    const answer = await fetch(`${serverUrl}/api/2.0/mlflow-artifacts/artifacts/${path}`);
+    if (answer.status === 404) return undefined;
+    if (!answer.ok) throw new Error(`download of ${path}: HTTP ${answer.status}`);
+    return answer.text();
+  };
 }
 
 /** A new trace id, as MLflow's client makes one from an OpenTelemetry trace id. */

@@ -6,10 +6,10 @@ import { defaultArtifactsDestination } from '../artifacts/artifact-locations.js'
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import { TRACE_ARTIFACT_LOCATION_TAG, TRACE_DATA_FILE, type TraceInfo } from '../entities/index.js';
 import { sqliteDialect } from '../query/index.js';
-import type { SqlDriver, SqlExecutor } from '../store/sql/sql-driver.js';
 import { SqlTrackingStore } from '../store/sql/sql-store.js';
 import { SqliteDriver } from '../store/sqlite/sqlite-driver.js';
 import { parseTraceData } from '../protocol/trace-data.js';
+import { recordingDriver, type RecordedStatement } from '../testing/recording-driver.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { describeTraceClientContract, spansOf, traceInfoOf } from './trace-client.contract.js';
 import { TrackingClient } from './tracking-client.js';
@@ -182,8 +182,8 @@ describe('traces in the embedded store', () => {
 
   it('writes a trace with one upload, and its ten spans with one statement', async () => {
     await client.close();
-    const seen: string[] = [];
-    const store = new SqlTrackingStore(recording(SqliteDriver.open(path), seen), sqliteDialect);
+    const seen: RecordedStatement[] = [];
+    const store = new SqlTrackingStore(recordingDriver(SqliteDriver.open(path), seen), sqliteDialect);
     const folder = defaultArtifactsDestination(path) as string;
     client = new TrackingClient(store, { artifacts: { proxied: new LocalArtifactRepository(folder) } });
     const put = vi.spyOn(LocalArtifactRepository.prototype, 'put');
@@ -199,28 +199,9 @@ describe('traces in the embedded store', () => {
     expect(String(put.mock.calls[0]?.[0])).toBe(
       `${experimentId}/traces/${info.trace_id}/artifacts/traces.json`,
     );
-    expect(seen.filter((sql) => /trace_spans/.test(sql))).toHaveLength(1);
+    expect(seen.filter(({ sql }) => /trace_spans/.test(sql))).toHaveLength(1);
     // The info (experiment and existing trace, info row, tags, metadata), then the spans' trace and rows.
     expect(seen).toHaveLength(6);
     expect(await client.traces.store.getSpans(info.trace_id)).toHaveLength(10);
   });
 });
-
-/** `driver`, recording every statement run through it into `seen`. */
-function recording(driver: SqlDriver, seen: string[]): SqlDriver {
-  const wrap = (tx: SqlExecutor): SqlExecutor => ({
-    all: (sql, params) => (seen.push(sql), tx.all(sql, params)),
-    get: (sql, params) => (seen.push(sql), tx.get(sql, params)),
-    run: (sql, params) => (seen.push(sql), tx.run(sql, params)),
-    runMany: (sql, list) => (list.forEach(() => seen.push(sql)), tx.runMany(sql, list)),
-  });
-  return {
-    dialect: driver.dialect,
-    databaseName: driver.databaseName,
-    describeError: (error) => driver.describeError(error),
-    ...wrap(driver),
-    transaction: (fn) => driver.transaction((tx) => fn(wrap(tx))),
-    read: (fn) => driver.read((tx) => fn(wrap(tx))),
-    close: () => driver.close(),
-  };
-}

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArtifactLocator } from '../artifacts/artifact-locator.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
-import { TrackingClient } from '../client/tracking-client.js';
 import { PostgresDriver } from '../store/postgres/postgres-driver.js';
 import { postgresDialect } from '../store/postgres/postgres-dialect.js';
 import { migrate } from '../store/sql/migrator.js';
@@ -10,7 +9,7 @@ import { MIGRATIONS } from '../store/sql/schema.js';
 import { SqlTrackingStore } from '../store/sql/sql-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { freshDatabase, type FreshDatabase } from '../testing/postgres.js';
-import { seedCopySource, type SeededCopySource } from '../testing/seed-copy-source.js';
+import { seedCopySourceAt, type SeededCopySource } from '../testing/seed-copy-source.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { ArtifactAccess } from './artifact-access.js';
 import { copyBetween, type CopyEndpoint, type CopyStep } from './copy-stores.js';
@@ -32,12 +31,7 @@ describe('copyBetween a SQLite file and PostgreSQL', () => {
   beforeAll(async () => {
     dir = tempDir('agentrack-copy-pg-');
     db = await freshDatabase();
-    const client = await TrackingClient.open(`sqlite:///${join(dir.path, 'source.db')}`);
-    try {
-      seeded = await seedCopySource(client);
-    } finally {
-      await client.close();
-    }
+    seeded = await seedCopySourceAt(`sqlite:///${join(dir.path, 'source.db')}`);
   });
   afterAll(async () => {
     for (const close of closing.reverse()) await close();

@@ -6,7 +6,7 @@ import { TrackingClient } from '../client/tracking-client.js';
 import { startServer, type RunningServer } from '../server/serve.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { closedPort } from '../testing/closed-port.js';
-import { seedCopySource, type SeededCopySource } from '../testing/seed-copy-source.js';
+import { seedCopySourceAt, type SeededCopySource } from '../testing/seed-copy-source.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { copyStores, verifyStores, type CopyStep } from './copy-stores.js';
 import { COPY_SOURCE_TAG } from './rest-copy-target.js';
@@ -50,12 +50,7 @@ describe('copyStores to and from an agentrack server over REST', () => {
   beforeAll(async () => {
     dir = tempDir('agentrack-copy-rest-');
     from = `sqlite:///${join(dir.path, 'source.db')}`;
-    const client = await TrackingClient.open(from);
-    try {
-      seeded = await seedCopySource(client);
-    } finally {
-      await client.close();
-    }
+    seeded = await seedCopySourceAt(from);
   });
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.close()));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrackingClient } from '../client/tracking-client.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { seedCopySource, type SeededCopySource } from '../testing/seed-copy-source.js';
+import { seedCopySourceAt, type SeededCopySource } from '../testing/seed-copy-source.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { copyStores, verifyStores, type CopyStep } from './copy-stores.js';
 import type { VerifyRow } from './verify.js';
@@ -26,12 +26,7 @@ describe('copyStores between SQLite files', () => {
   beforeAll(async () => {
     dir = tempDir('agentrack-copy-');
     from = `sqlite:///${join(dir.path, 'source.db')}`;
-    const client = await TrackingClient.open(from);
-    try {
-      seeded = await seedCopySource(client);
-    } finally {
-      await client.close();
-    }
+    seeded = await seedCopySourceAt(from);
   });
   afterAll(() => dir.remove());
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrackingClient } from '../client/tracking-client.js';
+import { TrackingClient } from '../client/tracking-client.js';
 import type { Span } from '../entities/index.js';
 
 /** What {@link seedCopySource} created, for assertions. */
@@ -213,5 +213,18 @@ export async function seedCopySource(
     };
   } finally {
     rmSync(local, { recursive: true, force: true });
+  }
+}
+
+/** {@link seedCopySource} into the store at `uri`, through a client of its own, closed after. */
+export async function seedCopySourceAt(
+  uri: string,
+  options: { runs?: number } = {},
+): Promise<SeededCopySource> {
+  const client = await TrackingClient.open(uri);
+  try {
+    return await seedCopySource(client, options);
+  } finally {
+    await client.close();
   }
 }

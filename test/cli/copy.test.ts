@@ -10,9 +10,9 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { closedPort } from '../../src/testing/closed-port.js';
 import { createMlflowDatabase } from '../../src/testing/mlflow-database.js';
 import { freshDatabase, freshSchema } from '../../src/testing/postgres.js';
-import { seedCopySource } from '../../src/testing/seed-copy-source.js';
+import { seedCopySourceAt } from '../../src/testing/seed-copy-source.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
-import { agentrackInProcess, cleanEnv, lines, startAgentrack } from './helpers.js';
+import { agentrackInProcess, cleanEnv, lines, startAgentrack, type CliResult } from './helpers.js';
 
 /** A server whose requests to one path, from the n-th on, get no answer until released. */
 interface GatedServer {
@@ -72,6 +72,11 @@ function row(stdout: string, kind: string): string[] {
   return (line ?? '').split(/\s{2,}/);
 }
 
+/** Checks that the verification table counts all 201 runs of the source on both sides, alike. */
+function expectAllRuns(stdout: string): void {
+  expect(row(stdout, 'runs')).toEqual(['runs', '201', '201', expect.any(String), expect.any(String), 'ok']);
+}
+
 describe('agentrack copy', () => {
   let dir: ReturnType<typeof tempDir>;
   let source = '';
@@ -82,12 +87,7 @@ describe('agentrack copy', () => {
     dir = tempDir('agentrack-cli-copy-');
     source = join(dir.path, 'source.db');
     from = `sqlite:///${source}`;
-    const client = await TrackingClient.open(from);
-    try {
-      await seedCopySource(client, { runs: 200 });
-    } finally {
-      await client.close();
-    }
+    await seedCopySourceAt(from, { runs: 200 });
   });
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.close()));
@@ -105,6 +105,19 @@ describe('agentrack copy', () => {
     return running;
   }
 
+  /**
+   * Runs `agentrack args` until `gate` holds a request, kills it there, opens the gate and runs
+   * the same command again to its end (not spawnSync: the gated server runs in this process).
+   */
+  async function killAtGateAndResume(gate: GatedServer, args: readonly string[]): Promise<CliResult> {
+    const running = startAgentrack(args, { cwd: dir.path });
+    await gate.reached;
+    running.kill('SIGKILL');
+    expect((await running.done).signal).toBe('SIGKILL');
+    gate.release();
+    return startAgentrack(args, { cwd: dir.path }).done;
+  }
+
   it('copies a SQLite file into a new one, printing progress on stderr and the verification on stdout', async () => {
     const to = join(dir.path, 'copy.db');
     const result = await agentrackInProcess(['copy', from, to]);
@@ -112,14 +125,7 @@ describe('agentrack copy', () => {
     expect(result.stderr).toMatch(
       /^copied 201 runs, 1 logged models, 2 traces, 2 registered models and \d+ artifact files .*; ids kept$/m,
     );
-    expect(row(result.stdout, 'runs')).toEqual([
-      'runs',
-      '201',
-      '201',
-      expect.any(String),
-      expect.any(String),
-      'ok',
-    ]);
+    expectAllRuns(result.stdout);
     expect(row(result.stdout, 'metrics')[1]).toBe(row(result.stdout, 'metrics')[2]);
     expect(lines(result.stdout).at(-1)).toBe(`verified: ${from} and ${to} hold the same objects`);
     expect(result.code).toBe(0);
@@ -229,21 +235,8 @@ describe('agentrack copy', () => {
     const gate = await gatedServer(source, { path: '/runs/search', holdFrom: 3, when: 'onRequest' });
     const to = `sqlite:///${join(dir.path, 'killed.db')}`;
     const args = ['copy', gate.url, to];
-    const running = startAgentrack(args, { cwd: dir.path });
-    await gate.reached;
-    running.kill('SIGKILL');
-    expect((await running.done).signal).toBe('SIGKILL');
-    gate.release();
-    // Not spawnSync: the server answering it runs in this process.
-    const resumed = await startAgentrack(args, { cwd: dir.path }).done;
-    expect(row(resumed.stdout, 'runs')).toEqual([
-      'runs',
-      '201',
-      '201',
-      expect.any(String),
-      expect.any(String),
-      'ok',
-    ]);
+    const resumed = await killAtGateAndResume(gate, args);
+    expectAllRuns(resumed.stdout);
     expect(resumed.stdout).toContain('hold the same objects');
     expect(resumed.code).toBe(0);
     await gate.close();
@@ -257,20 +250,8 @@ describe('agentrack copy', () => {
       when: 'onSend',
     });
     const args = ['copy', '--state', join(dir.path, 'gated.state'), from, gate.url];
-    const running = startAgentrack(args, { cwd: dir.path });
-    await gate.reached;
-    running.kill('SIGKILL');
-    expect((await running.done).signal).toBe('SIGKILL');
-    gate.release();
-    const resumed = await startAgentrack(args, { cwd: dir.path }).done;
-    expect(row(resumed.stdout, 'runs')).toEqual([
-      'runs',
-      '201',
-      '201',
-      expect.any(String),
-      expect.any(String),
-      'ok',
-    ]);
+    const resumed = await killAtGateAndResume(gate, args);
+    expectAllRuns(resumed.stdout);
     expect(row(resumed.stdout, 'metrics').at(-1)).toBe('ok');
     expect(resumed.code).toBe(0);
     await gate.close();

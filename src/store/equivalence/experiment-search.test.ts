@@ -9,7 +9,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Experiment, ViewType } from '../../entities/index.js';
 import {
-  NUMBER_COMPARATORS,
   compareExperiments,
   matchesExperiment,
   matchesViewType,
@@ -25,13 +24,12 @@ import {
   type Backend,
   type Backends,
 } from './__tests__/backends.js';
-import { KEYS, TEXTS, likePattern, pick } from './__tests__/vocabulary.js';
+import { numberClause, stringClause } from './__tests__/clauses.js';
+import { KEYS, TEXTS, pick } from './__tests__/vocabulary.js';
 
 /** Experiment names: the texts short enough for one (and not empty). */
 const NAMES = TEXTS.filter((t) => t.length > 0 && t.length < 100);
 const TIMES = [0, 1_000, 2_000, 3_000];
-
-const at = { start: 0, end: 0 };
 
 const experimentSpec = fc.record({
   createdAt: pick(TIMES),
@@ -42,42 +40,17 @@ const experimentSpec = fc.record({
 
 type ExperimentSpec = typeof experimentSpec extends fc.Arbitrary<infer T> ? T : never;
 
-function stringClause(
-  entity: 'attribute' | 'tag',
-  key: fc.Arbitrary<string>,
-  values: readonly string[],
-): fc.Arbitrary<Comparison> {
-  return fc.oneof(
-    fc.record({
-      type: fc.constant('string_comparison' as const),
-      entity: fc.constant(entity),
-      key,
-      comparator: pick(['=', '!='] as const),
-      value: pick(values),
-      location: fc.constant(at),
-    }),
-    fc.record({
-      type: fc.constant('string_comparison' as const),
-      entity: fc.constant(entity),
-      key,
-      comparator: pick(['LIKE', 'ILIKE'] as const),
-      value: likePattern(values),
-      location: fc.constant(at),
-    }),
-  );
-}
-
 const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
   stringClause('attribute', fc.constant('name'), NAMES),
   stringClause('tag', pick(KEYS), TEXTS),
-  fc.record({
-    type: fc.constant('number_comparison' as const),
-    entity: fc.constant('attribute' as const),
-    key: pick(['creation_time', 'last_update_time']),
-    comparator: pick(NUMBER_COMPARATORS),
-    value: pick([...TIMES, 1_500, 2_999.5, -1, Infinity, -Infinity]),
-    location: fc.constant(at),
-  }),
+  numberClause('attribute', pick(['creation_time', 'last_update_time']), [
+    ...TIMES,
+    1_500,
+    2_999.5,
+    -1,
+    Infinity,
+    -Infinity,
+  ]),
 );
 
 const scenario = fc.record({

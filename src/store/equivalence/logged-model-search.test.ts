@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoggedModel } from '../../entities/index.js';
 import {
-  NUMBER_COMPARATORS,
   compareLoggedModels,
   matchesLoggedModel,
   serializeFilter,
@@ -25,7 +24,8 @@ import {
   type Backend,
   type Backends,
 } from './__tests__/backends.js';
-import { FILTER_NUMBERS, KEYS, NUMBERS, TEXTS, likePattern, pick } from './__tests__/vocabulary.js';
+import { NO_LOCATION, numberClause, stringClause } from './__tests__/clauses.js';
+import { FILTER_NUMBERS, KEYS, NUMBERS, TEXTS, pick } from './__tests__/vocabulary.js';
 
 const NAMES = ['agent', 'Agent', 'agent_v2', 'other', 'é', 'É', 'e\u0301', 'ß', '😀'];
 const TYPES = ['', 'agent', 'LLM', 'llm', 'İ'];
@@ -37,8 +37,6 @@ const TIMES = [1_000, 2_000, 3_000];
 const DATASETS = ['', 'golden', 'train'];
 const DIGESTS = ['', 'd1', 'd2'];
 const FINAL = ['LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'] as const;
-
-const at = { start: 0, end: 0 };
 
 const modelSpec = fc.record({
   experiment: fc.integer({ min: 0, max: 2 }),
@@ -64,46 +62,6 @@ const modelSpec = fc.record({
 });
 
 type ModelSpec = typeof modelSpec extends fc.Arbitrary<infer T> ? T : never;
-
-function stringClause(
-  entity: 'tag' | 'param' | 'attribute',
-  key: fc.Arbitrary<string>,
-  values: readonly string[],
-): fc.Arbitrary<Comparison> {
-  return fc.oneof(
-    fc.record({
-      type: fc.constant('string_comparison' as const),
-      entity: fc.constant(entity),
-      key,
-      comparator: pick(['=', '!='] as const),
-      value: pick(values),
-      location: fc.constant(at),
-    }),
-    fc.record({
-      type: fc.constant('string_comparison' as const),
-      entity: fc.constant(entity),
-      key,
-      comparator: pick(['LIKE', 'ILIKE'] as const),
-      value: likePattern(values),
-      location: fc.constant(at),
-    }),
-  );
-}
-
-function numberClause(
-  entity: 'metric' | 'attribute',
-  key: fc.Arbitrary<string>,
-  values: readonly number[],
-): fc.Arbitrary<Comparison> {
-  return fc.record({
-    type: fc.constant('number_comparison' as const),
-    entity: fc.constant(entity),
-    key,
-    comparator: pick(NUMBER_COMPARATORS),
-    value: pick(values),
-    location: fc.constant(at),
-  });
-}
 
 const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
   stringClause('tag', pick(KEYS), TEXTS),
@@ -285,7 +243,7 @@ const FRACTIONAL_TIME: Scenario = {
       key: 'creation_timestamp',
       comparator: '>',
       value: 2_500.5,
-      location: at,
+      location: NO_LOCATION,
     },
   ],
   datasets: [],

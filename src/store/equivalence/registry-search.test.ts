@@ -9,7 +9,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelVersion, RegisteredModel } from '../../entities/index.js';
 import {
-  NUMBER_COMPARATORS,
   PROMPT_TAG_KEY,
   compareModelVersions,
   compareRegisteredModels,
@@ -35,6 +34,7 @@ import {
   type Backend,
   type Backends,
 } from './__tests__/backends.js';
+import { NO_LOCATION, numberClause, stringClause } from './__tests__/clauses.js';
 import { TEXTS, derivedPattern, pick } from './__tests__/vocabulary.js';
 
 const NAMES = [
@@ -83,8 +83,6 @@ const VERSION_NUMBERS = [1, 2, 3, 9, 10, 11];
 const RUN_IDS = ['r1', 'r2', 'R1', '', 'é'];
 const SOURCES = ['models:/m-1', 'Models:/M-2', 'runs:/r1/model', 's3://b/x', 'file:///é'];
 
-const at = { start: 0, end: 0 };
-
 /** Tags with some of `keys`; the prompt tag takes the values that matter to the prompt rule. */
 const tags = (keys: readonly string[]): fc.Arbitrary<Record<string, string>> =>
   fc.record(
@@ -118,31 +116,14 @@ const registry = fc
     versions: specs.flatMap((spec) => spec.versions.map((v) => makeModelVersion({ ...v, name: spec.name }))),
   }));
 
-function stringClause(
+/** A string clause whose patterns are one of `patterns` or, as often, derived from `values`. */
+const patternClause = (
   entity: 'attribute' | 'tag',
   key: fc.Arbitrary<string>,
   values: readonly string[],
   patterns: readonly string[],
-): fc.Arbitrary<Comparison> {
-  return fc.oneof(
-    fc.record({
-      type: fc.constant('string_comparison' as const),
-      entity: fc.constant(entity),
-      key,
-      comparator: pick(['=', '!='] as const),
-      value: pick(values),
-      location: fc.constant(at),
-    }),
-    fc.record({
-      type: fc.constant('string_comparison' as const),
-      entity: fc.constant(entity),
-      key,
-      comparator: pick(['LIKE', 'ILIKE'] as const),
-      value: fc.oneof(pick(patterns), derivedPattern(values)),
-      location: fc.constant(at),
-    }),
-  );
-}
+): fc.Arbitrary<Comparison> =>
+  stringClause(entity, key, values, fc.oneof(pick(patterns), derivedPattern(values)));
 
 const promptClause = (comparator: fc.Arbitrary<'=' | '!=' | 'LIKE'>, value: fc.Arbitrary<string>) =>
   fc.record({
@@ -151,7 +132,7 @@ const promptClause = (comparator: fc.Arbitrary<'=' | '!=' | 'LIKE'>, value: fc.A
     key: fc.constant(PROMPT_TAG_KEY),
     comparator,
     value,
-    location: fc.constant(at),
+    location: fc.constant(NO_LOCATION),
   });
 
 /** Clauses on the prompt tag, often the two that ask for prompts in the plain way. */
@@ -168,7 +149,7 @@ const CLIENT_CLAUSE: Comparison = {
   key: PROMPT_TAG_KEY,
   comparator: '!=',
   value: 'true',
-  location: at,
+  location: NO_LOCATION,
 };
 
 /** As MLflow's client sends it: the clause appended unless the filter names the prompt tag. */
@@ -182,8 +163,8 @@ const withClientClause = (clauses: fc.Arbitrary<Comparison[]>) =>
 const registeredModelFilter = withClientClause(
   fc.array(
     fc.oneof(
-      stringClause('attribute', fc.constant('name'), NAMES, NAME_PATTERNS),
-      stringClause('tag', pick(TAG_KEYS), VALUES, VALUE_PATTERNS),
+      patternClause('attribute', fc.constant('name'), NAMES, NAME_PATTERNS),
+      patternClause('tag', pick(TAG_KEYS), VALUES, VALUE_PATTERNS),
       promptClauses,
     ),
     { maxLength: 3 },
@@ -192,31 +173,24 @@ const registeredModelFilter = withClientClause(
 
 const modelVersionFilter = fc.array(
   fc.oneof(
-    stringClause('attribute', fc.constant('name'), NAMES, NAME_PATTERNS),
-    fc.record({
-      type: fc.constant('number_comparison' as const),
-      entity: fc.constant('attribute' as const),
-      key: fc.constant('version_number'),
-      comparator: pick(NUMBER_COMPARATORS),
-      value: pick([0, 1, 2.5, 3, 9, 10, 11, Infinity, -Infinity]),
-      location: fc.constant(at),
-    }),
-    stringClause('attribute', fc.constant('run_id'), RUN_IDS, ['r%', 'R%', '_1', '%', 'É%']),
+    patternClause('attribute', fc.constant('name'), NAMES, NAME_PATTERNS),
+    numberClause('attribute', fc.constant('version_number'), [0, 1, 2.5, 3, 9, 10, 11, Infinity, -Infinity]),
+    patternClause('attribute', fc.constant('run_id'), RUN_IDS, ['r%', 'R%', '_1', '%', 'É%']),
     fc.record({
       type: fc.constant('list_comparison' as const),
       entity: fc.constant('attribute' as const),
       key: fc.constant('run_id'),
       comparator: fc.constant('IN' as const),
       value: fc.subarray([...RUN_IDS, 'nope'], { minLength: 1, maxLength: 3 }),
-      location: fc.constant(at),
+      location: fc.constant(NO_LOCATION),
     }),
-    stringClause('attribute', fc.constant('source_path'), SOURCES, [
+    patternClause('attribute', fc.constant('source_path'), SOURCES, [
       'models:/%',
       'MODELS:/%',
       '%é',
       's3://_/x',
     ]),
-    stringClause('tag', pick(['stage', 'my key']), VALUES, VALUE_PATTERNS),
+    patternClause('tag', pick(['stage', 'my key']), VALUES, VALUE_PATTERNS),
     promptClauses,
   ),
   { maxLength: 3 },

@@ -10,7 +10,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run, RunStatus, ViewType } from '../../entities/index.js';
 import {
-  NUMBER_COMPARATORS,
   compareRuns,
   matchesRun,
   matchesViewType,
@@ -34,7 +33,8 @@ import {
   type Backend,
   type Backends,
 } from './__tests__/backends.js';
-import { FILTER_NUMBERS, KEYS, NUMBERS, TEXTS, likePattern, pick } from './__tests__/vocabulary.js';
+import { NO_LOCATION, listClause, numberClause, stringClause } from './__tests__/clauses.js';
+import { FILTER_NUMBERS, KEYS, NUMBERS, TEXTS, pick } from './__tests__/vocabulary.js';
 
 /** Run names: the texts short enough for one. */
 const NAMES = TEXTS.filter((t) => t.length > 0 && t.length < 100);
@@ -80,49 +80,6 @@ const runSpec = fc.record({
 
 type RunSpec = typeof runSpec extends fc.Arbitrary<infer T> ? T : never;
 
-const at = { start: 0, end: 0 };
-
-function stringClause(
-  entity: 'tag' | 'param' | 'attribute' | 'dataset',
-  key: fc.Arbitrary<string>,
-  values: readonly string[],
-  patterns: fc.Arbitrary<string> = likePattern(values),
-): fc.Arbitrary<Comparison> {
-  return fc.oneof(
-    fc.record({
-      type: fc.constant('string_comparison' as const),
-      entity: fc.constant(entity),
-      key,
-      comparator: pick(['=', '!='] as const),
-      value: pick(values),
-      location: fc.constant(at),
-    }),
-    fc.record({
-      type: fc.constant('string_comparison' as const),
-      entity: fc.constant(entity),
-      key,
-      comparator: pick(['LIKE', 'ILIKE'] as const),
-      value: patterns,
-      location: fc.constant(at),
-    }),
-  );
-}
-
-function numberClause(
-  entity: 'metric' | 'attribute',
-  key: fc.Arbitrary<string>,
-  values: readonly number[],
-): fc.Arbitrary<Comparison> {
-  return fc.record({
-    type: fc.constant('number_comparison' as const),
-    entity: fc.constant(entity),
-    key,
-    comparator: pick(NUMBER_COMPARATORS),
-    value: pick(values),
-    location: fc.constant(at),
-  });
-}
-
 /** Filter clauses drawn from the data's own vocabulary, so that they often match. */
 const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
   stringClause('tag', pick(KEYS), TEXTS),
@@ -132,14 +89,11 @@ const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
   stringClause('attribute', pick(['status']), STATUSES, pick(['F%', '%ING', 'k%', '%ed', '_UNNING'])),
   stringClause('attribute', pick(['user_id']), USERS),
   stringClause('attribute', pick(['run_id']), RUN_IDS),
-  fc.record({
-    type: fc.constant('list_comparison' as const),
-    entity: fc.constant('attribute' as const),
-    key: fc.constant('run_id'),
-    comparator: pick(['IN', 'NOT IN'] as const),
-    value: fc.subarray([...RUN_IDS, 'nope'], { minLength: 1, maxLength: 4 }),
-    location: fc.constant(at),
-  }),
+  listClause(
+    'attribute',
+    fc.constant('run_id'),
+    fc.subarray([...RUN_IDS, 'nope'], { minLength: 1, maxLength: 4 }),
+  ),
   numberClause('attribute', pick(['start_time', 'end_time']), [
     ...TIMES,
     1_500,
@@ -151,25 +105,26 @@ const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
   stringClause('dataset', pick(['name']), DATASET_NAMES),
   stringClause('dataset', pick(['digest']), DIGESTS),
   stringClause('dataset', pick(['context']), CONTEXTS),
-  fc.record({
-    type: fc.constant('list_comparison' as const),
-    entity: fc.constant('dataset' as const),
-    key: pick(['name', 'digest', 'context']),
-    comparator: pick(['IN', 'NOT IN'] as const),
-    value: fc.subarray([...DATASET_NAMES, ...DIGESTS, ...CONTEXTS], { minLength: 1, maxLength: 3 }),
-    location: fc.constant(at),
-  }),
+  listClause(
+    'dataset',
+    pick(['name', 'digest', 'context']),
+    fc.subarray([...DATASET_NAMES, ...DIGESTS, ...CONTEXTS], { minLength: 1, maxLength: 3 }),
+  ),
 );
 
 /** Half the orderings lead with `attributes.duration`, which a random list names too rarely. */
 const orderBy: fc.Arbitrary<OrderBy> = fc.oneof(
   runOrderBy(pick(KEYS)),
-  fc
-    .tuple(fc.boolean(), runOrderBy(pick(KEYS)))
-    .map(([ascending, rest]) => [
-      { type: 'order_by' as const, entity: 'attribute' as const, key: 'duration', ascending, location: at },
-      ...rest.filter((c) => !(c.entity === 'attribute' && c.key === 'duration')),
-    ]),
+  fc.tuple(fc.boolean(), runOrderBy(pick(KEYS))).map(([ascending, rest]) => [
+    {
+      type: 'order_by' as const,
+      entity: 'attribute' as const,
+      key: 'duration',
+      ascending,
+      location: NO_LOCATION,
+    },
+    ...rest.filter((c) => !(c.entity === 'attribute' && c.key === 'duration')),
+  ]),
 );
 
 const scenario = fc.record({

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRACE_SOURCE_RUN_KEY, TRACE_STATES } from '../../entities/index.js';
 import { makeTraceRecord, traceRecordInserts } from '../../query/__tests__/trace-fixtures.js';
 import {
-  NUMBER_COMPARATORS,
   compareTraces,
   matchesTrace,
   serializeFilter,
@@ -18,6 +17,7 @@ import {
   type TraceSearchRecord,
 } from '../../query/index.js';
 import { expectSameOrder, openBackends, pageThrough, type Backends } from './__tests__/backends.js';
+import { equalityClause, likeClause, listClause, numberClause } from './__tests__/clauses.js';
 import { TEXTS, likePattern, pick } from './__tests__/vocabulary.js';
 
 const KEYS = ['a', 'A', 'my key', 'é'];
@@ -31,8 +31,6 @@ const DURATIONS = [0, 5, 10];
 const IDS = Array.from({ length: 40 }, (_, i) => `tr-${((i * 7919) % 4096).toString(16).padStart(4, '0')}`);
 /** Client request ids: the texts short enough to be one. */
 const CLIENT_IDS = TEXTS.filter((t) => t.length < 100);
-
-const at = { start: 0, end: 0 };
 
 const traceSpec = fc.record({
   experiment: fc.integer({ min: 0, max: 2 }),
@@ -51,56 +49,19 @@ const traceSpec = fc.record({
   ),
 });
 
-type StringEntity = 'attribute' | 'tag' | 'metadata' | 'span';
-
+/** An equality or a pattern clause, or with `lists` a list clause too, equally often. */
 function stringClause(
-  entity: StringEntity,
+  entity: 'attribute' | 'tag' | 'metadata' | 'span',
   key: fc.Arbitrary<string>,
   values: readonly string[],
   lists: boolean,
-) {
-  const options: fc.Arbitrary<Comparison>[] = [
-    fc.record({
-      type: fc.constant('string_comparison' as const),
-      entity: fc.constant(entity),
-      key,
-      comparator: pick(['=', '!='] as const),
-      value: pick(values),
-      location: fc.constant(at),
-    }),
-    fc.record({
-      type: fc.constant('string_comparison' as const),
-      entity: fc.constant(entity),
-      key,
-      comparator: pick(['LIKE', 'ILIKE'] as const),
-      value: likePattern(values),
-      location: fc.constant(at),
-    }),
-  ];
+): fc.Arbitrary<Comparison> {
+  const options = [equalityClause(entity, key, values), likeClause(entity, key, likePattern(values))];
   if (lists) {
-    options.push(
-      fc.record({
-        type: fc.constant('list_comparison' as const),
-        entity: fc.constant(entity as 'attribute' | 'span'),
-        key,
-        comparator: pick(['IN', 'NOT IN'] as const),
-        value: fc.uniqueArray(pick(values), { minLength: 1, maxLength: 3 }),
-        location: fc.constant(at),
-      }),
-    );
+    const listEntity = entity as 'attribute' | 'span';
+    options.push(listClause(listEntity, key, fc.uniqueArray(pick(values), { minLength: 1, maxLength: 3 })));
   }
   return fc.oneof(...options);
-}
-
-function numberClause(key: string, values: readonly number[]) {
-  return fc.record({
-    type: fc.constant('number_comparison' as const),
-    entity: fc.constant('attribute' as const),
-    key: fc.constant(key),
-    comparator: pick(NUMBER_COMPARATORS),
-    value: pick(values),
-    location: fc.constant(at),
-  });
 }
 
 const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
@@ -109,8 +70,8 @@ const filterClause: fc.Arbitrary<Comparison> = fc.oneof(
   stringClause('attribute', fc.constant('run_id'), RUNS, true),
   stringClause('attribute', fc.constant('request_id'), IDS.slice(0, 8), true),
   stringClause('attribute', fc.constant('client_request_id'), CLIENT_IDS, true),
-  numberClause('timestamp_ms', [...TIMES, 1_500, 0, 1_999.5, Infinity, -Infinity]),
-  numberClause('execution_time_ms', [...DURATIONS, 7, 4.5]),
+  numberClause('attribute', fc.constant('timestamp_ms'), [...TIMES, 1_500, 0, 1_999.5, Infinity, -Infinity]),
+  numberClause('attribute', fc.constant('execution_time_ms'), [...DURATIONS, 7, 4.5]),
   stringClause('tag', pick([...KEYS, 'mlflow.traceName']), [...TEXTS, ...NAMES], false),
   stringClause('metadata', pick([...KEYS, TRACE_SOURCE_RUN_KEY]), [...TEXTS, ...RUNS], false),
   stringClause('span', fc.constant('name'), SPAN_NAMES, true),

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentrackError, isAgentrackError } from '../../errors.js';
 import { tempDir } from '../../testing/temp-dir.js';
+import { wrappedDriver } from '../../testing/recording-driver.js';
 import { SqliteDriver } from '../sqlite/sqlite-driver.js';
 import { describeSqliteError, isSqliteBusy } from '../sqlite/sqlite-errors.js';
 import { sqliteDialect } from '../sqlite/sqlite-dialect.js';
@@ -140,16 +141,7 @@ describe('a unique violation the store expects', () => {
       run: (sql, params) => tx.run(sql, params),
       runMany: (sql, list) => tx.runMany(sql, list),
     });
-    const driver: SqlDriver = {
-      dialect: inner.dialect,
-      databaseName: inner.databaseName,
-      describeError: (error) => inner.describeError(error),
-      ...racing(inner),
-      transaction: (fn) => inner.transaction((tx) => fn(racing(tx))),
-      read: (fn) => inner.read((tx) => fn(racing(tx))),
-      close: () => inner.close(),
-    };
-    const store = new SqlTrackingStore(driver, sqliteDialect);
+    const store = new SqlTrackingStore(wrappedDriver(inner, racing), sqliteDialect);
     try {
       await store.createExperiment({ name: '/Shared/race' });
       await expect(store.createExperiment({ name: '/Shared/race' })).rejects.toMatchObject({

@@ -8,35 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRunSearch, sqliteDialect } from '../../query/index.js';
 import { tempDir } from '../../testing/temp-dir.js';
-import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
+import { recordingDriver, type RecordedStatement } from '../../testing/recording-driver.js';
 import { SqlTrackingStore } from '../sql/sql-store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 import { openSqliteStore } from './sqlite-store.js';
-
-/** A statement the store ran, with its parameters. */
-interface Statement {
-  sql: string;
-  params: readonly unknown[];
-}
-
-/** `driver`, recording every statement read through it into `seen`. */
-function recording(driver: SqlDriver, seen: Statement[]): SqlDriver {
-  const wrap = (tx: SqlExecutor): SqlExecutor => ({
-    all: (sql, params = []) => (seen.push({ sql, params }), tx.all(sql, params)),
-    get: (sql, params = []) => (seen.push({ sql, params }), tx.get(sql, params)),
-    run: (sql, params) => tx.run(sql, params),
-    runMany: (sql, paramsList) => tx.runMany(sql, paramsList),
-  });
-  return {
-    dialect: driver.dialect,
-    databaseName: driver.databaseName,
-    describeError: (error) => driver.describeError(error),
-    ...wrap(driver),
-    transaction: (fn) => driver.transaction((tx) => fn(wrap(tx))),
-    read: (fn) => driver.read((tx) => fn(wrap(tx))),
-    close: () => driver.close(),
-  };
-}
 
 describe('query plans on SQLite', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -145,15 +120,16 @@ describe('query plans on SQLite', () => {
 
   /** The statements `call` has the store read with, and their query plans. */
   async function plansOf(call: (store: SqlTrackingStore) => Promise<unknown>): Promise<string[][]> {
-    const seen: Statement[] = [];
-    const store = new SqlTrackingStore(recording(SqliteDriver.open(path), seen), sqliteDialect);
+    const seen: RecordedStatement[] = [];
+    const store = new SqlTrackingStore(recordingDriver(SqliteDriver.open(path), seen), sqliteDialect);
     try {
       await call(store);
     } finally {
       await store.close();
     }
-    expect(seen.length).toBeGreaterThan(0);
-    return seen.map((statement) => plan(statement.sql, statement.params));
+    const reads = seen.filter((statement) => statement.kind === 'read');
+    expect(reads.length).toBeGreaterThan(0);
+    return reads.map((statement) => plan(statement.sql, statement.params));
   }
 
   it("reads one metric of several runs run by run from the runs' id index and the metrics primary key", async () => {

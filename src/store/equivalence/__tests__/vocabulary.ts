@@ -122,11 +122,12 @@ export const pick = <T>(values: readonly T[]): fc.Arbitrary<T> => fc.constantFro
 
 /**
  * A pattern made from one of `values`, so that it matches it (or, `case`, an ASCII case
- * variant): some characters replaced by `%` or `_`, some with their case flipped.
+ * variant): some characters replaced by `%` or `_`, some with their case flipped, by a cycle
+ * of at most `maxEdits` edits.
  */
-export function derivedPattern(values: readonly string[]): fc.Arbitrary<string> {
+export function derivedPattern(values: readonly string[], maxEdits = 6): fc.Arbitrary<string> {
   return fc
-    .tuple(pick(values), fc.array(pick(['keep', 'any', 'one', 'case'] as const), { maxLength: 6 }))
+    .tuple(pick(values), fc.array(pick(['keep', 'any', 'one', 'case'] as const), { maxLength: maxEdits }))
     .map(([source, edits]) =>
       Array.from(source)
         .map((char, i) => {
