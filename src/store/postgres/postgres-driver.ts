@@ -6,6 +6,7 @@ import { driverSql } from '../sql/driver-sql.js';
 import type { DatabaseErrorKind } from '../sql/database-error.js';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult } from '../sql/sql-driver.js';
 import { describePostgresError, isRetryable } from './postgres-errors.js';
+import { CopyFromStdin, copyText } from './postgres-copy.js';
 import { nulRefusal } from './postgres-text.js';
 
 /** Options of {@link PostgresDriver.open}. */
@@ -203,6 +204,31 @@ class ClientExecutor implements SqlExecutor {
     }
     for (const params of paramsList) changes += (await this.#query(text, params)).rowCount ?? 0;
     return { changes };
+  }
+
+  async copyRows(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly unknown[])[],
+  ): Promise<SqlRunResult> {
+    if (rows.length === 0) return { changes: 0 };
+    this.#assertOpen();
+    const quoted = columns.map((column) => pg.escapeIdentifier(column)).join(', ');
+    const copy = new CopyFromStdin(
+      `COPY ${pg.escapeIdentifier(table)} (${quoted}) FROM STDIN`,
+      copyText(table, columns, rows),
+    );
+    const changes = await this.#queue.run(() => {
+      void this.#client.query(copy as unknown as pg.QueryConfig);
+      return copy.done;
+    });
+    return { changes };
+  }
+
+  #assertOpen(): void {
+    if (!this.#isOpen()) {
+      throw new AgentrackError('INVALID_STATE', 'A statement was sent after its transaction had ended.');
+    }
   }
 
   #query<T extends SqlRow>(text: string, params: readonly unknown[]): Promise<pg.QueryResult<T>> {

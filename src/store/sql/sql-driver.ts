@@ -20,6 +20,16 @@ export interface SqlExecutor {
   run(sql: string, params?: readonly unknown[]): Promise<SqlRunResult>;
   /** Runs one statement once per parameter list; the cheap path for bulk inserts. */
   runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<SqlRunResult>;
+  /**
+   * Loads `rows` (values in the order of `columns`) into `table` in one bulk load, as a plain
+   * INSERT of each would: PostgreSQL's `COPY ... FROM STDIN`. Absent on a database without
+   * such a path (SQLite, where {@link runMany} is the cheap one).
+   */
+  copyRows?(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly unknown[])[],
+  ): Promise<SqlRunResult>;
 }
 
 /**

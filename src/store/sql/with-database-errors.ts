@@ -46,10 +46,24 @@ function wrap(
 class DatabaseErrorExecutor implements SqlExecutor {
   readonly #driver: SqlDriver;
   readonly #inner: SqlExecutor;
+  readonly copyRows?: SqlExecutor['copyRows'];
 
   constructor(driver: SqlDriver, inner: SqlExecutor) {
     this.#driver = driver;
     this.#inner = inner;
+    const copyRows = inner.copyRows?.bind(inner);
+    if (copyRows !== undefined) {
+      this.copyRows = (table, columns, rows) =>
+        copyRows(table, columns, rows).catch((error: unknown) => {
+          throw wrap(
+            this.#driver,
+            error,
+            `COPY ${table} (${columns.join(', ')}) FROM STDIN`,
+            rows[0] ?? [],
+            rows.length,
+          );
+        });
+    }
   }
 
   all<T extends SqlRow = SqlRow>(sql: string, params?: readonly unknown[]): Promise<T[]> {
