@@ -17,7 +17,7 @@
  *    with p50 and p99 latencies (BENCH_QUERIES queries, a twentieth of them for the metric
  *    filter). SQLite is seeded through createRun and logMetric, one run at a time (that time is
  *    a figure); PostgreSQL through the SQL import surface `agentrack copy` writes with (the same
- *    runs, 1000 per transaction), then ANALYZE, each timed on its own line.
+ *    runs, 1000 per transaction, 4 transactions in flight), then ANALYZE, each timed on its own line.
  * 3. Peak RSS of the whole process (both backends).
  */
 import Database from 'better-sqlite3';
@@ -41,6 +41,7 @@ const INGEST_BATCHES_PER_RUN = Number(process.env.BENCH_BATCHES_PER_RUN ?? 10);
 const BATCH = 1000;
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 1000);
 const IMPORT_BATCH = 1000;
+const IMPORT_CONCURRENCY = 4;
 const FIRST_START_TIME = 1_700_000_000_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'agentrack-bench-'));
@@ -161,38 +162,47 @@ async function seedThroughApi(store: TrackingStore, experimentId: string): Promi
 /**
  * Seeds the same {@link RUNS} runs as {@link seedThroughApi} (with the `mlflow.runName` tag
  * createRun adds) through the store's import surface, {@link IMPORT_BATCH} runs per
- * transaction: the seconds taken.
+ * transaction, {@link IMPORT_CONCURRENCY} transactions in flight (as `agentrack copy` writes
+ * to a SQL store): the seconds taken.
  */
 async function seedThroughImport(store: SqlTrackingStore, experimentId: string): Promise<number> {
   const artifactLocation = (await store.getExperiment(experimentId)).artifact_location;
   const started = performance.now();
   const last = { at: started };
-  for (let first = 0; first < RUNS; first += IMPORT_BATCH) {
-    const records: RunRecord[] = [];
-    for (let i = first; i < Math.min(RUNS, first + IMPORT_BATCH); i++) {
-      const runId = `${i.toString(16).padStart(8, '0')}${'e'.repeat(24)}`;
-      const runName = `run_${i}`;
-      records.push({
-        info: {
-          run_id: runId,
-          run_uuid: runId,
-          experiment_id: experimentId,
-          run_name: runName,
-          user_id: 'bench',
-          status: 'RUNNING',
-          start_time: FIRST_START_TIME + i * 1000,
-          artifact_uri: `${artifactLocation}/${runId}/artifacts`,
-          lifecycle_stage: 'active',
-        },
-        params: [],
-        tags: [...scaleTags(i), { key: 'mlflow.runName', value: runName }],
-        metrics: [scaleMetric(i)],
-        datasets: [],
-      });
-      progress(i, last);
+  const batches = Math.ceil(RUNS / IMPORT_BATCH);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < batches) {
+      const first = next++ * IMPORT_BATCH;
+      const records: RunRecord[] = [];
+      for (let i = first; i < Math.min(RUNS, first + IMPORT_BATCH); i++) {
+        const runId = `${i.toString(16).padStart(8, '0')}${'e'.repeat(24)}`;
+        const runName = `run_${i}`;
+        records.push({
+          info: {
+            run_id: runId,
+            run_uuid: runId,
+            experiment_id: experimentId,
+            run_name: runName,
+            user_id: 'bench',
+            status: 'RUNNING',
+            start_time: FIRST_START_TIME + i * 1000,
+            artifact_uri: `${artifactLocation}/${runId}/artifacts`,
+            lifecycle_stage: 'active',
+          },
+          params: [],
+          tags: [...scaleTags(i), { key: 'mlflow.runName', value: runName }],
+          metrics: [scaleMetric(i)],
+          datasets: [],
+        });
+      }
+      await store.importer.putRuns(records, { deletedTime: () => FIRST_START_TIME });
+      done += records.length;
+      progress(done - 1, last);
     }
-    await store.importer.putRuns(records, { deletedTime: () => FIRST_START_TIME });
-  }
+  };
+  await Promise.all(Array.from({ length: IMPORT_CONCURRENCY }, worker));
   return (performance.now() - started) / 1000;
 }
 
@@ -309,7 +319,7 @@ async function postgresFigures(server: BenchPostgres): Promise<BackendFigures> {
       const experimentId = await store.createExperiment({ name: '/Shared/bench/scale' });
       const seconds = await seedThroughImport(store, experimentId);
       console.log(
-        `seed ${fmt(RUNS)} runs (the same runs, through the SQL import surface, ${IMPORT_BATCH} per transaction): ${fmt(seconds, 1)} s (${fmt(RUNS / seconds)} runs/s)`,
+        `seed ${fmt(RUNS)} runs (the same runs, through the SQL import surface, ${IMPORT_BATCH} per transaction, ${IMPORT_CONCURRENCY} in flight): ${fmt(seconds, 1)} s (${fmt(RUNS / seconds)} runs/s)`,
       );
       const analyzeStarted = performance.now();
       const client = new pg.Client({ connectionString: scaleDb.url });
