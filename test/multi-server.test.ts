@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spansOf, traceInfoOf } from '../src/client/trace-client.contract.js';
 import { TrackingClient } from '../src/client/tracking-client.js';
 import { Agent } from '../src/lifecycle/agent.js';
+import { freshDatabase, freshSchema, type FreshDatabase } from '../src/testing/postgres.js';
 import { startS3Server, type S3TestServer } from '../src/testing/s3-server.js';
 import { tempDir } from '../src/testing/temp-dir.js';
 
@@ -95,8 +96,15 @@ interface Written {
 }
 
 /** The backends several servers can share. PostgreSQL joins when its store lands. */
-const BACKENDS: ReadonlyArray<{ name: string; uri: (folder: string) => string }> = [
+/** The PostgreSQL database of this file; each backend row below gets a schema of its own in it. */
+let postgres: FreshDatabase;
+beforeAll(async () => {
+  postgres = await freshDatabase();
+});
+
+const BACKENDS: ReadonlyArray<{ name: string; uri: (folder: string) => string | Promise<string> }> = [
   { name: 'a SQLite file', uri: (folder) => `sqlite:///${join(folder, 'team.db')}` },
+  { name: 'one PostgreSQL database', uri: () => freshSchema(postgres) },
 ];
 
 describe.each(BACKENDS)('three agentrack servers on $name with artifacts on S3', (backend) => {
@@ -109,7 +117,7 @@ describe.each(BACKENDS)('three agentrack servers on $name with artifacts on S3',
   beforeAll(async () => {
     dir = tempDir();
     s3 = await startS3Server('artifacts');
-    const uri = backend.uri(dir.path);
+    const uri = await backend.uri(dir.path);
     // The first server creates the schema; the other two start at once on it.
     servers = [await startServerProcess(uri, s3.env)];
     servers.push(...(await Promise.all([startServerProcess(uri, s3.env), startServerProcess(uri, s3.env)])));

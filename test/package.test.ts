@@ -83,8 +83,11 @@ describe('the published package', () => {
     };
     expect(steps.imported).toEqual({ sqlite: false, addon: false, pg: false });
     expect(steps.rest).toEqual({ sqlite: false, addon: false, pg: false });
-    // Opening PostgreSQL loads no SQLite (and never shows the password).
-    expect(steps.postgres).toMatchObject({ sqlite: false, addon: false });
+    // Opening PostgreSQL loads pg and no SQLite (and never shows the password).
+    expect(steps.postgres).toEqual({ sqlite: false, addon: false, pg: true });
+    expect(steps.postgresError).toMatch(
+      /^TEMPORARILY_UNAVAILABLE: .*postgresql:\/\/me:\*\*\*@127\.0\.0\.1:9\/x/,
+    );
     expect(steps.postgresError).not.toContain('s3cret');
     expect(steps.sqlite).toMatchObject({ sqlite: true, addon: true });
   });

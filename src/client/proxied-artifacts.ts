@@ -39,7 +39,8 @@ export function defaultProxiedArtifacts(
   if (target.kind === 'postgres') {
     return {
       unreachableProxied:
-        'a client on a PostgreSQL store cannot reach by itself (no folder beside a database file): open it with proxiedArtifacts',
+        'a client on a PostgreSQL store cannot reach by itself (there is no folder beside a database): open it with ' +
+        "artifactsDestination, the servers' --artifacts-destination (or proxiedArtifacts)",
     };
   }
   // Databricks keeps run artifacts at dbfs: URIs, never mlflow-artifacts: ones.

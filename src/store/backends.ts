@@ -1,6 +1,7 @@
-import { AgentrackError } from '../errors.js';
 import type { ModelRegistryStore } from './model-registry-store.js';
 import type { OpenStoreOptions } from './open-store.js';
+import { postgresPoolSettings } from './postgres/postgres-pool-env.js';
+import type { PostgresStoreOptions } from './postgres/postgres-store.js';
 import type { TrackingStore } from './tracking-store.js';
 import type { TrackingTarget } from './tracking-uri.js';
 
@@ -29,8 +30,8 @@ export interface Backend<K extends TrackingTarget['kind'] = TrackingTarget['kind
  * The backends, by the kind of target `parseTrackingUri` makes of a URI's scheme: `sqlite:` and
  * bare `.db` / `.sqlite` / `.sqlite3` paths, `postgresql:` and `postgres:`, `http:` and `https:`,
  * `databricks`. Each entry loads its implementation on demand; adding a database is one entry
- * (and its parse in `tracking-uri.ts`). Until the PostgreSQL store lands, its entry refuses with
- * NOT_IMPLEMENTED.
+ * (and its parse in `tracking-uri.ts`). PostgreSQL takes the URI's `sslmode` and other libpq
+ * parameters, and whatever the URI leaves out from the `PG*` environment variables (read by `pg`).
  */
 export const BACKENDS: { readonly [K in TrackingTarget['kind']]: Backend<K> } = {
   sqlite: {
@@ -40,7 +41,11 @@ export const BACKENDS: { readonly [K in TrackingTarget['kind']]: Backend<K> } = 
   },
   postgres: {
     examples: ['postgresql://me@db:5432/agentrack?sslmode=require', 'postgres://db/agentrack'],
-    open: async (target) => postgresNotAvailable(target),
+    open: async (target, options) =>
+      (await import('./postgres/postgres-store.js')).openPostgresStore(
+        target.connectionString,
+        postgresOptions(options),
+      ),
   },
   rest: {
     examples: ['http://127.0.0.1:5000', 'https://tracking.example.com/mlflow'],
@@ -76,12 +81,20 @@ export async function openBackendRegistry(
   return withClose(store.registry, () => store.close());
 }
 
-function postgresNotAvailable(target: TargetOf<'postgres'>): never {
-  throw new AgentrackError(
-    'NOT_IMPLEMENTED',
-    `The PostgreSQL store is not available in this build of agentrack yet (${target.path}); ` +
-      'use sqlite:///path.db or an http(s):// tracking server.',
-  );
+/**
+ * The options of `openPostgresStore` among `options`, and the pool's settings from
+ * `options.env ?? process.env` (see {@link postgresPoolSettings}: `AGENTRACK_PG_POOL_MAX`,
+ * `AGENTRACK_PG_IDLE_TIMEOUT_MS`, `AGENTRACK_PG_CONNECT_TIMEOUT_MS`, `AGENTRACK_PG_STATEMENT_TIMEOUT_MS`).
+ */
+function postgresOptions(options: OpenStoreOptions): PostgresStoreOptions {
+  const { mode, defaultArtifactRoot, now, loggedModels } = options;
+  return {
+    ...postgresPoolSettings(options.env ?? process.env),
+    ...(mode !== undefined ? { mode } : {}),
+    ...(defaultArtifactRoot !== undefined ? { defaultArtifactRoot } : {}),
+    ...(now !== undefined ? { now } : {}),
+    ...(loggedModels !== undefined ? { loggedModels } : {}),
+  };
 }
 
 /** The registry, its `close` closing the store it belongs to. */

@@ -34,7 +34,10 @@ describe('agentrack server usage errors', () => {
   it.each([
     [['--port', 'abc'], /--port: expected a port number/],
     [['--log-level', 'loud'], /--log-level: expected one of/],
-    [['--backend-store-uri', 'http://127.0.0.1:1'], /--backend-store-uri must be a SQLite store/],
+    [
+      ['--backend-store-uri', 'http://127.0.0.1:1'],
+      /--backend-store-uri must be a SQLite or PostgreSQL store/,
+    ],
   ])('%j exits 2', (args, message) => {
     const result = cli(['server', ...args]);
     expect(result.code).toBe(2);

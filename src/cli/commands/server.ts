@@ -108,6 +108,28 @@ function sqliteTarget(target: TrackingTarget, refusal: string): TrackingTarget {
 }
 
 /**
+ * The store `target` names when the server can serve it: a SQLite file or a PostgreSQL
+ * database. A database has no folder beside it, so serving artifacts from one takes
+ * `--artifacts-destination`. Anything else (another server, Databricks) is a usage error.
+ */
+function servedTarget(target: TrackingTarget, options: ServerOptions): TrackingTarget {
+  const shown = displayTrackingUri(target);
+  if (target.kind === 'postgres') {
+    if (options.serveArtifacts !== false && options.artifactsDestination === undefined) {
+      throw usageError(
+        `--backend-store-uri '${shown}' is a PostgreSQL database, which has no folder beside it for artifacts: ` +
+          'give --artifacts-destination <uri>, or --no-serve-artifacts',
+      );
+    }
+    return target;
+  }
+  return sqliteTarget(
+    target,
+    `--backend-store-uri must be a SQLite or PostgreSQL store (sqlite:///path.db, postgresql://host/db), not '${shown}': the server serves a store of its own.`,
+  );
+}
+
+/**
  * The artifact root of new experiments (MLflow's rule, {@link serverArtifactRoot}), checked as
  * an experiment's location is: a usage error naming the option when it cannot be one.
  */
@@ -128,12 +150,16 @@ function artifactRootOf(options: ServerOptions): string {
   return root;
 }
 
-/** The destination `--artifacts-destination` names (else the folder beside the database), opened. */
+/**
+ * The destination `--artifacts-destination` names (else the folder beside the SQLite database
+ * `target`; a PostgreSQL target always comes with the option, see {@link servedTarget}), opened.
+ */
 async function openDestination(
   options: ServerOptions,
-  databasePath: string,
+  target: TrackingTarget,
   env: NodeJS.ProcessEnv,
 ): Promise<ArtifactsDestination> {
+  const databasePath = target.kind === 'sqlite' ? target.path : ':memory:';
   try {
     return await openArtifactsDestination(options.artifactsDestination, databasePath, env);
   } catch (error) {
@@ -148,7 +174,8 @@ async function openDestination(
  * `agentrack server`: MLflow's tracking REST API and model registry over the embedded store, with `mlflow
  * server`'s defaults (127.0.0.1:5000) and its artifact options: the artifact service on by
  * default (`--no-serve-artifacts` turns it off), keeping artifacts in `--artifacts-destination`
- * (by default the folder beside the database), `--default-artifact-root` for new experiments,
+ * (by default the folder beside a SQLite database; required with a PostgreSQL one),
+ * `--default-artifact-root` for new experiments,
  * and `--artifacts-only` for an artifact server alone. Stops gracefully on SIGINT/SIGTERM:
  * in-flight requests finish, then the database closes.
  */
@@ -171,10 +198,7 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
         target,
         `--artifacts-only keeps artifacts beside a database, and '${shown}' names none: give --artifacts-destination <uri>`,
       )
-    : sqliteTarget(
-        target,
-        `--backend-store-uri must be a SQLite store (sqlite:///path.db), not '${shown}': the server serves a store of its own.`,
-      );
+    : servedTarget(target, options);
   const sourcePattern = modelVersionSourcePattern(ctx.env);
   const users = options.auth !== undefined ? await loadUsers(options.auth) : undefined;
   if (!users && !isLoopback(options.host)) {
@@ -182,7 +206,7 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
       `warning: listening on ${options.host} without --auth: anyone who can reach this address can read and write every experiment.\n`,
     );
   }
-  const destination = serving ? await openDestination(options, database.path, ctx.env) : undefined;
+  const destination = serving ? await openDestination(options, database, ctx.env) : undefined;
   const signal = shutdownSignal();
   let server;
   try {
@@ -190,6 +214,7 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
     // registry served is the database's own, whatever MLFLOW_REGISTRY_URI says.
     const served = options.artifactsOnly ? parseTrackingUri('sqlite:///:memory:') : database;
     const store = await openStore(served, {
+      env: ctx.env,
       defaultArtifactRoot: artifactRoot,
       registryUri: canonicalTrackingUri(served),
     });
@@ -208,7 +233,9 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
     throw error;
   }
   const described = [
-    options.artifactsOnly ? 'artifacts only' : `store ${database.path}`,
+    options.artifactsOnly
+      ? 'artifacts only'
+      : `store ${database.kind === 'sqlite' ? database.path : displayTrackingUri(database)}`,
     destination ? `artifacts ${destination.location}` : 'artifacts not served',
     users ? `${users.size} users` : 'no authentication',
   ];
@@ -232,7 +259,7 @@ export function registerUiCommand(program: Command, ctx: CliContext): void {
     .description('open the web UI over the embedded store on loopback (prints the URL), as `mlflow ui`')
     .option(
       '--backend-store-uri <uri>',
-      'the store to show (default: --tracking-uri, the environment, sqlite:///agentrack.db)',
+      'the store to show: sqlite:///path.db or postgresql://... (default: --tracking-uri, the environment, sqlite:///agentrack.db)',
     )
     .option('--port <port>', 'the port to listen on (0: a free one)', '5000')
     .option('--auth <users-file>', 'require authentication: a JSON users file (see `agentrack auth`)')
@@ -243,6 +270,21 @@ export function registerUiCommand(program: Command, ctx: CliContext): void {
     );
 }
 
+/** What `agentrack server --help` says after the options: serving a PostgreSQL database. */
+const SERVER_HELP = `
+PostgreSQL:
+  --backend-store-uri postgresql://user:password@host:5432/db (or postgres://) serves a
+  PostgreSQL database; PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE and ?sslmode=... are
+  honoured as by libpq. A database has no folder beside it, so serving artifacts needs
+  --artifacts-destination (or use --no-serve-artifacts). Every server may share one database.
+  Each process keeps a pool of connections, set by:
+    AGENTRACK_PG_POOL_MAX              connections per process (default 10)
+    AGENTRACK_PG_IDLE_TIMEOUT_MS       closes a connection idle this long (default 10000)
+    AGENTRACK_PG_CONNECT_TIMEOUT_MS    how long a request waits for a connection (default 10000);
+                                       past it the request answers 503 TEMPORARILY_UNAVAILABLE
+    AGENTRACK_PG_STATEMENT_TIMEOUT_MS  PostgreSQL's statement_timeout (default 60000)
+`;
+
 /** Adds `server` to the program. */
 export function registerServerCommand(program: Command, ctx: CliContext): void {
   program
@@ -250,7 +292,7 @@ export function registerServerCommand(program: Command, ctx: CliContext): void {
     .description("serve MLflow's tracking REST API over the embedded store (MLflow clients work unchanged)")
     .option(
       '--backend-store-uri <uri>',
-      'the store to serve (default: --tracking-uri, the environment, sqlite:///agentrack.db)',
+      'the store to serve: sqlite:///path.db or postgresql://[user[:password]@]host[:port]/db[?sslmode=...] (default: --tracking-uri, the environment, sqlite:///agentrack.db)',
     )
     .option('--host <host>', 'the address to listen on', '127.0.0.1')
     .option('--port <port>', 'the port to listen on (0: a free one)', '5000')
@@ -266,12 +308,13 @@ export function registerServerCommand(program: Command, ctx: CliContext): void {
     )
     .option(
       '--artifacts-destination <uri>',
-      'where served artifacts are kept: a folder, file:///path or s3://bucket/prefix (default: <database>-artifacts beside the database)',
+      'where served artifacts are kept: a folder, file:///path or s3://bucket/prefix (default: <database>-artifacts beside a SQLite database; required with PostgreSQL)',
     )
     .option(
       '--default-artifact-root <uri>',
       'artifact root of new experiments (default: mlflow-artifacts:/ when serving artifacts, else ./mlruns)',
     )
     .option('--artifacts-only', 'serve the artifact API alone (the tracking API answers 503)')
+    .addHelpText('after', SERVER_HELP)
     .action(ctx.action((options: ServerOptions) => serverCommand(options, ctx)));
 }

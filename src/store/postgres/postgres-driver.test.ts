@@ -530,6 +530,35 @@ describe('the pool', () => {
     }
   });
 
+  test('a request that waits past the connect timeout for a busy pool is TEMPORARILY_UNAVAILABLE', async () => {
+    const busy = withDatabaseErrors(
+      PostgresDriver.open({ connectionString: db.url, max: 1, connectionTimeoutMs: 300 }),
+    );
+    const release = signal();
+    const inside = signal();
+    try {
+      const holder = busy.transaction(async (tx) => {
+        await tx.get('SELECT 1');
+        inside.resolve();
+        await release.promise;
+        return 'held';
+      });
+      await inside.promise;
+      const started = Date.now();
+      const waiting = await rejection(busy.get('SELECT 1'));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(isAgentrackError(waiting, 'TEMPORARILY_UNAVAILABLE')).toBe(true);
+      expect(waiting).toMatchObject({ kind: 'unavailable' });
+      release.resolve();
+      expect(await holder).toBe('held');
+      // The pool recovers once the connection is back.
+      expect(await busy.get<{ n: number }>('SELECT 1 AS n')).toEqual({ n: 1 });
+    } finally {
+      release.resolve();
+      await busy.close();
+    }
+  });
+
   test('close ends every connection and later calls fail with INVALID_STATE', async () => {
     const name = 'agentrack-close-test';
     const closing = PostgresDriver.open({ connectionString: db.url, applicationName: name });

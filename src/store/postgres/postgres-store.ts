@@ -10,6 +10,7 @@ import {
 } from '../sql/schema-state.js';
 import { SqlTrackingStore, type SqlStoreOptions } from '../sql/sql-store.js';
 import { postgresDialect } from './postgres-dialect.js';
+import { describePostgresError } from './postgres-errors.js';
 import { PostgresDriver, type PostgresDriverOptions } from './postgres-driver.js';
 
 /** How a store is opened: `read` never creates or changes anything, `write` creates and migrates. */
@@ -142,11 +143,17 @@ function poolOptions(options: PostgresStoreOptions): PostgresDriverOptions {
 }
 
 /**
- * A failure to open, naming the database: agentrack's errors keep their code, anything else
- * (a TLS failure, say) becomes INTERNAL_ERROR with the original as `cause`.
+ * A failure to open, naming the database: agentrack's errors keep their code, a server that
+ * cannot be reached (refused, timed out, shutting down) is TEMPORARILY_UNAVAILABLE, anything else
+ * (a TLS failure, say) INTERNAL_ERROR, with the original as `cause`.
  */
 function cannotOpen(label: string, error: unknown): AgentrackError {
-  const code = error instanceof AgentrackError ? error.code : 'INTERNAL_ERROR';
+  const code =
+    error instanceof AgentrackError
+      ? error.code
+      : describePostgresError(error) === 'unavailable'
+        ? 'TEMPORARILY_UNAVAILABLE'
+        : 'INTERNAL_ERROR';
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof AgentrackError && message.includes(label)) return error;
   return new AgentrackError(code, `Cannot open the tracking store ${label}: ${message}`, { cause: error });
