@@ -39,7 +39,6 @@ import { fileURLToPath } from 'node:url';
 import { TrackingClient } from '../../src/client/tracking-client.js';
 import type { TraceInfo } from '../../src/entities/index.js';
 import { parseTraceData } from '../../src/protocol/trace-data.js';
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { isTraceDataStore } from '../../src/store/trace-store.js';
 import { benchPostgres } from '../postgres.js';
 import { pool, timeSequential, type SequentialTimes } from '../server/sequential.js';
@@ -348,9 +347,7 @@ async function traceFigures(backendStoreUri: string, serverArgs: readonly string
           throw new Error(`traces.json held ${data.spans.length} spans`);
       },
     );
-    reader = /^postgres(ql)?:/.test(backendStoreUri)
-      ? new TrackingClient(await openPostgresStore(backendStoreUri, { mode: 'read' }))
-      : await TrackingClient.open(backendStoreUri, { mode: 'read' });
+    reader = await TrackingClient.open(backendStoreUri, { mode: 'read' });
     const client = reader;
     const rowsRead = await timeSequential(
       `read a ${BIG_TRACE_SPANS}-span trace from its span rows (client.traces.getTrace, embedded)`,
