@@ -13,8 +13,11 @@ export interface LoadRequest {
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {
-  /** Origin of the server, `http://host:port`. */
-  url: string;
+  /**
+   * Origin of the server, `http://host:port`; or several servers' origins, the connections
+   * spread over them round-robin (connection `i` to `url[i % url.length]`).
+   */
+  url: string | readonly string[];
   connections: number;
   seconds: number;
   request: LoadRequest;
@@ -68,7 +71,7 @@ interface AutocannonResult {
 interface AutocannonInstance extends EventEmitter, PromiseLike<AutocannonResult> {}
 
 type Autocannon = (options: {
-  url: string;
+  url: string | string[];
   connections: number;
   duration: number;
   timeout: number;
@@ -87,7 +90,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 /**
  * Drives `connections` keep-alive connections, each sending `request` back to back, for
- * `seconds`. Latencies come from autocannon's per-response timings (sub-millisecond), not
+ * `seconds` (to one server, or spread over several, all measured together). Latencies come from autocannon's per-response timings (sub-millisecond), not
  * from its histogram, which rounds to whole milliseconds.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -95,7 +98,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let firstErrorBody: string | undefined;
   const { vary } = request;
   const instance = autocannon({
-    url: options.url,
+    url: typeof options.url === 'string' ? options.url : [...options.url],
     connections: options.connections,
     duration: options.seconds,
     timeout: REQUEST_TIMEOUT_SECONDS,

@@ -75,6 +75,18 @@ export async function startServerProcess(
   nodeArgs: readonly string[] = [],
   serverArgs: readonly string[] = [],
 ): Promise<ServerProcess> {
+  return startStoreServerProcess(`sqlite:///${dbPath}`, nodeArgs, serverArgs);
+}
+
+/**
+ * {@link startServerProcess} on any store `agentrack server` serves: `backendStoreUri` is its
+ * `--backend-store-uri` (`sqlite:///path.db`, `postgresql://...`).
+ */
+export async function startStoreServerProcess(
+  backendStoreUri: string,
+  nodeArgs: readonly string[] = [],
+  serverArgs: readonly string[] = [],
+): Promise<ServerProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} not found: run \`npm run build\` first`);
   return startListeningProcess([
     ...nodeArgs,
@@ -85,7 +97,7 @@ export async function startServerProcess(
     '--log-level',
     'silent',
     '--backend-store-uri',
-    `sqlite:///${dbPath}`,
+    backendStoreUri,
     ...serverArgs,
   ]);
 }

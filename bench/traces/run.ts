@@ -3,10 +3,15 @@
  *
  *   npm run bench:traces
  *   BENCH_TRACES_INGEST=5000 BENCH_TRACES_SEARCHED=20000 npm run bench:traces
+ *   BENCH_POSTGRES=0 npm run bench:traces            # SQLite only
+ *   BENCH_POSTGRES_URL=postgresql://user:pw@host:5432/postgres npm run bench:traces
  *
- * `agentrack server` runs in a process of its own (dist/cli/main.js) on a fresh SQLite file. The
- * client is node:http with a keep-alive agent, in this process, and sends what MLflow 3.3's
- * Python client sends:
+ * `agentrack server` runs in a process of its own (dist/cli/main.js), first on a fresh SQLite
+ * file, then on a fresh PostgreSQL database (on the server bench/postgres.ts finds or starts,
+ * with `--artifacts-destination` a temporary folder, where its `traces.json` files go); steps
+ * 1 to 3 run against each, and their figures are printed side by side at the end, with the
+ * targets' verdicts per backend. The client is node:http with a keep-alive agent, in this
+ * process, and sends what MLflow 3.3's Python client sends:
  * 1. ingest: BENCH_TRACES_INGEST traces of 10 spans, each written as MLflow's exporter writes
  *    one (`POST /api/3.0/mlflow/traces` with the trace info, then `PUT traces.json` to the
  *    artifact location the answer names), BENCH_TRACES_CONCURRENCY traces in flight: traces/s;
@@ -16,12 +21,12 @@
  *    at a time after an untimed warm-up, each checked to answer 100 matching traces: p50, p99;
  * 3. read: one trace of 10,000 spans, read as MLflow's client reads it
  *    (`GET /api/3.0/mlflow/traces/<id>` then the `traces.json` download) and from its span rows
- *    (`client.traces.getTrace` on the same SQLite file, in this process): p50, p99;
- * 4. where ingest's time goes, the two floors of step 1 on this machine: the same client
- *    against a bare `node:http` server that stores nothing (bench/traces/bare-server.ts:
- *    HTTP alone, traces/s and the server's CPU per trace), and the server's work without HTTP
- *    (the same traces parsed and stored in this process through the store the server uses,
- *    BENCH_TRACES_CONCURRENCY in flight: CPU per trace).
+ *    (`client.traces.getTrace` on the same store, in this process): p50, p99;
+ * 4. where ingest's time goes, the two floors of step 1 on this machine (once, after SQLite's
+ *    steps): the same client against a bare `node:http` server that stores nothing
+ *    (bench/traces/bare-server.ts: HTTP alone, traces/s and the server's CPU per trace), and the
+ *    server's work without HTTP (the same traces parsed and stored in this process through the
+ *    SQLite store, BENCH_TRACES_CONCURRENCY in flight: CPU per trace).
  * Times run to the last byte of the answer. The load average is printed at the start and the end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,8 +40,9 @@ import { TrackingClient } from '../../src/client/tracking-client.js';
 import type { TraceInfo } from '../../src/entities/index.js';
 import { parseTraceData } from '../../src/protocol/trace-data.js';
 import { isTraceDataStore } from '../../src/store/trace-store.js';
-import { pool, timeSequential } from '../server/sequential.js';
-import { startListeningProcess, startServerProcess } from '../server/server-process.js';
+import { benchPostgres } from '../postgres.js';
+import { pool, timeSequential, type SequentialTimes } from '../server/sequential.js';
+import { startListeningProcess, startStoreServerProcess } from '../server/server-process.js';
 
 const INGEST = Number(process.env.BENCH_TRACES_INGEST ?? 10_000);
 const SEARCHED = Number(process.env.BENCH_TRACES_SEARCHED ?? 100_000);
@@ -221,21 +227,26 @@ async function storageFloor(dir: string): Promise<number> {
   }
 }
 
-async function main(): Promise<void> {
-  console.log(
-    `agentrack traces benchmark: ingest ${INGEST} traces of ${SPANS_PER_TRACE} spans, search among ${SEARCHED + INGEST} traces, read one of ${BIG_TRACE_SPANS} spans`,
-  );
-  console.log(
-    `machine: ${availableParallelism()} cores, load average ${loadavg()
-      .map((l) => fmt(l))
-      .join(' ')}`,
-  );
-  const dir = mkdtempSync(join(tmpdir(), 'agentrack-bench-traces-'));
-  const database = join(dir, 'agentrack.db');
+/** The figures of one backend's server. */
+interface TraceFigures {
+  ingestPerSecond: number;
+  ingestCpuMs: number;
+  byTag: SequentialTimes;
+  byStatus: SequentialTimes;
+  httpRead: SequentialTimes;
+  rowsRead: SequentialTimes;
+}
+
+/**
+ * Steps 1 to 3 against `agentrack server --backend-store-uri <backendStoreUri> <serverArgs>`,
+ * in a process of its own; the span rows are read through a client of the same store.
+ */
+async function traceFigures(backendStoreUri: string, serverArgs: readonly string[]): Promise<TraceFigures> {
   // BENCH_NODE_ARGS go to the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-  const server = await startServerProcess(
-    database,
+  const server = await startStoreServerProcess(
+    backendStoreUri,
     (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    serverArgs,
   );
   let reader: TrackingClient | undefined;
   try {
@@ -314,7 +325,7 @@ async function main(): Promise<void> {
     );
 
     const bigId = await writeTrace(server.url, experimentId, 0, BIG_TRACE_SPANS);
-    const mlflowRead = await timeSequential(
+    const httpRead = await timeSequential(
       `read a ${BIG_TRACE_SPANS}-span trace as MLflow's client does (info + traces.json)`,
       { repeats: READ_REPEATS, warmup: 3, unit: 'reads' },
       async () => {
@@ -336,7 +347,7 @@ async function main(): Promise<void> {
           throw new Error(`traces.json held ${data.spans.length} spans`);
       },
     );
-    reader = await TrackingClient.open(`sqlite:///${database}`, { mode: 'read' });
+    reader = await TrackingClient.open(backendStoreUri, { mode: 'read' });
     const client = reader;
     const rowsRead = await timeSequential(
       `read a ${BIG_TRACE_SPANS}-span trace from its span rows (client.traces.getTrace, embedded)`,
@@ -347,6 +358,72 @@ async function main(): Promise<void> {
           throw new Error(`getTrace answered ${trace.spans.length} spans`);
       },
     );
+    return { ingestPerSecond: perSecond, ingestCpuMs, byTag, byStatus, httpRead, rowsRead };
+  } finally {
+    await reader?.close();
+    const exit = await server.stop();
+    if (exit.stderr.trim()) console.error(exit.stderr);
+  }
+}
+
+/** The figures side by side, a column per backend. */
+function printTable(columns: readonly [string, TraceFigures][]): void {
+  const ms = (t: SequentialTimes) => `${fmt(t.p50)} / ${fmt(t.p99)}`;
+  const rows: [string, (f: TraceFigures) => string][] = [
+    [`ingest, traces/s (${CONCURRENCY} in flight)`, (f) => fmt(f.ingestPerSecond, 0)],
+    ['ingest, server CPU ms per trace', (f) => fmt(f.ingestCpuMs, 3)],
+    ["search tags.flow = '<flow>', p50 / p99 ms", (f) => ms(f.byTag)],
+    ["search trace.status = 'ERROR', p50 / p99 ms", (f) => ms(f.byStatus)],
+    [`read ${BIG_TRACE_SPANS} spans over HTTP, p50 / p99 ms`, (f) => ms(f.httpRead)],
+    [`read ${BIG_TRACE_SPANS} spans from rows, p50 / p99 ms`, (f) => ms(f.rowsRead)],
+  ];
+  const labelWidth = Math.max(...rows.map(([label]) => label.length));
+  const cells = rows.map(([, cell]) => columns.map(([, figures]) => cell(figures)));
+  const widths = columns.map(([name], c) =>
+    Math.max(name.length, ...cells.map((row) => row[c]?.length ?? 0)),
+  );
+  const line = (label: string, values: string[]) =>
+    `  ${label.padEnd(labelWidth)}  ${values.map((v, c) => v.padStart(widths[c] ?? 0)).join('  ')}`;
+  console.log('side by side:');
+  console.log(
+    line(
+      '',
+      columns.map(([name]) => name),
+    ),
+  );
+  rows.forEach(([label], r) => console.log(line(label, cells[r] as string[])));
+}
+
+function printTargets(backend: string, f: TraceFigures): void {
+  const target = (what: string, met: boolean) => console.log(`target (${backend}): ${what}: ${verdict(met)}`);
+  target(`ingest >= ${TARGETS.ingestPerSecond} traces/s`, f.ingestPerSecond >= TARGETS.ingestPerSecond);
+  target(`search by tag p50 < ${TARGETS.searchP50Ms} ms`, f.byTag.p50 < TARGETS.searchP50Ms);
+  target(`search by status p50 < ${TARGETS.searchP50Ms} ms`, f.byStatus.p50 < TARGETS.searchP50Ms);
+  target(
+    `read a ${BIG_TRACE_SPANS}-span trace over HTTP p50 < ${TARGETS.readMs} ms`,
+    f.httpRead.p50 < TARGETS.readMs,
+  );
+  target(
+    `read a ${BIG_TRACE_SPANS}-span trace from rows p50 < ${TARGETS.readMs} ms`,
+    f.rowsRead.p50 < TARGETS.readMs,
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `agentrack traces benchmark: ingest ${INGEST} traces of ${SPANS_PER_TRACE} spans, search among ${SEARCHED + INGEST} traces, read one of ${BIG_TRACE_SPANS} spans`,
+  );
+  console.log(
+    `machine: ${availableParallelism()} cores, load average ${loadavg()
+      .map((l) => fmt(l))
+      .join(' ')}`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'agentrack-bench-traces-'));
+  try {
+    console.log('SQLite:');
+    const columns: [string, TraceFigures][] = [
+      ['SQLite', await traceFigures(`sqlite:///${join(dir, 'agentrack.db')}`, [])],
+    ];
 
     const http = await httpFloor();
     console.log(
@@ -360,33 +437,35 @@ async function main(): Promise<void> {
       `ingest: the two floors add up to ${fmt(http.cpuMs + storageMs, 3)} ms per trace, at most ${fmt(1000 / (http.cpuMs + storageMs), 0)} traces/s on one core`,
     );
 
+    const postgres = await benchPostgres();
+    if (postgres) {
+      try {
+        console.log('PostgreSQL:');
+        const database = await postgres.createDatabase('agentrack_bench_traces');
+        columns.push([
+          'PostgreSQL',
+          await traceFigures(database.url, ['--artifacts-destination', join(dir, 'pg-artifacts')]),
+        ]);
+      } catch (error) {
+        // SQLite's figures are still printed; the run fails at the end.
+        console.log(`PostgreSQL part failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+      } finally {
+        await postgres.stop();
+      }
+    }
+
     console.log('');
-    console.log(
-      `target: ingest >= ${TARGETS.ingestPerSecond} traces/s: ${verdict(perSecond >= TARGETS.ingestPerSecond)}`,
-    );
-    console.log(
-      `target: search by tag p50 < ${TARGETS.searchP50Ms} ms: ${verdict(byTag.p50 < TARGETS.searchP50Ms)}`,
-    );
-    console.log(
-      `target: search by status p50 < ${TARGETS.searchP50Ms} ms: ${verdict(byStatus.p50 < TARGETS.searchP50Ms)}`,
-    );
-    console.log(
-      `target: read a ${BIG_TRACE_SPANS}-span trace over HTTP p50 < ${TARGETS.readMs} ms: ${verdict(mlflowRead.p50 < TARGETS.readMs)}`,
-    );
-    console.log(
-      `target: read a ${BIG_TRACE_SPANS}-span trace from rows p50 < ${TARGETS.readMs} ms: ${verdict(rowsRead.p50 < TARGETS.readMs)}`,
-    );
+    printTable(columns);
+    for (const [backend, figures] of columns) printTargets(backend, figures);
     console.log(
       `load average at the end ${loadavg()
         .map((l) => fmt(l))
         .join(' ')}`,
     );
   } finally {
-    await reader?.close();
-    const exit = await server.stop();
     agent.destroy();
     rmSync(dir, { recursive: true, force: true });
-    if (exit.stderr.trim()) console.error(exit.stderr);
   }
 }
 
