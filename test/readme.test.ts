@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunFilter } from '../src/query/index.js';
+import { freshDatabase } from '../src/testing/postgres.js';
 import { tempDir } from '../src/testing/temp-dir.js';
 import { cleanEnv } from './cli/helpers.js';
 import { linkAgentrack } from './package-link.js';
@@ -60,8 +61,15 @@ function newcomerProject(path: string): void {
 
 describe('README code blocks', () => {
   let dir: ReturnType<typeof tempDir>;
-  beforeAll(() => {
+  // The PostgreSQL blocks read the database from DATABASE_URL, as a reader sets it: each block
+  // gets an empty database of its own on the run's PostgreSQL (test/setup/postgres.ts).
+  const databases = new Map<number, string>();
+  const databaseUrl = (block: Block): string => databases.get(block.line) ?? '';
+  beforeAll(async () => {
     dir = tempDir('agentrack-readme-');
+    for (const block of [...tsBlocks, ...shBlocks]) {
+      if (block.code.includes('DATABASE_URL')) databases.set(block.line, (await freshDatabase()).url);
+    }
   });
   afterAll(() => dir.remove());
 
@@ -121,7 +129,7 @@ describe('README code blocks', () => {
       const result = spawnSync(process.execPath, ['block.mjs'], {
         cwd: project,
         encoding: 'utf8',
-        env: cleanEnv({ NO_COLOR: '1' }),
+        env: cleanEnv({ NO_COLOR: '1', DATABASE_URL: databaseUrl(block) }),
         timeout: 60_000,
       });
       expect(result.stderr).toBe('');
@@ -138,7 +146,7 @@ describe('README code blocks', () => {
       const result = spawnSync('bash', ['-euo', 'pipefail', '-c', block.code], {
         cwd: project,
         encoding: 'utf8',
-        env: cleanEnv({ NO_COLOR: '1' }),
+        env: cleanEnv({ NO_COLOR: '1', DATABASE_URL: databaseUrl(block) }),
         timeout: 120_000,
       });
       expect(result.stderr, result.stdout).not.toMatch(/command not found|No such file/);
