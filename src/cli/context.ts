@@ -35,6 +35,10 @@ export interface WithAgentOptions {
   configPath?: string;
   /** `read` for commands that only read: they never create or change the store. Default `write`. */
   mode?: StoreMode;
+  /** Called with the resolved store before it is opened: a command refuses a store it cannot use here, before anything is written. */
+  checkTarget?: (target: TrackingTarget) => void;
+  /** Where runs' `mlflow-artifacts:` files go (a folder, `file:` or `s3:` URI): see `OpenTrackingClientOptions.artifactsDestination`. */
+  artifactsDestination?: string;
 }
 
 /** What every command gets: the streams, the global options, colors, the exit code and the agent. */
@@ -110,9 +114,13 @@ export class CliContext {
       }));
     // loadConfig resolved the configuration's URI (see resolveTrackingTarget); without a file, the environment's.
     const target = resolveTrackingTarget({ uri: config.trackingUri, env: this.env });
+    options.checkTarget?.(target);
     const client = await TrackingClient.open(target, {
       ...this.storeOptions,
       mode: options.mode ?? 'write',
+      ...(options.artifactsDestination !== undefined
+        ? { artifactsDestination: options.artifactsDestination }
+        : {}),
     });
     try {
       const agent = await Agent.open({ config, client });

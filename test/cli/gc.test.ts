@@ -117,7 +117,7 @@ describe('agentrack gc', () => {
     [['--artifacts-destination', 'gs://b/x'], /^error: --artifacts-destination: Unsupported artifact URI/m],
     [
       ['--backend-store-uri', 'http://127.0.0.1:5000'],
-      /^error: agentrack gc works on an embedded database, and 'http:\/\/127.0.0.1:5000' is a tracking server: MLflow's REST API cannot remove runs permanently/m,
+      /^error: agentrack gc works on a database, and 'http:\/\/127.0.0.1:5000' is a tracking server: MLflow's REST API cannot remove runs permanently/m,
     ],
   ])('%j is a usage error', (args, message) => {
     const result = gc(...args);

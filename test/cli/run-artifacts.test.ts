@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrackingClient } from '../../src/client/tracking-client.js';
@@ -142,5 +142,29 @@ describe('agentrack run --artifacts DIR', () => {
     expect(result.stderr).not.toContain('--artifacts');
     const run = await startedRun(result);
     expect(run.info.status).toBe('FAILED');
+  });
+
+  it('keeps them in --artifacts-destination instead of the folder beside the database', async () => {
+    const destination = join(dir.path, 'elsewhere');
+    const result = agentrack(
+      [
+        'run',
+        'dev',
+        '--artifacts-destination',
+        destination,
+        '--artifacts',
+        'out',
+        '--',
+        ...writer({ 'model.txt': 'weights\n' }),
+      ],
+      { cwd: project() },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const run = await startedRun(result);
+    const { experiment_id: experimentId, run_id: runId } = run.info;
+    expect(readFileSync(join(destination, experimentId, runId, 'artifacts', 'model.txt'), 'utf8')).toBe(
+      'weights\n',
+    );
+    expect(existsSync(join(dir.path, 'runs-artifacts', experimentId, runId))).toBe(false);
   });
 });

@@ -82,9 +82,10 @@ function reportJson(report: GarbageReport): unknown {
 }
 
 /**
- * `agentrack gc`: permanently removes deleted runs and experiments from the embedded store,
- * with their artifacts, as `mlflow gc` does (see {@link collectGarbage}). A tracking server's
- * URI is a usage error: MLflow's REST API removes nothing permanently.
+ * `agentrack gc`: permanently removes deleted runs and experiments from a SQLite or PostgreSQL
+ * store, with their artifacts, as `mlflow gc` does (see {@link collectGarbage}). A PostgreSQL
+ * store needs `--artifacts-destination` (it has no folder beside it). A tracking server's URI
+ * is a usage error: MLflow's REST API removes nothing permanently.
  */
 export async function gcCommand(options: GcOptions, ctx: CliContext): Promise<number> {
   if (options.olderThan !== undefined) {
@@ -102,21 +103,22 @@ export async function gcCommand(options: GcOptions, ctx: CliContext): Promise<nu
     uri: options.backendStoreUri ?? ctx.globals.trackingUri,
     env: ctx.env,
   });
-  if (target.kind === 'postgres') {
+  if (target.kind === 'postgres' && options.artifactsDestination === undefined) {
     throw usageError(
-      `agentrack gc works on an embedded database for now, and '${displayTrackingUri(target)}' is a PostgreSQL ` +
-        'database. Run it on a SQLite store: agentrack gc --backend-store-uri sqlite:///path.db',
+      `'${displayTrackingUri(target)}' is a PostgreSQL database, which has no folder beside it for artifacts: ` +
+        "give --artifacts-destination <uri>, the one its servers keep proxied artifacts in, so that the runs' artifacts go with them",
     );
   }
-  if (target.kind !== 'sqlite') {
+  if (target.kind !== 'sqlite' && target.kind !== 'postgres') {
     throw usageError(
-      `agentrack gc works on an embedded database, and '${displayTrackingUri(target)}' is a tracking server: MLflow's REST API ` +
-        'cannot remove runs permanently. Run it where the database is: agentrack gc --backend-store-uri sqlite:///path.db',
+      `agentrack gc works on a database, and '${displayTrackingUri(target)}' is a tracking server: MLflow's REST API ` +
+        'cannot remove runs permanently. Run it where the database is: agentrack gc --backend-store-uri sqlite:///path.db (or postgresql://...)',
     );
   }
   let destination: ArtifactsDestination;
   try {
-    destination = await openArtifactsDestination(options.artifactsDestination, target.path, ctx.env);
+    const databasePath = target.kind === 'sqlite' ? target.path : ':memory:';
+    destination = await openArtifactsDestination(options.artifactsDestination, databasePath, ctx.env);
   } catch (error) {
     if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) {
       throw usageError(`--artifacts-destination: ${error.message}`);
@@ -125,8 +127,9 @@ export async function gcCommand(options: GcOptions, ctx: CliContext): Promise<nu
   }
   const locator = createArtifactLocator({ proxied: destination.repository, env: ctx.env });
   try {
-    // gc removes and never creates: a missing database is the error the read commands give.
-    const mode = options.dryRun || !existsSync(target.path) ? 'read' : 'write';
+    // gc removes and never creates: a missing SQLite file is the error the read commands give.
+    const missing = target.kind === 'sqlite' && !existsSync(target.path);
+    const mode = options.dryRun || missing ? 'read' : 'write';
     const client = await TrackingClient.open(target, { ...ctx.storeOptions, mode });
     try {
       const dryRun = options.dryRun === true;
@@ -165,6 +168,8 @@ Examples:
   agentrack gc --dry-run
   agentrack gc --older-than 30d
   agentrack gc --run-ids 4f1c...,9a2b... --backend-store-uri sqlite:////data/agentrack.db
+  agentrack gc --older-than 30d --backend-store-uri postgresql://agentrack@db/agentrack \
+    --artifacts-destination s3://team-artifacts/agentrack
 `;
 
 /** Adds `gc` to the program. */
@@ -178,11 +183,11 @@ export function registerGcCommand(program: Command, ctx: CliContext): void {
     )
     .option(
       '--backend-store-uri <uri>',
-      'the embedded database (default: --tracking-uri, the environment, sqlite:///agentrack.db)',
+      'the database, SQLite or PostgreSQL (default: --tracking-uri, the environment, sqlite:///agentrack.db)',
     )
     .option(
       '--artifacts-destination <uri>',
-      'where its server keeps proxied artifacts (default: <database>-artifacts beside the database)',
+      'where its servers keep proxied artifacts (default: <database>-artifacts beside a SQLite database; required with PostgreSQL)',
     )
     .option('--run-ids <ids>', 'comma-separated ids of deleted runs to remove (default: every deleted run)')
     .option(

@@ -5,7 +5,7 @@ import { TAGS, type RunType } from '../../lifecycle/conventions.js';
 import { tagOf } from '../../lifecycle/queries.js';
 import type { RunHandle } from '../../lifecycle/run-handle.js';
 import { parseThreshold } from '../../lifecycle/thresholds.js';
-import { AgentrackError, isAgentrackError } from '../../errors.js';
+import { isAgentrackError } from '../../errors.js';
 import { collect, parseRunTypeArgument, parseTagOptions } from '../arguments.js';
 import { CliError, usageError } from '../cli-error.js';
 import { childEnv } from '../child-env.js';
@@ -17,6 +17,7 @@ import {
   isRemoteTrackingTarget,
   type TrackingTarget,
 } from '../../store/tracking-uri.js';
+import { openArtifactRepository } from '../../artifacts/artifact-registry.js';
 import { openArtifactsDestination, type ArtifactsDestination } from '../artifacts-destination.js';
 import type { CliContext } from '../context.js';
 import { formatGateSummary } from '../output/gate-summary.js';
@@ -41,6 +42,7 @@ export interface RunOptions {
   tag: string[];
   killAfter?: string;
   artifacts?: string;
+  artifactsDestination?: string;
   register?: string;
 }
 
@@ -135,33 +137,75 @@ export async function runCommand(
       `give the command to run after --, e.g. agentrack run ${type} -- ${EXAMPLE_COMMANDS[runType]}`,
     );
   }
+  if (options.artifactsDestination !== undefined) {
+    await checkDestinationUri(options.artifactsDestination, ctx.env);
+  }
   const relay = new SignalRelay({
     killAfterSeconds: killAfterSeconds(options.killAfter, ctx.env),
     note: (line) => ctx.io.stderr(`agentrack: ${line}\n`),
   });
   relay.install();
   try {
-    return await ctx.withAgent(async ({ agent, target }) => {
-      const early = relay.received;
-      if (early !== undefined) return signalExitCode(early);
-      const result = await scoped(agent, runType, start, async (handle) => {
-        ctx.io.stderr(
-          `agentrack: ${handle.runName} (${handle.runId}) started in ${agent.config.experiments[runType]}\n`,
-        );
-        if (runType === 'deployment') await describeSource(agent, handle, ctx);
-        const ending = await execute(handle, command, relay, target, ctx);
-        if (options.artifacts !== undefined && commandRan(ending)) {
-          await logArtifactsDir(handle, options.artifacts, process.cwd(), (line) =>
-            ctx.io.stderr(`agentrack: ${line}\n`),
+    return await ctx.withAgent(
+      async ({ agent, target }) => {
+        const early = relay.received;
+        if (early !== undefined) return signalExitCode(early);
+        const result = await scoped(agent, runType, start, async (handle) => {
+          ctx.io.stderr(
+            `agentrack: ${handle.runName} (${handle.runId}) started in ${agent.config.experiments[runType]}\n`,
           );
-        }
-        await endRun(handle, ending, command[0] as string);
-        return ending;
-      });
-      return report(result, runType, command[0] as string, ctx);
-    });
+          if (runType === 'deployment') await describeSource(agent, handle, ctx);
+          const ending = await execute(handle, command, relay, target, options.artifactsDestination, ctx);
+          if (options.artifacts !== undefined && commandRan(ending)) {
+            await logArtifactsDir(handle, options.artifacts, process.cwd(), (line) =>
+              ctx.io.stderr(`agentrack: ${line}\n`),
+            );
+          }
+          await endRun(handle, ending, command[0] as string);
+          return ending;
+        });
+        return report(result, runType, command[0] as string, ctx);
+      },
+      {
+        checkTarget: (target) => checkArtifactsDestination(target, options.artifactsDestination),
+        ...(options.artifactsDestination !== undefined
+          ? { artifactsDestination: options.artifactsDestination }
+          : {}),
+      },
+    );
   } finally {
     relay.uninstall();
+  }
+}
+
+/**
+ * Refuses, before anything is written, a store whose artifacts have nowhere to go: a
+ * PostgreSQL database has no folder beside it, so it needs `--artifacts-destination`; a
+ * remote server keeps its own artifacts, so the option does not apply to it.
+ */
+function checkArtifactsDestination(target: TrackingTarget, destination: string | undefined): void {
+  if (isRemoteTrackingTarget(target) && destination !== undefined) {
+    throw usageError(
+      `--artifacts-destination applies to a store agentrack opens itself (SQLite, PostgreSQL); ${displayTrackingUri(target)} keeps its own artifacts`,
+    );
+  }
+  if (target.kind === 'postgres' && destination === undefined) {
+    throw usageError(
+      `${displayTrackingUri(target)} is a PostgreSQL database, which has no folder beside it for the run's artifacts: give --artifacts-destination <uri> (a folder, file: or s3: URI, the one its servers use)`,
+    );
+  }
+}
+
+/** A usage error when `--artifacts-destination` names nothing agentrack can keep artifacts in. */
+async function checkDestinationUri(uri: string, env: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    const repository = await openArtifactRepository(uri, { env });
+    await repository.close();
+  } catch (error) {
+    if (isAgentrackError(error, 'INVALID_PARAMETER_VALUE')) {
+      throw usageError(`--artifacts-destination: ${error.message}`);
+    }
+    throw error;
   }
 }
 
@@ -200,14 +244,18 @@ async function execute(
   command: readonly string[],
   relay: SignalRelay,
   target: TrackingTarget,
+  artifactsDestination: string | undefined,
   ctx: CliContext,
 ): Promise<Ending> {
   const before = relay.received;
   if (before !== undefined) return { kind: 'interrupted', signal: before, started: false };
-  // MLflow's own client cannot open the embedded SQLite file: serve it to the command over
-  // MLflow's REST API on a free loopback port for as long as any process of the command runs,
-  // with its artifact service keeping `mlflow-artifacts:` files beside the database.
-  const loopback = isRemoteTrackingTarget(target) ? undefined : await startLoopbackServer(target, ctx);
+  // MLflow's own client cannot open the embedded SQLite file or speak to PostgreSQL: serve the
+  // store to the command over MLflow's REST API on a free loopback port for as long as any
+  // process of the command runs, with its artifact service keeping `mlflow-artifacts:` files
+  // in --artifacts-destination, by default beside a SQLite database.
+  const loopback = isRemoteTrackingTarget(target)
+    ? undefined
+    : await startLoopbackServer(target, artifactsDestination, ctx);
   const server = loopback?.server;
   try {
     // A signal that came while the server started: the command never starts.
@@ -230,18 +278,18 @@ async function execute(
   }
 }
 
-/** The server `execute` gives the command: the embedded store and its default artifacts destination. */
+/**
+ * The server `execute` gives the command: the store agentrack opened (SQLite or PostgreSQL)
+ * and its artifacts destination (`--artifacts-destination`, else the folder beside a SQLite
+ * database; {@link checkArtifactsDestination} made sure a PostgreSQL store comes with one).
+ */
 async function startLoopbackServer(
   target: TrackingTarget,
+  artifactsDestination: string | undefined,
   ctx: CliContext,
 ): Promise<{ server: RunningServer; destination: ArtifactsDestination }> {
-  if (target.kind !== 'sqlite') {
-    throw new AgentrackError(
-      'NOT_IMPLEMENTED',
-      `agentrack run cannot serve ${displayTrackingUri(target)} to the command yet: it keeps the artifacts beside a SQLite file.`,
-    );
-  }
-  const destination = await openArtifactsDestination(undefined, target.path, ctx.env);
+  const databasePath = target.kind === 'sqlite' ? target.path : ':memory:';
+  const destination = await openArtifactsDestination(artifactsDestination, databasePath, ctx.env);
   try {
     const server = await startServer({
       // The database's own registry, as `agentrack server` serves it.
@@ -329,8 +377,10 @@ environment variables:
   MLFLOW_EXPERIMENT_ID    the id of the run's experiment
   MLFLOW_TRACKING_URI     an MLflow server with the run: the tracking URI when it is http(s) or
                           databricks, else a short-lived agentrack server on a free loopback port
-                          serving the embedded store while any process of the command runs, and
-                          its artifacts (mlflow.log_artifact) into <database>-artifacts beside it
+                          serving the store (SQLite or PostgreSQL) while any process of the
+                          command runs, and its artifacts (mlflow.log_artifact) into
+                          --artifacts-destination, by default <database>-artifacts beside a
+                          SQLite database (a PostgreSQL store needs the option)
 
 The run ends FINISHED when the command exits 0, FAILED otherwise (tag agentrack.error),
 KILLED when agentrack receives SIGINT, SIGTERM, SIGHUP or SIGQUIT. With --artifacts DIR, the
@@ -368,6 +418,8 @@ Examples:
   agentrack run eval --artifacts out -- python evaluate.py --output-dir out
   agentrack run eval --register runs:/0f3c9a2e4b1d4c6e8a7b5d3f1e2c4a6b/model -- python evaluate.py
   agentrack run deploy --model-version 3 -- ./deploy.sh
+  agentrack --tracking-uri postgresql://agentrack@db/agentrack run dev \
+    --artifacts-destination s3://team-artifacts/agentrack -- python train.py
 `;
 
 /** Adds `run` to the program. */
@@ -389,6 +441,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option(
       '--artifacts <dir>',
       "when the command ends (however it ends), log the files it left in this folder as the run's artifacts",
+    )
+    .option(
+      '--artifacts-destination <uri>',
+      "where the run's artifacts go (a folder, file: or s3: URI): required on PostgreSQL, by default the folder beside a SQLite database",
     )
     .option(
       '--kill-after <seconds>',
