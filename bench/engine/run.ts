@@ -34,6 +34,7 @@ import type { RunRecord } from '../../src/store/import-records.js';
 import type { TrackingStore } from '../../src/store/tracking-store.js';
 import type { Metric, RunTag } from '../../src/entities/index.js';
 import { benchPostgres, type BenchPostgres } from '../postgres.js';
+import { printSideBySide, type SideBySideRow } from '../side-by-side.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1_000_000);
 const INGEST_RUNS = 100;
@@ -342,7 +343,7 @@ async function postgresFigures(server: BenchPostgres): Promise<BackendFigures> {
 
 /** The figures side by side, a column per backend. */
 function printTable(columns: [string, BackendFigures][]): void {
-  const rows: [string, (f: BackendFigures) => string][] = [
+  const rows: SideBySideRow<BackendFigures>[] = [
     ['ingest, metric rows/s (log-batch of 1000)', (f) => fmt(f.ingestRowsPerSecond)],
     [`seed ${fmt(RUNS)} runs, s`, (f) => `${fmt(f.seed.seconds, 1)} (${f.seed.how})`],
     ['latest by tag p50, ms', (f) => fmt(f.latest.p50, 3)],
@@ -350,21 +351,7 @@ function printTable(columns: [string, BackendFigures][]): void {
     ['metric filter p50, ms', (f) => fmt(f.metric.p50, 1)],
     ['metric filter p99, ms', (f) => fmt(f.metric.p99, 1)],
   ];
-  const labelWidth = Math.max(...rows.map(([label]) => label.length));
-  const cells = rows.map(([, cell]) => columns.map(([, figures]) => cell(figures)));
-  const widths = columns.map(([name], c) =>
-    Math.max(name.length, ...cells.map((row) => row[c]?.length ?? 0)),
-  );
-  const line = (label: string, values: string[]) =>
-    `  ${label.padEnd(labelWidth)}  ${values.map((v, c) => v.padStart(widths[c] ?? 0)).join('  ')}`;
-  console.log(`side by side (${fmt(RUNS)} runs):`);
-  console.log(
-    line(
-      '',
-      columns.map(([name]) => name),
-    ),
-  );
-  rows.forEach(([label], r) => console.log(line(label, cells[r] as string[])));
+  printSideBySide(`side by side (${fmt(RUNS)} runs):`, rows, columns);
 }
 
 async function main(): Promise<void> {

@@ -37,6 +37,7 @@ import { copyBetween, type CopyResult } from '../../src/copy/copy-stores.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { benchPostgres, type BenchPostgres } from '../postgres.js';
+import { printSideBySide, type SideBySideRow } from '../side-by-side.js';
 import { runLoad, type LoadRequest, type LoadResult } from './load.js';
 import { seedRuns, type SeededRuns } from './seed.js';
 import { startServerProcess, startStoreServerProcess, type ServerProcess } from './server-process.js';
@@ -464,7 +465,7 @@ async function postgresPart(url: string, artifacts: string, seeded: SeededRuns):
 }
 
 /** SQLite's single server and PostgreSQL's servers at {@link PG_CONNECTIONS} connections, side by side. */
-function printSideBySide(sqlite: Part, postgres: Part): void {
+function printComparison(sqlite: Part, postgres: Part): void {
   const columns = [
     [`SQLite, 1 server`, at(sqlite.results.create, PG_CONNECTIONS) ? sqlite : undefined],
     [`PostgreSQL, ${PG_SERVERS} servers`, postgres],
@@ -478,7 +479,7 @@ function printSideBySide(sqlite: Part, postgres: Part): void {
     return result ? show(result) : 'n/a';
   };
   const pair = (r: LoadResult) => `${ms(r.p50)} / ${ms(r.p99)}`;
-  const rows: [string, (part: Part | undefined) => string][] = [
+  const rows: SideBySideRow<Part | undefined>[] = [
     [
       'runs/create, runs/s',
       (p) =>
@@ -532,21 +533,7 @@ function printSideBySide(sqlite: Part, postgres: Part): void {
     ],
     ['peak RSS per server, MB', (p) => (p?.peakRssMb === undefined ? 'n/a' : fmt(p.peakRssMb))],
   ];
-  const labelWidth = Math.max(...rows.map(([label]) => label.length));
-  const cells = rows.map(([, cell]) => columns.map(([, part]) => cell(part)));
-  const widths = columns.map(([name], c) =>
-    Math.max(name.length, ...cells.map((row) => row[c]?.length ?? 0)),
-  );
-  const line = (label: string, values: string[]) =>
-    `  ${label.padEnd(labelWidth)}  ${values.map((v, c) => v.padStart(widths[c] ?? 0)).join('  ')}`;
-  console.log(`side by side at ${PG_CONNECTIONS} connections, ${fmt(RUNS)} seeded runs:`);
-  console.log(
-    line(
-      '',
-      columns.map(([name]) => name),
-    ),
-  );
-  rows.forEach(([label], r) => console.log(line(label, cells[r] as string[])));
+  printSideBySide(`side by side at ${PG_CONNECTIONS} connections, ${fmt(RUNS)} seeded runs:`, rows, columns);
 }
 
 async function main(): Promise<void> {
@@ -586,7 +573,7 @@ async function main(): Promise<void> {
     const writers = [at(sqlite.results.create, 64), at(sqlite.results.logBatch, 64)];
     const writerErrors = writers.reduce((total, r) => total + (r?.errors ?? 0), 0);
     const { peakRssMb } = sqlite;
-    if (pgPart) printSideBySide(sqlite, pgPart);
+    if (pgPart) printComparison(sqlite, pgPart);
     console.log('targets:');
     console.log(
       `  latest-by-tag p50 < ${TARGETS.latestByTagP50Ms} ms at ${fmt(RUNS)} runs (1 connection): ${ms(searchP50)}: ${verdict(searchP50 < TARGETS.latestByTagP50Ms)}`,

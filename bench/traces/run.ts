@@ -41,6 +41,7 @@ import type { TraceInfo } from '../../src/entities/index.js';
 import { parseTraceData } from '../../src/protocol/trace-data.js';
 import { isTraceDataStore } from '../../src/store/trace-store.js';
 import { benchPostgres } from '../postgres.js';
+import { printSideBySide, type SideBySideRow } from '../side-by-side.js';
 import { pool, timeSequential, type SequentialTimes } from '../server/sequential.js';
 import { startListeningProcess, startStoreServerProcess } from '../server/server-process.js';
 
@@ -369,7 +370,7 @@ async function traceFigures(backendStoreUri: string, serverArgs: readonly string
 /** The figures side by side, a column per backend. */
 function printTable(columns: readonly [string, TraceFigures][]): void {
   const ms = (t: SequentialTimes) => `${fmt(t.p50)} / ${fmt(t.p99)}`;
-  const rows: [string, (f: TraceFigures) => string][] = [
+  const rows: SideBySideRow<TraceFigures>[] = [
     [`ingest, traces/s (${CONCURRENCY} in flight)`, (f) => fmt(f.ingestPerSecond, 0)],
     ['ingest, server CPU ms per trace', (f) => fmt(f.ingestCpuMs, 3)],
     ["search tags.flow = '<flow>', p50 / p99 ms", (f) => ms(f.byTag)],
@@ -377,21 +378,7 @@ function printTable(columns: readonly [string, TraceFigures][]): void {
     [`read ${BIG_TRACE_SPANS} spans over HTTP, p50 / p99 ms`, (f) => ms(f.httpRead)],
     [`read ${BIG_TRACE_SPANS} spans from rows, p50 / p99 ms`, (f) => ms(f.rowsRead)],
   ];
-  const labelWidth = Math.max(...rows.map(([label]) => label.length));
-  const cells = rows.map(([, cell]) => columns.map(([, figures]) => cell(figures)));
-  const widths = columns.map(([name], c) =>
-    Math.max(name.length, ...cells.map((row) => row[c]?.length ?? 0)),
-  );
-  const line = (label: string, values: string[]) =>
-    `  ${label.padEnd(labelWidth)}  ${values.map((v, c) => v.padStart(widths[c] ?? 0)).join('  ')}`;
-  console.log('side by side:');
-  console.log(
-    line(
-      '',
-      columns.map(([name]) => name),
-    ),
-  );
-  rows.forEach(([label], r) => console.log(line(label, cells[r] as string[])));
+  printSideBySide('side by side:', rows, columns);
 }
 
 function printTargets(backend: string, f: TraceFigures): void {

@@ -6,7 +6,7 @@ export interface ChildRunInfo {
   target: TrackingTarget;
   runId: string;
   experimentId: string;
-  /** An MLflow server serving the run's store to the command (`agentrack run` on the embedded store). */
+  /** An MLflow server serving the run's store to the command (`agentrack run` on a SQLite or PostgreSQL store). */
   mlflowTrackingUri?: string;
 }
 
@@ -14,9 +14,9 @@ export interface ChildRunInfo {
  * The environment of a command run by `agentrack run`: `base` plus `AGENTRACK_TRACKING_URI` (the
  * store's {@link canonicalTrackingUri}, which names it from any folder), `MLFLOW_RUN_ID` and
  * `MLFLOW_EXPERIMENT_ID`. `MLFLOW_TRACKING_URI` is the server serving the
- * embedded store to the command when there is one, else the tracking URI when MLflow can reach
- * it (http(s), databricks), else removed: MLflow cannot open agentrack's SQLite file, and an
- * inherited server URI would send the run's data elsewhere.
+ * store (SQLite or PostgreSQL) to the command when there is one, else the tracking URI when
+ * MLflow can reach it (http(s), databricks), else removed: MLflow cannot open agentrack's
+ * database, and an inherited server URI would send the run's data elsewhere.
  */
 export function childEnv(base: NodeJS.ProcessEnv, run: ChildRunInfo): NodeJS.ProcessEnv {
   const trackingUri = canonicalTrackingUri(run.target);

@@ -171,7 +171,7 @@ async function openDestination(
 }
 
 /**
- * `agentrack server`: MLflow's tracking REST API and model registry over the embedded store, with `mlflow
+ * `agentrack server`: MLflow's tracking REST API and model registry over a SQLite or PostgreSQL store, with `mlflow
  * server`'s defaults (127.0.0.1:5000) and its artifact options: the artifact service on by
  * default (`--no-serve-artifacts` turns it off), keeping artifacts in `--artifacts-destination`
  * (by default the folder beside a SQLite database; required with a PostgreSQL one),
@@ -289,7 +289,7 @@ PostgreSQL:
 export function registerServerCommand(program: Command, ctx: CliContext): void {
   program
     .command('server')
-    .description("serve MLflow's tracking REST API over the embedded store (MLflow clients work unchanged)")
+    .description("serve MLflow's tracking REST API over a SQLite or PostgreSQL store (MLflow clients work unchanged)")
     .option(
       '--backend-store-uri <uri>',
       'the store to serve: sqlite:///path.db or postgresql://[user[:password]@]host[:port]/db[?sslmode=...] (default: --tracking-uri, the environment, sqlite:///agentrack.db)',
