@@ -14,10 +14,17 @@ export function printSideBySide<F>(
 ): void {
   const labelWidth = Math.max(...rows.map(([label]) => label.length));
   const cells = rows.map(([, cell]) => columns.map(([, figures]) => cell(figures)));
-  const widths = columns.map(([name], c) => Math.max(name.length, ...cells.map((row) => row[c]?.length ?? 0)));
+  const widths = columns.map(([name], c) =>
+    Math.max(name.length, ...cells.map((row) => row[c]?.length ?? 0)),
+  );
   const line = (label: string, values: readonly string[]) =>
     `  ${label.padEnd(labelWidth)}  ${values.map((v, c) => v.padStart(widths[c] ?? 0)).join('  ')}`;
   console.log(title);
-  console.log(line('', columns.map(([name]) => name)));
+  console.log(
+    line(
+      '',
+      columns.map(([name]) => name),
+    ),
+  );
   rows.forEach(([label], r) => console.log(line(label, cells[r] ?? [])));
 }

@@ -289,7 +289,9 @@ PostgreSQL:
 export function registerServerCommand(program: Command, ctx: CliContext): void {
   program
     .command('server')
-    .description("serve MLflow's tracking REST API over a SQLite or PostgreSQL store (MLflow clients work unchanged)")
+    .description(
+      "serve MLflow's tracking REST API over a SQLite or PostgreSQL store (MLflow clients work unchanged)",
+    )
     .option(
       '--backend-store-uri <uri>',
       'the store to serve: sqlite:///path.db or postgresql://[user[:password]@]host[:port]/db[?sslmode=...] (default: --tracking-uri, the environment, sqlite:///agentrack.db)',
