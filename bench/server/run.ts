@@ -20,8 +20,9 @@
  * SQLite file is copied into a database of its own there (`copyBetween`, the work of
  * `agentrack copy`; timed, then ANALYZE, timed), and BENCH_SERVER_PG_SERVERS (3) server
  * processes serve that one database, with one `--artifacts-destination` folder shared by all.
- * The same four scenarios run with BENCH_SERVER_PG_CONNECTIONS (32) connections in all, spread
- * round-robin over the servers by one autocannon, then the figures are printed beside SQLite's
+ * The same four scenarios run at 1 connection and at BENCH_SERVER_PG_CONNECTIONS (32) in all,
+ * spread round-robin over the servers by one autocannon (latest-by-tag's target is judged at 1
+ * connection, as SQLite's is; log-batch's at 32), then the figures are printed beside SQLite's
  * single server at the same number of connections, with a verdict per target.
  */
 import Database from 'better-sqlite3';
@@ -450,7 +451,7 @@ async function postgresPart(url: string, artifacts: string, seeded: SeededRuns):
     for (const server of servers) await server.stop();
     throw failed.reason;
   }
-  const part = await drive(servers, [PG_CONNECTIONS], seeded, {
+  const part = await drive(servers, [1, PG_CONNECTIONS], seeded, {
     latestByTagP50Ms: TARGETS.pgLatestByTagP50Ms,
     logBatch: `target >= ${fmt(TARGETS.pgLogBatchRowsPerSecond)} metric rows/s across all servers`,
   });
@@ -589,7 +590,8 @@ async function main(): Promise<void> {
     );
     if (pgPart) {
       const where = `${PG_SERVERS} servers on PostgreSQL, ${PG_CONNECTIONS} connections`;
-      const pgSearchP50 = at(pgPart.results.search, PG_CONNECTIONS)?.p50 ?? Number.NaN;
+      const pgSearchP50 = at(pgPart.results.search, 1)?.p50 ?? Number.NaN;
+      const pgSearchLoadedP50 = at(pgPart.results.search, PG_CONNECTIONS)?.p50 ?? Number.NaN;
       const pgRows = (at(pgPart.results.logBatch, PG_CONNECTIONS)?.perSecond ?? Number.NaN) * BATCH;
       const pgErrors = errorsOf(pgPart.results);
       // A scenario none of whose requests was answered in its time has no errors either.
@@ -597,7 +599,7 @@ async function main(): Promise<void> {
         .filter(([, list]) => sum(list) === 0)
         .map(([name]) => name);
       console.log(
-        `  latest-by-tag p50 < ${TARGETS.pgLatestByTagP50Ms} ms at ${fmt(RUNS)} runs (${where}): ${ms(pgSearchP50)}: ${verdict(pgSearchP50 < TARGETS.pgLatestByTagP50Ms)}`,
+        `  latest-by-tag p50 < ${TARGETS.pgLatestByTagP50Ms} ms at ${fmt(RUNS)} runs (${PG_SERVERS} servers on PostgreSQL, 1 connection): ${ms(pgSearchP50)}: ${verdict(pgSearchP50 < TARGETS.pgLatestByTagP50Ms)} (at ${PG_CONNECTIONS} connections: ${ms(pgSearchLoadedP50)})`,
       );
       console.log(
         `  log-batch(${BATCH}) >= ${fmt(TARGETS.pgLogBatchRowsPerSecond)} metric rows/s (${where}): ${fmt(pgRows)}: ${verdict(pgRows >= TARGETS.pgLogBatchRowsPerSecond)}`,
