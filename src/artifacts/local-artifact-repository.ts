@@ -26,8 +26,8 @@ import {
 import { fsError } from '../utils/fs-error.js';
 import { expectLength, lengthMismatch } from './artifact-streams.js';
 
-/** Uploads are written under this name in their target folder, then renamed; listings skip them. */
-const UPLOAD_PREFIX = '.agentrack-upload-';
+/** Uploads are written under this name in their target folder, then renamed; listings (and backups) skip them. */
+export const UPLOAD_PREFIX = '.agentrack-upload-';
 
 /**
  * How many bytes of an upload may wait for the file while a write runs. A socket hands a body

@@ -8,6 +8,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerAuthCommand } from './commands/auth.js';
 import { registerCopyCommand } from './commands/copy.js';
 import { registerDeploymentsCommand } from './commands/deployments.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerGcCommand } from './commands/gc.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerLatestCommand } from './commands/latest.js';
@@ -59,6 +60,7 @@ export function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerServerCommand(program, ctx);
   registerUiCommand(program, ctx);
   registerGcCommand(program, ctx);
+  registerBackupCommands(program, ctx);
   registerCopyCommand(program, ctx);
   registerAuthCommand(program, ctx);
   return { program, ctx };

@@ -1,3 +1,4 @@
+import { LoginThrottle, type LoginThrottleOptions } from '../auth/login-throttle.js';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { AGENTS_ENDPOINTS } from '../protocol/agents-api.js';
@@ -46,6 +47,8 @@ export interface CreateAppOptions {
   authenticate?: Authenticate;
   /** Decides per request, after authentication; without it everything is allowed. See {@link Authorize}. */
   authorize?: Authorize;
+  /** How failed logins are limited when there is `authenticate` (see {@link LoginThrottle}); the defaults when absent. */
+  loginThrottle?: LoginThrottleOptions;
   /** MLflow's artifact service (--serve-artifacts): the repository proxied artifacts are kept in. Absent: the mlflow-artifacts endpoints answer 503 as MLflow's --no-serve-artifacts does. The app never closes it; startServer closes it on close() when closeStore is not false. */
   artifactDestination?: ArtifactRepository;
   /** MLflow's --artifacts-only: the artifact service alone; the tracking API answers 503 as MLflow does. */
@@ -109,7 +112,11 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     return503OnClosing: false,
   });
   app.register(requestGuards);
-  app.register(authentication, { authenticate, openPaths: PROBE_PATHS });
+  app.register(authentication, {
+    authenticate,
+    openPaths: PROBE_PATHS,
+    ...(authenticate ? { throttle: new LoginThrottle(options.loginThrottle) } : {}),
+  });
   if (options.artifactsOnly) {
     app.register(unavailableApi, {
       endpoints: [

@@ -1,3 +1,4 @@
+import type { LoginThrottleOptions } from '../auth/login-throttle.js';
 import type { FastifyServerOptions } from 'fastify';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import type { Users } from '../auth/index.js';
@@ -16,6 +17,8 @@ export interface ServeOptions {
   logger?: FastifyServerOptions['logger'];
   /** Users of access control; without them every request is served anonymously. */
   users?: Users;
+  /** How failed logins are limited with `users` (see `LoginThrottle`); the defaults when absent. */
+  loginThrottle?: LoginThrottleOptions;
   /** Close the store (and the artifact destination) when the server closes; default true. */
   closeStore?: boolean;
   /** MLflow's artifact service (--serve-artifacts): the repository proxied artifacts are kept in. Absent: the mlflow-artifacts endpoints answer 503 as MLflow's --no-serve-artifacts does. The app never closes it; startServer closes it on close() when closeStore is not false. */
@@ -66,6 +69,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store,
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(access ?? {}),
+    ...(access && options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
     ...(options.artifactDestination ? { artifactDestination: options.artifactDestination } : {}),
     ...(options.artifactsOnly ? { artifactsOnly: true } : {}),
     ...(options.modelVersionSourcePattern

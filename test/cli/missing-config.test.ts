@@ -31,6 +31,8 @@ const INVOCATIONS: Readonly<Record<string, readonly string[] | { never: string }
   ui: { never: 'it serves a store, not an agent' },
   gc: { never: 'it cleans up a store, not an agent' },
   copy: { never: 'it names both stores it copies between' },
+  backup: { never: 'it copies a store, not an agent' },
+  restore: { never: 'it names the backup and the file it restores into' },
   auth: { never: 'it only groups the hash commands' },
   'auth hash-password': { never: 'it hashes standard input' },
   'auth hash-token': { never: 'it hashes standard input' },

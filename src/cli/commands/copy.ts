@@ -6,7 +6,7 @@ import { displayTrackingUri, parseTrackingUri } from '../../store/tracking-uri.j
 import { usageError } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { formatJson } from '../output/json.js';
-import { formatTable } from '../output/table.js';
+import { verificationTable } from '../output/verification-table.js';
 
 /** Exit code of a copy (or `--verify-only`) whose verification found the stores different. */
 export const COPY_MISMATCH_EXIT_CODE = 3;
@@ -25,21 +25,6 @@ export interface CopyCommandOptions {
   verify: boolean;
   quiet?: boolean;
   json?: boolean;
-}
-
-/** The verification as a table: each kind's count and checksum on both sides. */
-function verificationTable(rows: readonly VerifyRow[]): string {
-  return formatTable(
-    ['KIND', 'FROM', 'TO', 'FROM CHECKSUM', 'TO CHECKSUM', ''],
-    rows.map((row) => [
-      row.kind,
-      row.from.count.toLocaleString('en-US'),
-      row.to.count.toLocaleString('en-US'),
-      row.from.checksum.slice(0, 12),
-      row.to.checksum.slice(0, 12),
-      row.equal ? 'ok' : 'DIFFERENT',
-    ]),
-  );
 }
 
 function verificationJson(rows: readonly VerifyRow[]): unknown {
