@@ -64,7 +64,7 @@ const ui = useUiFixture({ seed: (server) => seed(server.url), timeout: 120_000 }
 
 /** Nothing the payloads carry became an element, and none of their code ran. */
 async function expectInert(page: Page): Promise<void> {
-  expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+  expect(await page.evaluate(() => (globalThis as unknown as { __xss?: string }).__xss)).toBeUndefined();
   expect(await page.locator('img[src="x"], svg[onload], #pwned, a[href^="javascript:"]').count()).toBe(0);
   const scripts = await page.locator('script').evaluateAll((nodes) => nodes.map((n) => n.textContent ?? ''));
   expect(scripts.filter((text) => text.includes('__xss'))).toEqual([]);
