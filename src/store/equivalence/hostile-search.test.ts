@@ -14,6 +14,9 @@ import { openBackends, type Backend, type Backends } from './__tests__/backends.
 /** The property runs per language in the suite; the benchmark runs many more. */
 const RUNS = Number(process.env.HOSTILE_SEARCH_RUNS ?? 150);
 
+/** The comparison operators of the languages (and some they do not have). */
+const OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'LIKE', 'ILIKE', 'IN', 'NOT IN', 'IS', 'IS NOT'];
+
 const TOKENS = [
   'metrics.',
   'params.',
@@ -43,15 +46,7 @@ const TOKENS = [
   '"quoted"',
   "'value'",
   "'%x_'",
-  '=',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  'LIKE',
-  'ILIKE',
-  'IN',
+  ...OPERATORS,
   'NOT',
   'AND',
   'OR',
@@ -144,20 +139,7 @@ const prefix = fc.constantFrom(
   'span.',
   'request_metadata.',
 );
-const operator = fc.constantFrom(
-  '=',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  'LIKE',
-  'ILIKE',
-  'IN',
-  'NOT IN',
-  'IS',
-  'IS NOT',
-);
+const operator = fc.constantFrom(...OPERATORS);
 /** Filters of clauses in the languages' shape, whose parts are hostile: they reach the SQL compilers. */
 const clauses = fc
   .array(fc.tuple(prefix, key, operator, value), { minLength: 1, maxLength: 3 })
