@@ -64,7 +64,8 @@ describe('migrations interrupted by SIGKILL', () => {
   it('leaves SQLite files that the next open completes', async () => {
     for (let k = 0; k < KILLS; k++) await killMidway(['sqlite', dir.path]);
     const files = readdirSync(dir.path).filter((name) => name.endsWith('.db'));
-    expect(files.length).toBeGreaterThan(KILLS);
+    // Each child finished at least one store before it was killed, and was killed during another or between two.
+    expect(files.length).toBeGreaterThanOrEqual(KILLS);
     for (const name of files) {
       const path = join(dir.path, name);
       await usable(`sqlite:///${path}`);
