@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** How failed logins are limited: see {@link LoginThrottle}. */
 export interface LoginThrottleOptions {
   /** Failed attempts of one user from one address before that pair is refused for a while (default 5). */
@@ -58,7 +60,7 @@ export class LoginThrottle {
     return Math.max(...waits);
   }
 
-  /** Records a failed attempt of `user` (empty for a token or no name) from `address`. */
+  /** Records a failed attempt of `user` (see {@link claimedUser}) from `address`. */
   failed(user: string, address: string): void {
     const now = this.#now();
     this.#count(pairKey(user, address), now);
@@ -99,8 +101,17 @@ function pairKey(user: string, address: string): string {
   return `${address}\u0000${user}`;
 }
 
-/** The user a Basic `Authorization` header names ('' for a bearer token or anything else). */
+/**
+ * Whom an `Authorization` header claims to be, as the throttle counts it: the user a Basic
+ * header names, or for a bearer token a fingerprint of the token (so one wrong token, retried,
+ * blocks itself and not the valid tokens sent from the same address; guessing many tokens is
+ * what the per-address limit stops). '' for anything else.
+ */
 export function claimedUser(header: string | undefined): string {
+  if (header && /^bearer\s/i.test(header)) {
+    const token = header.slice(header.indexOf(' ') + 1).trim();
+    return `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+  }
   if (!header || !/^basic\s/i.test(header)) return '';
   const decoded = Buffer.from(header.slice(header.indexOf(' ') + 1).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

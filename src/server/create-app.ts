@@ -49,6 +49,15 @@ export interface CreateAppOptions {
   authorize?: Authorize;
   /** How failed logins are limited when there is `authenticate` (see {@link LoginThrottle}); the defaults when absent. */
   loginThrottle?: LoginThrottleOptions;
+  /**
+   * The proxies (load balancers, ingress) in front of the server, as addresses or CIDR ranges
+   * (`10.0.0.0/8`, or `loopback`, `linklocal`, `uniquelocal`): a request arriving from one of them
+   * is taken to come from the address its `X-Forwarded-For` names (and its scheme and host from
+   * `X-Forwarded-Proto` and `X-Forwarded-Host`), so failed logins are counted per client rather
+   * than per proxy. Absent: every request comes from its TCP peer, and `X-Forwarded-*` is ignored
+   * (a client could otherwise name any address it likes).
+   */
+  trustedProxies?: readonly string[];
   /** MLflow's artifact service (--serve-artifacts): the repository proxied artifacts are kept in. Absent: the mlflow-artifacts endpoints answer 503 as MLflow's --no-serve-artifacts does. The app never closes it; startServer closes it on close() when closeStore is not false. */
   artifactDestination?: ArtifactRepository;
   /** MLflow's --artifacts-only: the artifact service alone; the tracking API answers 503 as MLflow does. */
@@ -110,6 +119,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
       sendError(reply, status, body);
     },
     return503OnClosing: false,
+    ...(options.trustedProxies?.length ? { trustProxy: [...options.trustedProxies] } : {}),
   });
   app.register(requestGuards);
   app.register(authentication, {

@@ -55,6 +55,52 @@ describe('LoginThrottle', () => {
   });
 });
 
+describe('a server behind a trusted proxy: failed logins per client', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    dir = tempDir('agentrack-proxied-');
+    const users = parseUsers(
+      JSON.stringify({ users: [{ user: 'alice', password_hash: await hashPassword(PASSWORD) }] }),
+      'users.json',
+    );
+    server = await startServer({
+      store: await openSqliteStore(join(dir.path, 'agentrack.db')),
+      port: 0,
+      users,
+      trustedProxies: ['loopback'],
+      loginThrottle: { maxFailuresPerUser: 2, maxFailuresPerAddress: 3, windowMs: 60_000 },
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    dir.remove();
+  });
+
+  const from = (client: string, authorization: string) =>
+    fetch(`${server.url}/api/2.0/mlflow/experiments/search`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization,
+        // What a load balancer appends: whatever the client sent, then the address it saw.
+        'x-forwarded-for': `198.51.100.99, ${client}`,
+      },
+      body: JSON.stringify({ max_results: 1 }),
+    });
+
+  it('locks out the client that fails, and not the others behind the same proxy', async () => {
+    for (const user of ['alice', 'bob', 'carol']) {
+      expect((await from('203.0.113.7', basic(user, 'wrong'))).status).toBe(401);
+    }
+    expect((await from('203.0.113.7', basic('alice', PASSWORD))).status).toBe(429);
+    expect((await from('203.0.113.8', basic('alice', PASSWORD))).status).toBe(200);
+    // The address the client itself put first is not the one counted.
+    expect((await from('198.51.100.99', basic('alice', PASSWORD))).status).toBe(200);
+  });
+});
+
 describe('a server with --auth: failed logins and its log', () => {
   let dir: ReturnType<typeof tempDir>;
   let server: RunningServer;
@@ -112,6 +158,29 @@ describe('a server with --auth: failed logins and its log', () => {
     expect((await search(`Bearer ${TOKEN}`)).status).toBe(200);
     // No credentials at all is not a failed login: 401, not counted.
     expect((await search()).status).toBe(401);
+  });
+
+  it('counts bearer tokens each on its own: a wrong token retried does not lock out the valid ones from its address', async () => {
+    for (let i = 0; i < 3; i++) expect((await search('Bearer not-the-token')).status).toBe(401);
+    expect((await search('Bearer not-the-token')).status).toBe(429);
+    expect((await search(`Bearer ${TOKEN}`)).status).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+    // Rotating the header does not give an attacker fresh addresses: the peer is still 127.0.0.1.
+    const forwarded = (address: string) =>
+      fetch(`${server.url}/api/2.0/mlflow/experiments/search`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: basic('mallory', 'guess'),
+          'x-forwarded-for': address,
+        },
+        body: JSON.stringify({ max_results: 1 }),
+      });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await forwarded(`203.0.113.${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
   it('never writes a password, a token or an Authorization header to its log', async () => {

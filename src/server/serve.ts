@@ -19,6 +19,8 @@ export interface ServeOptions {
   users?: Users;
   /** How failed logins are limited with `users` (see `LoginThrottle`); the defaults when absent. */
   loginThrottle?: LoginThrottleOptions;
+  /** See `CreateAppOptions.trustedProxies`: the proxies whose `X-Forwarded-For` names the client. */
+  trustedProxies?: readonly string[];
   /** Close the store (and the artifact destination) when the server closes; default true. */
   closeStore?: boolean;
   /** MLflow's artifact service (--serve-artifacts): the repository proxied artifacts are kept in. Absent: the mlflow-artifacts endpoints answer 503 as MLflow's --no-serve-artifacts does. The app never closes it; startServer closes it on close() when closeStore is not false. */
@@ -70,6 +72,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(access ?? {}),
     ...(access && options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+    ...(options.trustedProxies?.length ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.artifactDestination ? { artifactDestination: options.artifactDestination } : {}),
     ...(options.artifactsOnly ? { artifactsOnly: true } : {}),
     ...(options.modelVersionSourcePattern

@@ -70,6 +70,14 @@ describe('agentrack server: artifact options', () => {
       /--artifacts-only serves artifacts without a tracking store: drop --backend-store-uri 'sqlite:\/\/\/a.db'/,
     ],
     [
+      ['--trusted-proxies', '10.0.0.0/8,proxy.internal'],
+      /^error: --trusted-proxies: expected IP addresses or CIDR ranges .*got 'proxy\.internal' \(INVALID_PARAMETER_VALUE\)$/m,
+    ],
+    [
+      ['--trusted-proxies', '10.0.0.1/33'],
+      /^error: --trusted-proxies: .*got '10\.0\.0\.1\/33' \(INVALID_PARAMETER_VALUE\)$/m,
+    ],
+    [
       ['--artifacts-destination', 'gs://bucket/x'],
       /^error: --artifacts-destination: Unsupported artifact URI 'gs:\/\/bucket\/x'/m,
     ],

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isIP } from 'node:net';
 import { loadUsers } from '../../auth/index.js';
 import { resolveArtifactUri, serverArtifactRoot } from '../../artifacts/artifact-locations.js';
 import { isAgentrackError } from '../../errors.js';
@@ -28,6 +29,8 @@ export interface ServerOptions {
   artifactsDestination?: string;
   defaultArtifactRoot?: string;
   artifactsOnly?: boolean;
+  /** `--trusted-proxies`: a comma-separated list of addresses, CIDR ranges or proxy-addr's names. */
+  trustedProxies?: string;
   /** Started as `agentrack ui`: says to open the URL in a browser. */
   ui?: boolean;
 }
@@ -39,6 +42,26 @@ function portOf(text: string): number {
   if (!/^\d+$/.test(text) || port > 65535)
     throw usageError(`--port: expected a port number 0-65535, got '${text}'`);
   return port;
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `--trusted-proxies`, split and checked: each an IP address, an address/prefix range or a name. */
+export function trustedProxiesOf(text: string): string[] {
+  const entries = text.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const validPrefix =
+      prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (PROXY_NAMES.includes(entry)) continue;
+    if (family === 0 || !validPrefix || rest.length > 0) {
+      throw usageError(
+        `--trusted-proxies: expected IP addresses or CIDR ranges (10.0.0.0/8) or ${PROXY_NAMES.join(', ')}, comma-separated; got '${entry}'`,
+      );
+    }
+  }
+  return entries;
 }
 
 /** Resolves when SIGINT or SIGTERM arrives. */
@@ -185,6 +208,8 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
     throw usageError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got '${options.logLevel}'`);
   }
   const port = portOf(options.port);
+  const trustedProxies =
+    options.trustedProxies !== undefined ? trustedProxiesOf(options.trustedProxies) : undefined;
   checkArtifactOptions(options, io);
   const artifactRoot = artifactRootOf(options);
   const serving = options.serveArtifacts !== false;
@@ -224,6 +249,7 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
       port,
       logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
       ...(users ? { users } : {}),
+      ...(trustedProxies ? { trustedProxies } : {}),
       ...(destination ? { artifactDestination: destination.repository } : {}),
       ...(options.artifactsOnly ? { artifactsOnly: true } : {}),
       ...(sourcePattern ? { modelVersionSourcePattern: sourcePattern } : {}),
@@ -300,6 +326,10 @@ export function registerServerCommand(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'the port to listen on (0: a free one)', '5000')
     .option('--auth <users-file>', 'require authentication: a JSON users file (see `agentrack auth`)')
     .option('--log-level <level>', `request log level: ${LOG_LEVELS.join(', ')}`, 'info')
+    .option(
+      '--trusted-proxies <list>',
+      'the load balancers in front of the server (IP addresses, CIDR ranges or loopback, comma-separated): requests from them are counted per the client X-Forwarded-For names',
+    )
     .option(
       '--serve-artifacts',
       "serve MLflow's artifact API (mlflow-artifacts:/ URIs), keeping the files in --artifacts-destination (the default)",
