@@ -65,8 +65,8 @@ export function artifactUriScheme(uri: string): string {
   return (match[1] as string).toLowerCase();
 }
 
-/** The folder of a local artifact URI, absolute. */
-function localPath(uri: string, cwd: string = process.cwd()): string {
+/** The folder of a local artifact URI (a path or `file:` URI), absolute; relative ones from `cwd`. */
+export function localPath(uri: string, cwd: string = process.cwd()): string {
   if (uri.trim() === '') throw invalidParameter('An artifact location must not be empty.');
   if (!/^file:/i.test(uri)) return isAbsolute(uri) ? uri : resolve(cwd, uri);
   if (/^file:\/\//i.test(uri)) {

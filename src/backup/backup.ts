@@ -1,8 +1,7 @@
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { artifactUriScheme } from '../artifacts/artifact-registry.js';
+import { artifactUriScheme, localPath } from '../artifacts/artifact-registry.js';
 import { defaultArtifactsDestination } from '../artifacts/artifact-locations.js';
 import { UPLOAD_PREFIX } from '../artifacts/local-artifact-repository.js';
 import { ArtifactAccess } from '../copy/artifact-access.js';
@@ -57,14 +56,13 @@ export interface BackupResult {
   path: string;
   /** Artifact files copied. */
   files: number;
+  /** How often the snapshot started over because the database changed under it (see {@link onlineBackup}). */
+  restarts: number;
 }
 
 /** The local folder an artifacts destination names, or undefined for one that is not local. */
 function localFolder(uri: string): string | undefined {
-  if (artifactUriScheme(uri) !== 'file') return undefined;
-  if (/^file:\/\//i.test(uri)) return fileURLToPath(uri);
-  const path = uri.replace(/^file:/i, '');
-  return isAbsolute(path) ? path : resolve(path);
+  return artifactUriScheme(uri) === 'file' ? localPath(uri) : undefined;
 }
 
 async function emptyFolder(folder: string): Promise<void> {
@@ -133,7 +131,7 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
   const database = basename(source);
   const databaseCopy = join(destination, database);
   const createdAt = (options.now ?? Date.now)();
-  const { pages } = await onlineBackup(source, databaseCopy);
+  const { pages, restarts } = await onlineBackup(source, databaseCopy);
   // The artifacts folder beside the copy, as beside the original: opening the copy finds them.
   const artifactsName = basename(defaultArtifactsDestination(databaseCopy) as string);
   const files =
@@ -153,7 +151,7 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
   };
   const path = join(destination, MANIFEST_FILE);
   await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { manifest, path, files };
+  return { manifest, path, files, restarts };
 }
 
 /** Reads and checks the manifest of the backup folder `folder`. */

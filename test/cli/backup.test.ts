@@ -58,6 +58,20 @@ describe('agentrack backup and agentrack restore', () => {
     expect(again.stderr).toContain('already exists: restore into a new file');
   });
 
+  it('says in --json how often writes made the snapshot start over (never, on a quiet database)', () => {
+    const dest = join(dir.path, 'json-backup');
+    const backup = agentrack(['backup', dest, '--backend-store-uri', `sqlite:///${db}`, '--json'], {
+      cwd: dir.path,
+    });
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(JSON.parse(backup.stdout)).toMatchObject({
+      manifest: join(dest, 'agentrack-backup.json'),
+      files: 1,
+      restarts: 0,
+      database: 'team.db',
+    });
+  });
+
   it.each([
     [['backup', 'x', '--backend-store-uri', 'http://127.0.0.1:5000'], /is not a SQLite file/],
     [

@@ -36,6 +36,11 @@ function sqliteFile(target: TrackingTarget, what: string): string {
   return target.path;
 }
 
+/** `, restarted N times` when writes made the snapshot start over; '' when it went through at once. */
+function restarted(restarts: number): string {
+  return restarts === 0 ? '' : `, restarted ${restarts === 1 ? 'once' : `${restarts} times`} by writes`;
+}
+
 /**
  * `agentrack backup DEST`: an online, consistent copy of the embedded database and its
  * artifacts into the new (or empty) folder DEST, while a server may be writing (see
@@ -52,13 +57,13 @@ export async function backupCommand(
   });
   const database = sqliteFile(target, '--backend-store-uri');
   const started = Date.now();
-  const { manifest, path, files } = await backupDatabase({
+  const { manifest, path, files, restarts } = await backupDatabase({
     database,
     destination,
     ...(options.artifactsDestination !== undefined ? { artifacts: options.artifactsDestination } : {}),
   });
   if (options.json) {
-    ctx.io.stdout(formatJson({ manifest: path, files, ...manifest }));
+    ctx.io.stdout(formatJson({ manifest: path, files, restarts, ...manifest }));
     return 0;
   }
   ctx.io.stdout(
@@ -73,7 +78,7 @@ export async function backupCommand(
   );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   ctx.io.stdout(
-    `backed up ${database} (${manifest.pages.toLocaleString('en-US')} pages) and ${plural(files, 'artifact file')} into ${destination} in ${seconds} s; manifest ${path}\n`,
+    `backed up ${database} (${manifest.pages.toLocaleString('en-US')} pages${restarted(restarts)}) and ${plural(files, 'artifact file')} into ${destination} in ${seconds} s; manifest ${path}\n`,
   );
   if (manifest.artifactsNotCopied !== undefined) {
     ctx.io.stderr(
