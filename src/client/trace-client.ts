@@ -103,8 +103,8 @@ export class TraceClient {
   async logTrace(trace: { info: TraceInfo; spans: readonly Span[] }): Promise<Trace> {
     // Spans are checked before anything is written, so a bad span leaves no half-written trace.
     const spans = validateSpans(validateTraceId(trace.info?.trace_id), trace.spans);
-    const info = await this.store.startTrace(trace.info);
-    await this.store.logSpans(info.trace_id, spans);
+    // Info and spans in one transaction on a database: a crash leaves no trace without its spans.
+    const info = await this.store.logTrace(trace.info, spans);
     if (this.#upload !== undefined) {
       const location = info.tags?.[TRACE_ARTIFACT_LOCATION_TAG];
       if (location !== undefined) await this.#upload(info.trace_id, location, formatTraceData(spans));

@@ -237,3 +237,13 @@ function base64OfHex(hex: string): string {
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Spans by start time, then span id, with the times compared exactly. */
+export function sortSpans(spans: Span[]): Span[] {
+  return spans.sort((a, b) => {
+    const left = BigInt(a.start_time_unix_nano);
+    const right = BigInt(b.start_time_unix_nano);
+    if (left !== right) return left < right ? -1 : 1;
+    return a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0;
+  });
+}

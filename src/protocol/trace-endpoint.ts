@@ -8,7 +8,7 @@ import type { Endpoint, OperationName } from './endpoint.js';
  */
 export type TraceOperation = Exclude<
   OperationName<TraceStore>,
-  'logSpans' | 'getSpans' | 'getTraceInfos' | 'getTraceExperimentId'
+  'logSpans' | 'logTrace' | 'getSpans' | 'getTraceInfos' | 'getTraceExperimentId'
 >;
 
 /** An endpoint of the trace API: one {@link TraceStore} operation over HTTP. */

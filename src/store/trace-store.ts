@@ -61,6 +61,12 @@ export interface TraceStore {
    */
   startTrace(info: TraceInfo): Promise<TraceInfo>;
   /**
+   * {@link startTrace} and {@link logSpans} at once: the info and the spans are written in one
+   * transaction on a database, so a crash leaves the trace whole or absent. Over REST (MLflow's
+   * protocol has no such call) it is the two calls, one after the other.
+   */
+  logTrace(info: TraceInfo, spans: readonly Span[]): Promise<TraceInfo>;
+  /**
    * MLflow's V2 `StartTrace`: a trace IN_PROGRESS in an experiment, with a new id, at
    * `timestampMs`; answers its info.
    */

@@ -9,7 +9,7 @@ import {
   type TraceInfo,
 } from '../../entities/index.js';
 import { AgentrackError } from '../../errors.js';
-import { formatTraceData } from '../../protocol/trace-data.js';
+import { formatTraceData, sortSpans } from '../../protocol/trace-data.js';
 import { summarizeTrace, TRACE_INPUTS_KEY, TRACE_OUTPUTS_KEY } from '../../protocol/trace-summary.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
 import { Mutex } from '../../utils/mutex.js';
@@ -80,11 +80,22 @@ export class OtlpTraceIngest {
         `the trace belongs to experiment ${owner ?? '(none)'}, not ${experimentId}.`,
       );
     }
-    let info = existing ?? (await traces.startTrace(summarizeTrace(traceId, group, { experimentId })));
-    await traces.logSpans(traceId, group);
-    const all = await traces.getSpans(traceId);
-    if (group.some((span) => span.parent_span_id === undefined)) {
-      info = await traces.startTrace(summarizeTrace(traceId, all, { experimentId, ...keptFrom(info) }));
+    // The trace's spans once these are stored, by id (a span sent again replaces its row).
+    const merged = new Map(
+      (existing ? await traces.getSpans(traceId) : []).map((span) => [span.span_id, span]),
+    );
+    for (const span of group) merged.set(span.span_id, span);
+    const all = sortSpans([...merged.values()]);
+    // Info and spans in one transaction: a kill leaves the trace as it was, or with these spans
+    // and the info they make (a new trace's, or one remade from its root).
+    let info = existing;
+    if (!info || group.some((span) => span.parent_span_id === undefined)) {
+      const summary = existing
+        ? summarizeTrace(traceId, all, { experimentId, ...keptFrom(existing) })
+        : summarizeTrace(traceId, all, { experimentId });
+      info = await traces.logTrace(summary, group);
+    } else {
+      await traces.logSpans(traceId, group);
     }
     try {
       await this.#writeTraceData(info, all);

@@ -297,6 +297,18 @@ describe('round trips', () => {
     expect(history.items).toHaveLength(80);
   });
 
+  it('logTrace writes the info and the spans in one transaction', async () => {
+    const info = traceInfoOf('0');
+    const spans = spansOf(info.trace_id);
+    const sent = await queriesDuring(() => store.traces.logTrace(info, spans));
+    expect(sent[0]).toMatch(/^BEGIN/);
+    expect(sent.at(-1)).toBe('COMMIT');
+    expect(sent.filter((q) => /^(BEGIN|COMMIT)/.test(q))).toHaveLength(2);
+    expect(sent.some((q) => /INSERT INTO trace_info/.test(q))).toBe(true);
+    expect(sent.some((q) => /INSERT INTO trace_spans/.test(q))).toBe(true);
+    expect(await store.traces.getSpans(info.trace_id)).toHaveLength(spans.length);
+  });
+
   it('ingesting a trace of 500 spans is one span statement', async () => {
     const info = traceInfoOf('0');
     await store.traces.startTrace(info);

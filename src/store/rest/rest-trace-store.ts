@@ -12,7 +12,7 @@ import { invalidParameter, isAgentrackError } from '../../errors.js';
 import { ARTIFACTS_API } from '../../protocol/artifacts.js';
 import type { OperationArgs, OperationResult } from '../../protocol/endpoint.js';
 import type { TraceEndpoint, TraceOperation } from '../../protocol/trace-endpoint.js';
-import { formatTraceData, parseTraceData } from '../../protocol/trace-data.js';
+import { formatTraceData, parseTraceData, sortSpans } from '../../protocol/trace-data.js';
 import { TRACE_API } from '../../protocol/traces.js';
 import type {
   AssessmentUpdateField,
@@ -53,6 +53,13 @@ export class RestTraceStore implements TraceStore {
 
   async startTrace(info: TraceInfo): Promise<TraceInfo> {
     return this.#call(TRACE_API.startTrace, [info]);
+  }
+
+  /** StartTraceV3, then the spans' upload: MLflow's protocol writes them in two calls. */
+  async logTrace(info: TraceInfo, spans: readonly Span[]): Promise<TraceInfo> {
+    const stored = await this.startTrace(info);
+    if (spans.length > 0) await this.logSpans(stored.trace_id, spans);
+    return stored;
   }
 
   async startTraceV2(input: Args<'startTraceV2'>[0]): Promise<TraceInfo> {
@@ -186,14 +193,4 @@ export class RestTraceStore implements TraceStore {
   #call<N extends TraceOperation>(endpoint: TraceEndpoint<N>, args: Args<N>): Promise<Result<N>> {
     return callEndpoint(this.#http, endpoint, args);
   }
-}
-
-/** Spans by start time, then span id, with the times compared exactly. */
-function sortSpans(spans: Span[]): Span[] {
-  return spans.sort((a, b) => {
-    const left = BigInt(a.start_time_unix_nano);
-    const right = BigInt(b.start_time_unix_nano);
-    if (left !== right) return left < right ? -1 : 1;
-    return a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0;
-  });
 }

@@ -216,6 +216,17 @@ export class SqlTraceStore implements TraceStore, TraceDataStore {
     return this.#driver.transaction((tx) => this.#writeInfo(tx, valid));
   }
 
+  async logTrace(info: TraceInfo, spans: readonly Span[]): Promise<TraceInfo> {
+    const valid = validateTraceInfo(info);
+    const validSpans = validateSpans(valid.traceId, spans);
+    return this.#driver.transaction(async (tx) => {
+      const stored = await this.#writeInfo(tx, valid);
+      if (validSpans.length > 0)
+        await this.#upsertSpans(tx, await this.#traceSeq(tx, valid.traceId), validSpans);
+      return stored;
+    });
+  }
+
   async startTraceV2(input: {
     experimentId: string;
     timestampMs: number;
