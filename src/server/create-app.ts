@@ -28,6 +28,7 @@ import { trackingApi } from './plugins/tracking-api.js';
 import { tracesApi } from './plugins/traces-api.js';
 import { artifactsNotServed, trackingNotServed, unavailableApi } from './plugins/unavailable-api.js';
 import { unmatchedRoutes } from './plugins/unmatched-routes.js';
+import { writeAdmission } from './plugins/write-admission.js';
 import { webUi } from './plugins/web-ui.js';
 import { MAX_REQUEST_BODY_BYTES } from './wire/json-body.js';
 
@@ -58,6 +59,11 @@ export interface CreateAppOptions {
    * (a client could otherwise name any address it likes).
    */
   trustedProxies?: readonly string[];
+  /**
+   * The JSON write requests handled at once (see {@link writeAdmission}); the others wait in
+   * arrival order with their bodies unread. Default 16.
+   */
+  maxWritesInFlight?: number;
   /** MLflow's artifact service (--serve-artifacts): the repository proxied artifacts are kept in. Absent: the mlflow-artifacts endpoints answer 503 as MLflow's --no-serve-artifacts does. The app never closes it; startServer closes it on close() when closeStore is not false. */
   artifactDestination?: ArtifactRepository;
   /** MLflow's --artifacts-only: the artifact service alone; the tracking API answers 503 as MLflow does. */
@@ -126,6 +132,10 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     authenticate,
     openPaths: PROBE_PATHS,
     ...(authenticate ? { throttle: new LoginThrottle(options.loginThrottle) } : {}),
+  });
+  // After authentication: a request refused there never takes a place.
+  app.register(writeAdmission, {
+    ...(options.maxWritesInFlight !== undefined ? { maxInFlight: options.maxWritesInFlight } : {}),
   });
   if (options.artifactsOnly) {
     app.register(unavailableApi, {

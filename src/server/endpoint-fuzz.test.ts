@@ -4,9 +4,13 @@
  * odd Unicode and NULs, NaN and ±Infinity where numbers go, forged page tokens, hostile
  * artifact paths, and bodies of other media types. Every answer is a success or a well-formed
  * MLflow error (a JSON body with an error_code and a message), never a 500, and the server
- * still answers afterwards.
+ * still answers afterwards. A request answered with an error wrote nothing: every row of every
+ * table, and every file of the artifact folder, is as it was before it.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +75,42 @@ afterAll(async () => {
   await store.close();
   dir.remove();
 });
+
+/**
+ * A digest of everything the server keeps: every row of every table (read through a connection
+ * of its own), and the name and bytes of every file in the artifact folder.
+ */
+function digest(): string {
+  const hash = createHash('sha256');
+  const db = new Database(join(dir.path, 'agentrack.db'), { readonly: true });
+  try {
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as {
+      name: string;
+    }[];
+    for (const { name } of tables) {
+      hash.update(name);
+      // In a stable order whatever the table's keys (some have no rowid).
+      const rows = db
+        .prepare(`SELECT * FROM "${name}"`)
+        .raw()
+        .all()
+        .map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)))
+        .sort();
+      for (const row of rows) hash.update(row);
+    }
+  } finally {
+    db.close();
+  }
+  const folder = join(dir.path, 'a');
+  if (existsSync(folder)) {
+    for (const name of readdirSync(folder, { recursive: true }).map(String).sort()) {
+      const path = join(folder, name);
+      hash.update(name);
+      if (statSync(path).isFile()) hash.update(readFileSync(path));
+    }
+  }
+  return hash.digest('hex');
+}
 
 /** One of the seeded ids (read when a value is drawn, after beforeAll seeded them). */
 function knownId(): fc.Arbitrary<string> {
@@ -212,7 +252,7 @@ describe('every endpoint under generated hostile requests', () => {
   it('covers the protocol tables', () => expect(cases.length).toBeGreaterThanOrEqual(90));
 
   it.each(cases)(
-    '%s: a success or a well-formed MLflow error, never a 500',
+    '%s: a success or a well-formed MLflow error, never a 500, and an error writes nothing',
     async (_label, method, endpoint) => {
       await fc.assert(
         fc.asyncProperty(
@@ -221,6 +261,7 @@ describe('every endpoint under generated hostile requests', () => {
           fc.array(segment, { minLength: 1, maxLength: 3 }),
           async (sent, params, values) => {
             const url = `${endpoint.prefixes[0]}${fill(endpoint.path, values)}`;
+            const before = digest();
             const res = await app.inject({
               method,
               url,
@@ -235,6 +276,9 @@ describe('every endpoint under generated hostile requests', () => {
               res.statusCode,
               true,
             ]);
+            // Refused or failed: nothing of it was kept.
+            if (res.statusCode >= 400)
+              expect([url, res.statusCode, digest()]).toEqual([url, res.statusCode, before]);
           },
         ),
         { numRuns: RUNS },

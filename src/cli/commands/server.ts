@@ -29,6 +29,8 @@ export interface ServerOptions {
   artifactsDestination?: string;
   defaultArtifactRoot?: string;
   artifactsOnly?: boolean;
+  /** `--max-writes-in-flight`: a positive integer. */
+  maxWritesInFlight?: string;
   /** `--trusted-proxies`: a comma-separated list of addresses, CIDR ranges or proxy-addr's names. */
   trustedProxies?: string;
   /** Started as `agentrack ui`: says to open the URL in a browser. */
@@ -42,6 +44,14 @@ function portOf(text: string): number {
   if (!/^\d+$/.test(text) || port > 65535)
     throw usageError(`--port: expected a port number 0-65535, got '${text}'`);
   return port;
+}
+
+function writesInFlightOf(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 10_000) {
+    throw usageError(`--max-writes-in-flight: expected a whole number from 1 to 10000, got '${text}'`);
+  }
+  return n;
 }
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -210,6 +220,8 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
   const port = portOf(options.port);
   const trustedProxies =
     options.trustedProxies !== undefined ? trustedProxiesOf(options.trustedProxies) : undefined;
+  const maxWritesInFlight =
+    options.maxWritesInFlight !== undefined ? writesInFlightOf(options.maxWritesInFlight) : undefined;
   checkArtifactOptions(options, io);
   const artifactRoot = artifactRootOf(options);
   const serving = options.serveArtifacts !== false;
@@ -250,6 +262,7 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
       logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
       ...(users ? { users } : {}),
       ...(trustedProxies ? { trustedProxies } : {}),
+      ...(maxWritesInFlight !== undefined ? { maxWritesInFlight } : {}),
       ...(destination ? { artifactDestination: destination.repository } : {}),
       ...(options.artifactsOnly ? { artifactsOnly: true } : {}),
       ...(sourcePattern ? { modelVersionSourcePattern: sourcePattern } : {}),
@@ -326,6 +339,10 @@ export function registerServerCommand(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'the port to listen on (0: a free one)', '5000')
     .option('--auth <users-file>', 'require authentication: a JSON users file (see `agentrack auth`)')
     .option('--log-level <level>', `request log level: ${LOG_LEVELS.join(', ')}`, 'info')
+    .option(
+      '--max-writes-in-flight <n>',
+      'JSON write requests handled at once; the others wait their turn, bodies unread (default 16)',
+    )
     .option(
       '--trusted-proxies <list>',
       'the load balancers in front of the server (IP addresses, CIDR ranges or loopback, comma-separated): requests from them are counted per the client X-Forwarded-For names',

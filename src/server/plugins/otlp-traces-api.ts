@@ -52,7 +52,7 @@ export const otlpTracesApi: FastifyPluginAsync<OtlpTracesApiOptions> = async (ap
   const ingest = new OtlpTraceIngest(store, locator);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
-  app.post(OTLP_TRACES_PATH, async (request, reply) => {
+  app.post(OTLP_TRACES_PATH, { config: { queuedWrite: true } }, async (request, reply) => {
     const encoding = encodingOf(request.headers['content-type']);
     if (encoding === undefined) {
       return sendError(reply, 415, {

@@ -71,7 +71,13 @@ export function serveEndpoints<S>(app: FastifyInstance, options: ServeEndpointsO
       }
     };
     for (const prefix of endpoint.prefixes) {
-      app.route({ method: servedMethods(endpoint), url: prefix + routePattern(endpoint.path), handler });
+      app.route({
+        method: servedMethods(endpoint),
+        url: prefix + routePattern(endpoint.path),
+        handler,
+        // JSON writes wait their turn for the store (see writeAdmission); streamed uploads do not.
+        config: { queuedWrite: endpoint.write && endpoint.request.kind !== 'raw' },
+      });
     }
   }
 }

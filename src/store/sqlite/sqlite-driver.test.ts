@@ -180,6 +180,46 @@ describe('SqliteDriver and migrations', () => {
       expect(committed()).toEqual(['a', 'b', 'c']);
     });
 
+    it('past one group, wait for the reads and the event loop between groups, and all commit, in order', async () => {
+      // 200 writes queued at once: groups of 64, 64, 64 and 8.
+      const order: string[] = [];
+      let read: Promise<void> | undefined;
+      let turned: Promise<void> | undefined;
+      const writes = Array.from({ length: 200 }, (_, i) =>
+        driver
+          .transaction(async (tx) => {
+            await tx.run('INSERT INTO items (name) VALUES (?)', [`w${i}`]);
+            if (i === 0) {
+              // Asked for while the first group runs: served before the second group.
+              read = driver
+                .read((r) => r.all('SELECT name FROM items'))
+                .then((rows) => void order.push(`read after ${rows.length}`));
+              turned = new Promise<void>((resolve) => setImmediate(resolve)).then(
+                () => void order.push('loop turned'),
+              );
+            }
+          })
+          .then(() => order.push(`w${i}`)),
+      );
+      await Promise.all(writes);
+      await Promise.all([read, turned]);
+      expect(order.indexOf('read after 64')).toBe(64);
+      expect(order.indexOf('loop turned')).toBeLessThan(order.indexOf('w199'));
+      expect(order.filter((e) => e.startsWith('w'))).toEqual(Array.from({ length: 200 }, (_, i) => `w${i}`));
+      expect(committed()).toHaveLength(200);
+    });
+
+    it('queued before close() are all done before the database closes', async () => {
+      const writes = Array.from({ length: 150 }, (_, i) =>
+        driver.transaction((tx) => tx.run('INSERT INTO items (name) VALUES (?)', [`c${i}`])),
+      );
+      const closing = driver.close();
+      expect((await Promise.allSettled(writes)).every((r) => r.status === 'fulfilled')).toBe(true);
+      await closing;
+      expect(committed()).toHaveLength(150);
+      driver = SqliteDriver.open(path);
+    });
+
     it('roll back only the work of the one that throws', async () => {
       const settled = await together([
         async (tx) => tx.run("INSERT INTO items (name) VALUES ('a')"),

@@ -205,41 +205,53 @@ export class SqliteDriver implements SqlDriver {
   }
 
   /**
-   * Runs the write transactions waiting for the lock, as groups of at most
+   * Runs the oldest write transactions waiting for the lock as one group of at most
    * {@link MAX_GROUP_SIZE}: one waiting alone runs as its own transaction; several share one
    * `BEGIN IMMEDIATE` ... COMMIT (one WAL append instead of one per caller), each in a SAVEPOINT
    * of its own, so one that throws rolls back only its own work. Every caller hears of its
    * result only once the shared COMMIT has succeeded. When SQLite ends the shared transaction
    * early (an error that rolls back the whole transaction) or the COMMIT fails, nothing of the
-   * group was kept: every caller that had succeeded runs again, alone.
+   * group was kept: every caller that had succeeded runs again, alone. Writes still waiting
+   * go in the next group, after a turn of the event loop and after the reads queued meanwhile:
+   * answers go out, connections are accepted and reads are served between groups, however
+   * long the queue of writes.
    */
   async #writeGroups(): Promise<void> {
     this.#groupScheduled = false;
-    while (this.#pendingWrites.length > 0) {
-      const group = this.#pendingWrites.splice(0, MAX_GROUP_SIZE);
-      if (group.length === 1) {
-        await settle(group[0] as PendingWrite, () => this.#inTransaction('BEGIN IMMEDIATE', group[0]!.fn));
-        continue;
+    const group = this.#pendingWrites.splice(0, MAX_GROUP_SIZE);
+    try {
+      await this.#writeGroup(group);
+    } finally {
+      if (this.#pendingWrites.length > 0 && !this.#groupScheduled) {
+        this.#groupScheduled = true;
+        setImmediate(() => void this.#mutex.run(() => this.#writeGroups()));
       }
-      let outcomes: Outcome[] | undefined;
-      try {
-        outcomes = await this.#inSharedTransaction(group);
-      } catch {
-        // SQLite refused a SAVEPOINT statement itself: do the group's work again, caller by caller.
-        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-        outcomes = undefined;
-      }
-      if (outcomes === undefined) {
-        for (const write of group)
-          await settle(write, () => this.#inTransaction('BEGIN IMMEDIATE', write.fn));
-        continue;
-      }
-      group.forEach((write, i) => {
-        const outcome = outcomes[i] as Outcome;
-        if (outcome.ok) write.resolve(outcome.value);
-        else write.reject(outcome.error);
-      });
     }
+  }
+
+  async #writeGroup(group: PendingWrite[]): Promise<void> {
+    if (group.length === 0) return;
+    if (group.length === 1) {
+      await settle(group[0] as PendingWrite, () => this.#inTransaction('BEGIN IMMEDIATE', group[0]!.fn));
+      return;
+    }
+    let outcomes: Outcome[] | undefined;
+    try {
+      outcomes = await this.#inSharedTransaction(group);
+    } catch {
+      // SQLite refused a SAVEPOINT statement itself: do the group's work again, caller by caller.
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      outcomes = undefined;
+    }
+    if (outcomes === undefined) {
+      for (const write of group) await settle(write, () => this.#inTransaction('BEGIN IMMEDIATE', write.fn));
+      return;
+    }
+    group.forEach((write, i) => {
+      const outcome = outcomes[i] as Outcome;
+      if (outcome.ok) write.resolve(outcome.value);
+      else write.reject(outcome.error);
+    });
   }
 
   /**
@@ -318,6 +330,10 @@ export class SqliteDriver implements SqlDriver {
   close(): Promise<void> {
     return this.#mutex.run(async () => {
       if (this.#closed) return;
+      // The writes asked for before close() are done first, as they would have been without it.
+      while (this.#pendingWrites.length > 0) {
+        await this.#writeGroup(this.#pendingWrites.splice(0, MAX_GROUP_SIZE));
+      }
       this.#closed = true;
       this.#statements.clear();
       this.#db.close();

@@ -13,12 +13,12 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrackingClient } from '../src/client/tracking-client.js';
-import { MIGRATIONS } from '../src/store/sql/schema.js';
-import { freshDatabase, type FreshDatabase } from '../src/testing/postgres.js';
-import { tempDir } from '../src/testing/temp-dir.js';
+import { TrackingClient } from '../../src/client/tracking-client.js';
+import { MIGRATIONS } from '../../src/store/sql/schema.js';
+import { freshDatabase, type FreshDatabase } from '../../src/testing/postgres.js';
+import { tempDir } from '../../src/testing/temp-dir.js';
 
-const CHILD = fileURLToPath(new URL('./fixtures/migrate-loop.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('../fixtures/migrate-loop.mjs', import.meta.url));
 const KILLS = Number(process.env.MIGRATION_KILLS ?? 8);
 const NEWEST = MIGRATIONS.at(-1)?.version;
 
