@@ -1,6 +1,6 @@
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { artifactUriScheme, localPath } from '../artifacts/artifact-registry.js';
 import { defaultArtifactsDestination } from '../artifacts/artifact-locations.js';
 import { UPLOAD_PREFIX } from '../artifacts/local-artifact-repository.js';

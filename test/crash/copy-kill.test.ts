@@ -21,7 +21,6 @@ import { checkPostgresIntegrity, checkSqliteIntegrity } from './ledger.js';
  * `CRASH_COPY_KILLS=100` as many as the server's test.
  */
 const KILLS = Number(process.env.CRASH_COPY_KILLS ?? 25);
-const MAX_WAIT_MS = 400;
 
 interface Target {
   uri: string;
