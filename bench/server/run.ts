@@ -4,6 +4,7 @@
  *   npm run build && npm run bench:server                          # 1,000,000 runs, 5 s per level
  *   BENCH_SERVER_RUNS=20000 BENCH_SERVER_SECONDS=2 npm run bench:server
  *   BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:server
+ *   BENCH_SERVER_ARGS='--write-bytes-in-flight 131072' npm run bench:server     # server options
  *   BENCH_POSTGRES=0 npm run bench:server                           # SQLite only
  *   BENCH_POSTGRES_URL=postgresql://user:pw@host:5432/postgres npm run bench:server
  *
@@ -46,6 +47,8 @@ import { startServerProcess, startStoreServerProcess, type ServerProcess } from 
 const RUNS = Number(process.env.BENCH_SERVER_RUNS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SERVER_SECONDS ?? 5);
 const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+/** Arguments added to every `agentrack server` started, e.g. `--write-bytes-in-flight 131072`. */
+const SERVER_ARGS = (process.env.BENCH_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
 const CONNECTIONS = [1, 8, 32, 64] as const;
 const PG_SERVERS = Number(process.env.BENCH_SERVER_PG_SERVERS ?? 3);
 const PG_CONNECTIONS = Number(process.env.BENCH_SERVER_PG_CONNECTIONS ?? 32);
@@ -374,7 +377,7 @@ async function drive(
 /** The SQLite part: one server on the seeded file, at every level of {@link CONNECTIONS}. */
 async function sqlitePart(dbPath: string, seeded: SeededRuns): Promise<Part> {
   console.log('SQLite, one server:');
-  const server = await startServerProcess(dbPath, NODE_ARGS);
+  const server = await startServerProcess(dbPath, NODE_ARGS, SERVER_ARGS);
   const part = await drive([server], CONNECTIONS, seeded, {
     latestByTagP50Ms: TARGETS.latestByTagP50Ms,
     logBatch: `target p50 < ${TARGETS.logBatchP50Ms} ms`,
@@ -442,7 +445,7 @@ async function postgresPart(url: string, artifacts: string, seeded: SeededRuns):
   console.log(`PostgreSQL, ${PG_SERVERS} servers on one database:`);
   const started = await Promise.allSettled(
     Array.from({ length: PG_SERVERS }, () =>
-      startStoreServerProcess(url, NODE_ARGS, ['--artifacts-destination', artifacts]),
+      startStoreServerProcess(url, NODE_ARGS, ['--artifacts-destination', artifacts, ...SERVER_ARGS]),
     ),
   );
   const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

@@ -60,10 +60,10 @@ export interface CreateAppOptions {
    */
   trustedProxies?: readonly string[];
   /**
-   * The JSON write requests handled at once (see {@link writeAdmission}); the others wait in
-   * arrival order with their bodies unread. Default 16.
+   * The bytes of JSON write bodies handled at once (see {@link writeAdmission}); later writes
+   * wait their turn, in arrival order, with their bodies unread. Default 64 KiB.
    */
-  maxWritesInFlight?: number;
+  writeBytesInFlight?: number;
   /** MLflow's artifact service (--serve-artifacts): the repository proxied artifacts are kept in. Absent: the mlflow-artifacts endpoints answer 503 as MLflow's --no-serve-artifacts does. The app never closes it; startServer closes it on close() when closeStore is not false. */
   artifactDestination?: ArtifactRepository;
   /** MLflow's --artifacts-only: the artifact service alone; the tracking API answers 503 as MLflow does. */
@@ -135,7 +135,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   });
   // After authentication: a request refused there never takes a place.
   app.register(writeAdmission, {
-    ...(options.maxWritesInFlight !== undefined ? { maxInFlight: options.maxWritesInFlight } : {}),
+    ...(options.writeBytesInFlight !== undefined ? { maxBytesInFlight: options.writeBytesInFlight } : {}),
   });
   if (options.artifactsOnly) {
     app.register(unavailableApi, {

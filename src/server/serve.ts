@@ -19,8 +19,8 @@ export interface ServeOptions {
   users?: Users;
   /** How failed logins are limited with `users` (see `LoginThrottle`); the defaults when absent. */
   loginThrottle?: LoginThrottleOptions;
-  /** See `CreateAppOptions.maxWritesInFlight` (default 16). */
-  maxWritesInFlight?: number;
+  /** See `CreateAppOptions.writeBytesInFlight` (default 64 KiB). */
+  writeBytesInFlight?: number;
   /** See `CreateAppOptions.trustedProxies`: the proxies whose `X-Forwarded-For` names the client. */
   trustedProxies?: readonly string[];
   /** Close the store (and the artifact destination) when the server closes; default true. */
@@ -75,7 +75,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(access ?? {}),
     ...(access && options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
     ...(options.trustedProxies?.length ? { trustedProxies: options.trustedProxies } : {}),
-    ...(options.maxWritesInFlight !== undefined ? { maxWritesInFlight: options.maxWritesInFlight } : {}),
+    ...(options.writeBytesInFlight !== undefined ? { writeBytesInFlight: options.writeBytesInFlight } : {}),
     ...(options.artifactDestination ? { artifactDestination: options.artifactDestination } : {}),
     ...(options.artifactsOnly ? { artifactsOnly: true } : {}),
     ...(options.modelVersionSourcePattern

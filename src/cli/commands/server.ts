@@ -29,8 +29,8 @@ export interface ServerOptions {
   artifactsDestination?: string;
   defaultArtifactRoot?: string;
   artifactsOnly?: boolean;
-  /** `--max-writes-in-flight`: a positive integer. */
-  maxWritesInFlight?: string;
+  /** `--write-bytes-in-flight`: a positive integer. */
+  writeBytesInFlight?: string;
   /** `--trusted-proxies`: a comma-separated list of addresses, CIDR ranges or proxy-addr's names. */
   trustedProxies?: string;
   /** Started as `agentrack ui`: says to open the URL in a browser. */
@@ -46,10 +46,12 @@ function portOf(text: string): number {
   return port;
 }
 
-function writesInFlightOf(text: string): number {
+function writeBytesOf(text: string): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 10_000) {
-    throw usageError(`--max-writes-in-flight: expected a whole number from 1 to 10000, got '${text}'`);
+  if (!/^\d+$/.test(text) || n < 1 || n > 2 ** 31) {
+    throw usageError(
+      `--write-bytes-in-flight: expected a number of bytes from 1 to 2147483648, got '${text}'`,
+    );
   }
   return n;
 }
@@ -220,8 +222,8 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
   const port = portOf(options.port);
   const trustedProxies =
     options.trustedProxies !== undefined ? trustedProxiesOf(options.trustedProxies) : undefined;
-  const maxWritesInFlight =
-    options.maxWritesInFlight !== undefined ? writesInFlightOf(options.maxWritesInFlight) : undefined;
+  const writeBytesInFlight =
+    options.writeBytesInFlight !== undefined ? writeBytesOf(options.writeBytesInFlight) : undefined;
   checkArtifactOptions(options, io);
   const artifactRoot = artifactRootOf(options);
   const serving = options.serveArtifacts !== false;
@@ -262,7 +264,7 @@ export async function serverCommand(options: ServerOptions, ctx: CliContext): Pr
       logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
       ...(users ? { users } : {}),
       ...(trustedProxies ? { trustedProxies } : {}),
-      ...(maxWritesInFlight !== undefined ? { maxWritesInFlight } : {}),
+      ...(writeBytesInFlight !== undefined ? { writeBytesInFlight } : {}),
       ...(destination ? { artifactDestination: destination.repository } : {}),
       ...(options.artifactsOnly ? { artifactsOnly: true } : {}),
       ...(sourcePattern ? { modelVersionSourcePattern: sourcePattern } : {}),
@@ -340,8 +342,8 @@ export function registerServerCommand(program: Command, ctx: CliContext): void {
     .option('--auth <users-file>', 'require authentication: a JSON users file (see `agentrack auth`)')
     .option('--log-level <level>', `request log level: ${LOG_LEVELS.join(', ')}`, 'info')
     .option(
-      '--max-writes-in-flight <n>',
-      'JSON write requests handled at once; the others wait their turn, bodies unread (default 16)',
+      '--write-bytes-in-flight <bytes>',
+      'bytes of JSON write bodies handled at once; later writes wait their turn in arrival order, unread (default 65536)',
     )
     .option(
       '--trusted-proxies <list>',

@@ -15,10 +15,10 @@ describe('writeAdmission', () => {
   afterEach(() => app.close());
 
   /** An app with the plugin alone: a queued write route that waits on `held`, a read route, and a parser that counts bodies read. */
-  async function mount(maxInFlight: number, held: Promise<void>) {
+  async function mount(maxBytesInFlight: number, held: Promise<void>, maxInFlight?: number) {
     const seen = { inFlight: 0, most: 0, order: [] as number[], parsed: 0 };
     app = Fastify();
-    await app.register(writeAdmission, { maxInFlight });
+    await app.register(writeAdmission, { maxBytesInFlight, ...(maxInFlight ? { maxInFlight } : {}) });
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
       seen.parsed++;
@@ -40,17 +40,21 @@ describe('writeAdmission', () => {
     return seen;
   }
 
-  const write = (n: number) =>
-    app.inject({
+  /** A write of `n` whose body is `size` bytes long. */
+  const write = (n: number, size = 100) => {
+    const text = JSON.stringify({ n, pad: '' });
+    return app.inject({
       method: 'POST',
       url: '/write',
       headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ n }),
+      payload: JSON.stringify({ n, pad: 'x'.repeat(Math.max(0, size - text.length)) }),
     });
+  };
 
-  it('handles at most maxInFlight writes at once, in arrival order, reading no body of the others meanwhile', async () => {
+  it('handles the writes whose bodies fit in maxBytesInFlight at once, in arrival order, reading no body of the others meanwhile', async () => {
     const { wait, open } = gate();
-    const seen = await mount(2, wait);
+    // Bodies of 100 bytes, 250 in flight: two at a time.
+    const seen = await mount(250, wait);
     const answers = Array.from({ length: 8 }, (_, n) => write(n));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen.inFlight).toBe(2);
@@ -68,6 +72,30 @@ describe('writeAdmission', () => {
     expect(done.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
     expect(seen.most).toBe(2);
     expect(seen.order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('lets a body larger than the budget go alone, and a smaller one after it wait its turn', async () => {
+    const { wait, open } = gate();
+    const seen = await mount(250, wait);
+    const answers = [write(0, 100), write(1, 1000), write(2, 10)];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The large one waits for the first; the small one does not pass it.
+    expect(seen.order).toEqual([0]);
+    open();
+    await Promise.all(answers);
+    expect(seen.order).toEqual([0, 1, 2]);
+    expect(seen.most).toBe(1);
+  });
+
+  it('admits no more than maxInFlight small writes at once', async () => {
+    const { wait, open } = gate();
+    const seen = await mount(1_000_000, wait, 3);
+    const answers = Array.from({ length: 10 }, (_, n) => write(n, 20));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen.inFlight).toBe(3);
+    open();
+    await Promise.all(answers);
+    expect(seen.most).toBe(3);
   });
 
   it('gives the place back when a request fails before its handler', async () => {
