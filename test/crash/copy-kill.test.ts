@@ -1,6 +1,6 @@
 /**
  * `agentrack copy` killed with SIGKILL at random moments (within half of what a whole copy takes), and
- * run again, CRASH_COPY_KILLS times (default 25) into SQLite and into PostgreSQL. A copy that gets to its end
+ * run again, CRASH_KILLS times (default 100) into SQLite and into PostgreSQL. A copy that gets to its end
  * before the kill leaves a target that is done; the next kills go into a new target. After each
  * kill the target passes its integrity check; a copy that reaches its end verifies (the same
  * objects as the source, by counts and checksums), and so does the same command run at the end
@@ -15,12 +15,7 @@ import { tempDir } from '../../src/testing/temp-dir.js';
 import { lines, startAgentrack } from '../cli/helpers.js';
 import { checkPostgresIntegrity, checkSqliteIntegrity } from './ledger.js';
 
-/**
- * Each kill costs a process start, part of a copy and a check (100 kills took 305 s into SQLite
- * and 199 s into PostgreSQL on a 2-core machine): the suite kills 25 times per target backend,
- * `CRASH_COPY_KILLS=100` as many as the server's test.
- */
-const KILLS = Number(process.env.CRASH_COPY_KILLS ?? 25);
+const KILLS = Number(process.env.CRASH_KILLS ?? 100);
 
 interface Target {
   uri: string;

@@ -62,6 +62,40 @@ export class Ledger {
   }
 }
 
+/** What many kills' ledgers add up to, and whether the kills proved something. */
+export class Totals {
+  runs = 0;
+  batches = 0;
+  files = 0;
+  traces = 0;
+  /** Kills that came while some write was sent and not yet answered. */
+  interrupted = 0;
+
+  add(ledger: Ledger): void {
+    const acked = ledger.acknowledged();
+    this.runs += acked.runs;
+    this.batches += acked.batches;
+    this.files += acked.files;
+    this.traces += acked.traces;
+    const attempted = ledger.batches.size + ledger.files.size + ledger.traces.size;
+    if (attempted > acked.batches + acked.files + acked.traces || ledger.runCreatesInFlight > 0) {
+      this.interrupted++;
+    }
+  }
+
+  summary(): string {
+    return `acknowledged ${this.runs} runs, ${this.batches} batches, ${this.files} files, ${this.traces} traces; ${this.interrupted} kills cut writes in flight`;
+  }
+
+  /** The kills must have found writes to cut, and left many to check. */
+  expectEnough(kills: number): void {
+    expect(this.interrupted).toBeGreaterThanOrEqual(kills / 2);
+    expect(this.batches).toBeGreaterThanOrEqual(kills);
+    expect(this.files).toBeGreaterThanOrEqual(kills / 4);
+    expect(this.traces).toBeGreaterThanOrEqual(kills / 4);
+  }
+}
+
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** Every run of `experimentId`, with its data. */

@@ -5,8 +5,6 @@
  * migrating when it died included, then opens, completes its migrations, passes the
  * integrity check, and takes writes.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +15,7 @@ import { TrackingClient } from '../../src/client/tracking-client.js';
 import { MIGRATIONS } from '../../src/store/sql/schema.js';
 import { freshDatabase, type FreshDatabase } from '../../src/testing/postgres.js';
 import { tempDir } from '../../src/testing/temp-dir.js';
+import { pause, startReady } from './child.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/migrate-loop.mjs', import.meta.url));
 const KILLS = Number(process.env.MIGRATION_KILLS ?? 8);
@@ -24,19 +23,9 @@ const NEWEST = MIGRATIONS.at(-1)?.version;
 
 /** Runs the child until it is ready, lets it go on for a random while, and kills it. */
 async function killMidway(args: string[]): Promise<void> {
-  const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit');
-  const deadline = Date.now() + 60_000;
-  while (!stderr.includes('ready')) {
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`the child did not start:\n${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 150));
-  child.kill('SIGKILL');
-  await exited;
+  const child = await startReady([CHILD, ...args]);
+  await pause(5 + Math.random() * 150);
+  await child.kill();
 }
 
 /** Opens the store at `uri`, writes to it and reads it back. */
